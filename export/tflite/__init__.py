@@ -1,0 +1,3 @@
+from .writer import write_tflite
+
+__all__ = ["write_tflite"]

@@ -1,0 +1,3 @@
+from .digits import Digits
+
+__all__ = ["Digits"]

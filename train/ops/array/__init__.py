@@ -1,0 +1,3 @@
+from .reshape import Reshape
+
+__all__ = ["Reshape"]

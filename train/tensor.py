@@ -1,0 +1,323 @@
+"""`Tensor`: one backend array (numpy or cupy) plus autograd state, with PyTorch's interface."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import device as device_mod
+from .autograd import engine
+from .backend import array_module
+
+float32 = np.float32
+float64 = np.float64
+int64 = np.int64
+int32 = np.int32
+bool_ = np.bool_
+
+_DEFAULT_FLOAT = np.float32
+
+
+class Tensor:
+    __array_priority__ = 1000  # numpy defers `ndarray + Tensor` to Tensor.__radd__
+
+    def __init__(self, data: Any, requires_grad: bool = False) -> None:
+        self.data = data
+        self.grad: Tensor | None = None
+        self._ctx = None
+        self._output_index = 0
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _from_op(cls, data: Any, ctx: Any, index: int, requires_grad: bool) -> Tensor:
+        t = cls.__new__(cls)
+        t.data, t.grad, t._ctx, t._output_index, t.requires_grad = data, None, ctx, index, requires_grad
+        return t
+
+    # properties -----------------------------------------------------------------------------------------
+    @property
+    def _xp(self) -> Any:
+        return array_module(self.data)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.data.shape)
+
+    @property
+    def dtype(self) -> Any:
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def device(self) -> device_mod.device:
+        return device_mod.device_of(self.data)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._ctx is None
+
+    @property
+    def grad_fn(self) -> Any:
+        return self._ctx
+
+    def size(self, dim: int | None = None) -> Any:
+        return self.shape if dim is None else self.shape[dim]
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return int(self.data.size)
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    # autograd ---------------------------------------------------------------------------------------
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if requires_grad and not np.issubdtype(np.dtype(self.data.dtype), np.floating):
+            raise RuntimeError(f"only floating point tensors can require gradients, this one is {self.dtype}")
+        if not self.is_leaf and not requires_grad:
+            raise RuntimeError("requires_grad_(False) on a non-leaf tensor: use .detach() instead")
+        self.requires_grad = requires_grad
+        return self
+
+    def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
+        if not self.requires_grad:
+            raise RuntimeError(
+                "element 0 of tensors does not require grad and does not have a grad_fn: "
+                "create the leaves with requires_grad=True (parameters have it) and run outside no_grad()"
+            )
+        engine.backward(self, gradient, retain_graph)
+
+    def _accumulate(self, grad: Any) -> None:
+        if self.grad is None:
+            self.grad = Tensor(grad.copy() if grad is not None and grad.base is not None else grad)
+        else:
+            self.grad.data = self.grad.data + grad
+
+    def detach(self) -> Tensor:
+        return Tensor(self.data)
+
+    def zero_(self) -> Tensor:
+        self.data[...] = 0
+        return self
+
+    # conversion -------------------------------------------------------------------------------------
+    def numpy(self) -> np.ndarray:
+        if self.requires_grad:
+            raise RuntimeError("Can't call numpy() on a Tensor that requires grad: use tensor.detach().numpy()")
+        if array_module(self.data) is not np:
+            raise TypeError(
+                f"can't convert a {self.device} tensor to numpy: copy it to the host first with .cpu()"
+            )
+        return self.data
+
+    def item(self) -> Any:
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a tensor with one element, this one has shape {self.shape}")
+        return self.data.reshape(()).item()
+
+    def tolist(self) -> Any:
+        return self.cpu().data.tolist()
+
+    def to(self, target: Any = None, dtype: Any = None) -> Tensor:
+        if dtype is None and target is not None and not isinstance(target, (str, device_mod.device)):
+            target, dtype = None, target
+        data = self.data
+        if target is not None:
+            data = device_mod.move(data, device_mod.device(target))
+        if dtype is not None and data.dtype != np.dtype(dtype):
+            data = data.astype(dtype)
+        if data is self.data:
+            return self
+        out = Tensor(data)
+        out.requires_grad = self.requires_grad and np.issubdtype(data.dtype, np.floating)
+        return out
+
+    def cpu(self) -> Tensor:
+        return self.to("cpu")
+
+    def cuda(self, index: int = 0) -> Tensor:
+        return self.to(device_mod.device("cuda", index))
+
+    def float(self) -> Tensor:
+        return self.to(dtype=np.float32)
+
+    def double(self) -> Tensor:
+        return self.to(dtype=np.float64)
+
+    def long(self) -> Tensor:
+        return self.to(dtype=np.int64)
+
+    def __repr__(self) -> str:
+        body = np.array2string(np.asarray(self.cpu().data), separator=", ", prefix="tensor(")
+        extra = ", requires_grad=True" if self.requires_grad and self.is_leaf else ""
+        extra = f", grad_fn=<{self._ctx.name}Backward>" if self._ctx is not None else extra
+        if self.device.type != "cpu":
+            extra = f", device='{self.device}'" + extra
+        return f"tensor({body}{extra})"
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(f"the truth value of a tensor with {self.data.size} elements is ambiguous")
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    # views over ops (the op set itself lives in ember.ops; these are PyTorch's method spellings) -----
+    def __add__(self, other: Any) -> Tensor:
+        return ops.Add.apply(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return ops.Add.apply(other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return ops.Sub.apply(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return ops.Sub.apply(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return ops.Mul.apply(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return ops.Mul.apply(other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return ops.Div.apply(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return ops.Div.apply(other, self)
+
+    def __neg__(self) -> Tensor:
+        return ops.Neg.apply(self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return ops.MatMul.apply(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return ops.MatMul.apply(other, self)
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return Tensor(self.data == _raw(other))
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return Tensor(self.data != _raw(other))
+
+    def __lt__(self, other: Any) -> Tensor:
+        return Tensor(self.data < _raw(other))
+
+    def __le__(self, other: Any) -> Tensor:
+        return Tensor(self.data <= _raw(other))
+
+    def __gt__(self, other: Any) -> Tensor:
+        return Tensor(self.data > _raw(other))
+
+    def __ge__(self, other: Any) -> Tensor:
+        return Tensor(self.data >= _raw(other))
+
+    __hash__ = object.__hash__
+
+    def matmul(self, other: Any) -> Tensor:
+        return ops.MatMul.apply(self, other)
+
+    def relu(self) -> Tensor:
+        return ops.ReLU.apply(self)
+
+    def reshape(self, *shape: Any) -> Tensor:
+        shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        return ops.Reshape.apply(self, shape=tuple(int(s) for s in shape))
+
+    view = reshape
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        return ops.flatten(self, start_dim, end_dim)
+
+    def sum(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return ops.Sum.apply(self, dim=ops.normalize_dims(dim, self.ndim), keepdim=keepdim)
+
+    def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return ops.Mean.apply(self, dim=ops.normalize_dims(dim, self.ndim), keepdim=keepdim)
+
+    def softmax(self, dim: int) -> Tensor:
+        return ops.Softmax.apply(self, dim=dim)
+
+    def log_softmax(self, dim: int) -> Tensor:
+        return ops.LogSoftmax.apply(self, dim=dim)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        out = self.data.argmax() if dim is None else self.data.argmax(axis=dim)
+        if keepdim and dim is not None:
+            out = self._xp.expand_dims(out, dim)
+        return Tensor(self._xp.asarray(out, dtype=np.int64))
+
+
+def _raw(x: Any) -> Any:
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _default_dtype(data: Any) -> Any:
+    """Arrays keep their dtype; Python floats become float32 and ints int64, as in PyTorch."""
+    if hasattr(data, "dtype"):
+        return np.dtype(data.dtype)
+    dt = np.asarray(data).dtype
+    return _DEFAULT_FLOAT if np.issubdtype(dt, np.floating) else dt
+
+
+def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A new leaf tensor holding a copy of `data` (Python floats default to float32, as in PyTorch)."""
+    if isinstance(data, Tensor):
+        data = data.data
+    xp = array_module(data)
+    if dtype is None:
+        dtype = _default_dtype(data)
+    array = xp.array(data, dtype=dtype)
+    if device is not None:
+        array = device_mod.move(array, device_mod.device(device))
+    return Tensor(array, requires_grad=requires_grad)
+
+
+def as_tensor(x: Any, like: Tensor | None = None) -> Tensor:
+    """`x` as a Tensor without copying; Python scalars take the dtype and device of `like`."""
+    if isinstance(x, Tensor):
+        return x
+    if like is not None and isinstance(x, (int, float, bool)):
+        return Tensor(like._xp.asarray(x, dtype=like.dtype))
+    return Tensor(array_module(x).asarray(x, dtype=_default_dtype(x)))
+
+
+def zeros(*shape: Any, dtype: Any = _DEFAULT_FLOAT, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.zeros(_shape(shape), dtype=dtype), requires_grad=requires_grad)
+
+
+def ones(*shape: Any, dtype: Any = _DEFAULT_FLOAT, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.ones(_shape(shape), dtype=dtype), requires_grad=requires_grad)
+
+
+def randn(*shape: Any, dtype: Any = _DEFAULT_FLOAT, requires_grad: bool = False) -> Tensor:
+    from .random import default_generator
+
+    data = default_generator().standard_normal(_shape(shape)).astype(dtype)
+    return Tensor(data, requires_grad=requires_grad)
+
+
+def _shape(shape: Sequence[Any]) -> tuple[int, ...]:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return tuple(int(s) for s in shape)
+
+
+from . import ops  # noqa: E402  (ops import Tensor; methods above resolve ops at call time)
