@@ -1,5 +1,7 @@
 """Matrix product with numpy's rules: 1-d operands are promoted and batch dimensions broadcast."""
 
+import numpy as np
+
 from ...autograd import Function
 from ..broadcast import sum_to_shape
 
@@ -11,16 +13,12 @@ class MatMul(Function):
 
     def backward(self, g):
         a, b = self.saved
-        xp = self.xp
-        a2 = a[None, :] if a.ndim == 1 else a
-        b2 = b[:, None] if b.ndim == 1 else b
-        if a.ndim == 1:
-            g = xp.expand_dims(g, -2)
-        if b.ndim == 1:
-            g = xp.expand_dims(g, -1)
-        ga = gb = None
-        if self.needs_input_grad[0]:
-            ga = sum_to_shape(g @ xp.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
-        if self.needs_input_grad[1]:
-            gb = sum_to_shape(xp.swapaxes(a2, -1, -2) @ g, b2.shape).reshape(b.shape)
+        swap = self.xp.swapaxes
+        # Promote 1-d operands to matrices as matmul does, so one formula covers every case.
+        a2 = a.reshape(1, -1) if a.ndim == 1 else a
+        b2 = b.reshape(-1, 1) if b.ndim == 1 else b
+        batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])  # shape arithmetic only
+        g2 = g.reshape(batch + (a2.shape[-2], b2.shape[-1]))
+        ga = sum_to_shape(g2 @ swap(b2, -1, -2), a2.shape).reshape(a.shape) if self.needs_input_grad[0] else None
+        gb = sum_to_shape(swap(a2, -1, -2) @ g2, b2.shape).reshape(b.shape) if self.needs_input_grad[1] else None
         return ga, gb

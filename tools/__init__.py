@@ -1,0 +1,1 @@
+"""`ember.tools`: the `ember` command line and the benchmark scripts."""
