@@ -114,7 +114,7 @@ def trace(model: Module, example_input: Any, check: bool = True) -> Graph:
 
 
 def _compare(a: list[tuple], b: list[tuple]) -> None:
-    for i, (x, y) in enumerate(zip(a, b)):
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
         if x != y:
             raise TraceError(
                 f"module '{x[1] or y[1] or '<top>'}' ran {x[0]} on one example and {y[0]} on another (op {i}): "

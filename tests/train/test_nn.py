@@ -44,7 +44,7 @@ def test_forward_and_gradients_match_torch_model():
     loss.backward()
     loss_t.backward()
     assert abs(loss.item() - loss_t.item()) < 1e-12
-    for (name, p), (_, q) in zip(model.named_parameters(), twin.named_parameters()):
+    for (name, p), (_, q) in zip(model.named_parameters(), twin.named_parameters(), strict=True):
         np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg=name)
 
 

@@ -56,13 +56,14 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
                 f"Trying to backward through the graph a second time ({fn.name} has already freed its saved "
                 "arrays): call .backward(retain_graph=True) the first time if you need to backward again"
             )
-        grads = [g if g is not None else xp.zeros(shape, dtype) for g, (shape, dtype) in zip(grads, fn.output_meta)]
+        grads = [g if g is not None else xp.zeros(shape, dtype)
+                 for g, (shape, dtype) in zip(grads, fn.output_meta, strict=True)]
         input_grads = fn.backward(*grads)
         if not isinstance(input_grads, tuple):
             input_grads = (input_grads,)
         if not retain_graph:
             fn.release()
-        for parent, needed, g in zip(fn.parents, fn.needs_input_grad, input_grads):
+        for parent, needed, g in zip(fn.parents, fn.needs_input_grad, input_grads, strict=True):
             if not needed or g is None:
                 continue
             if parent._ctx is None:

@@ -18,7 +18,7 @@ def default_collate(samples: Sequence[Any]) -> Any:
     if isinstance(first, Mapping):
         return {k: default_collate([s[k] for s in samples]) for k in first}
     if isinstance(first, tuple | list):
-        return type(first)(default_collate(list(field)) for field in zip(*samples))
+        return type(first)(default_collate(list(field)) for field in zip(*samples, strict=True))
     if isinstance(first, Tensor):
         return Tensor(first._xp.stack([s.data for s in samples]))
     array = np.asarray(samples)

@@ -60,10 +60,10 @@ class Optimizer:
         params = self._params()
         groups = state_dict["param_groups"]
         if len(groups) != len(self.param_groups) or any(
-            len(a["params"]) != len(b["params"]) for a, b in zip(groups, self.param_groups)
+            len(a["params"]) != len(b["params"]) for a, b in zip(groups, self.param_groups, strict=True)
         ):
             raise ValueError("optimizer state_dict does not match this optimizer's parameter groups")
-        for mine, saved in zip(self.param_groups, groups):
+        for mine, saved in zip(self.param_groups, groups, strict=True):
             mine.update({k: v for k, v in saved.items() if k != "params"})
         self.state = {}
         for key, value in state_dict["state"].items():

@@ -1,0 +1,123 @@
+/* Ember edge runtime: public C99 API.
+ *
+ * Runs TensorFlow Lite flatbuffers (schema version 3, identifier "TFL3") on CPUs without an OS dependency
+ * beyond malloc/free and libm. The runtime has no global state: every call works on one interpreter, and one
+ * interpreter must be used by one thread at a time (distinct interpreters may run concurrently).
+ *
+ * Life cycle: ember_interpreter_create -> ember_interpreter_allocate_tensors -> (write inputs,
+ * ember_interpreter_invoke, read outputs)* -> ember_interpreter_destroy. Every fallible call returns an
+ * ember_status; when it is not EMBER_OK, ember_interpreter_error() holds a message naming what went wrong
+ * (the op, the tensor, the shapes).
+ */
+#ifndef EMBER_H
+#define EMBER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define EMBER_VERSION_MAJOR 0
+#define EMBER_VERSION_MINOR 1
+
+/* Largest tensor rank the runtime accepts (TFLite's own RESHAPE limit). */
+#define EMBER_MAX_DIMS 8
+
+/* Size of the buffer that always holds a complete error message (longer messages are truncated). */
+#define EMBER_ERROR_CAPACITY 256
+
+typedef enum ember_status {
+    EMBER_OK = 0,
+    EMBER_INVALID_ARGUMENT = 1, /* the caller passed NULL, an index out of range, a wrong byte count... */
+    EMBER_INVALID_MODEL = 2,    /* the model file is malformed or inconsistent */
+    EMBER_UNSUPPORTED = 3,      /* a valid model that uses something this runtime does not implement */
+    EMBER_OUT_OF_MEMORY = 4,    /* malloc failed or a size does not fit the address space */
+    EMBER_BAD_STATE = 5,        /* call order violated, e.g. invoke before allocate_tensors */
+    EMBER_RUNTIME_ERROR = 6     /* a kernel found bad data while running (e.g. an index out of range) */
+} ember_status;
+
+/* Tensor element types; the values are TFLite's TensorType numbers so files map without a table. */
+typedef enum ember_type { EMBER_FLOAT32 = 0, EMBER_INT32 = 2, EMBER_INT8 = 9 } ember_type;
+
+typedef struct ember_interpreter ember_interpreter;
+
+/* Everything the caller may know about one tensor. Pointers stay valid until the interpreter is destroyed,
+ * except `data`, which is NULL for non-constant tensors until ember_interpreter_allocate_tensors succeeds. */
+typedef struct ember_tensor_info {
+    const char *name; /* from the model, NUL-terminated; "" when the model gives none */
+    ember_type type;
+    int32_t rank;
+    const int32_t *dims;           /* rank entries */
+    const int32_t *dims_signature; /* rank entries; -1 marks a dimension the model declares dynamic */
+    size_t bytes;                  /* element count times element size */
+    void *data;                    /* constant tensors: read-only data inside the model buffer or the arena */
+    int32_t is_constant;           /* 1 when the model holds the data (weights, biases, shapes) */
+    int32_t quant_count; /* 0: not quantised; 1: per tensor; >1: per channel along quantized_dimension */
+    int32_t quantized_dimension;
+} ember_tensor_info;
+
+/* Name of a status code, e.g. "invalid model". Never NULL, also for values outside the enum. */
+const char *ember_status_string(ember_status status);
+
+/* Name of a tensor type ("float32", "int8", "int32"); "unknown" otherwise. */
+const char *ember_type_name(ember_type type);
+
+/* Verifies the model in model_data[0, model_size) and builds an interpreter over it. The weights are not
+ * copied: the buffer must stay valid and unchanged until ember_interpreter_destroy. On failure *out is NULL
+ * and, when error is not NULL, error[0, error_capacity) receives a NUL-terminated message
+ * (EMBER_ERROR_CAPACITY suffices). */
+ember_status ember_interpreter_create(const void *model_data, size_t model_size, ember_interpreter **out,
+                                      char *error, size_t error_capacity);
+
+/* Frees the interpreter, its arena and all its bookkeeping. NULL is a no-op. The model buffer is not touched.
+ */
+void ember_interpreter_destroy(ember_interpreter *interpreter);
+
+/* The message of the last failed call on this interpreter ("" when none failed). Valid until the next call.
+ */
+const char *ember_interpreter_error(const ember_interpreter *interpreter);
+
+/* Plans tensor lifetimes, allocates the one arena and prepares every op (checks shapes and types, precomputes
+ * op data). Calling it again after success does nothing and returns EMBER_OK. */
+ember_status ember_interpreter_allocate_tensors(ember_interpreter *interpreter);
+
+/* Runs the graph once over the current input data. Never allocates. Requires allocate_tensors to have
+ * succeeded. */
+ember_status ember_interpreter_invoke(ember_interpreter *interpreter);
+
+/* Bytes of the arena (tensor memory, op data and copies of misaligned constants); 0 before allocate_tensors.
+ */
+size_t ember_interpreter_arena_bytes(const ember_interpreter *interpreter);
+
+/* Number of graph inputs, graph outputs and tensors of the (single) subgraph. 0 for a NULL interpreter. */
+int32_t ember_interpreter_input_count(const ember_interpreter *interpreter);
+int32_t ember_interpreter_output_count(const ember_interpreter *interpreter);
+int32_t ember_interpreter_tensor_count(const ember_interpreter *interpreter);
+
+/* Tensor index of graph input / output number i (0 <= i < count), written to *tensor_index. */
+ember_status ember_interpreter_input_tensor(ember_interpreter *interpreter, int32_t i, int32_t *tensor_index);
+ember_status ember_interpreter_output_tensor(ember_interpreter *interpreter, int32_t i,
+                                             int32_t *tensor_index);
+
+/* Describes tensor `tensor_index` (0 <= index < tensor_count) in *info. */
+ember_status ember_interpreter_tensor_info(ember_interpreter *interpreter, int32_t tensor_index,
+                                           ember_tensor_info *info);
+
+/* Quantisation parameters of channel `channel` (0 <= channel < quant_count) of a quantised tensor. */
+ember_status ember_interpreter_tensor_quantization(ember_interpreter *interpreter, int32_t tensor_index,
+                                                   int32_t channel, float *scale, int32_t *zero_point);
+
+/* Copies exactly `bytes` bytes (must equal the tensor's byte size) into / out of an allocated tensor. Writing
+ * a constant tensor is refused with EMBER_INVALID_ARGUMENT. */
+ember_status ember_interpreter_write_tensor(ember_interpreter *interpreter, int32_t tensor_index,
+                                            const void *src, size_t bytes);
+ember_status ember_interpreter_read_tensor(ember_interpreter *interpreter, int32_t tensor_index, void *dst,
+                                           size_t bytes);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EMBER_H */

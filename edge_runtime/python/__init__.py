@@ -1,0 +1,11 @@
+"""ember.runtime: run TensorFlow Lite models on Ember's C99 runtime, with LiteRT's ``Interpreter`` interface.
+
+>>> from ember.runtime import Interpreter
+>>> it = Interpreter(model_path="model.tflite")
+>>> it.allocate_tensors()
+"""
+
+from ember.runtime._native import RuntimeModelError
+from ember.runtime.interpreter import Interpreter
+
+__all__ = ["Interpreter", "RuntimeModelError"]

@@ -1,0 +1,335 @@
+/* ember.runtime._native: a thin CPython layer over the public C API (ember.h). It moves bytes only; numpy
+ * arrays and LiteRT-style dictionaries are built in interpreter.py. Every failed C call raises
+ * RuntimeModelError (a ValueError) carrying "<status>: <runtime message>" and the status name in its `status`
+ * attribute. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "ember.h"
+
+static PyObject *RuntimeModelError; /* module-level exception type, created once at import */
+
+typedef struct {
+    PyObject_HEAD
+    ember_interpreter *interpreter;
+    PyObject *model; /* the bytes object the interpreter reads; must outlive it */
+    int busy;        /* set while invoke runs without the GIL: one interpreter, one thread at a time */
+} NativeInterpreter;
+
+static PyObject *raise_status(ember_status status, const char *message) {
+    PyObject *text, *exc;
+    text = PyUnicode_FromFormat("%s: %s", ember_status_string(status), message);
+    if (!text)
+        return NULL;
+    exc = PyObject_CallOneArg(RuntimeModelError, text);
+    Py_DECREF(text);
+    if (!exc)
+        return NULL;
+    text = PyUnicode_FromString(ember_status_string(status));
+    if (!text || PyObject_SetAttrString(exc, "status", text) < 0)
+        PyErr_Clear();
+    Py_XDECREF(text);
+    PyErr_SetObject(RuntimeModelError, exc);
+    Py_DECREF(exc);
+    return NULL;
+}
+
+static PyObject *raise_interpreter(NativeInterpreter *self, ember_status status) {
+    return raise_status(status, ember_interpreter_error(self->interpreter));
+}
+
+static int NativeInterpreter_init(NativeInterpreter *self, PyObject *args, PyObject *kwds) {
+    static char *keywords[] = {"model", NULL};
+    PyObject *model;
+    char error[EMBER_ERROR_CAPACITY];
+    ember_interpreter *interpreter = NULL;
+    ember_status status;
+    PyThreadState *save;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "S", keywords, &model))
+        return -1;
+    if (self->interpreter) {
+        PyErr_SetString(PyExc_RuntimeError, "interpreter is already initialised");
+        return -1;
+    }
+    /* Verification walks the whole model; release the GIL, the bytes object is immutable and referenced. */
+    save = PyEval_SaveThread();
+    status = ember_interpreter_create(PyBytes_AS_STRING(model), (size_t)PyBytes_GET_SIZE(model), &interpreter,
+                                      error, sizeof error);
+    PyEval_RestoreThread(save);
+    if (status != EMBER_OK) {
+        raise_status(status, error);
+        return -1;
+    }
+    Py_INCREF(model);
+    self->model = model;
+    self->interpreter = interpreter;
+    return 0;
+}
+
+static void NativeInterpreter_dealloc(NativeInterpreter *self) {
+    ember_interpreter_destroy(self->interpreter);
+    self->interpreter = NULL;
+    Py_XDECREF(self->model);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int ready(NativeInterpreter *self) {
+    if (!self->interpreter) {
+        PyErr_SetString(PyExc_RuntimeError, "interpreter was not initialised");
+        return 0;
+    }
+    if (self->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "interpreter is running invoke() in another thread");
+        return 0;
+    }
+    return 1;
+}
+
+static PyObject *NativeInterpreter_allocate_tensors(NativeInterpreter *self, PyObject *unused) {
+    ember_status status;
+    (void)unused;
+    if (!ready(self))
+        return NULL;
+    status = ember_interpreter_allocate_tensors(self->interpreter);
+    if (status != EMBER_OK)
+        return raise_interpreter(self, status);
+    Py_RETURN_NONE;
+}
+
+static PyObject *NativeInterpreter_invoke(NativeInterpreter *self, PyObject *unused) {
+    ember_status status;
+    PyThreadState *save;
+    (void)unused;
+    if (!ready(self))
+        return NULL;
+    /* Release the GIL while computing; `busy` keeps other threads off this interpreter meanwhile. */
+    self->busy = 1;
+    save = PyEval_SaveThread();
+    status = ember_interpreter_invoke(self->interpreter);
+    PyEval_RestoreThread(save);
+    self->busy = 0;
+    if (status != EMBER_OK)
+        return raise_interpreter(self, status);
+    Py_RETURN_NONE;
+}
+
+static PyObject *index_tuple(NativeInterpreter *self, int outputs) {
+    int32_t count, i, index;
+    PyObject *result;
+    if (!ready(self))
+        return NULL;
+    count = outputs ? ember_interpreter_output_count(self->interpreter)
+                    : ember_interpreter_input_count(self->interpreter);
+    result = PyTuple_New(count);
+    if (!result)
+        return NULL;
+    for (i = 0; i < count; ++i) {
+        ember_status status = outputs ? ember_interpreter_output_tensor(self->interpreter, i, &index)
+                                      : ember_interpreter_input_tensor(self->interpreter, i, &index);
+        if (status != EMBER_OK) {
+            Py_DECREF(result);
+            return raise_interpreter(self, status);
+        }
+        PyTuple_SET_ITEM(result, i, PyLong_FromLong(index));
+    }
+    return result;
+}
+
+static PyObject *NativeInterpreter_inputs(NativeInterpreter *self, PyObject *unused) {
+    (void)unused;
+    return index_tuple(self, 0);
+}
+
+static PyObject *NativeInterpreter_outputs(NativeInterpreter *self, PyObject *unused) {
+    (void)unused;
+    return index_tuple(self, 1);
+}
+
+static PyObject *NativeInterpreter_tensor_count(NativeInterpreter *self, PyObject *unused) {
+    (void)unused;
+    if (!ready(self))
+        return NULL;
+    return PyLong_FromLong(ember_interpreter_tensor_count(self->interpreter));
+}
+
+static PyObject *NativeInterpreter_arena_bytes(NativeInterpreter *self, PyObject *unused) {
+    (void)unused;
+    if (!ready(self))
+        return NULL;
+    return PyLong_FromSize_t(ember_interpreter_arena_bytes(self->interpreter));
+}
+
+static PyObject *int_tuple(const int32_t *values, int32_t count) {
+    PyObject *result = PyTuple_New(count);
+    int32_t i;
+    for (i = 0; result && i < count; ++i)
+        PyTuple_SET_ITEM(result, i, PyLong_FromLong(values[i]));
+    return result;
+}
+
+/* tensor_info(index) -> dict(name, type, shape, shape_signature, bytes, is_constant, allocated, scales,
+ * zero_points, quantized_dimension); `type` is the TFLite TensorType number. */
+static PyObject *NativeInterpreter_tensor_info(NativeInterpreter *self, PyObject *arg) {
+    ember_tensor_info info;
+    ember_status status;
+    long index;
+    int32_t c;
+    PyObject *scales = NULL, *zero_points = NULL, *result = NULL;
+    if (!ready(self))
+        return NULL;
+    index = PyLong_AsLong(arg);
+    if (index == -1 && PyErr_Occurred())
+        return NULL;
+    if (index < INT32_MIN || index > INT32_MAX)
+        index = -1; /* reported by the C range check below */
+    status = ember_interpreter_tensor_info(self->interpreter, (int32_t)index, &info);
+    if (status != EMBER_OK)
+        return raise_interpreter(self, status);
+    scales = PyList_New(info.quant_count);
+    zero_points = PyList_New(info.quant_count);
+    if (!scales || !zero_points)
+        goto done;
+    for (c = 0; c < info.quant_count; ++c) {
+        float scale;
+        int32_t zero_point;
+        status =
+            ember_interpreter_tensor_quantization(self->interpreter, (int32_t)index, c, &scale, &zero_point);
+        if (status != EMBER_OK) {
+            raise_interpreter(self, status);
+            goto done;
+        }
+        PyList_SET_ITEM(scales, c, PyFloat_FromDouble(scale));
+        PyList_SET_ITEM(zero_points, c, PyLong_FromLong(zero_point));
+    }
+    /* Names come from the file: not necessarily valid UTF-8, so decode leniently. */
+    result = Py_BuildValue("{s:N,s:i,s:N,s:N,s:n,s:O,s:O,s:O,s:O,s:i}", "name",
+                           PyUnicode_DecodeUTF8(info.name, (Py_ssize_t)strlen(info.name), "replace"), "type",
+                           (int)info.type, "shape", int_tuple(info.dims, info.rank), "shape_signature",
+                           int_tuple(info.dims_signature, info.rank), "bytes", (Py_ssize_t)info.bytes,
+                           "is_constant", info.is_constant ? Py_True : Py_False, "allocated",
+                           info.data ? Py_True : Py_False, "scales", scales, "zero_points", zero_points,
+                           "quantized_dimension", (int)info.quantized_dimension);
+done:
+    Py_XDECREF(scales);
+    Py_XDECREF(zero_points);
+    return result;
+}
+
+static int parse_index(PyObject *arg, int32_t *index) {
+    long value = PyLong_AsLong(arg);
+    if (value == -1 && PyErr_Occurred())
+        return 0;
+    *index = value < INT32_MIN || value > INT32_MAX ? -1 : (int32_t)value;
+    return 1;
+}
+
+/* set_tensor(index, buffer): copies a C-contiguous buffer of exactly the tensor's byte size. */
+static PyObject *NativeInterpreter_set_tensor(NativeInterpreter *self, PyObject *args) {
+    PyObject *index_obj;
+    Py_buffer view;
+    int32_t index;
+    ember_status status;
+    if (!ready(self) || !PyArg_ParseTuple(args, "Oy*", &index_obj, &view))
+        return NULL;
+    if (!parse_index(index_obj, &index)) {
+        PyBuffer_Release(&view);
+        return NULL;
+    }
+    status = ember_interpreter_write_tensor(self->interpreter, index, view.buf, (size_t)view.len);
+    PyBuffer_Release(&view);
+    if (status != EMBER_OK)
+        return raise_interpreter(self, status);
+    Py_RETURN_NONE;
+}
+
+/* get_tensor(index) -> bytearray copy of the tensor's bytes (writable, so numpy can wrap it without a copy).
+ */
+static PyObject *NativeInterpreter_get_tensor(NativeInterpreter *self, PyObject *arg) {
+    ember_tensor_info info;
+    ember_status status;
+    int32_t index;
+    PyObject *result;
+    if (!ready(self) || !parse_index(arg, &index))
+        return NULL;
+    status = ember_interpreter_tensor_info(self->interpreter, index, &info);
+    if (status != EMBER_OK)
+        return raise_interpreter(self, status);
+    result = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)info.bytes);
+    if (!result)
+        return NULL;
+    status =
+        ember_interpreter_read_tensor(self->interpreter, index, PyByteArray_AS_STRING(result), info.bytes);
+    if (status != EMBER_OK) {
+        Py_DECREF(result);
+        return raise_interpreter(self, status);
+    }
+    return result;
+}
+
+static PyMethodDef NativeInterpreter_methods[] = {
+    {"allocate_tensors", (PyCFunction)NativeInterpreter_allocate_tensors, METH_NOARGS,
+     "Plan and allocate the arena."},
+    {"invoke", (PyCFunction)NativeInterpreter_invoke, METH_NOARGS, "Run the graph once."},
+    {"inputs", (PyCFunction)NativeInterpreter_inputs, METH_NOARGS, "Tensor indices of the graph inputs."},
+    {"outputs", (PyCFunction)NativeInterpreter_outputs, METH_NOARGS, "Tensor indices of the graph outputs."},
+    {"tensor_count", (PyCFunction)NativeInterpreter_tensor_count, METH_NOARGS, "Number of tensors."},
+    {"arena_bytes", (PyCFunction)NativeInterpreter_arena_bytes, METH_NOARGS, "Arena size in bytes."},
+    {"tensor_info", (PyCFunction)NativeInterpreter_tensor_info, METH_O, "Description of one tensor (dict)."},
+    {"set_tensor", (PyCFunction)NativeInterpreter_set_tensor, METH_VARARGS, "Copy bytes into a tensor."},
+    {"get_tensor", (PyCFunction)NativeInterpreter_get_tensor, METH_O,
+     "Copy of a tensor's bytes (bytearray)."},
+    {NULL, NULL, 0, NULL},
+};
+
+/* Kept unformatted: the head macro ends in a comma, which clang-format reads as part of an expression. */
+// clang-format off
+static PyTypeObject NativeInterpreterType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "ember.runtime._native.NativeInterpreter",
+    .tp_basicsize = sizeof(NativeInterpreter),
+    .tp_dealloc = (destructor)NativeInterpreter_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "NativeInterpreter(model: bytes): the C runtime over an immutable model buffer.",
+    .tp_methods = NativeInterpreter_methods,
+    .tp_init = (initproc)NativeInterpreter_init,
+    .tp_new = PyType_GenericNew,
+};
+// clang-format on
+
+static struct PyModuleDef native_module = {
+    PyModuleDef_HEAD_INIT,
+    "ember.runtime._native",
+    "CPython binding of the Ember C runtime.",
+    -1,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+};
+
+PyMODINIT_FUNC PyInit__native(void) {
+    PyObject *module;
+    if (PyType_Ready(&NativeInterpreterType) < 0)
+        return NULL;
+    module = PyModule_Create(&native_module);
+    if (!module)
+        return NULL;
+    RuntimeModelError = PyErr_NewExceptionWithDoc(
+        "ember.runtime.RuntimeModelError",
+        "The C runtime refused a model or a call; the message is the runtime's, `status` names the status.",
+        PyExc_ValueError, NULL);
+    if (!RuntimeModelError || PyModule_AddObject(module, "RuntimeModelError", RuntimeModelError) < 0) {
+        Py_XDECREF(RuntimeModelError);
+        Py_DECREF(module);
+        return NULL;
+    }
+    Py_INCREF(RuntimeModelError); /* the module's reference was stolen; keep ours for raise_status */
+    Py_INCREF(&NativeInterpreterType);
+    if (PyModule_AddObject(module, "NativeInterpreter", (PyObject *)&NativeInterpreterType) < 0) {
+        Py_DECREF(&NativeInterpreterType);
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
+}

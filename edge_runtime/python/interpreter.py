@@ -1,0 +1,112 @@
+"""LiteRT-compatible ``Interpreter`` over the C runtime (``ember.runtime._native``).
+
+The native layer moves bytes; this module turns them into numpy arrays and the dictionaries LiteRT returns, and
+checks dtype and shape in ``set_tensor`` so that mistakes name the tensor, the expected and the received value.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+from ember.runtime._native import NativeInterpreter, RuntimeModelError
+
+# TFLite TensorType numbers (the C runtime reports these) -> numpy dtypes.
+_DTYPES: dict[int, type] = {0: np.float32, 2: np.int32, 9: np.int8}
+
+
+class Interpreter:
+    """Runs one ``.tflite`` model. Same constructor and methods as ``ai_edge_litert.interpreter.Interpreter``.
+
+    ``num_threads`` is accepted for compatibility; the runtime is single-threaded. Errors raised by the C runtime
+    are :class:`RuntimeModelError` (a ``ValueError``) carrying the runtime's message.
+    """
+
+    def __init__(
+        self,
+        model_path: str | os.PathLike[str] | None = None,
+        model_content: bytes | bytearray | memoryview | None = None,
+        num_threads: int | None = None,
+    ) -> None:
+        if (model_path is None) == (model_content is None):
+            raise ValueError("Interpreter needs exactly one of model_path and model_content")
+        if num_threads is not None and (not isinstance(num_threads, int) or num_threads < -1):
+            raise ValueError(f"num_threads must be None, -1 or a non-negative int, got {num_threads!r}")
+        if model_path is not None:
+            with open(model_path, "rb") as f:
+                content = f.read()
+        else:
+            # The C runtime reads the weights in place, so it needs bytes that cannot change under it.
+            content = model_content if isinstance(model_content, bytes) else bytes(model_content)
+        self._native = NativeInterpreter(content)
+        self._details = [self._native.tensor_info(i) for i in range(self._native.tensor_count())]
+
+    # -- life cycle -----------------------------------------------------------------------------------------
+    def allocate_tensors(self) -> None:
+        self._native.allocate_tensors()
+
+    def invoke(self) -> None:
+        self._native.invoke()
+
+    def arena_bytes(self) -> int:
+        """Bytes of the runtime's arena (0 before ``allocate_tensors``)."""
+        return self._native.arena_bytes()
+
+    # -- details --------------------------------------------------------------------------------------------
+    def _tensor_details(self, index: int) -> dict[str, Any]:
+        if not 0 <= index < len(self._details):
+            raise ValueError(f"tensor index {index} is out of range (the model has {len(self._details)} tensors)")
+        info = self._details[index]
+        scales = np.array(info["scales"], dtype=np.float32)
+        zero_points = np.array(info["zero_points"], dtype=np.int32)
+        # LiteRT's deprecated 'quantization' pair: the per-tensor parameters, or (0.0, 0) when not quantised.
+        quantization = (float(scales[0]), int(zero_points[0])) if len(scales) == 1 else (0.0, 0)
+        return {
+            "name": info["name"],
+            "index": index,
+            "shape": np.array(info["shape"], dtype=np.int32),
+            "shape_signature": np.array(info["shape_signature"], dtype=np.int32),
+            "dtype": _DTYPES[info["type"]],
+            "quantization": quantization,
+            "quantization_parameters": {
+                "scales": scales,
+                "zero_points": zero_points,
+                "quantized_dimension": info["quantized_dimension"],
+                "block_size": 0,
+            },
+            "sparsity_parameters": {},
+        }
+
+    def get_input_details(self) -> list[dict[str, Any]]:
+        return [self._tensor_details(i) for i in self._native.inputs()]
+
+    def get_output_details(self) -> list[dict[str, Any]]:
+        return [self._tensor_details(i) for i in self._native.outputs()]
+
+    def get_tensor_details(self) -> list[dict[str, Any]]:
+        return [self._tensor_details(i) for i in range(len(self._details))]
+
+    # -- data -----------------------------------------------------------------------------------------------
+    def set_tensor(self, tensor_index: int, value: Any) -> None:
+        """Copies ``value`` into the tensor. dtype and shape must match exactly (no silent casts)."""
+        details = self._tensor_details(tensor_index)
+        array = np.asarray(value)
+        expected_shape = tuple(int(d) for d in details["shape"])
+        expected_dtype = np.dtype(details["dtype"])
+        if array.dtype != expected_dtype or array.shape != expected_shape:
+            raise ValueError(
+                f"Cannot set tensor {tensor_index} ('{details['name']}'): expected {expected_dtype} "
+                f"{list(expected_shape)}, got {array.dtype} {list(array.shape)}"
+            )
+        self._native.set_tensor(tensor_index, np.ascontiguousarray(array))
+
+    def get_tensor(self, tensor_index: int) -> np.ndarray:
+        """A copy of the tensor's current value."""
+        details = self._tensor_details(tensor_index)
+        data = self._native.get_tensor(tensor_index)
+        return np.frombuffer(data, dtype=details["dtype"]).reshape(tuple(details["shape"]))
+
+
+__all__ = ["Interpreter", "RuntimeModelError"]

@@ -1,0 +1,138 @@
+/* Internal structures shared by the loader, the planner, the interpreter and the kernels. */
+#ifndef EMBER_INTERNAL_H
+#define EMBER_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ember.h"
+#include "flatbuffer.h"
+
+/* Every arena placement and the arena base are aligned to this (SIMD loads, TFLite's own buffer alignment).
+ */
+#define EMBER_ALIGNMENT 16
+
+/* Largest byte size of one tensor. Keeps every size computation far from overflow on 32-bit targets and stops
+ * a hostile shape from asking for an absurd arena. */
+#define EMBER_MAX_TENSOR_BYTES ((size_t)0x7fffffff)
+
+typedef struct ember_tensor {
+    const char *name;
+    ember_type type;
+    int32_t rank;
+    int32_t dims[EMBER_MAX_DIMS];
+    int32_t dims_signature[EMBER_MAX_DIMS];
+    size_t bytes;
+    void *data; /* constant: model buffer or arena copy; others: arena slot after allocate, else NULL */
+    const uint8_t *const_data; /* constant data inside the model buffer, NULL for non-constant tensors */
+    uint8_t is_constant;
+    uint8_t is_graph_input;
+    uint8_t is_graph_output;
+    int32_t quant_count;
+    int32_t quantized_dimension;
+    size_t scales_pos;      /* position of the verified float vector in the model buffer */
+    size_t zero_points_pos; /* position of the verified int64 vector in the model buffer */
+    /* Lifetime in operator indices, inclusive; first_op < 0: no arena slot needed. */
+    int32_t first_op;
+    int32_t last_op;
+    size_t arena_offset;
+} ember_tensor;
+
+struct ember_kernel;
+
+typedef struct ember_node {
+    const struct ember_kernel *kernel;
+    int32_t index; /* position in the subgraph's operator list, for messages */
+    int32_t version;
+    const int32_t *inputs; /* tensor indices; -1 marks an omitted optional input */
+    int32_t input_count;
+    const int32_t *outputs;
+    int32_t output_count;
+    fb_table options; /* builtin_options table, valid when has_options */
+    int has_options;
+    void *op_data; /* kernel->op_data_size bytes in the arena, filled by prepare */
+} ember_node;
+
+struct ember_interpreter {
+    fb_reader model; /* the caller's buffer; verified by the loader before anything else reads it */
+    ember_tensor *tensors;
+    int32_t tensor_count;
+    ember_node *nodes;
+    int32_t node_count;
+    int32_t *io_indices; /* backing store of every node's inputs/outputs and of the graph inputs/outputs */
+    const int32_t *inputs;
+    int32_t input_count;
+    const int32_t *outputs;
+    int32_t output_count;
+    void *arena_block; /* what malloc returned; `arena` is its EMBER_ALIGNMENT-aligned start */
+    uint8_t *arena;
+    size_t arena_bytes;
+    int allocated;
+    char error[EMBER_ERROR_CAPACITY];
+};
+
+/* Kernel interface: prepare checks shapes/types/options and fills op_data once; eval only computes (no checks
+ * beyond data-dependent ones, no allocation). */
+typedef struct ember_kernel {
+    int32_t builtin_code;
+    const char *name;
+    int32_t max_version;
+    uint8_t options_type; /* expected BuiltinOptions tag; 0 = the op takes no options */
+    size_t op_data_size;
+    ember_status (*prepare)(ember_interpreter *ctx, ember_node *node);
+    ember_status (*eval)(ember_interpreter *ctx, const ember_node *node);
+} ember_kernel;
+
+/* Records a formatted message in ctx->error and returns `status`. */
+ember_status ember_fail(ember_interpreter *ctx, ember_status status, const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* EMBER_CHECK(ctx, cond, status, format, args...): return `status` with a message unless cond holds. */
+#define EMBER_CHECK(ctx, cond, status, ...)                                                                  \
+    do {                                                                                                     \
+        if (!(cond))                                                                                         \
+            return ember_fail((ctx), (status), __VA_ARGS__);                                                 \
+    } while (0)
+
+/* Propagates a non-OK status. */
+#define EMBER_TRY(expr)                                                                                      \
+    do {                                                                                                     \
+        ember_status ember_try_status_ = (expr);                                                             \
+        if (ember_try_status_ != EMBER_OK)                                                                   \
+            return ember_try_status_;                                                                        \
+    } while (0)
+
+/* Bytes of one element of a supported type, 0 for anything else. */
+size_t ember_type_size(int32_t type);
+
+/* Name of builtin operator `code`; for unknown codes "BUILTIN_<code>" written into scratch. */
+const char *ember_builtin_name(int32_t code, char *scratch, size_t capacity);
+
+/* Kernel registered for a builtin code, or NULL. */
+const ember_kernel *ember_find_kernel(int32_t builtin_code);
+
+/* Loader (model_loader.c): verifies the whole model in ctx->model and builds tensors and nodes. */
+ember_status ember_load_model(ember_interpreter *ctx);
+
+/* Node input/output i as a tensor; NULL for an omitted optional input (-1) or i beyond the node's count. */
+static inline ember_tensor *ember_node_input(ember_interpreter *ctx, const ember_node *node, int32_t i) {
+    if (i >= node->input_count || node->inputs[i] < 0)
+        return NULL;
+    return &ctx->tensors[node->inputs[i]];
+}
+
+static inline ember_tensor *ember_node_output(ember_interpreter *ctx, const ember_node *node, int32_t i) {
+    return i < node->output_count ? &ctx->tensors[node->outputs[i]] : NULL;
+}
+
+/* Product of the dimensions (fits: the loader bounded every tensor to EMBER_MAX_TENSOR_BYTES). */
+int32_t ember_element_count(const ember_tensor *t);
+
+/* Formats "[2,3,4]" into buf (for messages). */
+const char *ember_shape_string(const ember_tensor *t, char *buf, size_t capacity);
+
+#endif /* EMBER_INTERNAL_H */

@@ -1,0 +1,118 @@
+/* FULLY_CONNECTED, float32: output[b, o] = act(sum_i input[b, i] * weights[o, i] + bias[o]).
+ * As in TFLite, the input is flattened to [batches, in] with in = weights' second dimension; keep_num_dims
+ * only changes the declared output shape. */
+#include "kernels/kernels.h"
+#include "tflite_schema.h"
+
+typedef struct fully_connected_data {
+    int32_t batches;
+    int32_t in_dim;
+    int32_t out_dim;
+    float act_min;
+    float act_max;
+} fully_connected_data;
+
+void ember_fully_connected_f32(const float *input, const float *weights, const float *bias, float *output,
+                               int32_t batches, int32_t in_dim, int32_t out_dim, float act_min,
+                               float act_max) {
+    int32_t b, o, i;
+    for (b = 0; b < batches; ++b) {
+        const float *x = input + (size_t)b * (size_t)in_dim;
+        for (o = 0; o < out_dim; ++o) {
+            const float *w = weights + (size_t)o * (size_t)in_dim;
+            /* Sum first, then add the bias, in TFLite's reference order so rounding matches. */
+            float total = 0.0f;
+            for (i = 0; i < in_dim; ++i)
+                total += x[i] * w[i];
+            output[(size_t)b * (size_t)out_dim + o] =
+                ember_clamp_f32(total + (bias ? bias[o] : 0.0f), act_min, act_max);
+        }
+    }
+}
+
+static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
+    fully_connected_data *data = (fully_connected_data *)node->op_data;
+    const ember_tensor *input = ember_node_input(ctx, node, 0);
+    const ember_tensor *weights = ember_node_input(ctx, node, 1);
+    const ember_tensor *bias = ember_node_input(ctx, node, 2);
+    const ember_tensor *output = ember_node_output(ctx, node, 0);
+    int8_t activation, weights_format, keep_num_dims;
+    int32_t n = node->index, in_elements, d;
+    char a[96], b[96];
+
+    EMBER_CHECK(ctx, node->input_count >= 2 && node->input_count <= 3 && node->output_count == 1,
+                EMBER_INVALID_MODEL, "FULLY_CONNECTED %ld: needs 2 or 3 inputs and 1 output, has %ld and %ld",
+                (long)n, (long)node->input_count, (long)node->output_count);
+    EMBER_CHECK(ctx, input && weights, EMBER_INVALID_MODEL,
+                "FULLY_CONNECTED %ld: input and weights are required", (long)n);
+    EMBER_TRY(ember_option_i8(ctx, node, TFL_FC_FUSED_ACTIVATION, TFL_ACT_NONE, &activation));
+    EMBER_TRY(ember_option_i8(ctx, node, TFL_FC_WEIGHTS_FORMAT, 0, &weights_format));
+    EMBER_TRY(ember_option_i8(ctx, node, TFL_FC_KEEP_NUM_DIMS, 0, &keep_num_dims));
+    EMBER_CHECK(ctx, weights_format == 0, EMBER_UNSUPPORTED,
+                "FULLY_CONNECTED %ld: shuffled weights format %d is not supported", (long)n,
+                (int)weights_format);
+    EMBER_CHECK(
+        ctx, ember_activation_range_f32(activation, &data->act_min, &data->act_max), EMBER_UNSUPPORTED,
+        "FULLY_CONNECTED %ld: fused activation %d is not supported (NONE, RELU, RELU_N1_TO_1, RELU6 are)",
+        (long)n, (int)activation);
+    EMBER_CHECK(ctx,
+                input->type == EMBER_FLOAT32 && weights->type == EMBER_FLOAT32 &&
+                    output->type == EMBER_FLOAT32 && (!bias || bias->type == EMBER_FLOAT32),
+                EMBER_UNSUPPORTED,
+                "FULLY_CONNECTED %ld: types input %s, weights %s, output %s; only float32 is supported",
+                (long)n, ember_type_name(input->type), ember_type_name(weights->type),
+                ember_type_name(output->type));
+    EMBER_CHECK(ctx, weights->rank == 2 && weights->dims[1] > 0, EMBER_INVALID_MODEL,
+                "FULLY_CONNECTED %ld: weights '%.64s' have shape %s, expected [out, in] with in > 0", (long)n,
+                weights->name, ember_shape_string(weights, a, sizeof a));
+    data->out_dim = weights->dims[0];
+    data->in_dim = weights->dims[1];
+    in_elements = ember_element_count(input);
+    EMBER_CHECK(
+        ctx, in_elements % data->in_dim == 0, EMBER_INVALID_MODEL,
+        "FULLY_CONNECTED %ld: input '%.64s' shape %s has %ld elements, not a multiple of the weights' "
+        "input size %ld",
+        (long)n, input->name, ember_shape_string(input, a, sizeof a), (long)in_elements, (long)data->in_dim);
+    data->batches = in_elements / data->in_dim;
+    EMBER_CHECK(ctx, !bias || ember_element_count(bias) == data->out_dim, EMBER_INVALID_MODEL,
+                "FULLY_CONNECTED %ld: bias '%.64s' has %ld elements, weights have %ld outputs", (long)n,
+                bias ? bias->name : "", bias ? (long)ember_element_count(bias) : 0L, (long)data->out_dim);
+    if (keep_num_dims) {
+        /* Output keeps the input's leading dimensions and replaces the last by out. */
+        int ok = output->rank == input->rank && input->rank >= 1 &&
+                 output->dims[output->rank - 1] == data->out_dim;
+        for (d = 0; ok && d + 1 < input->rank; ++d)
+            ok = output->dims[d] == input->dims[d];
+        ok = ok && input->dims[input->rank - 1] == data->in_dim;
+        EMBER_CHECK(
+            ctx, ok, EMBER_INVALID_MODEL,
+            "FULLY_CONNECTED %ld: keep_num_dims with input %s and %ld outputs, but output shape is %s",
+            (long)n, ember_shape_string(input, a, sizeof a), (long)data->out_dim,
+            ember_shape_string(output, b, sizeof b));
+    } else {
+        EMBER_CHECK(
+            ctx, output->rank == 2 && output->dims[0] == data->batches && output->dims[1] == data->out_dim,
+            EMBER_INVALID_MODEL, "FULLY_CONNECTED %ld: output '%.64s' has shape %s, expected [%ld,%ld]",
+            (long)n, output->name, ember_shape_string(output, a, sizeof a), (long)data->batches,
+            (long)data->out_dim);
+    }
+    return EMBER_OK;
+}
+
+static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
+    const fully_connected_data *data = (const fully_connected_data *)node->op_data;
+    const ember_tensor *bias = ember_node_input(ctx, node, 2);
+    ember_fully_connected_f32((const float *)ember_node_input(ctx, node, 0)->data,
+                              (const float *)ember_node_input(ctx, node, 1)->data,
+                              bias ? (const float *)bias->data : NULL,
+                              (float *)ember_node_output(ctx, node, 0)->data, data->batches, data->in_dim,
+                              data->out_dim, data->act_min, data->act_max);
+    return EMBER_OK;
+}
+
+/* Versions up to 9 as in LiteRT's reference resolver; what they add beyond float (int8, int16, sparsity, ...)
+ * is refused in prepare by type and option checks. */
+const ember_kernel ember_kernel_fully_connected = {
+    TFL_OP_FULLY_CONNECTED,       "FULLY_CONNECTED", 9,    TFL_OPTIONS_FULLY_CONNECTED,
+    sizeof(fully_connected_data), prepare,           eval,
+};

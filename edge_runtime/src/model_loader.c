@@ -1,0 +1,488 @@
+/* Loader and strict verifier of TFLite flatbuffers.
+ *
+ * Walks every part of the model the runtime can reach (and the small metadata tables it does not use), checks
+ * each access with the bounds-checked reader, then checks the model's meaning: types, shapes against constant
+ * data, indices, operator codes and versions, quantisation vectors. Only then are tensors and nodes filled
+ * in. Any failure leaves a message naming the part of the model at fault. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ember_internal.h"
+#include "tflite_schema.h"
+
+typedef struct loader {
+    ember_interpreter *ctx;
+    fb_reader *r;
+    fb_vector opcodes;
+    fb_vector buffers;
+    fb_vector tensors;
+    fb_vector operators;
+} loader;
+
+/* Message for a failed flatbuffer access: caller's context, then the reader's reason and position. */
+static ember_status fb_error(loader *l, const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static ember_status fb_error(loader *l, const char *format, ...) {
+    char *msg = l->ctx->error;
+    size_t used;
+    va_list args;
+    va_start(args, format);
+    vsnprintf(msg, EMBER_ERROR_CAPACITY, format, args);
+    va_end(args);
+    used = strlen(msg);
+    snprintf(msg + used, EMBER_ERROR_CAPACITY - used, ": %s (byte %lu of a %lu-byte model)", l->r->why,
+             (unsigned long)l->r->at, (unsigned long)l->r->size);
+    return EMBER_INVALID_MODEL;
+}
+
+#define FB_CHECK(l, expr, ...)                                                                               \
+    do {                                                                                                     \
+        if (!(expr))                                                                                         \
+            return fb_error((l), __VA_ARGS__);                                                               \
+    } while (0)
+
+/* TFLite TensorType names, for "type float16 is not supported" messages. */
+static const char *tflite_type_name(int32_t type) {
+    static const char *const names[] = {"float32", "float16",    "int32",  "uint8",     "int64",
+                                        "string",  "bool",       "int16",  "complex64", "int8",
+                                        "float64", "complex128", "uint64", "resource",  "variant",
+                                        "uint32",  "uint16",     "int4",   "bfloat16"};
+    if (type >= 0 && (size_t)type < sizeof names / sizeof names[0])
+        return names[type];
+    return "unknown";
+}
+
+/* ---- operator codes ---- */
+
+typedef struct opcode_info {
+    int32_t code;
+    int32_t version;
+    const char *custom_code;
+} opcode_info;
+
+static ember_status read_opcode(loader *l, uint32_t index, opcode_info *info) {
+    fb_table t;
+    int8_t deprecated;
+    int32_t builtin;
+    FB_CHECK(l, fb_vector_table(l->r, &l->opcodes, index, &t), "operator code %lu", (unsigned long)index);
+    FB_CHECK(l, fb_get_i8(l->r, &t, TFL_OPCODE_DEPRECATED_BUILTIN_CODE, 0, &deprecated),
+             "operator code %lu: field deprecated_builtin_code", (unsigned long)index);
+    FB_CHECK(l, fb_get_i32(l->r, &t, TFL_OPCODE_BUILTIN_CODE, 0, &builtin),
+             "operator code %lu: field builtin_code", (unsigned long)index);
+    FB_CHECK(l, fb_get_i32(l->r, &t, TFL_OPCODE_VERSION, 1, &info->version),
+             "operator code %lu: field version", (unsigned long)index);
+    FB_CHECK(l, fb_get_string(l->r, &t, TFL_OPCODE_CUSTOM_CODE, &info->custom_code),
+             "operator code %lu: field custom_code", (unsigned long)index);
+    /* Old files only set the int8 field, new ones set builtin_code and put 127
+     * (PLACEHOLDER_FOR_GREATER_OP_CODES) or the same value in the int8 field; the larger of the two is the
+     * real code in both cases (as in TFLite's GetBuiltinCode). */
+    info->code = builtin > deprecated ? builtin : deprecated;
+    return EMBER_OK;
+}
+
+/* ---- buffers ---- */
+
+/* Data of buffer `index`: inside the flatbuffer's `data` vector or, for models over 2 GB, at offset/size
+ * relative to the start of the file (which is the caller's buffer). */
+static ember_status read_buffer(loader *l, uint32_t index, const uint8_t **data, size_t *size) {
+    fb_table t;
+    fb_vector v;
+    uint64_t offset, length;
+    FB_CHECK(l, fb_vector_table(l->r, &l->buffers, index, &t), "buffer %lu", (unsigned long)index);
+    FB_CHECK(l, fb_get_vector(l->r, &t, TFL_BUFFER_DATA, 1, &v), "buffer %lu: field data",
+             (unsigned long)index);
+    FB_CHECK(l, fb_get_u64(l->r, &t, TFL_BUFFER_OFFSET, 0, &offset), "buffer %lu: field offset",
+             (unsigned long)index);
+    FB_CHECK(l, fb_get_u64(l->r, &t, TFL_BUFFER_SIZE, 0, &length), "buffer %lu: field size",
+             (unsigned long)index);
+    /* TFLite treats offset 0 and 1 as "not set" (1 is the placeholder the converter writes first). */
+    if (offset > 1 && length > 0) {
+        EMBER_CHECK(l->ctx, offset <= l->r->size && length <= l->r->size - offset, EMBER_INVALID_MODEL,
+                    "buffer %lu: external data [%llu, +%llu) lies outside the %lu-byte model",
+                    (unsigned long)index, (unsigned long long)offset, (unsigned long long)length,
+                    (unsigned long)l->r->size);
+        *data = l->r->data + offset;
+        *size = (size_t)length;
+    } else {
+        *data = v.len ? l->r->data + v.pos : NULL;
+        *size = v.len;
+    }
+    return EMBER_OK;
+}
+
+/* ---- tensors ---- */
+
+static ember_status load_quantization(loader *l, int32_t index, const fb_table *tensor) {
+    ember_tensor *t = &l->ctx->tensors[index];
+    fb_table q;
+    fb_vector scale, zero_point, min, max;
+    int present;
+    uint8_t details_type;
+    FB_CHECK(l, fb_get_table(l->r, tensor, TFL_TENSOR_QUANTIZATION, &q, &present),
+             "tensor %ld ('%.64s'): field quantization", (long)index, t->name);
+    if (!present)
+        return EMBER_OK;
+    FB_CHECK(
+        l, fb_get_vector(l->r, &q, TFL_QUANT_MIN, 4, &min) && fb_get_vector(l->r, &q, TFL_QUANT_MAX, 4, &max),
+        "tensor %ld ('%.64s'): quantization min/max", (long)index, t->name);
+    FB_CHECK(l, fb_get_vector(l->r, &q, TFL_QUANT_SCALE, 4, &scale),
+             "tensor %ld ('%.64s'): quantization scale", (long)index, t->name);
+    FB_CHECK(l, fb_get_vector(l->r, &q, TFL_QUANT_ZERO_POINT, 8, &zero_point),
+             "tensor %ld ('%.64s'): quantization zero_point", (long)index, t->name);
+    FB_CHECK(l, fb_get_u8(l->r, &q, TFL_QUANT_DETAILS_TYPE, 0, &details_type),
+             "tensor %ld ('%.64s'): quantization details_type", (long)index, t->name);
+    FB_CHECK(l, fb_get_i32(l->r, &q, TFL_QUANT_QUANTIZED_DIMENSION, 0, &t->quantized_dimension),
+             "tensor %ld ('%.64s'): quantization quantized_dimension", (long)index, t->name);
+    EMBER_CHECK(l->ctx, details_type == 0, EMBER_UNSUPPORTED,
+                "tensor %ld ('%.64s'): custom quantization details are not supported", (long)index, t->name);
+    if (scale.len == 0 && zero_point.len == 0)
+        return EMBER_OK;
+    EMBER_CHECK(l->ctx, scale.len == zero_point.len, EMBER_INVALID_MODEL,
+                "tensor %ld ('%.64s'): %lu quantization scales but %lu zero points (counts must match)",
+                (long)index, t->name, (unsigned long)scale.len, (unsigned long)zero_point.len);
+    if (scale.len > 1) {
+        int32_t qd = t->quantized_dimension;
+        EMBER_CHECK(l->ctx, qd >= 0 && qd < t->rank, EMBER_INVALID_MODEL,
+                    "tensor %ld ('%.64s'): quantized_dimension %ld is outside its rank %ld", (long)index,
+                    t->name, (long)qd, (long)t->rank);
+        EMBER_CHECK(l->ctx, (uint32_t)t->dims[qd] == scale.len, EMBER_INVALID_MODEL,
+                    "tensor %ld ('%.64s'): %lu per-channel scales but dimension %ld has %ld channels",
+                    (long)index, t->name, (unsigned long)scale.len, (long)qd, (long)t->dims[qd]);
+    }
+    t->quant_count = (int32_t)scale.len;
+    t->scales_pos = scale.pos;
+    t->zero_points_pos = zero_point.pos;
+    return EMBER_OK;
+}
+
+static ember_status load_tensor(loader *l, int32_t index) {
+    ember_interpreter *ctx = l->ctx;
+    ember_tensor *t = &ctx->tensors[index];
+    fb_table tt, sparsity;
+    fb_vector shape, signature;
+    int8_t type;
+    uint8_t is_variable;
+    uint32_t buffer;
+    int present;
+    uint64_t elements = 1;
+    size_t elem_size;
+    const uint8_t *data;
+    size_t data_size;
+    int32_t d;
+    char shape_text[96];
+
+    FB_CHECK(l, fb_vector_table(l->r, &l->tensors, (uint32_t)index, &tt), "tensor %ld", (long)index);
+    FB_CHECK(l, fb_get_string(l->r, &tt, TFL_TENSOR_NAME, &t->name), "tensor %ld: field name", (long)index);
+    if (!t->name)
+        t->name = "";
+    FB_CHECK(l, fb_get_vector(l->r, &tt, TFL_TENSOR_SHAPE, 4, &shape), "tensor %ld ('%.64s'): field shape",
+             (long)index, t->name);
+    FB_CHECK(l, fb_get_vector(l->r, &tt, TFL_TENSOR_SHAPE_SIGNATURE, 4, &signature),
+             "tensor %ld ('%.64s'): field shape_signature", (long)index, t->name);
+    FB_CHECK(l, fb_get_i8(l->r, &tt, TFL_TENSOR_TYPE, 0, &type), "tensor %ld ('%.64s'): field type",
+             (long)index, t->name);
+    FB_CHECK(l, fb_get_u32(l->r, &tt, TFL_TENSOR_BUFFER, 0, &buffer), "tensor %ld ('%.64s'): field buffer",
+             (long)index, t->name);
+    FB_CHECK(l, fb_get_u8(l->r, &tt, TFL_TENSOR_IS_VARIABLE, 0, &is_variable),
+             "tensor %ld ('%.64s'): field is_variable", (long)index, t->name);
+    FB_CHECK(l, fb_get_table(l->r, &tt, TFL_TENSOR_SPARSITY, &sparsity, &present),
+             "tensor %ld ('%.64s'): field sparsity", (long)index, t->name);
+
+    EMBER_CHECK(ctx, !present, EMBER_UNSUPPORTED, "tensor %ld ('%.64s'): sparse tensors are not supported",
+                (long)index, t->name);
+    EMBER_CHECK(ctx, !is_variable, EMBER_UNSUPPORTED,
+                "tensor %ld ('%.64s'): variable tensors (stateful models) are not supported", (long)index,
+                t->name);
+    elem_size = ember_type_size(type);
+    EMBER_CHECK(ctx, elem_size != 0, EMBER_UNSUPPORTED,
+                "tensor %ld ('%.64s'): type %s (%d) is not supported (float32, int8 and int32 are)",
+                (long)index, t->name, tflite_type_name(type), (int)type);
+    t->type = (ember_type)type;
+    EMBER_CHECK(ctx, shape.len <= EMBER_MAX_DIMS, EMBER_UNSUPPORTED,
+                "tensor %ld ('%.64s'): rank %lu exceeds the supported maximum %d", (long)index, t->name,
+                (unsigned long)shape.len, EMBER_MAX_DIMS);
+    t->rank = (int32_t)shape.len;
+    for (d = 0; d < t->rank; ++d) {
+        t->dims[d] = fb_vector_i32(l->r, &shape, (uint32_t)d);
+        EMBER_CHECK(ctx, t->dims[d] >= 0, EMBER_INVALID_MODEL, "tensor %ld ('%.64s'): dimension %ld is %ld",
+                    (long)index, t->name, (long)d, (long)t->dims[d]);
+        elements *= (uint64_t)t->dims[d];
+        /* Checked per step: dims are < 2^31, so the product cannot wrap 64 bits before it exceeds the cap. */
+        EMBER_CHECK(ctx, elements * elem_size <= EMBER_MAX_TENSOR_BYTES, EMBER_UNSUPPORTED,
+                    "tensor %ld ('%.64s'): shape %s needs more than 2 GiB", (long)index, t->name,
+                    ember_shape_string(t, shape_text, sizeof shape_text));
+    }
+    t->bytes = (size_t)elements * elem_size;
+    if (signature.len) {
+        EMBER_CHECK(ctx, signature.len == shape.len, EMBER_INVALID_MODEL,
+                    "tensor %ld ('%.64s'): shape_signature has %lu entries but shape has %lu", (long)index,
+                    t->name, (unsigned long)signature.len, (unsigned long)shape.len);
+    }
+    for (d = 0; d < t->rank; ++d) {
+        t->dims_signature[d] = signature.len ? fb_vector_i32(l->r, &signature, (uint32_t)d) : t->dims[d];
+        EMBER_CHECK(ctx, t->dims_signature[d] >= -1, EMBER_INVALID_MODEL,
+                    "tensor %ld ('%.64s'): shape_signature entry %ld is %ld", (long)index, t->name, (long)d,
+                    (long)t->dims_signature[d]);
+    }
+
+    EMBER_CHECK(ctx, buffer < l->buffers.len, EMBER_INVALID_MODEL,
+                "tensor %ld ('%.64s'): buffer index %lu is out of range (the model has %lu buffers)",
+                (long)index, t->name, (unsigned long)buffer, (unsigned long)l->buffers.len);
+    EMBER_TRY(read_buffer(l, buffer, &data, &data_size));
+    if (data_size > 0) {
+        EMBER_CHECK(ctx, data_size == t->bytes, EMBER_INVALID_MODEL,
+                    "tensor %ld ('%.64s'): buffer %lu holds %lu bytes, shape %s %s needs %lu", (long)index,
+                    t->name, (unsigned long)buffer, (unsigned long)data_size,
+                    ember_shape_string(t, shape_text, sizeof shape_text), ember_type_name(t->type),
+                    (unsigned long)t->bytes);
+        t->is_constant = 1;
+        t->const_data = data;
+        /* Constants are used in place; a misaligned one is copied into the arena by allocate_tensors. */
+        t->data = (void *)(uintptr_t)data;
+    }
+    t->first_op = -1;
+    t->last_op = -1;
+    return load_quantization(l, index, &tt);
+}
+
+/* ---- operators ---- */
+
+/* Verifies an int32 tensor-index vector of operator `op` and copies it to dst. */
+static ember_status load_index_list(loader *l, const fb_vector *v, int32_t op, const char *what,
+                                    int allow_optional, int32_t *dst) {
+    uint32_t i;
+    for (i = 0; i < v->len; ++i) {
+        int32_t index = fb_vector_i32(l->r, v, i);
+        EMBER_CHECK(l->ctx, index < l->ctx->tensor_count && (index >= 0 || (allow_optional && index == -1)),
+                    EMBER_INVALID_MODEL, "operator %ld: %s %lu is tensor %ld, outside [%d, %ld)", (long)op,
+                    what, (unsigned long)i, (long)index, allow_optional ? -1 : 0, (long)l->ctx->tensor_count);
+        dst[i] = index;
+    }
+    return EMBER_OK;
+}
+
+/* Reads the vectors of operator `op`; used once to count and once to load. */
+static ember_status operator_vectors(loader *l, uint32_t op, fb_table *t, fb_vector *inputs,
+                                     fb_vector *outputs) {
+    fb_vector unused;
+    fb_table options2;
+    int present;
+    FB_CHECK(l, fb_vector_table(l->r, &l->operators, op, t), "operator %lu", (unsigned long)op);
+    FB_CHECK(l, fb_get_vector(l->r, t, TFL_OP_INPUTS, 4, inputs), "operator %lu: field inputs",
+             (unsigned long)op);
+    FB_CHECK(l, fb_get_vector(l->r, t, TFL_OP_OUTPUTS, 4, outputs), "operator %lu: field outputs",
+             (unsigned long)op);
+    /* Fields the runtime does not use are still verified: nothing in the file escapes the checks. */
+    FB_CHECK(l, fb_get_vector(l->r, t, TFL_OP_CUSTOM_OPTIONS, 1, &unused),
+             "operator %lu: field custom_options", (unsigned long)op);
+    FB_CHECK(l, fb_get_vector(l->r, t, TFL_OP_MUTATING_VARIABLE_INPUTS, 1, &unused),
+             "operator %lu: field mutating_variable_inputs", (unsigned long)op);
+    FB_CHECK(l, fb_get_vector(l->r, t, TFL_OP_INTERMEDIATES, 4, &unused), "operator %lu: field intermediates",
+             (unsigned long)op);
+    FB_CHECK(l, fb_get_table(l->r, t, TFL_OP_BUILTIN_OPTIONS_2, &options2, &present),
+             "operator %lu: field builtin_options_2", (unsigned long)op);
+    return EMBER_OK;
+}
+
+static ember_status load_operator(loader *l, uint32_t op, int32_t **io) {
+    ember_interpreter *ctx = l->ctx;
+    ember_node *node = &ctx->nodes[op];
+    fb_table t;
+    fb_vector inputs, outputs;
+    uint32_t opcode_index;
+    uint8_t options_type;
+    opcode_info info;
+    char scratch[24];
+
+    EMBER_TRY(operator_vectors(l, op, &t, &inputs, &outputs));
+    FB_CHECK(l, fb_get_u32(l->r, &t, TFL_OP_OPCODE_INDEX, 0, &opcode_index),
+             "operator %lu: field opcode_index", (unsigned long)op);
+    FB_CHECK(l, fb_get_u8(l->r, &t, TFL_OP_BUILTIN_OPTIONS_TYPE, 0, &options_type),
+             "operator %lu: field builtin_options_type", (unsigned long)op);
+    FB_CHECK(l, fb_get_table(l->r, &t, TFL_OP_BUILTIN_OPTIONS, &node->options, &node->has_options),
+             "operator %lu: field builtin_options", (unsigned long)op);
+    EMBER_CHECK(ctx, opcode_index < l->opcodes.len, EMBER_INVALID_MODEL,
+                "operator %lu: opcode_index %lu is out of range (the model has %lu operator codes)",
+                (unsigned long)op, (unsigned long)opcode_index, (unsigned long)l->opcodes.len);
+    EMBER_TRY(read_opcode(l, opcode_index, &info));
+    if (info.code == TFL_OP_CUSTOM) {
+        return ember_fail(ctx, EMBER_UNSUPPORTED, "operator %lu: custom operator '%.64s' is not supported",
+                          (unsigned long)op, info.custom_code ? info.custom_code : "");
+    }
+    node->kernel = ember_find_kernel(info.code);
+    EMBER_CHECK(ctx, node->kernel != NULL, EMBER_UNSUPPORTED,
+                "operator %lu: %s is not supported by this runtime", (unsigned long)op,
+                ember_builtin_name(info.code, scratch, sizeof scratch));
+    EMBER_CHECK(ctx, info.version >= 1 && info.version <= node->kernel->max_version, EMBER_UNSUPPORTED,
+                "operator %lu (%s): version %ld is not supported (this runtime implements versions 1 to %ld)",
+                (unsigned long)op, node->kernel->name, (long)info.version, (long)node->kernel->max_version);
+    /* A union value of another type would be read with the wrong field layout. */
+    EMBER_CHECK(ctx, !node->has_options || options_type == node->kernel->options_type, EMBER_INVALID_MODEL,
+                "operator %lu (%s): builtin_options_type is %u, expected %u", (unsigned long)op,
+                node->kernel->name, (unsigned)options_type, (unsigned)node->kernel->options_type);
+    node->index = (int32_t)op;
+    node->version = info.version;
+    node->input_count = (int32_t)inputs.len;
+    node->output_count = (int32_t)outputs.len;
+    EMBER_TRY(load_index_list(l, &inputs, (int32_t)op, "input", 1, *io));
+    node->inputs = *io;
+    *io += inputs.len;
+    EMBER_TRY(load_index_list(l, &outputs, (int32_t)op, "output", 0, *io));
+    node->outputs = *io;
+    *io += outputs.len;
+    return EMBER_OK;
+}
+
+/* ---- model ---- */
+
+/* Tables the runtime never reads, verified so that a model is accepted only if all of it is well-formed. */
+static ember_status verify_metadata(loader *l, const fb_table *model, uint32_t subgraph_tensors) {
+    fb_vector v, maps;
+    fb_table t, m;
+    const char *text;
+    uint32_t i, j, k, value;
+    FB_CHECK(l, fb_get_string(l->r, model, TFL_MODEL_DESCRIPTION, &text), "model description");
+    FB_CHECK(l, fb_get_vector(l->r, model, TFL_MODEL_METADATA_BUFFER, 4, &v), "model metadata_buffer");
+    FB_CHECK(l, fb_get_vector(l->r, model, TFL_MODEL_METADATA, 4, &v), "model metadata");
+    for (i = 0; i < v.len; ++i) {
+        FB_CHECK(l, fb_vector_table(l->r, &v, i, &t), "metadata %lu", (unsigned long)i);
+        FB_CHECK(l, fb_get_string(l->r, &t, TFL_METADATA_NAME, &text), "metadata %lu: field name",
+                 (unsigned long)i);
+        FB_CHECK(l, fb_get_u32(l->r, &t, TFL_METADATA_BUFFER, 0, &value), "metadata %lu: field buffer",
+                 (unsigned long)i);
+        EMBER_CHECK(l->ctx, value < l->buffers.len, EMBER_INVALID_MODEL,
+                    "metadata %lu ('%.64s'): buffer index %lu is out of range (the model has %lu buffers)",
+                    (unsigned long)i, text ? text : "", (unsigned long)value, (unsigned long)l->buffers.len);
+    }
+    FB_CHECK(l, fb_get_vector(l->r, model, TFL_MODEL_SIGNATURE_DEFS, 4, &v), "model signature_defs");
+    for (i = 0; i < v.len; ++i) {
+        FB_CHECK(l, fb_vector_table(l->r, &v, i, &t), "signature %lu", (unsigned long)i);
+        FB_CHECK(l, fb_get_string(l->r, &t, TFL_SIGNATURE_KEY, &text), "signature %lu: field signature_key",
+                 (unsigned long)i);
+        FB_CHECK(l, fb_get_u32(l->r, &t, TFL_SIGNATURE_SUBGRAPH, 0, &value),
+                 "signature %lu: field subgraph_index", (unsigned long)i);
+        EMBER_CHECK(l->ctx, value == 0, EMBER_INVALID_MODEL,
+                    "signature %lu: subgraph_index %lu is out of range", (unsigned long)i,
+                    (unsigned long)value);
+        for (k = TFL_SIGNATURE_INPUTS; k <= TFL_SIGNATURE_OUTPUTS; ++k) {
+            FB_CHECK(l, fb_get_vector(l->r, &t, k, 4, &maps), "signature %lu: tensor map", (unsigned long)i);
+            for (j = 0; j < maps.len; ++j) {
+                FB_CHECK(l, fb_vector_table(l->r, &maps, j, &m), "signature %lu: tensor map %lu",
+                         (unsigned long)i, (unsigned long)j);
+                FB_CHECK(l,
+                         fb_get_string(l->r, &m, TFL_TENSORMAP_NAME, &text) &&
+                             fb_get_u32(l->r, &m, TFL_TENSORMAP_TENSOR_INDEX, 0, &value),
+                         "signature %lu: tensor map %lu", (unsigned long)i, (unsigned long)j);
+                EMBER_CHECK(l->ctx, value < subgraph_tensors, EMBER_INVALID_MODEL,
+                            "signature %lu: tensor map %lu names tensor %lu, outside the %lu tensors",
+                            (unsigned long)i, (unsigned long)j, (unsigned long)value,
+                            (unsigned long)subgraph_tensors);
+            }
+        }
+    }
+    return EMBER_OK;
+}
+
+static ember_status load_graph_io(loader *l, const fb_vector *v, const char *what, int32_t *dst) {
+    uint32_t i;
+    for (i = 0; i < v->len; ++i) {
+        int32_t index = fb_vector_i32(l->r, v, i);
+        EMBER_CHECK(l->ctx, index >= 0 && index < l->ctx->tensor_count, EMBER_INVALID_MODEL,
+                    "subgraph %s %lu is tensor %ld, outside [0, %ld)", what, (unsigned long)i, (long)index,
+                    (long)l->ctx->tensor_count);
+        dst[i] = index;
+    }
+    return EMBER_OK;
+}
+
+ember_status ember_load_model(ember_interpreter *ctx) {
+    loader l;
+    fb_reader *r = &ctx->model;
+    fb_table model, subgraph, t;
+    fb_vector subgraphs, inputs, outputs, op_in, op_out;
+    uint32_t version, i;
+    uint64_t io_total;
+    int32_t *io;
+
+    memset(&l, 0, sizeof l);
+    l.ctx = ctx;
+    l.r = r;
+    EMBER_CHECK(ctx, r->size >= 8, EMBER_INVALID_MODEL, "model is %lu bytes, too short for a TFLite file",
+                (unsigned long)r->size);
+    EMBER_CHECK(ctx, memcmp(r->data + 4, TFL_FILE_IDENTIFIER, 4) == 0, EMBER_INVALID_MODEL,
+                "not a TFLite model: file identifier is %02x %02x %02x %02x, expected \"TFL3\"", r->data[4],
+                r->data[5], r->data[6], r->data[7]);
+    FB_CHECK(&l, fb_root(r, &model), "model root table");
+    FB_CHECK(&l, fb_get_u32(r, &model, TFL_MODEL_VERSION, 0, &version), "model version");
+    EMBER_CHECK(ctx, version == TFL_SCHEMA_VERSION, EMBER_UNSUPPORTED,
+                "model schema version is %lu, this runtime reads version %d", (unsigned long)version,
+                TFL_SCHEMA_VERSION);
+
+    FB_CHECK(&l, fb_get_vector(r, &model, TFL_MODEL_OPERATOR_CODES, 4, &l.opcodes), "model operator_codes");
+    for (i = 0; i < l.opcodes.len; ++i) {
+        opcode_info info;
+        EMBER_TRY(read_opcode(&l, i, &info));
+    }
+    FB_CHECK(&l, fb_get_vector(r, &model, TFL_MODEL_BUFFERS, 4, &l.buffers), "model buffers");
+    for (i = 0; i < l.buffers.len; ++i) {
+        const uint8_t *data;
+        size_t size;
+        EMBER_TRY(read_buffer(&l, i, &data, &size));
+    }
+
+    FB_CHECK(&l, fb_get_vector(r, &model, TFL_MODEL_SUBGRAPHS, 4, &subgraphs), "model subgraphs");
+    EMBER_CHECK(ctx, subgraphs.len >= 1, EMBER_INVALID_MODEL, "model has no subgraph");
+    EMBER_CHECK(ctx, subgraphs.len == 1, EMBER_UNSUPPORTED,
+                "model has %lu subgraphs; only single-subgraph models (no control flow) are supported",
+                (unsigned long)subgraphs.len);
+    FB_CHECK(&l, fb_vector_table(r, &subgraphs, 0, &subgraph), "subgraph 0");
+    FB_CHECK(&l, fb_get_vector(r, &subgraph, TFL_SUBGRAPH_TENSORS, 4, &l.tensors), "subgraph 0 tensors");
+    FB_CHECK(&l, fb_get_vector(r, &subgraph, TFL_SUBGRAPH_INPUTS, 4, &inputs), "subgraph 0 inputs");
+    FB_CHECK(&l, fb_get_vector(r, &subgraph, TFL_SUBGRAPH_OUTPUTS, 4, &outputs), "subgraph 0 outputs");
+    FB_CHECK(&l, fb_get_vector(r, &subgraph, TFL_SUBGRAPH_OPERATORS, 4, &l.operators),
+             "subgraph 0 operators");
+    EMBER_TRY(verify_metadata(&l, &model, l.tensors.len));
+    EMBER_CHECK(ctx, outputs.len >= 1, EMBER_INVALID_MODEL, "subgraph 0 has no outputs");
+
+    /* Vector lengths are bounded by the buffer size (4 bytes an element), so these counts fit int32_t. */
+    ctx->tensor_count = (int32_t)l.tensors.len;
+    ctx->node_count = (int32_t)l.operators.len;
+    ctx->tensors = (ember_tensor *)calloc(l.tensors.len ? l.tensors.len : 1, sizeof(ember_tensor));
+    ctx->nodes = (ember_node *)calloc(l.operators.len ? l.operators.len : 1, sizeof(ember_node));
+    EMBER_CHECK(ctx, ctx->tensors && ctx->nodes, EMBER_OUT_OF_MEMORY,
+                "cannot allocate %lu tensors and %lu nodes", (unsigned long)l.tensors.len,
+                (unsigned long)l.operators.len);
+    for (i = 0; i < l.tensors.len; ++i)
+        EMBER_TRY(load_tensor(&l, (int32_t)i));
+
+    io_total = (uint64_t)inputs.len + outputs.len;
+    for (i = 0; i < l.operators.len; ++i) {
+        EMBER_TRY(operator_vectors(&l, i, &t, &op_in, &op_out));
+        io_total += (uint64_t)op_in.len + op_out.len;
+    }
+    /* Distinct vectors need 4 bytes an entry; more entries means vectors shared between operators, which no
+     * converter writes and which could make a small file claim a huge index table. */
+    EMBER_CHECK(ctx, io_total <= r->size / 4, EMBER_INVALID_MODEL,
+                "operators list %llu tensor indices, more than a %lu-byte file can hold",
+                (unsigned long long)io_total, (unsigned long)r->size);
+    ctx->io_indices = (int32_t *)calloc(io_total ? (size_t)io_total : 1, sizeof(int32_t));
+    EMBER_CHECK(ctx, ctx->io_indices != NULL, EMBER_OUT_OF_MEMORY, "cannot allocate %llu tensor indices",
+                (unsigned long long)io_total);
+    io = ctx->io_indices;
+    EMBER_TRY(load_graph_io(&l, &inputs, "input", io));
+    ctx->inputs = io;
+    ctx->input_count = (int32_t)inputs.len;
+    io += inputs.len;
+    EMBER_TRY(load_graph_io(&l, &outputs, "output", io));
+    ctx->outputs = io;
+    ctx->output_count = (int32_t)outputs.len;
+    io += outputs.len;
+    for (i = 0; i < l.operators.len; ++i)
+        EMBER_TRY(load_operator(&l, i, &io));
+    return EMBER_OK;
+}

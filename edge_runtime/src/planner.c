@@ -1,0 +1,117 @@
+#include "planner.h"
+
+#include <stdlib.h>
+
+static void mark_use(ember_tensor *t, int32_t op) {
+    if (t->first_op < 0 || op < t->first_op)
+        t->first_op = op;
+    if (op > t->last_op)
+        t->last_op = op;
+}
+
+ember_status ember_compute_lifetimes(ember_interpreter *ctx) {
+    int32_t i, j;
+    /* A graph with no operators still keeps its inputs (which may also be outputs) alive at "operator 0". */
+    const int32_t end = ctx->node_count > 0 ? ctx->node_count - 1 : 0;
+    for (i = 0; i < ctx->input_count; ++i) {
+        ember_tensor *t = &ctx->tensors[ctx->inputs[i]];
+        EMBER_CHECK(ctx, !t->is_constant, EMBER_INVALID_MODEL,
+                    "graph input %ld is tensor %ld ('%.64s'), which holds constant data", (long)i,
+                    (long)ctx->inputs[i], t->name);
+        t->is_graph_input = 1;
+        mark_use(t, 0);
+    }
+    for (i = 0; i < ctx->node_count; ++i) {
+        const ember_node *node = &ctx->nodes[i];
+        for (j = 0; j < node->input_count; ++j) {
+            ember_tensor *t;
+            if (node->inputs[j] < 0)
+                continue;
+            t = &ctx->tensors[node->inputs[j]];
+            if (t->is_constant)
+                continue;
+            /* TFLite stores operators in execution order, so a value must exist before it is read. */
+            EMBER_CHECK(
+                ctx, t->first_op >= 0, EMBER_INVALID_MODEL,
+                "operator %ld (%s) reads tensor %ld ('%.64s') before any operator writes it, and it is "
+                "neither a graph input nor constant",
+                (long)i, node->kernel->name, (long)node->inputs[j], t->name);
+            mark_use(t, i);
+        }
+        for (j = 0; j < node->output_count; ++j) {
+            ember_tensor *t = &ctx->tensors[node->outputs[j]];
+            EMBER_CHECK(ctx, !t->is_constant && !t->is_graph_input && t->first_op < 0, EMBER_INVALID_MODEL,
+                        "operator %ld (%s) writes tensor %ld ('%.64s'), which is %s", (long)i,
+                        node->kernel->name, (long)node->outputs[j], t->name,
+                        t->is_constant      ? "constant"
+                        : t->is_graph_input ? "a graph input"
+                                            : "written earlier");
+            mark_use(t, i);
+        }
+    }
+    for (i = 0; i < ctx->output_count; ++i) {
+        ember_tensor *t = &ctx->tensors[ctx->outputs[i]];
+        t->is_graph_output = 1;
+        if (t->is_constant)
+            continue;
+        EMBER_CHECK(ctx, t->first_op >= 0, EMBER_INVALID_MODEL,
+                    "graph output %ld is tensor %ld ('%.64s'), which no operator writes", (long)i,
+                    (long)ctx->outputs[i], t->name);
+        mark_use(t, end);
+    }
+    return EMBER_OK;
+}
+
+static size_t align_up(size_t n) {
+    return (n + (EMBER_ALIGNMENT - 1)) & ~(size_t)(EMBER_ALIGNMENT - 1);
+}
+
+/* Largest first; ties by earlier start, then by id, so the plan is deterministic on every libc. */
+static int by_size_descending(const void *a, const void *b) {
+    const ember_plan_entry *x = (const ember_plan_entry *)a, *y = (const ember_plan_entry *)b;
+    if (x->bytes != y->bytes)
+        return x->bytes > y->bytes ? -1 : 1;
+    if (x->first != y->first)
+        return x->first < y->first ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+ember_status ember_plan_greedy(ember_plan_entry *entries, int32_t count, int32_t *scratch,
+                               size_t *arena_bytes) {
+    /* scratch: indices of already placed entries, kept sorted by offset, so one pass finds the first gap. */
+    int32_t placed = 0, i, k;
+    size_t arena = 0;
+    const size_t limit = (size_t)-1 - EMBER_ALIGNMENT;
+    if (count > 1)
+        qsort(entries, (size_t)count, sizeof *entries, by_size_descending);
+    for (i = 0; i < count; ++i) {
+        ember_plan_entry *e = &entries[i];
+        size_t candidate = 0;
+        int32_t at;
+        for (k = 0; k < placed; ++k) {
+            const ember_plan_entry *p = &entries[scratch[k]];
+            size_t end;
+            if (p->last < e->first || e->last < p->first)
+                continue; /* never alive at the same time: may share bytes */
+            if (e->bytes <= p->offset && candidate <= p->offset - e->bytes)
+                break;                  /* fits in the gap before p; later entries start even higher */
+            end = p->offset + p->bytes; /* p->offset <= arena <= limit and p->bytes < 2^31 checked below */
+            if (end > limit)
+                return EMBER_OUT_OF_MEMORY;
+            if (align_up(end) > candidate)
+                candidate = align_up(end);
+        }
+        if (e->bytes > limit - candidate)
+            return EMBER_OUT_OF_MEMORY;
+        e->offset = candidate;
+        if (candidate + e->bytes > arena)
+            arena = candidate + e->bytes;
+        /* Insert keeping scratch sorted by offset (after equal offsets: stable, deterministic). */
+        for (at = placed; at > 0 && entries[scratch[at - 1]].offset > candidate; --at)
+            scratch[at] = scratch[at - 1];
+        scratch[at] = i;
+        ++placed;
+    }
+    *arena_bytes = align_up(arena);
+    return EMBER_OK;
+}

@@ -1,0 +1,53 @@
+/* Tensor types and shapes. */
+#include "ember_internal.h"
+
+const char *ember_type_name(ember_type type) {
+    switch (type) {
+    case EMBER_FLOAT32:
+        return "float32";
+    case EMBER_INT32:
+        return "int32";
+    case EMBER_INT8:
+        return "int8";
+    }
+    return "unknown";
+}
+
+size_t ember_type_size(int32_t type) {
+    switch (type) {
+    case EMBER_FLOAT32:
+    case EMBER_INT32:
+        return 4;
+    case EMBER_INT8:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int32_t ember_element_count(const ember_tensor *t) {
+    int32_t count = 1;
+    int32_t d;
+    for (d = 0; d < t->rank; ++d)
+        count *= t->dims[d];
+    return count;
+}
+
+const char *ember_shape_string(const ember_tensor *t, char *buf, size_t capacity) {
+    size_t used = 0;
+    int32_t d;
+    buf[0] = '\0';
+    for (d = 0; d <= t->rank && used < capacity; ++d) {
+        int n;
+        if (d == t->rank)
+            n = snprintf(buf + used, capacity - used, "]");
+        else
+            n = snprintf(buf + used, capacity - used, "%s%ld", d == 0 ? "[" : ",", (long)t->dims[d]);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+    if (t->rank == 0)
+        snprintf(buf, capacity, "[]");
+    return buf;
+}

@@ -1,0 +1,298 @@
+"""Writes real TFLite flatbuffers from a plain description, with the `flatbuffers` package and the `tflite`
+package's generated builder functions.
+
+The tests use it for valid models that LiteRT accepts (both opcode fields set, schema version 3, identifier "TFL3",
+empty buffer 0, 16-byte aligned weights) and, through its knobs, for hostile files an exporter would never write
+(bad indices, wrong buffer sizes, extra subgraphs, ...).
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import flatbuffers
+import numpy as np
+import tflite
+
+TENSOR_TYPES = {"float32": tflite.TensorType.FLOAT32, "int32": tflite.TensorType.INT32,
+                "int8": tflite.TensorType.INT8, "float16": tflite.TensorType.FLOAT16}
+_PLACEHOLDER = 0x5EED_0000_0000_0000  # Buffer.offset placeholder of external_buffers
+ACTIVATIONS = {"NONE": 0, "RELU": 1, "RELU_N1_TO_1": 2, "RELU6": 3, "TANH": 4}
+
+
+@dataclass
+class TensorSpec:
+    name: str
+    shape: Sequence[int]
+    dtype: str = "float32"
+    data: np.ndarray | bytes | None = None  # constant data (weights, bias, shape); None for activations
+    scales: Sequence[float] | None = None  # quantisation parameters, written when given
+    zero_points: Sequence[int] | None = None
+    quantized_dimension: int = 0
+    buffer: int | None = None  # override the buffer index (hostile files)
+
+
+@dataclass
+class OpSpec:
+    op: str  # BuiltinOperator name, e.g. "FULLY_CONNECTED"
+    inputs: Sequence[int]
+    outputs: Sequence[int]
+    options: dict[str, Any] = field(default_factory=dict)
+    version: int = 1
+    opcode_index: int | None = None  # override (hostile files)
+
+
+def _byte_vector(b: flatbuffers.Builder, data: bytes, alignment: int = 16) -> int:
+    # Weights aligned like the converter's force_align: 16 (the builder aligns from the end of a buffer whose size
+    # it keeps aligned, so this is alignment from the start too).
+    b.StartVector(1, len(data), alignment)
+    b.head = b.head - len(data)
+    b.Bytes[b.head : b.head + len(data)] = data
+    return b.EndVector()
+
+
+def _int_vector(b: flatbuffers.Builder, start: Callable[[Any, int], None], values: Sequence[int]) -> int:
+    start(b, len(values))
+    for v in reversed(values):
+        b.PrependInt32(int(v))
+    return b.EndVector()
+
+
+def _offset_vector(b: flatbuffers.Builder, start: Callable[[Any, int], None], offsets: Sequence[int]) -> int:
+    start(b, len(offsets))
+    for o in reversed(offsets):
+        b.PrependUOffsetTRelative(o)
+    return b.EndVector()
+
+
+def _options(b: flatbuffers.Builder, op: OpSpec) -> tuple[int, int]:
+    """(BuiltinOptions type, table offset) of an op; (0, 0) when it has none."""
+    o = op.options
+    if op.op == "FULLY_CONNECTED":
+        tflite.FullyConnectedOptionsStart(b)
+        tflite.FullyConnectedOptionsAddFusedActivationFunction(b, ACTIVATIONS[o.get("activation", "NONE")])
+        tflite.FullyConnectedOptionsAddKeepNumDims(b, bool(o.get("keep_num_dims", False)))
+        return tflite.BuiltinOptions.FullyConnectedOptions, tflite.FullyConnectedOptionsEnd(b)
+    if op.op == "SOFTMAX":
+        tflite.SoftmaxOptionsStart(b)
+        tflite.SoftmaxOptionsAddBeta(b, float(o.get("beta", 1.0)))
+        return tflite.BuiltinOptions.SoftmaxOptions, tflite.SoftmaxOptionsEnd(b)
+    if op.op == "RESHAPE":
+        new_shape = o.get("new_shape")
+        vec = _int_vector(b, tflite.ReshapeOptionsStartNewShapeVector, new_shape) if new_shape is not None else 0
+        tflite.ReshapeOptionsStart(b)
+        if vec:
+            tflite.ReshapeOptionsAddNewShape(b, vec)
+        return tflite.BuiltinOptions.ReshapeOptions, tflite.ReshapeOptionsEnd(b)
+    return 0, 0
+
+
+def _tensor_bytes(t: TensorSpec) -> bytes:
+    if t.data is None:
+        return b""
+    if isinstance(t.data, bytes):
+        return t.data
+    return np.ascontiguousarray(t.data, dtype=np.dtype(t.dtype)).tobytes()
+
+
+def build_model(
+    tensors: Sequence[TensorSpec],
+    ops: Sequence[OpSpec],
+    inputs: Sequence[int],
+    outputs: Sequence[int],
+    *,
+    schema_version: int = 3,
+    subgraphs: int = 1,
+    description: str = "ember test model",
+    external_buffers: bool = False,
+) -> bytes:
+    """A complete .tflite file. Constant tensors get buffers 1.. in order; buffer 0 is the empty one.
+
+    external_buffers: store constant data after the flatbuffer and point at it with Buffer.offset/size, the
+    layout TFLite uses for models over 2 GB.
+    """
+    b = flatbuffers.Builder(1024)
+
+    # Buffers first: they are the big, aligned objects, and the rest refers to them by index only.
+    buffer_of: list[int] = []
+    datas: list[bytes] = [b""]
+    for t in tensors:
+        data = _tensor_bytes(t)
+        if data:
+            buffer_of.append(len(datas))
+            datas.append(data)
+        else:
+            buffer_of.append(0)
+    buffer_offsets = []
+    for i, data in enumerate(datas):
+        vec = _byte_vector(b, data) if data and not external_buffers else 0
+        tflite.BufferStart(b)
+        if vec:
+            tflite.BufferAddData(b, vec)
+        if data and external_buffers:
+            # Unique placeholders, patched with real file offsets once the flatbuffer's size is known.
+            tflite.BufferAddOffset(b, _PLACEHOLDER + i)
+            tflite.BufferAddSize(b, len(data))
+        buffer_offsets.append(tflite.BufferEnd(b))
+
+    tensor_offsets = []
+    for i, t in enumerate(tensors):
+        name = b.CreateString(t.name)
+        shape = _int_vector(b, tflite.TensorStartShapeVector, t.shape)
+        quant = 0
+        if t.scales is not None:
+            tflite.QuantizationParametersStartScaleVector(b, len(t.scales))
+            for s in reversed(t.scales):
+                b.PrependFloat32(float(s))
+            scales = b.EndVector()
+            zps = t.zero_points if t.zero_points is not None else [0] * len(t.scales)
+            tflite.QuantizationParametersStartZeroPointVector(b, len(zps))
+            for z in reversed(zps):
+                b.PrependInt64(int(z))
+            zero_points = b.EndVector()
+            tflite.QuantizationParametersStart(b)
+            tflite.QuantizationParametersAddScale(b, scales)
+            tflite.QuantizationParametersAddZeroPoint(b, zero_points)
+            tflite.QuantizationParametersAddQuantizedDimension(b, t.quantized_dimension)
+            quant = tflite.QuantizationParametersEnd(b)
+        tflite.TensorStart(b)
+        tflite.TensorAddShape(b, shape)
+        tflite.TensorAddType(b, TENSOR_TYPES[t.dtype])
+        tflite.TensorAddBuffer(b, t.buffer if t.buffer is not None else buffer_of[i])
+        tflite.TensorAddName(b, name)
+        if quant:
+            tflite.TensorAddQuantization(b, quant)
+        tensor_offsets.append(tflite.TensorEnd(b))
+
+    # One operator code per distinct (op, version), in order of first use.
+    codes: list[tuple[str, int]] = []
+    for op in ops:
+        if (op.op, op.version) not in codes:
+            codes.append((op.op, op.version))
+    op_offsets = []
+    for op in ops:
+        ins = _int_vector(b, tflite.OperatorStartInputsVector, op.inputs)
+        outs = _int_vector(b, tflite.OperatorStartOutputsVector, op.outputs)
+        options_type, options = _options(b, op)
+        tflite.OperatorStart(b)
+        index = op.opcode_index if op.opcode_index is not None else codes.index((op.op, op.version))
+        tflite.OperatorAddOpcodeIndex(b, index)
+        tflite.OperatorAddInputs(b, ins)
+        tflite.OperatorAddOutputs(b, outs)
+        if options:
+            tflite.OperatorAddBuiltinOptionsType(b, options_type)
+            tflite.OperatorAddBuiltinOptions(b, options)
+        op_offsets.append(tflite.OperatorEnd(b))
+
+    subgraph_offsets = []
+    for _ in range(subgraphs):
+        tensors_vec = _offset_vector(b, tflite.SubGraphStartTensorsVector, tensor_offsets)
+        inputs_vec = _int_vector(b, tflite.SubGraphStartInputsVector, inputs)
+        outputs_vec = _int_vector(b, tflite.SubGraphStartOutputsVector, outputs)
+        ops_vec = _offset_vector(b, tflite.SubGraphStartOperatorsVector, op_offsets)
+        name = b.CreateString("main")
+        tflite.SubGraphStart(b)
+        tflite.SubGraphAddTensors(b, tensors_vec)
+        tflite.SubGraphAddInputs(b, inputs_vec)
+        tflite.SubGraphAddOutputs(b, outputs_vec)
+        tflite.SubGraphAddOperators(b, ops_vec)
+        tflite.SubGraphAddName(b, name)
+        subgraph_offsets.append(tflite.SubGraphEnd(b))
+
+    code_offsets = []
+    for name, version in codes:
+        code = getattr(tflite.BuiltinOperator, name)
+        tflite.OperatorCodeStart(b)
+        # Both fields, as current converters write them: the int8 field saturates at 127 (placeholder).
+        tflite.OperatorCodeAddDeprecatedBuiltinCode(b, min(code, 127))
+        tflite.OperatorCodeAddBuiltinCode(b, code)
+        tflite.OperatorCodeAddVersion(b, version)
+        code_offsets.append(tflite.OperatorCodeEnd(b))
+
+    codes_vec = _offset_vector(b, tflite.ModelStartOperatorCodesVector, code_offsets)
+    subgraphs_vec = _offset_vector(b, tflite.ModelStartSubgraphsVector, subgraph_offsets)
+    buffers_vec = _offset_vector(b, tflite.ModelStartBuffersVector, buffer_offsets)
+    desc = b.CreateString(description)
+    tflite.ModelStart(b)
+    tflite.ModelAddVersion(b, schema_version)
+    tflite.ModelAddOperatorCodes(b, codes_vec)
+    tflite.ModelAddSubgraphs(b, subgraphs_vec)
+    tflite.ModelAddDescription(b, desc)
+    tflite.ModelAddBuffers(b, buffers_vec)
+    b.Finish(tflite.ModelEnd(b), file_identifier=b"TFL3")
+    model = bytes(b.Output())
+    if not external_buffers:
+        return model
+    out = bytearray(model)
+    for i, data in enumerate(datas):
+        if not data:
+            continue
+        out += b"\0" * (-len(out) % 16)
+        placeholder = struct.pack("<Q", _PLACEHOLDER + i)
+        assert out.count(placeholder) == 1
+        at = out.index(placeholder)
+        out[at : at + 8] = struct.pack("<Q", len(out))
+        out += data
+    return bytes(out)
+
+
+@dataclass
+class MlpCase:
+    """A random MLP model and what is needed to feed it."""
+
+    model: bytes
+    input_shape: tuple[int, ...]
+    output_shape: tuple[int, ...]
+    tensors: list[TensorSpec]
+    ops: list[OpSpec]
+
+
+def mlp_model(
+    rng: np.random.Generator,
+    batch: int = 2,
+    image: tuple[int, int] = (3, 4),
+    hidden: int = 16,
+    classes: int = 5,
+    *,
+    shape_tensor: bool = True,
+    reshape_output: bool = False,
+    bias2: bool = True,
+    beta: float = 1.0,
+) -> MlpCase:
+    """input [batch, h, w] -> RESHAPE [batch, h*w] -> FC(RELU) -> FC -> SOFTMAX (-> RESHAPE [batch, 1, classes])."""
+    h, w = image
+    features = h * w
+    f32 = np.float32
+    tensors = [
+        TensorSpec("input", [batch, h, w]),
+        TensorSpec("flatten", [batch, features]),
+        TensorSpec("fc1/weights", [hidden, features], data=rng.standard_normal((hidden, features)).astype(f32)),
+        TensorSpec("fc1/bias", [hidden], data=rng.standard_normal(hidden).astype(f32)),
+        TensorSpec("fc1/out", [batch, hidden]),
+        TensorSpec("fc2/weights", [classes, hidden], data=rng.standard_normal((classes, hidden)).astype(f32)),
+        TensorSpec("fc2/bias", [classes], data=rng.standard_normal(classes).astype(f32)),
+        TensorSpec("logits", [batch, classes]),
+        TensorSpec("probs", [batch, classes]),
+    ]
+    reshape_inputs = [0]
+    if shape_tensor:
+        tensors.append(TensorSpec("flatten/shape", [2], "int32", data=np.array([-1, features], np.int32)))
+        reshape_inputs.append(len(tensors) - 1)
+    ops = [
+        OpSpec("RESHAPE", reshape_inputs, [1], {} if shape_tensor else {"new_shape": [batch, features]}),
+        OpSpec("FULLY_CONNECTED", [1, 2, 3], [4], {"activation": "RELU"}),
+        OpSpec("FULLY_CONNECTED", [4, 5, 6 if bias2 else -1], [7]),
+        OpSpec("SOFTMAX", [7], [8], {"beta": beta}),
+    ]
+    output = 8
+    output_shape: tuple[int, ...] = (batch, classes)
+    if reshape_output:
+        tensors.append(TensorSpec("probs3d", [batch, 1, classes]))
+        ops.append(OpSpec("RESHAPE", [8], [len(tensors) - 1], {"new_shape": [batch, 1, classes]}))
+        output = len(tensors) - 1
+        output_shape = (batch, 1, classes)
+    model = build_model(tensors, ops, [0], [output])
+    return MlpCase(model, (batch, h, w), output_shape, tensors, ops)
