@@ -1,29 +1,69 @@
 """Ember: a PyTorch-style, define-by-run training framework (numpy on the CPU, cupy on NVIDIA GPUs) whose
 models export to int8 TensorFlow Lite for a small C runtime. `import ember` mirrors `import torch`."""
 
-from . import data, nn, optim
+from . import autograd, data, nn, optim
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad
 from .device import device
+from .ops.functions import (
+    abs,
+    amax,
+    amin,
+    argmax,
+    argmin,
+    cat,
+    chunk,
+    clamp,
+    exp,
+    log,
+    max,
+    maximum,
+    min,
+    minimum,
+    permute,
+    pow,
+    reshape,
+    sigmoid,
+    split,
+    sqrt,
+    squeeze,
+    stack,
+    std,
+    tanh,
+    transpose,
+    unsqueeze,
+    var,
+    where,
+)
 from .random import manual_seed
 from .serialization import CheckpointError, load, save
 from .tensor import (
     Tensor,
+    arange,
     as_tensor,
     bool_,
     float32,
     float64,
+    full,
     int32,
     int64,
     ones,
+    ones_like,
+    rand,
     randn,
     tensor,
     zeros,
+    zeros_like,
 )
+from .trainer import Trainer
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "CheckpointError", "Tensor", "as_tensor", "bool_", "data", "device", "enable_grad", "float32", "float64",
-    "inference_mode", "int32", "int64", "is_grad_enabled", "load", "manual_seed", "nn", "no_grad", "ones",
-    "optim", "randn", "save", "tensor", "zeros",
+    "CheckpointError", "Tensor", "Trainer", "abs", "amax", "amin", "arange", "argmax", "argmin", "as_tensor",
+    "autograd", "bool_",
+    "cat", "chunk", "clamp", "data", "device", "enable_grad", "exp", "float32", "float64", "full",
+    "inference_mode", "int32", "int64", "is_grad_enabled", "load", "log", "manual_seed", "max", "maximum", "min",
+    "minimum", "nn", "no_grad", "ones", "ones_like", "optim", "permute", "pow", "rand", "randn", "reshape", "save",
+    "sigmoid", "split", "sqrt", "squeeze", "stack", "std", "tanh", "tensor", "transpose", "unsqueeze", "var", "where",
+    "zeros", "zeros_like",
 ]

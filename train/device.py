@@ -1,10 +1,15 @@
-"""`ember.device`: where a tensor's array lives. "cpu" is numpy, "cuda[:n]" is cupy on GPU n."""
+"""`ember.device`: where a tensor's array lives. "cpu" is numpy, "cuda[:n]" is cupy on GPU n.
+
+Tests also know device "strict": numpy arrays behind the test-only strict backend (`backend_strict`), which
+refuses implicit host copies as cupy does, so a CPU-only CI finds host/device leaks."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from . import backend
+from . import backend, backend_strict
+
+_KINDS = ("cpu", "cuda", "strict")
 
 
 class device:  # noqa: N801 - mirrors torch.device
@@ -15,10 +20,12 @@ class device:  # noqa: N801 - mirrors torch.device
             self.type, self.index = spec.type, spec.index
             return
         kind, _, number = str(spec).partition(":")
-        if kind not in ("cpu", "cuda"):
+        if kind not in _KINDS:
             raise ValueError(f"unknown device {spec!r}: expected 'cpu', 'cuda' or 'cuda:N'")
-        if kind == "cpu" and (number or index):
-            raise ValueError(f"device {spec!r}: the CPU has no index")
+        if kind != "cuda" and (number or index):
+            raise ValueError(f"device {spec!r}: only CUDA devices have an index")
+        if number and not number.isdigit():
+            raise ValueError(f"device {spec!r}: the index must be a non-negative integer")
         self.type = kind
         self.index = int(number) if number else (index if index is not None else (0 if kind == "cuda" else None))
 
@@ -40,19 +47,29 @@ class device:  # noqa: N801 - mirrors torch.device
 
 
 CPU = device("cpu")
+STRICT = device("strict")
 
 
 def device_of(array: Any) -> device:
-    cp = backend.array_module(array)
-    if cp.__name__ == "numpy":
-        return CPU
-    return device("cuda", array.device.id)
+    if backend.is_cupy_array(array):
+        return device("cuda", array.device.id)
+    if backend.is_strict_array(array):
+        return STRICT
+    return CPU
 
 
 def move(array: Any, target: device) -> Any:
-    """Copy `array` to `target` explicitly (the only place host/device copies happen)."""
+    """Copy `array` to `target` explicitly (the only place host/device copies happen). An array already on
+    `target` is returned as it is, as torch's `.to()` does."""
+    source = device_of(array)
+    if source == target:
+        return array
     if target.type == "cpu":
-        return array if device_of(array) == CPU else array.get()
+        return backend.to_host(array)
+    if target.type == "strict":
+        return backend_strict.to_device(backend.to_host(array))
     cp = backend.require_cupy()
     with cp.cuda.Device(target.index):
-        return cp.asarray(array)
+        if source.type == "cuda":
+            return array.copy()  # cupy copies onto the current device
+        return cp.asarray(backend.to_host(array))

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .backend import array_module
+from .backend import is_host, to_host
 from .tensor import Tensor
 
 _DTYPES = {"F64": np.float64, "F32": np.float32, "F16": np.float16, "I64": np.int64, "I32": np.int32,
@@ -31,13 +31,11 @@ class CheckpointError(ValueError):
 
 
 def _to_host(array: Any) -> np.ndarray:
-    if array_module(array) is not np:
-        array = array.get()  # an explicit device-to-host copy: saving is the place it belongs
-    return np.ascontiguousarray(array)
+    return np.ascontiguousarray(to_host(array))  # an explicit device-to-host copy: saving is the place it belongs
 
 
 def _encode(obj: Any, tensors: dict[str, np.ndarray], path: str) -> Any:
-    if isinstance(obj, Tensor) or hasattr(obj, "__array_interface__") or type(obj).__module__.startswith("cupy"):
+    if isinstance(obj, Tensor) or hasattr(obj, "__array_interface__") or not is_host(obj):
         array = _to_host(obj.data if isinstance(obj, Tensor) else obj)
         if array.dtype not in _CODES:
             raise TypeError(f"ember.save: {path or 'value'} has dtype {array.dtype}, which checkpoints cannot hold")

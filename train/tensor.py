@@ -121,6 +121,11 @@ class Tensor:
             )
         return self.data
 
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        if array_module(self.data) is not np:
+            raise TypeError(f"can't convert a {self.device} tensor to numpy: copy it to the host first with .cpu()")
+        return self.data if dtype is None else self.data.astype(dtype)
+
     def item(self) -> Any:
         if self.data.size != 1:
             raise ValueError(f"item() needs a tensor with one element, this one has shape {self.shape}")
@@ -231,26 +236,77 @@ class Tensor:
 
     __hash__ = object.__hash__
 
+    def __pow__(self, exponent: Any) -> Tensor:
+        return ops.Pow.apply(self, exponent)
+
+    def __rpow__(self, base: Any) -> Tensor:
+        return ops.Pow.apply(base, self)
+
+    def __abs__(self) -> Tensor:
+        return ops.Abs.apply(self)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return F.getitem(self, index)
+
+    def __iter__(self) -> Any:
+        return (self[i] for i in range(len(self)))
+
+    # elementwise --------------------------------------------------------------------------------------------
     def matmul(self, other: Any) -> Tensor:
         return ops.MatMul.apply(self, other)
+
+    def add(self, other: Any) -> Tensor:
+        return ops.Add.apply(self, other)
+
+    def sub(self, other: Any) -> Tensor:
+        return ops.Sub.apply(self, other)
+
+    def mul(self, other: Any) -> Tensor:
+        return ops.Mul.apply(self, other)
+
+    def div(self, other: Any) -> Tensor:
+        return ops.Div.apply(self, other)
+
+    def neg(self) -> Tensor:
+        return ops.Neg.apply(self)
+
+    def pow(self, exponent: Any) -> Tensor:
+        return ops.Pow.apply(self, exponent)
+
+    def exp(self) -> Tensor:
+        return ops.Exp.apply(self)
+
+    def log(self) -> Tensor:
+        return ops.Log.apply(self)
+
+    def sqrt(self) -> Tensor:
+        return ops.Sqrt.apply(self)
+
+    def abs(self) -> Tensor:
+        return ops.Abs.apply(self)
+
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+        return F.clamp(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other: Any) -> Tensor:
+        return ops.Maximum.apply(self, other)
+
+    def minimum(self, other: Any) -> Tensor:
+        return ops.Minimum.apply(self, other)
+
+    def where(self, condition: Any, other: Any) -> Tensor:
+        return F.where(condition, self, other)
 
     def relu(self) -> Tensor:
         return ops.ReLU.apply(self)
 
-    def reshape(self, *shape: Any) -> Tensor:
-        shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
-        return ops.Reshape.apply(self, shape=tuple(int(s) for s in shape))
+    def sigmoid(self) -> Tensor:
+        return ops.Sigmoid.apply(self)
 
-    view = reshape
-
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-        return ops.flatten(self, start_dim, end_dim)
-
-    def sum(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        return ops.Sum.apply(self, dim=ops.normalize_dims(dim, self.ndim), keepdim=keepdim)
-
-    def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        return ops.Mean.apply(self, dim=ops.normalize_dims(dim, self.ndim), keepdim=keepdim)
+    def tanh(self) -> Tensor:
+        return ops.Tanh.apply(self)
 
     def softmax(self, dim: int) -> Tensor:
         return ops.Softmax.apply(self, dim=dim)
@@ -258,11 +314,92 @@ class Tensor:
     def log_softmax(self, dim: int) -> Tensor:
         return ops.LogSoftmax.apply(self, dim=dim)
 
+    # shape --------------------------------------------------------------------------------------------------
+    def reshape(self, *shape: Any) -> Tensor:
+        return F.reshape(self, *shape)
+
+    view = reshape
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return F.reshape(self, other.shape)
+
+    reshape_as = view_as
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        return ops.flatten(self, start_dim, end_dim)
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        return F.squeeze(self, dim)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        return F.unsqueeze(self, dim)
+
+    def permute(self, *dims: Any) -> Tensor:
+        return F.permute(self, *dims)
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        return F.transpose(self, dim0, dim1)
+
+    def t(self) -> Tensor:
+        if self.ndim > 2:
+            raise ValueError(f"t() expects a tensor with at most 2 dimensions, got {self.shape}: use transpose()")
+        return F.transpose(self, 0, -1) if self.ndim == 2 else self
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 - torch's name
+        return F.permute(self, tuple(reversed(range(self.ndim))))
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802
+        return F.transpose(self, -2, -1)
+
+    def expand(self, *sizes: Any) -> Tensor:
+        return F.expand(self, *sizes)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return F.expand(self, other.shape)
+
+    def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return F.split(self, split_size, dim)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        return F.chunk(self, chunks, dim)
+
+    def contiguous(self) -> Tensor:
+        return self
+
+    # reductions ---------------------------------------------------------------------------------------------
+    def sum(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return ops.Sum.apply(self, dim=ops.normalize_dims(dim, self.ndim), keepdim=keepdim)
+
+    def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return ops.Mean.apply(self, dim=ops.normalize_dims(dim, self.ndim), keepdim=keepdim)
+
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return F.max(self, dim, keepdim)
+
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return F.min(self, dim, keepdim)
+
+    def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        return F.amax(self, dim, keepdim)
+
+    def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        return F.amin(self, dim, keepdim)
+
+    def var(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+            correction: float | None = None) -> Tensor:
+        return F.var(self, dim, unbiased, keepdim, correction=correction)
+
+    def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+            correction: float | None = None) -> Tensor:
+        return F.std(self, dim, unbiased, keepdim, correction=correction)
+
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
-        out = self.data.argmax() if dim is None else self.data.argmax(axis=dim)
-        if keepdim and dim is not None:
-            out = self._xp.expand_dims(out, dim)
-        return Tensor(self._xp.asarray(out, dtype=np.int64))
+        return F.argmax(self, dim, keepdim)
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return F.argmin(self, dim, keepdim)
 
 
 def _raw(x: Any) -> Any:
@@ -314,6 +451,36 @@ def randn(*shape: Any, dtype: Any = _DEFAULT_FLOAT, requires_grad: bool = False)
     return Tensor(data, requires_grad=requires_grad)
 
 
+def full(shape: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    dtype = dtype or _default_dtype(fill_value)
+    return Tensor(np.full(_shape((shape,) if isinstance(shape, int) else shape), fill_value, dtype=dtype),
+                  requires_grad=requires_grad)
+
+
+def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return Tensor(t._xp.zeros(t.shape, dtype=dtype or t.dtype), requires_grad=requires_grad)
+
+
+def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return Tensor(t._xp.ones(t.shape, dtype=dtype or t.dtype), requires_grad=requires_grad)
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    values = np.arange(start, end, step)
+    if dtype is None:
+        dtype = np.int64 if values.dtype.kind in "iu" else _DEFAULT_FLOAT
+    return Tensor(values.astype(dtype))
+
+
+def rand(*shape: Any, dtype: Any = _DEFAULT_FLOAT, requires_grad: bool = False) -> Tensor:
+    from .random import default_generator
+
+    data = default_generator().random(_shape(shape)).astype(dtype)
+    return Tensor(data, requires_grad=requires_grad)
+
+
 def _shape(shape: Sequence[Any]) -> tuple[int, ...]:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
@@ -321,3 +488,4 @@ def _shape(shape: Sequence[Any]) -> tuple[int, ...]:
 
 
 from . import ops  # noqa: E402  (ops import Tensor; methods above resolve ops at call time)
+from .ops import functions as F  # noqa: E402

@@ -47,6 +47,7 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
         return
     pending: dict[int, list[Any]] = {id(root._ctx): [None] * len(root._ctx.output_meta)}
     pending[id(root._ctx)][root._output_index] = gradient
+    given: set[int] = set()
     for fn in _topological_order(root._ctx):
         grads = pending.pop(id(fn), None)
         if grads is None:
@@ -67,6 +68,11 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
             if not needed or g is None:
                 continue
             if parent._ctx is None:
+                # One array may flow to two leaves (a + b): the second gets a copy, so an in-place update of
+                # one leaf's .grad can never change the other's.
+                if id(g) in given:
+                    g = g.copy()
+                given.add(id(g))
                 parent._accumulate(g)
             else:
                 slot = pending.setdefault(id(parent._ctx), [None] * len(parent._ctx.output_meta))

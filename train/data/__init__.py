@@ -1,7 +1,7 @@
-"""`ember.data`: data sets and the DataLoader."""
+"""`ember.data`: data sets, image transforms and the DataLoader."""
 
-from . import datasets
+from . import datasets, transforms
 from .dataloader import DataLoader, default_collate
 from .dataset import Dataset, TensorDataset
 
-__all__ = ["DataLoader", "Dataset", "TensorDataset", "datasets", "default_collate"]
+__all__ = ["DataLoader", "Dataset", "TensorDataset", "datasets", "default_collate", "transforms"]

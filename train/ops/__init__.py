@@ -1,16 +1,64 @@
-"""Ember's differentiable ops, one a file, grouped by family (math, reduce, activation, array, connection,
-loss). Each is a `Function` written once against the array module of its inputs."""
+"""Ember's differentiable ops, one a file, grouped by family (math, reduce, activation, array, connection, pooling,
+normalization, noise, loss). Each is a `Function` written once against the array module of its inputs.
+
+The exporter lowers traced graphs by these class names and attrs, so they are a contract (tensor inputs in order,
+then `attrs`; pairs are (height, width)):
+
+| Function | inputs | attrs |
+|---|---|---|
+| Add, Sub, Mul, Div, Pow, Maximum, Minimum | a, b (broadcast) | - |
+| Neg, Exp, Log, Sqrt, Abs | x | - |
+| Clamp | x | min, max (None = unbounded) |
+| Where | condition (bool), x, y | - |
+| MatMul | a, b (batch dims broadcast) | - |
+| Linear | x, weight (out, in)[, bias] | - |
+| Sum, Mean, Amax, Amin | x | dim (tuple of axes or None), keepdim |
+| Max, Min | x | dim (int), keepdim (values only; without a dim torch.max is Amax) |
+| Var, Std | x | dim (tuple or None), keepdim, correction |
+| Reshape | x | shape (used for view, reshape, flatten, squeeze, unsqueeze) |
+| Permute | x | dims (used for transpose and permute) |
+| Expand | x | shape (resolved, no -1) |
+| Cat | x0, x1, ... | dim |
+| Stack | x0, x1, ... | dim |
+| Split | x | dim, sizes (one output per size; split and chunk) |
+| Getitem | x | index (tuple of ints, slices, None, Ellipsis, int/bool arrays) |
+| Pad | x | pad (torch order, last dim first), mode, value |
+| Conv2d | x (N,C,H,W), weight (O,C/groups,KH,KW)[, bias (O,)] | stride, padding, dilation (pairs), groups |
+| MaxPool2d | x | kernel_size, stride, padding, dilation (pairs), ceil_mode |
+| AvgPool2d | x | kernel_size, stride, padding (pairs), ceil_mode, count_include_pad |
+| AdaptiveAvgPool2d | x | output_size (oh, ow) |
+| UpsampleNearest | x | size (oh, ow) |
+| BatchNorm | x, running_mean, running_var, weight, bias | training, momentum, eps |
+| LayerNorm | x, weight, bias | normalized_shape, eps |
+| ReLU, ReLU6, Sigmoid, Tanh, SiLU, Hardswish, Hardsigmoid | x | - |
+| LeakyReLU | x | negative_slope |
+| GELU | x | approximate ('none' or 'tanh') |
+| Softmax, LogSoftmax | x | dim |
+| Embedding | indices, weight | padding_idx |
+| Dropout | x (training only; never applied in eval) | p |
+| CrossEntropy | logits, target[, weight] | reduction, ignore_index, label_smoothing |
+| NLLLoss | log_probs, target[, weight] | reduction, ignore_index |
+| MSELoss, L1Loss | input, target | reduction |
+| SmoothL1Loss | input, target | reduction, beta |
+| BinaryCrossEntropyWithLogits | logits, target, weight, pos_weight | reduction |
+
+Conv2d's padding is symmetric; an asymmetric 'same' padding is a `Pad` applied before a Conv2d with padding
+(0, 0). BatchNorm always gets five tensors: ones and zeros stand in for an absent weight and bias.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .activation import LogSoftmax, ReLU, Softmax
-from .array import Reshape
-from .connection import Linear
-from .loss import CrossEntropy, NLLLoss
-from .math import Add, Div, MatMul, Mul, Neg, Sub
-from .reduce import Mean, Sum
+from .activation import GELU, Hardsigmoid, Hardswish, LeakyReLU, LogSoftmax, ReLU, ReLU6, Sigmoid, SiLU, Softmax, Tanh
+from .array import Cat, Expand, Getitem, Pad, Permute, Reshape, Split, Stack
+from .connection import Conv2d, Embedding, Linear
+from .loss import BinaryCrossEntropyWithLogits, CrossEntropy, L1Loss, MSELoss, NLLLoss, SmoothL1Loss
+from .math import Abs, Add, Clamp, Div, Exp, Log, MatMul, Maximum, Minimum, Mul, Neg, Pow, Sqrt, Sub, Where
+from .noise import Dropout
+from .normalization import BatchNorm, LayerNorm
+from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d, UpsampleNearest
+from .reduce import Amax, Amin, Max, Mean, Min, Std, Sum, Var
 
 
 def normalize_dims(dim: Any, ndim: int) -> tuple[int, ...] | None:
@@ -18,21 +66,31 @@ def normalize_dims(dim: Any, ndim: int) -> tuple[int, ...] | None:
     if dim is None:
         return None
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
-    for d in dims:
-        if not -max(ndim, 1) <= d < max(ndim, 1):
-            raise IndexError(f"dimension {d} is out of range for a tensor with {ndim} dimensions")
-    return tuple(sorted(d % max(ndim, 1) for d in dims))
+    return tuple(sorted(normalize_dim(d, ndim) for d in dims))
+
+
+def normalize_dim(dim: int, ndim: int) -> int:
+    """One axis as a non-negative int; a 0-d tensor accepts 0 and -1, as in torch."""
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"dimension {dim} is out of range for a tensor with {ndim} dimensions "
+                         f"(expected to be in [{-n}, {n - 1}])")
+    return dim % n
 
 
 def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Any:
     if x.ndim == 0:
         return Reshape.apply(x, shape=(1,))
-    start, end = start_dim % x.ndim, end_dim % x.ndim
+    start, end = normalize_dim(start_dim, x.ndim), normalize_dim(end_dim, x.ndim)
     shape = x.shape[:start] + (-1 if 0 not in x.shape[start:end + 1] else 0,) + x.shape[end + 1:]
     return Reshape.apply(x, shape=shape)
 
 
 __all__ = [
-    "Add", "CrossEntropy", "Div", "Linear", "LogSoftmax", "MatMul", "Mean", "Mul", "NLLLoss", "Neg", "ReLU",
-    "Reshape", "Softmax", "Sub", "Sum", "flatten", "normalize_dims",
+    "GELU", "Abs", "AdaptiveAvgPool2d", "Add", "Amax", "Amin", "AvgPool2d", "BatchNorm", "BinaryCrossEntropyWithLogits",
+    "Cat", "Clamp", "Conv2d", "CrossEntropy", "Div", "Dropout", "Embedding", "Exp", "Expand", "Getitem", "Hardsigmoid",
+    "Hardswish", "L1Loss", "LayerNorm", "LeakyReLU", "Linear", "Log", "LogSoftmax", "MSELoss", "MatMul", "Max",
+    "MaxPool2d", "Maximum", "Mean", "Min", "Minimum", "Mul", "NLLLoss", "Neg", "Pad", "Permute", "Pow", "ReLU", "ReLU6",
+    "Reshape", "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Split", "Sqrt", "Stack", "Std", "Sub", "Sum", "Tanh",
+    "UpsampleNearest", "Var", "Where", "flatten", "normalize_dim", "normalize_dims",
 ]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import math
 
+from ...ops.errors import layer_error
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
@@ -29,11 +30,21 @@ class Linear(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if x.shape[-1:] != (self.in_features,):
-            raise ValueError(
-                f"Linear({self.in_features}, {self.out_features}): input of shape {x.shape} has "
-                f"{x.shape[-1] if x.ndim else 'no'} features in its last dimension, expected {self.in_features}"
-            )
+            features = x.shape[-1] if x.ndim else "no"
+            raise layer_error(self, f"Linear({self.in_features}, {self.out_features})",
+                              f"input of shape {x.shape} has {features} features in its last dimension, "
+                              f"expected {self.in_features}")
         return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class Identity(Module):
+    """Returns its input; accepts and ignores any constructor arguments, as torch.nn.Identity."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__()
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 from ... import device as device_mod
+from ...ops.errors import module_stack
 from ...tensor import Tensor
 from ..parameter import Parameter
 
@@ -46,16 +47,20 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        for hook in (*_global_pre_hooks, *self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
-        out = self.forward(*args, **kwargs)
-        for hook in (*self._forward_hooks.values(), *_global_hooks):
-            result = hook(self, args, out)
-            if result is not None:
-                out = result
-        return out
+        module_stack.append(self)  # so an op's error can name the module it ran in (ops/errors.py)
+        try:
+            for hook in (*_global_pre_hooks, *self._forward_pre_hooks.values()):
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+            out = self.forward(*args, **kwargs)
+            for hook in (*self._forward_hooks.values(), *_global_hooks):
+                result = hook(self, args, out)
+                if result is not None:
+                    out = result
+            return out
+        finally:
+            module_stack.pop()
 
     # registration ---------------------------------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:

@@ -1,11 +1,14 @@
 from ...autograd import Function
-from ..broadcast import sum_to_shape
+from ..broadcast import broadcast_error, sum_to_shape
 
 
 class Add(Function):
     def forward(self, a, b):
         self.shapes = a.shape, b.shape
-        return a + b
+        try:
+            return a + b
+        except ValueError:
+            raise broadcast_error("add", a, b) from None
 
     def backward(self, g):
         return sum_to_shape(g, self.shapes[0]), sum_to_shape(g, self.shapes[1])

@@ -1,11 +1,14 @@
 from ...autograd import Function
-from ..broadcast import sum_to_shape
+from ..broadcast import broadcast_error, sum_to_shape
 
 
 class Div(Function):
     def forward(self, a, b):
         self.save_for_backward(a, b)
-        return a / b
+        try:
+            return a / b
+        except ValueError:
+            raise broadcast_error("div", a, b) from None
 
     def backward(self, g):
         a, b = self.saved

@@ -4,12 +4,18 @@ import numpy as np
 
 from ...autograd import Function
 from ..broadcast import sum_to_shape
+from ..errors import shape_error
 
 
 class MatMul(Function):
     def forward(self, a, b):
         self.save_for_backward(a, b)
-        return a @ b
+        try:
+            return a @ b
+        except ValueError:
+            raise shape_error("matmul", f"shapes {tuple(a.shape)} and {tuple(b.shape)} do not multiply (the last "
+                                        "dimension of the first must equal the second-to-last of the second, "
+                                        "batch dimensions must broadcast)") from None
 
     def backward(self, g):
         a, b = self.saved

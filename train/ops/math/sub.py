@@ -1,11 +1,15 @@
 from ...autograd import Function
-from ..broadcast import sum_to_shape
+from ..broadcast import broadcast_error, sum_to_shape
 
 
 class Sub(Function):
     def forward(self, a, b):
         self.shapes = a.shape, b.shape
-        return a - b
+        try:
+            return a - b
+        except ValueError:
+            raise broadcast_error("sub", a, b) from None
 
     def backward(self, g):
-        return sum_to_shape(g, self.shapes[0]), sum_to_shape(-g, self.shapes[1])
+        gb = sum_to_shape(-g, self.shapes[1]) if self.needs_input_grad[1] else None
+        return sum_to_shape(g, self.shapes[0]), gb

@@ -1,0 +1,3 @@
+from .dropout import Dropout
+
+__all__ = ["Dropout"]
