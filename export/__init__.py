@@ -2,8 +2,11 @@
 
 from .api import to_graph, to_tflite
 from .errors import ExportError
+from .evaluate import TFLiteRunner, evaluate, read_metadata
 from .ir import Graph, Node, Value
+from .onnx import to_onnx
 from .passes import optimize
 from .tracer import TraceError, trace
 
-__all__ = ["ExportError", "Graph", "Node", "TraceError", "Value", "optimize", "to_graph", "to_tflite", "trace"]
+__all__ = ["ExportError", "Graph", "Node", "TFLiteRunner", "TraceError", "Value", "evaluate", "optimize",
+           "read_metadata", "to_graph", "to_onnx", "to_tflite", "trace"]

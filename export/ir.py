@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .quantize.qparams import QuantParams
 
 
 @dataclass(eq=False)
@@ -19,6 +22,7 @@ class Value:
     shape: tuple[int, ...]
     dtype: np.dtype
     data: np.ndarray | None = None
+    quant: QuantParams | None = None  # int8/int32 tensors of a quantised graph
 
     @property
     def is_constant(self) -> bool:
@@ -28,7 +32,8 @@ class Value:
         return f"{'@' if self.is_constant else '%'}{self.name}"
 
     def type_str(self) -> str:
-        return f"{np.dtype(self.dtype).name}[{','.join(map(str, self.shape))}]"
+        text = f"{np.dtype(self.dtype).name}[{','.join(map(str, self.shape))}]"
+        return text if self.quant is None else f"{text} {self.quant}"
 
 
 @dataclass(eq=False)
@@ -59,6 +64,7 @@ class Graph:
         self.inputs: list[Value] = []
         self.outputs: list[Value] = []
         self.nodes: list[Node] = []
+        self.layouts: dict[str, str] = {}  # graph input/output name -> "NHWC"/"NCHW", set by the layout pass
         self._names: set[str] = set()
         self._counter = itertools.count()
 
@@ -82,6 +88,14 @@ class Graph:
         node = Node(op, list(inputs), list(outputs), dict(attrs or {}), scope)
         self.nodes.insert(len(self.nodes) if index is None else index, node)
         return node
+
+    def emit(self, before: Node, op: str, inputs: list[Value | None], shape: tuple[int, ...], dtype: Any = None,
+             attrs: dict[str, Any] | None = None) -> Value:
+        """Insert `op` just before node `before` (same scope); returns its single new output value."""
+        dtype = dtype if dtype is not None else next(v.dtype for v in inputs if v is not None)
+        out = self.value(f"{before.outputs[0].name}/{op.lower()}", shape, dtype)
+        self.add_node(op, inputs, [out], attrs, before.scope, index=self.nodes.index(before))
+        return out
 
     # queries --------------------------------------------------------------------------------------------
     def producer(self, value: Value) -> Node | None:

@@ -1,4 +1,7 @@
-"""Builtin options tables, one builder per op: (flatbuffers.Builder, attrs) -> (BuiltinOptions type, offset)."""
+"""Builtin options tables, one builder per op: (flatbuffers.Builder, attrs) -> (BuiltinOptions type, offset).
+
+Most options are flat tables of scalars, described by `_table(name, (attr, field, convert) ...)`; ops without
+options (RELU, LOGISTIC, RSQRT, ...) write none."""
 
 from __future__ import annotations
 
@@ -12,18 +15,31 @@ from .schema import ACTIVATIONS
 
 OptionsWriter = Callable[[flatbuffers.Builder, dict[str, Any]], tuple[int, int]]
 
-
-def _fully_connected(b: flatbuffers.Builder, attrs: dict[str, Any]) -> tuple[int, int]:
-    tflite.FullyConnectedOptionsStart(b)
-    tflite.FullyConnectedOptionsAddFusedActivationFunction(b, ACTIVATIONS[attrs.get("fused_activation", "NONE")])
-    tflite.FullyConnectedOptionsAddKeepNumDims(b, bool(attrs.get("keep_num_dims", False)))
-    return tflite.BuiltinOptions.FullyConnectedOptions, tflite.FullyConnectedOptionsEnd(b)
+PADDING = {"SAME": tflite.Padding.SAME, "VALID": tflite.Padding.VALID}
 
 
-def _softmax(b: flatbuffers.Builder, attrs: dict[str, Any]) -> tuple[int, int]:
-    tflite.SoftmaxOptionsStart(b)
-    tflite.SoftmaxOptionsAddBeta(b, float(attrs.get("beta", 1.0)))
-    return tflite.BuiltinOptions.SoftmaxOptions, tflite.SoftmaxOptionsEnd(b)
+def _activation(v: Any) -> int:
+    return ACTIVATIONS[v or "NONE"]
+
+
+def _table(name: str, *fields: tuple[str, str, Callable[[Any], Any], Any]) -> OptionsWriter:
+    start, end = getattr(tflite, f"{name}Start"), getattr(tflite, f"{name}End")
+    adders = [(attr, getattr(tflite, f"{name}Add{field}"), convert, default)
+              for attr, field, convert, default in fields]
+
+    def write(b: flatbuffers.Builder, attrs: dict[str, Any]) -> tuple[int, int]:
+        start(b)
+        for attr, add, convert, default in adders:
+            add(b, convert(attrs.get(attr, default)))
+        return getattr(tflite.BuiltinOptions, name), end(b)
+
+    return write
+
+
+FUSED = ("fused_activation", "FusedActivationFunction", _activation, "NONE")
+WINDOW = (("padding", "Padding", PADDING.__getitem__, "VALID"), ("stride_w", "StrideW", int, 1),
+          ("stride_h", "StrideH", int, 1))
+DILATION = (("dilation_w", "DilationWFactor", int, 1), ("dilation_h", "DilationHFactor", int, 1))
 
 
 def _reshape(b: flatbuffers.Builder, attrs: dict[str, Any]) -> tuple[int, int]:
@@ -38,10 +54,37 @@ def _reshape(b: flatbuffers.Builder, attrs: dict[str, Any]) -> tuple[int, int]:
 
 
 WRITERS: dict[str, OptionsWriter] = {
-    "FULLY_CONNECTED": _fully_connected,
-    "SOFTMAX": _softmax,
+    "FULLY_CONNECTED": _table("FullyConnectedOptions", FUSED, ("keep_num_dims", "KeepNumDims", bool, False)),
+    "CONV_2D": _table("Conv2DOptions", *WINDOW, FUSED, *DILATION),
+    "DEPTHWISE_CONV_2D": _table("DepthwiseConv2DOptions", *WINDOW, ("depth_multiplier", "DepthMultiplier", int, 1),
+                                FUSED, *DILATION),
+    "MAX_POOL_2D": _table("Pool2DOptions", *WINDOW, ("filter_w", "FilterWidth", int, 1),
+                          ("filter_h", "FilterHeight", int, 1), FUSED),
+    "ADD": _table("AddOptions", FUSED),
+    "SUB": _table("SubOptions", FUSED),
+    "MUL": _table("MulOptions", FUSED),
+    "DIV": _table("DivOptions", FUSED),
+    "CONCATENATION": _table("ConcatenationOptions", ("axis", "Axis", int, 0), FUSED),
+    "MEAN": _table("ReducerOptions", ("keep_dims", "KeepDims", bool, False)),
+    "SOFTMAX": _table("SoftmaxOptions", ("beta", "Beta", float, 1.0)),
+    "LOG_SOFTMAX": _table("LogSoftmaxOptions"),
+    "LEAKY_RELU": _table("LeakyReluOptions", ("alpha", "Alpha", float, 0.2)),
+    "GELU": _table("GeluOptions", ("approximate", "Approximate", bool, False)),
+    "PAD": _table("PadOptions"),
+    "TRANSPOSE": _table("TransposeOptions"),
+    "HARD_SWISH": _table("HardSwishOptions"),
+    "RESIZE_NEAREST_NEIGHBOR": _table("ResizeNearestNeighborOptions",
+                                      ("align_corners", "AlignCorners", bool, False),
+                                      ("half_pixel_centers", "HalfPixelCenters", bool, False)),
+    "BATCH_MATMUL": _table("BatchMatMulOptions", ("adj_x", "AdjX", bool, False), ("adj_y", "AdjY", bool, False)),
+    "GATHER": _table("GatherOptions", ("axis", "Axis", int, 0), ("batch_dims", "BatchDims", int, 0)),
+    "MAXIMUM": _table("MaximumMinimumOptions"),
+    "MINIMUM": _table("MaximumMinimumOptions"),
     "RESHAPE": _reshape,
 }
+WRITERS["AVERAGE_POOL_2D"] = WRITERS["MAX_POOL_2D"]
+for _op in ("SUM", "REDUCE_MAX", "REDUCE_MIN"):
+    WRITERS[_op] = WRITERS["MEAN"]
 
 
 def write_options(b: flatbuffers.Builder, op: str, attrs: dict[str, Any]) -> tuple[int, int] | None:

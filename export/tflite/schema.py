@@ -29,6 +29,40 @@ def builtin_code(op: str) -> int:
     return code
 
 
-def op_version(op: str, dtypes: list[np.dtype]) -> int:
-    """The lowest op version that covers what we write (float32 ops are version 1)."""
+# The version at which each op gained int8 tensors (TFLite's op_version.cc).
+INT8_VERSIONS = {
+    "CONV_2D": 3, "DEPTHWISE_CONV_2D": 3, "FULLY_CONNECTED": 4, "ADD": 2, "SUB": 2, "MUL": 2,
+    "AVERAGE_POOL_2D": 2, "MAX_POOL_2D": 2, "MEAN": 2, "SOFTMAX": 2, "LOGISTIC": 2, "TANH": 2, "CONCATENATION": 2,
+    "PAD": 2, "TRANSPOSE": 2, "RESIZE_NEAREST_NEIGHBOR": 2, "QUANTIZE": 2, "DEQUANTIZE": 2, "LEAKY_RELU": 2,
+    "RELU": 2, "RELU6": 2, "GATHER": 2, "BATCH_MATMUL": 2, "RSQRT": 2, "STRIDED_SLICE": 2, "PACK": 2,
+    "SPACE_TO_BATCH_ND": 2, "BATCH_TO_SPACE_ND": 2, "GELU": 2, "SQUEEZE": 1, "RESHAPE": 1, "HARD_SWISH": 1,
+}
+
+
+def op_version(op: str, attrs: dict, input_shapes: list[tuple[int, ...] | None],
+               dtypes: list[np.dtype | None] | None = None) -> int:
+    """The lowest op version that covers what we write (TFLite's op_version.cc): the float32 version, raised to
+    the op's int8 version when any of its tensors is int8."""
+    version = _float_version(op, attrs, input_shapes)
+    if dtypes and any(d is not None and np.dtype(d) == np.int8 for d in dtypes):
+        version = max(version, INT8_VERSIONS.get(op, 1))
+    return version
+
+
+def _float_version(op: str, attrs: dict, input_shapes: list[tuple[int, ...] | None]) -> int:
+    rank = len(input_shapes[0]) if input_shapes and input_shapes[0] is not None else 0
+    if op == "FULLY_CONNECTED" and attrs.get("keep_num_dims"):
+        return 5
+    if op == "DEPTHWISE_CONV_2D" and (attrs.get("dilation_h", 1) != 1 or attrs.get("dilation_w", 1) != 1):
+        return 2
+    if op in ("TRANSPOSE", "PAD") and rank > 4:
+        return 6 if op == "TRANSPOSE" and rank > 5 else 4
+    if op in ("SUB", "DIV", "MAXIMUM", "MINIMUM"):
+        shapes = [s for s in input_shapes[:2] if s is not None]
+        if len(shapes) == 2 and shapes[0] != shapes[1] and max(map(len, shapes)) > 4:
+            return 2 if op == "DIV" else 3
+    if op == "RESIZE_NEAREST_NEIGHBOR" and (attrs.get("align_corners") or attrs.get("half_pixel_centers")):
+        return 3
+    if op == "GATHER" and attrs.get("batch_dims", 0) != 0:
+        return 5
     return 1

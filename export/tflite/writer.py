@@ -50,12 +50,32 @@ def _buffer(b: flatbuffers.Builder, data: bytes | None) -> int:
     return tflite.BufferEnd(b)
 
 
+def _quantization(b: flatbuffers.Builder, value: Value) -> int:
+    q = value.quant
+    tflite.QuantizationParametersStartScaleVector(b, q.scale.size)
+    for s in reversed(q.scale.astype(np.float32).tolist()):
+        b.PrependFloat32(s)
+    scales = b.EndVector()
+    tflite.QuantizationParametersStartZeroPointVector(b, q.zero_point.size)
+    for z in reversed(q.zero_point.astype(np.int64).tolist()):
+        b.PrependInt64(z)
+    zero_points = b.EndVector()
+    tflite.QuantizationParametersStart(b)
+    tflite.QuantizationParametersAddScale(b, scales)
+    tflite.QuantizationParametersAddZeroPoint(b, zero_points)
+    tflite.QuantizationParametersAddQuantizedDimension(b, q.axis if q.per_channel else 0)
+    return tflite.QuantizationParametersEnd(b)
+
+
 def _tensor(b: flatbuffers.Builder, value: Value, buffer_index: int) -> int:
     if value.dtype not in TENSOR_TYPES:
         raise ExportError(f"tensor '{value.name}' has dtype {value.dtype}, which TFLite export does not support")
     name = b.CreateString(value.name)
     shape = _int_vector(b, list(value.shape))
+    quantization = _quantization(b, value) if value.quant is not None else None
     tflite.TensorStart(b)
+    if quantization is not None:
+        tflite.TensorAddQuantization(b, quantization)
     tflite.TensorAddShape(b, shape)
     tflite.TensorAddType(b, TENSOR_TYPES[value.dtype])
     tflite.TensorAddBuffer(b, buffer_index)
@@ -87,7 +107,8 @@ def write_tflite(graph: Graph, metadata: dict[str, Any] | None = None, descripti
     opcodes: list[tuple[str, int]] = []
     operators = []
     for node in graph.nodes:
-        key = (node.op, op_version(node.op, [v.dtype for v in node.inputs if v is not None]))
+        key = (node.op, op_version(node.op, node.attrs, [None if v is None else v.shape for v in node.inputs],
+                                   [None if v is None else v.dtype for v in (*node.inputs, *node.outputs)]))
         if key not in opcodes:
             opcodes.append(key)
         ins = _int_vector(b, [-1 if v is None else index[id(v)] for v in node.inputs])

@@ -1,0 +1,95 @@
+"""Accuracy of a `.tflite` file measured through the arithmetic the device runs: `ember.runtime` executes the
+file (int8 kernels bit-exact with LiteRT's reference), so the number is what the phone will compute."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import tflite
+
+import ember
+
+from .errors import ExportError
+from .quantize.qparams import round_half_away
+
+
+def read_metadata(model_bytes: bytes) -> dict[str, Any]:
+    """The "ember" JSON metadata of a `.tflite` file written by Ember ({} for other files)."""
+    model = tflite.Model.GetRootAs(model_bytes, 0)
+    for i in range(model.MetadataLength()):
+        entry = model.Metadata(i)
+        if entry.Name() == b"ember":
+            return json.loads(model.Buffers(entry.Buffer()).DataAsNumpy().tobytes())
+    return {}
+
+
+class TFLiteRunner:
+    """One `.tflite` file on one engine, fed the way the Ember model is (NCHW float images): inputs are moved to
+    the file's layout and, for an int8 input, quantised with the input tensor's parameters."""
+
+    def __init__(self, path: str | os.PathLike, engine: str = "ember") -> None:
+        with open(path, "rb") as f:
+            content = f.read()
+        self.layout = read_metadata(content).get("layout", "none")
+        if engine == "ember":
+            from ember.runtime import Interpreter
+
+            self.interpreter = Interpreter(model_content=content)
+        elif engine == "litert":
+            from ai_edge_litert.interpreter import Interpreter as LiteRT
+            from ai_edge_litert.interpreter import OpResolverType
+
+            self.interpreter = LiteRT(model_content=content, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+        else:
+            raise ValueError(f"engine must be 'ember' or 'litert', got {engine!r}")
+        self.engine = engine
+        self.interpreter.allocate_tensors()
+        (self.input,), (self.output,) = self.interpreter.get_input_details(), self.interpreter.get_output_details()
+        self.batch = int(self.input["shape"][0])
+
+    def prepare(self, x: np.ndarray) -> np.ndarray:
+        if self.layout == "NHWC" and x.ndim == 4:
+            x = np.transpose(x, (0, 2, 3, 1))
+        if self.input["dtype"] == np.int8:
+            scale, zero_point = self.input["quantization"]
+            x = np.clip(round_half_away(np.asarray(x, np.float64) / scale) + zero_point, -128, 127)
+        return np.ascontiguousarray(x, self.input["dtype"])
+
+    def run(self, x: np.ndarray) -> np.ndarray:
+        """The raw output (int8 for an int8 model) for one batch of the model's batch size."""
+        self.interpreter.set_tensor(self.input["index"], self.prepare(x))
+        self.interpreter.invoke()
+        return self.interpreter.get_tensor(self.output["index"])
+
+    def dequantize(self, y: np.ndarray) -> np.ndarray:
+        if self.output["dtype"] == np.int8:
+            scale, zero_point = self.output["quantization"]
+            return scale * (y.astype(np.float32) - zero_point)
+        return y
+
+    def batches(self, x: np.ndarray) -> list[np.ndarray]:
+        return [x[i:i + self.batch] for i in range(0, len(x) - self.batch + 1, self.batch)]
+
+
+def evaluate(path: str | os.PathLike, data: Iterable[Any], engine: str = "ember") -> dict[str, Any]:
+    """Run every (input, label) batch of `data` through the model at `path`; returns accuracy and sample count.
+
+    Inputs are given as the Ember model takes them (NCHW images, float); `engine="litert"` uses LiteRT's
+    reference kernels instead of Ember's C runtime (the oracle)."""
+    runner = TFLiteRunner(path, engine)
+    correct = total = 0
+    for item in data:
+        if not isinstance(item, (tuple, list)) or len(item) < 2:
+            raise ExportError("evaluate() needs (input, label) pairs, e.g. a DataLoader over a labelled data set")
+        x, y = (v.cpu().data if isinstance(v, ember.Tensor) else np.asarray(v) for v in item[:2])
+        for i, xb in enumerate(runner.batches(x)):
+            scores = runner.dequantize(runner.run(xb)).reshape(len(xb), -1)
+            correct += int((scores.argmax(axis=1) == y[i * runner.batch:(i + 1) * runner.batch]).sum())
+            total += len(xb)
+    if total == 0:
+        raise ExportError("evaluate() got no samples")
+    return {"accuracy": correct / total, "samples": total, "engine": engine}

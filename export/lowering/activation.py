@@ -1,0 +1,62 @@
+"""Activations. Those TFLite lacks are decomposed: SiLU = x * LOGISTIC(x), Hardsigmoid = RELU6(x + 3) / 6 (the
+ADD takes the RELU6 as its fused activation later)."""
+
+from __future__ import annotations
+
+from ..ir import Graph, Node
+from .registry import become, refuse, rule, scalar
+
+SIMPLE = {"ReLU": "RELU", "ReLU6": "RELU6", "Sigmoid": "LOGISTIC", "Tanh": "TANH", "Hardswish": "HARD_SWISH"}
+
+
+@rule(*SIMPLE)
+def _simple(graph: Graph, node: Node) -> None:
+    become(node, SIMPLE[node.op], node.inputs[:1])
+
+
+@rule("LeakyReLU")
+def _leaky_relu(graph: Graph, node: Node) -> None:
+    become(node, "LEAKY_RELU", node.inputs[:1], alpha=float(node.attrs.get("negative_slope", 0.01)))
+
+
+@rule("GELU")
+def _gelu(graph: Graph, node: Node) -> None:
+    approximate = node.attrs.get("approximate", "none")
+    become(node, "GELU", node.inputs[:1], approximate=approximate not in (None, False, "none"))
+
+
+@rule("SiLU")
+def _silu(graph: Graph, node: Node) -> None:
+    x = node.inputs[0]
+    s = graph.emit(node, "LOGISTIC", [x], x.shape)
+    become(node, "MUL", [x, s], fused_activation="NONE")
+
+
+@rule("Hardsigmoid")
+def _hardsigmoid(graph: Graph, node: Node) -> None:
+    x = node.inputs[0]
+    three = scalar(graph, node, 3.0, x.dtype)
+    shifted = graph.emit(node, "ADD", [x, three], x.shape, attrs={"fused_activation": "NONE"})
+    clipped = graph.emit(node, "RELU6", [shifted], x.shape)
+    become(node, "MUL", [clipped, scalar(graph, node, 1.0 / 6.0, x.dtype)], fused_activation="NONE")
+
+
+@rule("Clamp")
+def _clamp(graph: Graph, node: Node) -> None:
+    bounds = (node.attrs.get("min"), node.attrs.get("max"))
+    ops = {(0, None): "RELU", (0, 6): "RELU6", (-1, 1): "RELU_N1_TO_1"}
+    op = next((v for k, v in ops.items() if k == bounds), None)
+    if op is None:
+        raise refuse(node, f"clamp to {bounds}", "only clamps to [0, inf), [0, 6] and [-1, 1] export as TFLite ops")
+    become(node, op, node.inputs[:1])
+
+
+@rule("Softmax", "LogSoftmax")
+def _softmax(graph: Graph, node: Node) -> None:
+    # The axis is checked by the layout pass: TFLite normalises over the last physical axis.
+    rank = len(node.inputs[0].shape)
+    axis = node.attrs["dim"] % max(rank, 1)
+    if node.op == "Softmax":
+        become(node, "SOFTMAX", node.inputs[:1], beta=1.0, axis=axis)
+    else:
+        become(node, "LOG_SOFTMAX", node.inputs[:1], axis=axis)

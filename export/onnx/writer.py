@@ -1,0 +1,94 @@
+"""`to_onnx(model, example_input, path)`: trace, fold constants, map each Ember op with `rules.RULES`, check the
+model with `onnx.checker` and write it atomically. ONNX keeps Ember's NCHW layout: no layout pass."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper
+
+import ember
+from ember.nn import Module
+
+from .. import passes
+from ..errors import ExportError
+from ..files import write_atomically
+from ..ir import Graph, Node, Value
+from ..tracer import trace
+from .rules import RULES, OnnxBuilder
+
+if TYPE_CHECKING:
+    from ..quantize.observers import Observer
+
+OPSET = 17
+
+
+def _value_info(v: Value) -> onnx.ValueInfoProto:
+    return helper.make_tensor_value_info(v.name, helper.np_dtype_to_tensor_dtype(np.dtype(v.dtype)), list(v.shape))
+
+
+def apply_rule(b: OnnxBuilder, node: Node) -> None:
+    rule = RULES.get(node.op)
+    if rule is None:
+        raise ExportError(
+            f"op {node.op} in module '{node.scope or '<top>'}' has no ONNX export rule yet "
+            f"(supported: {', '.join(sorted(RULES))}); rewrite the module with supported ops"
+        )
+    rule(b, node)
+
+
+def write_onnx(graph: Graph, opset: int = OPSET) -> bytes:
+    """The `.onnx` bytes of a traced (not lowered) graph."""
+    b = OnnxBuilder(opset)
+    for node in graph.nodes:
+        apply_rule(b, node)
+    return finish(b, graph)
+
+
+def finish(b: OnnxBuilder, graph: Graph) -> bytes:
+    """The model of the nodes `b` holds, with the initializers they use, checked by onnx.checker."""
+    opset = b.opset
+    used = {name for n in b.nodes for name in n.input}  # rules may replace a weight (e.g. Linear's, transposed)
+    constants = {v.name: v for n in graph.nodes for v in n.inputs if v is not None and v.is_constant}
+    initializers = [numpy_helper.from_array(np.asarray(v.data), name) for name, v in constants.items() if name in used]
+    initializers += [t for t in b.initializers if t.name in used]
+    onnx_graph = helper.make_graph(b.nodes, graph.name, [_value_info(v) for v in graph.inputs],
+                                   [_value_info(v) for v in graph.outputs], initializer=initializers)
+    model = helper.make_model(onnx_graph, opset_imports=[helper.make_opsetid("", opset)],
+                              producer_name="ember", producer_version=ember.__version__)
+    model.ir_version = min(model.ir_version, 8)  # readable by onnxruntime releases of the last years
+    onnx.checker.check_model(model, full_check=True)
+    return model.SerializeToString()
+
+
+def to_onnx(model: Module, example_input: Any, path: str | os.PathLike, *, opset: int = OPSET,
+            quantize: str | None = None, calibration: Iterable[Any] | None = None,
+            observer: str | Observer | type = "minmax") -> Graph:
+    """Export `model` (eval mode) as an NCHW `.onnx` file at `path`; returns the traced, folded graph.
+
+    `quantize="int8"` writes QuantizeLinear/DequantizeLinear pairs with the parameters of the int8 `.tflite`
+    (`to_tflite(..., quantize="int8")` with the same `calibration` and `observer`, or a QAT model's own): see
+    `qdq.py`. The returned graph is then the one written, BatchNorm folded, without the Q/DQ pairs."""
+    if quantize is not None:
+        if quantize != "int8":
+            raise ExportError(f"quantize={quantize!r} is not supported: Ember writes int8 (quantize='int8')")
+        from .qdq import int8_graphs, write_onnx_qdq
+
+        traced, int8 = int8_graphs(model, example_input, calibration, observer)
+        data = write_onnx_qdq(traced, int8, opset)
+        write_atomically(path, data)
+        return traced
+    if calibration is not None:
+        raise ExportError("calibration data was given without quantize='int8': pass quantize='int8' to use it")
+    graph = passes.simplify(trace(model, example_input))
+    if any(n.op == "FakeQuantize" for n in graph.nodes):
+        raise ExportError("the model has fake quantisation (prepare_qat): export it with quantize='int8'")
+    for value in graph.values():
+        if value.dtype == np.float64:
+            raise ExportError(f"tensor '{value.name}' is float64: export float32 models (call model.float())")
+    write_atomically(path, write_onnx(graph, opset))
+    return graph

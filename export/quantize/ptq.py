@@ -1,0 +1,176 @@
+"""Post-training quantisation of a lowered float graph into TFLite's int8 scheme (DESIGN.md), in place.
+
+Activations become int8 with the parameters `params_of(value)` gives (from calibration observers or QAT's fake
+quantisation), except where the specification fixes them: SOFTMAX and LOGISTIC outputs (1/256, -128), TANH
+(1/128, 0), and the ops that only move values (pooling, RESHAPE, PAD, TRANSPOSE, ...), whose output shares its
+input's parameters. CONCATENATION inputs with other parameters than the output are requantised first.
+Weights become int8 symmetric per output channel, biases int32 with scale s_in * s_w[c]."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ..errors import ExportError
+from ..ir import Graph, Node, Value
+from .qparams import (
+    QuantParams,
+    activation_params,
+    min_weight_scale_for_bias,
+    quantize_array,
+    quantize_bias,
+    quantize_weights,
+)
+
+ParamsOf = Callable[[Value], QuantParams | None]
+
+FIXED_OUTPUT = {
+    "SOFTMAX": QuantParams.per_tensor(1.0 / 256.0, -128),
+    "LOGISTIC": QuantParams.per_tensor(1.0 / 256.0, -128),
+    "TANH": QuantParams.per_tensor(1.0 / 128.0, 0),
+}
+# Output shares the parameters of input 0: the op moves or selects values without arithmetic.
+SHARES_INPUT = {"RESHAPE", "SQUEEZE", "MAX_POOL_2D", "AVERAGE_POOL_2D", "PAD", "TRANSPOSE", "RESIZE_NEAREST_NEIGHBOR",
+                "STRIDED_SLICE", "SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND", "GATHER"}
+# Weight input index and per-channel axis of the ops with filters; input 2 is the bias.
+FILTERS = {"CONV_2D": (1, 0), "DEPTHWISE_CONV_2D": (1, 3), "FULLY_CONNECTED": (1, 0)}
+# Ops whose own output parameters come from calibration.
+CALIBRATED = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "SUB", "MUL", "MEAN", "CONCATENATION",
+              "RELU", "RELU6", "LEAKY_RELU", "HARD_SWISH", "GELU", "BATCH_MATMUL", "RSQRT", "PACK", "QUANTIZE"}
+# Every op with an int8 rule; integer inputs (shapes, axes, paddings, indices) stay as they are.
+INT8_OPS = set(FIXED_OUTPUT) | SHARES_INPUT | set(FILTERS) | CALIBRATED
+
+
+def _check_supported(graph: Graph) -> None:
+    for node in graph.nodes:
+        if node.op not in INT8_OPS:
+            raise ExportError(
+                f"op {node.op} in module '{node.scope or '<top>'}' has no int8 rule: export this model as float32, "
+                f"or replace the op with one that has (int8 ops: {', '.join(sorted(INT8_OPS))})"
+            )
+
+
+def _float_activations(graph: Graph) -> list[Value]:
+    return [v for v in graph.values() if not v.is_constant and v.dtype == np.float32]
+
+
+def quantize_graph(graph: Graph, params_of: ParamsOf, io: str = "int8") -> Graph:
+    """Rewrite `graph` to int8. `io="int8"` gives int8 inputs/outputs; `io="float"` keeps float32 at the edges
+    with QUANTIZE after each input and DEQUANTIZE before each output."""
+    if io not in ("int8", "float"):
+        raise ValueError(f"io must be 'int8' or 'float', got {io!r}")
+    _check_supported(graph)
+    _unshare_constants(graph)
+    chosen: dict[int, QuantParams] = {}
+
+    def need(v: Value, node: Node | None) -> QuantParams:
+        params = params_of(v)
+        if params is None:
+            where = f"op {node.op} in module '{node.scope or '<top>'}'" if node else "the graph input"
+            raise ExportError(
+                f"tensor '{v.name}' (output of {where}) has no calibrated range: the calibration data never "
+                "reached it; pass more representative calibration inputs"
+            )
+        return params
+
+    for v in graph.inputs:
+        if v.dtype == np.float32:
+            chosen[id(v)] = need(v, None)
+    for node in graph.nodes:
+        for out in node.outputs:
+            if out.dtype != np.float32:
+                continue
+            if node.op in FIXED_OUTPUT:
+                chosen[id(out)] = FIXED_OUTPUT[node.op]
+            elif node.op in SHARES_INPUT:
+                source = node.inputs[0]
+                if source.is_constant and id(source) not in chosen:  # e.g. an embedding table under GATHER
+                    chosen[id(source)] = _constant_params(source.data)
+                chosen[id(out)] = chosen[id(source)]
+            else:
+                chosen[id(out)] = need(out, node)
+
+    for node in list(graph.nodes):
+        _quantize_constants(node, chosen)
+        if node.op == "CONCATENATION":
+            _requantize_concat_inputs(graph, node, chosen)
+    for v in _float_activations(graph):
+        v.dtype, v.quant = np.dtype(np.int8), chosen[id(v)]
+    if io == "float":
+        _float_edges(graph)
+    return graph
+
+
+def _unshare_constants(graph: Graph) -> None:
+    """Give each use of a float constant its own copy: two ops may need different quantisations of it."""
+    used: set[int] = set()
+    for node in graph.nodes:
+        for i, v in enumerate(node.inputs):
+            if v is None or not v.is_constant or v.dtype != np.float32:
+                continue
+            if id(v) in used:
+                node.inputs[i] = graph.constant(v.name, v.data.copy())
+            used.add(id(node.inputs[i]))
+
+
+def _constant_params(data: np.ndarray) -> QuantParams:
+    return activation_params(float(data.min(initial=0.0)), float(data.max(initial=0.0)))
+
+
+def _quantize_constants(node: Node, chosen: dict[int, QuantParams]) -> None:
+    filt = FILTERS.get(node.op)
+    if filt:
+        _quantize_filter(node, filt, float(chosen[id(node.inputs[0])].scale[0]))
+    for v in node.inputs:  # what is left: float operands of arithmetic, GATHER tables: a per-tensor range each
+        if v is not None and v.is_constant and v.dtype == np.float32:
+            params = chosen.get(id(v)) or _constant_params(v.data)
+            q = quantize_array(v.data, params)
+            v.data, v.dtype, v.quant = q, q.dtype, params
+
+
+def _quantize_filter(node: Node, filt: tuple[int, int], input_scale: float) -> None:
+    """Weights per channel and the int32 bias together: the bias may require a larger weight scale."""
+    weight_index, axis = filt
+    w = node.inputs[weight_index]
+    b = node.inputs[2] if len(node.inputs) > 2 else None
+    if w is None or not w.is_constant or w.dtype != np.float32:
+        raise ExportError(f"{node.op} in module '{node.scope or '<top>'}': int8 export needs constant float weights")
+    bias_ok = b is not None and b.is_constant and b.dtype == np.float32
+    min_scale = min_weight_scale_for_bias(b.data, input_scale) if bias_ok else None
+    q, params = quantize_weights(w.data, axis, min_scale)
+    w.data, w.dtype, w.quant = q, q.dtype, params
+    if bias_ok:
+        q, params = quantize_bias(b.data, input_scale, w.quant.scale)
+        b.data, b.dtype, b.quant = q, q.dtype, params
+
+
+def _requantize_concat_inputs(graph: Graph, node: Node, chosen: dict[int, QuantParams]) -> None:
+    target = chosen[id(node.outputs[0])]
+    for i, v in enumerate(node.inputs):
+        params = chosen.get(id(v))
+        if params is None or _same(params, target):
+            continue
+        out = graph.emit(node, "QUANTIZE", [v], v.shape, np.float32)
+        chosen[id(out)] = target
+        node.inputs[i] = out
+
+
+def _same(a: QuantParams, b: QuantParams) -> bool:
+    return np.array_equal(a.scale, b.scale) and np.array_equal(a.zero_point, b.zero_point)
+
+
+def _float_edges(graph: Graph) -> None:
+    """float32 graph inputs/outputs around the int8 graph; the float tensors take over the public names."""
+    for i, v in enumerate(list(graph.inputs)):
+        if v.dtype == np.int8:
+            x = graph.value(f"{v.name}/int8", v.shape, np.float32)
+            x.name, v.name = v.name, x.name
+            graph.add_node("QUANTIZE", [x], [v], index=0)
+            graph.inputs[i] = x
+    for i, v in enumerate(list(graph.outputs)):
+        if v.dtype == np.int8:
+            y = graph.value(f"{v.name}/int8", v.shape, np.float32)
+            y.name, v.name = v.name, y.name
+            graph.add_node("DEQUANTIZE", [v], [y])
+            graph.outputs[i] = y

@@ -1,0 +1,344 @@
+"""Quantisation-aware training: `prepare_qat` puts fake quantisation where the int8 TFLite graph will round, the
+user trains as usual, and `convert` writes the int8 `.tflite` with the parameters training learnt.
+
+Where the int8 graph has tensors, the prepared model rounds: the model input; each Conv2d/Linear output after its
+fused activation (Conv2d + BatchNorm2d + ReLU/ReLU6 and Linear + ReLU/ReLU6 in a Sequential, or the groups named
+in `fuse=`, become one `QATConv2d`/`QATLinear`); standalone activations and BatchNorms; the output of every other
+module that computes (a residual block's `relu(x + f(x))`, a concatenation), unless the module's output already
+comes out of a fake-quant. SOFTMAX/LOGISTIC/TANH outputs use TFLite's fixed parameters; max pooling, flatten,
+dropout and identity keep their input's grid, average pooling rounds to it (TFLite shares their parameters).
+
+Functional ops inside a custom forward are rounded only when they end a module: an intermediate `x * 2` before
+a layer has no fake quantisation (its range then comes from `convert(..., calibration=)`)."""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+import ember
+from ember import nn
+from ember.tensor import Tensor
+
+from .. import lowering, passes
+from ..errors import ExportError
+from ..files import write_atomically
+from ..ir import Graph, Value
+from ..tflite import write_tflite
+from ..tracer import trace
+from .calibrate import calibrate
+from .fake_quant import (
+    SOURCE,
+    ActivationFakeQuant,
+    FakeQuantize,
+    FixedFakeQuant,
+    SharedFakeQuant,
+    WeightFakeQuant,
+    source_of,
+)
+from .observers import Observer
+from .ptq import FIXED_OUTPUT, SHARES_INPUT, quantize_graph
+from .qat_modules import QATConv2d, QATLinear
+from .qparams import INT8_MAX, INT8_MIN, QuantParams
+
+FUSED_ACTIVATIONS = {nn.ReLU: "relu", nn.ReLU6: "relu6"}
+# Output values are input values (or a selection of them): the input's grid carries over.
+KEEPS_GRID = (nn.MaxPool2d, nn.Flatten, nn.Dropout, nn.Identity, nn.Upsample)
+# Output parameters TFLite fixes (ptq.FIXED_OUTPUT).
+FIXED = {nn.Softmax: (1.0 / 256.0, -128), nn.Sigmoid: (1.0 / 256.0, -128), nn.Tanh: (1.0 / 128.0, 0)}
+CONTAINERS = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
+QAT_LAYERS = (QATConv2d, QATLinear)
+UNTOUCHED = (nn.Embedding,)  # GATHER's output shares the table's parameters
+
+
+# prepare ------------------------------------------------------------------------------------------------------
+def prepare_qat(model: nn.Module, observer: str | Observer | type = "moving_average", *, inplace: bool = False,
+                fuse: Sequence[Sequence[str]] = ()) -> nn.Module:
+    """A copy of `model` (the model itself with `inplace=True`) ready for quantisation-aware training.
+
+    `observer` chooses activation ranges ("moving_average" as torch's QAT default, "minmax", or an Observer).
+    `fuse` names extra groups to fuse in custom modules, e.g. `[("conv1", "bn1", "relu1"), ("fc", "act")]`:
+    Conv2d [BatchNorm2d] [ReLU|ReLU6] or Linear [ReLU|ReLU6], applied one after the other in forward(); the
+    absorbed modules become Identity. Layers in a Sequential are fused automatically. Train the result like the
+    float model (usually starting from trained float weights), then `convert` it."""
+    if any(isinstance(m, (*QAT_LAYERS, ActivationFakeQuant)) for m in model.modules()):
+        raise ValueError("prepare_qat: the model is already prepared for quantisation-aware training")
+    model = model if inplace else copy.deepcopy(model)
+    for group in fuse:
+        _fuse_named(model, list(group), observer)
+    _fuse_sequentials(model, observer)
+    _replace_layers(model, observer)
+    for m in _plain_modules(model):
+        _attach(m, observer)
+    _attach_input(model, observer)
+    return model
+
+
+def _children(m: nn.Module) -> Iterable[tuple[str, nn.Module]]:
+    return list(m._modules.items())
+
+
+def _plain_modules(model: nn.Module) -> list[nn.Module]:
+    """The user's modules, not inside the QAT layers or fake-quant modules prepare_qat created."""
+    found, stack = [], [model]
+    while stack:
+        m = stack.pop()
+        if not isinstance(m, (*QAT_LAYERS, ActivationFakeQuant, SharedFakeQuant)):
+            found.append(m)
+            stack.extend(c for _, c in _children(m) if c is not None)
+    return found
+
+
+def _fused(layers: list[nn.Module], observer: Any) -> nn.Module | None:
+    """The QAT layer for a run of layers (Conv2d [BN] [act] or Linear [act]), or None if they don't fuse."""
+    first, rest = layers[0], layers[1:]
+    bn = rest.pop(0) if rest and isinstance(first, nn.Conv2d) and isinstance(rest[0], nn.BatchNorm2d) else None
+    if bn is not None and not bn.track_running_stats:
+        return None
+    act = FUSED_ACTIVATIONS.get(type(rest.pop(0))) if rest else None
+    if rest or (len(layers) > 1 + (bn is not None) and act is None):
+        return None
+    if isinstance(first, nn.Conv2d):
+        return QATConv2d(first, bn, act, observer)
+    if isinstance(first, nn.Linear) and bn is None:
+        return QATLinear(first, act, observer)
+    return None
+
+
+def _fuse_named(model: nn.Module, names: list[str], observer: Any) -> None:
+    modules = dict(model.named_modules())
+    missing = [n for n in names if n not in modules]
+    if missing:
+        raise ValueError(f"prepare_qat(fuse=...): no module named {missing} (modules: {sorted(modules)[:20]} ...)")
+    fused = _fused([modules[n] for n in names], observer)
+    if fused is None:
+        kinds = ", ".join(type(modules[n]).__name__ for n in names)
+        raise ValueError(f"prepare_qat(fuse=...): cannot fuse {names} ({kinds}); fusable groups are Conv2d "
+                         "[BatchNorm2d with running stats] [ReLU|ReLU6] and Linear [ReLU|ReLU6]")
+    for i, name in enumerate(names):
+        parent_name, _, child = name.rpartition(".")
+        modules[parent_name].add_module(child, fused if i == 0 else nn.Identity())
+
+
+def _fuse_sequentials(model: nn.Module, observer: Any) -> None:
+    for m in _plain_modules(model):
+        if not isinstance(m, nn.Sequential):
+            continue
+        items = _children(m)
+        i = 0
+        while i < len(items):
+            for length in (3, 2):
+                run = [c for _, c in items[i:i + length]]
+                fused = _fused(run, observer) if len(run) == length and isinstance(run[0], (nn.Conv2d, nn.Linear)) \
+                    else None
+                if fused is not None:
+                    for j, (name, _) in enumerate(items[i:i + length]):
+                        m.add_module(name, fused if j == 0 else nn.Identity())
+                    i += length - 1
+                    break
+            i += 1
+
+
+def _replace_layers(model: nn.Module, observer: Any) -> None:
+    """Every Conv2d/Linear not fused yet becomes a QAT layer with no activation."""
+    for m in _plain_modules(model):
+        for name, child in _children(m):
+            if isinstance(child, (nn.Conv2d, nn.Linear)):
+                m.add_module(name, _fused([child], observer))
+
+
+# hooks are module-level functions that find their fake-quant as a child: a deep copy of the model stays whole
+def _quantize_output(module: nn.Module, args: tuple, out: Any) -> Any:
+    if not isinstance(out, Tensor) or source_of(out) is not None:
+        return None
+    return module.activation_post_process(out)
+
+
+def _keep_grid(module: nn.Module, args: tuple, out: Any) -> Any:
+    source = source_of(args[0]) if args else None
+    if source is not None and isinstance(out, Tensor) and out is not args[0]:
+        setattr(out, SOURCE, source)
+    return None
+
+
+def _round_to_input_grid(module: nn.Module, args: tuple, out: Any) -> Any:
+    return module.shared_fake_quant(out, source_of(args[0]))
+
+
+def _adaptive_pool(module: nn.Module, args: tuple, out: Any) -> Any:
+    # to 1x1 it lowers to MEAN (own parameters), otherwise to AVERAGE_POOL_2D (its input's)
+    if tuple(out.shape[2:]) == (1, 1):
+        return module.activation_post_process(out)
+    return _round_to_input_grid(module, args, out)
+
+
+def _quantize_input(module: nn.Module, args: tuple) -> tuple:
+    return (module.input_fake_quant(args[0]), *args[1:])
+
+
+def _attach(m: nn.Module, observer: Any) -> None:
+    if isinstance(m, (*CONTAINERS, *UNTOUCHED)):
+        return
+    if isinstance(m, KEEPS_GRID):
+        m.register_forward_hook(_keep_grid)
+    elif isinstance(m, nn.AvgPool2d):
+        m.add_module("shared_fake_quant", SharedFakeQuant())
+        m.register_forward_hook(_round_to_input_grid)
+    elif isinstance(m, nn.AdaptiveAvgPool2d):
+        m.add_module("shared_fake_quant", SharedFakeQuant())
+        m.add_module("activation_post_process", ActivationFakeQuant(observer))
+        m.register_forward_hook(_adaptive_pool)
+    else:
+        fixed = next((p for cls, p in FIXED.items() if isinstance(m, cls)), None)
+        m.add_module("activation_post_process", FixedFakeQuant(*fixed) if fixed else ActivationFakeQuant(observer))
+        m.register_forward_hook(_quantize_output)
+
+
+def _attach_input(model: nn.Module, observer: Any) -> None:
+    entry = model
+    while isinstance(entry, nn.Sequential) and len(entry):
+        entry = entry[0]
+    if isinstance(entry, CONTAINERS):
+        raise ValueError(f"prepare_qat: cannot find the module that takes the model input ({type(entry).__name__})")
+    entry.add_module("input_fake_quant", ActivationFakeQuant(observer))
+    entry.register_forward_pre_hook(_quantize_input)
+
+
+# switches -----------------------------------------------------------------------------------------------------
+def _fake_quants(model: nn.Module) -> list[ActivationFakeQuant]:
+    return [m for m in model.modules() if isinstance(m, ActivationFakeQuant) and not isinstance(m, FixedFakeQuant)]
+
+
+def freeze_observers(model: nn.Module) -> nn.Module:
+    """Stop updating activation ranges (typically for the last epochs, as torch's disable_observer)."""
+    for m in _fake_quants(model):
+        m.observer_enabled = False
+    return model
+
+
+def enable_observers(model: nn.Module) -> nn.Module:
+    for m in _fake_quants(model):
+        m.observer_enabled = True
+    return model
+
+
+def freeze_bn_stats(model: nn.Module, frozen: bool = True) -> nn.Module:
+    """Folded BatchNorms use (and stop updating) their running statistics in training too; `frozen=False` undoes."""
+    for m in model.modules():
+        if isinstance(m, QATConv2d):
+            m.bn_frozen = frozen
+    return model
+
+
+def enable_fake_quant(model: nn.Module, enabled: bool = True) -> nn.Module:
+    """Turn rounding on or off everywhere (observers keep their own switch): off, the model computes in float."""
+    for m in model.modules():
+        if isinstance(m, (ActivationFakeQuant, WeightFakeQuant)):
+            m.fake_quant_enabled = enabled
+    return model
+
+
+# convert ------------------------------------------------------------------------------------------------------
+def strip_fake_quant(graph: Graph) -> dict[int, QuantParams]:
+    """Remove the activation FakeQuantize nodes of a traced (and constant-folded) graph; returns the parameters
+    of the values they rounded, keyed by id of the Value (lowering keeps the Value objects).
+
+    Weight FakeQuantize nodes have constant inputs and are gone already: fold_constants computed them."""
+    params: dict[int, QuantParams] = {}
+    for node in [n for n in graph.nodes if n.op == FakeQuantize.__name__]:
+        x, scale, zero_point = node.inputs
+        if not (scale.is_constant and zero_point.is_constant) or node.attrs.get("axis") is not None:
+            raise ExportError(f"FakeQuantize in module '{node.scope or '<top>'}' is per channel or has computed "
+                              "parameters on an activation: int8 activations are quantised per tensor")
+        if (node.attrs["qmin"], node.attrs["qmax"]) != (INT8_MIN, INT8_MAX):
+            raise ExportError(f"FakeQuantize in module '{node.scope or '<top>'}' rounds to "
+                              f"[{node.attrs['qmin']}, {node.attrs['qmax']}]; int8 activations use [-128, 127]")
+        out = node.outputs[0]
+        params[id(x)] = QuantParams.per_tensor(float(scale.data.reshape(-1)[0]), int(zero_point.data.reshape(-1)[0]))
+        graph.nodes.remove(node)
+        graph.replace_uses(out, x)
+    return params
+
+
+def _missing(graph: Graph, params: dict[int, QuantParams]) -> list[tuple[Value, str]]:
+    """Float activations quantize_graph will ask parameters for that fake quantisation did not give."""
+    wanted = [(v, "the graph input") for v in graph.inputs if v.dtype == np.float32]
+    wanted += [(out, f"{n.op} in module '{n.scope or '<top>'}'") for n in graph.nodes
+               if n.op not in FIXED_OUTPUT and n.op not in SHARES_INPUT for out in n.outputs if out.dtype == np.float32]
+    return [(v, where) for v, where in wanted if id(v) not in params]
+
+
+def quantize_lowered(graph: Graph, params: dict[int, QuantParams], calibration: Iterable[Any] | None = None,
+                     observer: str | Observer | type = "minmax", io: str = "int8") -> Graph:
+    """`quantize_graph` of a lowered, optimised QAT graph with the parameters `strip_fake_quant` recorded;
+    `calibration` fills in tensors no fake quantisation covered, else they are refused with their names."""
+    from ..api import input_layout  # the api module imports this package: import it at call time
+
+    missing = _missing(graph, params)
+    if missing and calibration is not None:
+        observers = calibrate(graph, calibration, observer, layout=input_layout(graph))
+        for v, _ in missing:
+            obs = observers.get(id(v))
+            if obs is not None and obs.seen:
+                params[id(v)] = obs.qparams()
+        missing = _missing(graph, params)
+    if missing:
+        names = "; ".join(f"'{v.name}' ({where})" for v, where in missing[:5])
+        raise ExportError(
+            f"{len(missing)} int8 tensor(s) have no fake quantisation: {names}. They come from functional ops "
+            "inside a forward(); move the op into its own module (prepare_qat rounds module outputs), or pass "
+            "convert(..., calibration=data) to calibrate just these"
+        )
+    return quantize_graph(graph, lambda v: params.get(id(v)), io=io)
+
+
+def traced_qat_graph(model: nn.Module, example_input: Any) -> tuple[Graph, dict[int, QuantParams]]:
+    """The traced graph of a QAT model (eval mode) with its weights' fake quantisation folded and the activations'
+    FakeQuantize nodes removed, and the parameters those nodes held."""
+    graph = passes.simplify(trace(model, example_input))
+    params = strip_fake_quant(graph)
+    if not params:
+        raise ExportError("the model has no fake quantisation: prepare it with prepare_qat and train it, or export "
+                          "a float model with to_tflite(..., quantize='int8', calibration=...)")
+    return graph, params
+
+
+def qat_graph(model: nn.Module, example_input: Any, calibration: Iterable[Any] | None = None,
+              observer: str | Observer | type = "minmax", io: str = "int8") -> Graph:
+    """The int8 TFLite graph of a QAT model: trace, fold the weights' fake quantisation, take the activations'
+    parameters from their FakeQuantize nodes, lower, optimise and quantise."""
+    graph, params = traced_qat_graph(model, example_input)
+    return quantize_lowered(passes.optimize(lowering.lower(graph)), params, calibration, observer, io)
+
+
+def convert(model: nn.Module, example_input: Any, path: str | os.PathLike, *, io: str = "int8",
+            calibration: Iterable[Any] | None = None, observer: str | Observer | type = "minmax",
+            name: str | None = None, labels: list[str] | None = None,
+            normalization: dict[str, Any] | None = None) -> Graph:
+    """Write the QAT-trained `model` as an int8 `.tflite` at `path` (arguments as `to_tflite`); returns the graph.
+
+    Weights are the fake-quantised (BatchNorm-folded) weights, on the int8 grid already; activation parameters are
+    those the fake-quant modules hold. `calibration` is only for tensors no fake-quant covers (see `qat_graph`)."""
+    from ..api import _describe
+    graph = qat_graph(model, example_input, calibration, observer, io)
+    graph.name = name or graph.name
+    metadata = {
+        "model_name": graph.name,
+        "labels": list(labels or []),
+        "input_normalization": normalization or {},
+        "layout": graph.layouts.get(graph.inputs[0].name, "none"),
+        "inputs": [_describe(graph, v) for v in graph.inputs],
+        "outputs": [_describe(graph, v) for v in graph.outputs],
+        "quantization": "int8",
+        "ember_version": ember.__version__,
+    }
+    write_atomically(path, write_tflite(graph, metadata, description=f"ember {ember.__version__}"))
+    return graph
+
+
+__all__ = ["convert", "enable_fake_quant", "enable_observers", "freeze_bn_stats", "freeze_observers",
+           "prepare_qat", "qat_graph", "quantize_lowered", "strip_fake_quant", "traced_qat_graph"]

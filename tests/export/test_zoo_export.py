@@ -1,0 +1,84 @@
+"""Every zoo model exported to `.tflite` and `.onnx` agrees with Ember's eval forward on four engines: LiteRT with
+its reference kernels and its default ones, Ember's C runtime and onnxruntime (max relative error <= 1e-4)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from engines import ENGINES, export_both, reference, relative_error
+
+import ember
+from ember.vision import models
+
+TOLERANCE = 1e-4
+
+
+def calibrated(name: str) -> ember.nn.Module:
+    """The zoo model with realistic BatchNorm statistics (a few training-mode batches), so folding is exercised."""
+    model = models.MODELS[name].build()
+    model.train()
+    with ember.no_grad():
+        for seed in range(3):
+            model(ember.tensor(models.example_input(name, batch=4, seed=100 + seed)))
+    return model.eval()
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            model = calibrated(name)
+            x = models.example_input(name, batch=2)
+            graph, tfl, onx = export_both(model, [x], tmp_path_factory.mktemp(name), name)
+            cache[name] = (model, x, graph, tfl, onx)
+        return cache[name]
+
+    return get
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+@pytest.mark.parametrize("name", list(models.MODELS))
+def test_zoo_model_agrees_on_every_engine(exported, name, engine):
+    model, x, graph, tfl, onx = exported(name)
+    (expected,) = reference(model, [x])
+    (got,) = ENGINES[engine](tfl, onx, [x])
+    rel = relative_error(got, expected)
+    assert rel <= TOLERANCE, f"{name} on {engine}: max relative error {rel:.3g}"
+
+
+@pytest.mark.parametrize("name", [n for n in models.MODELS if n != "transformer_classifier"])
+def test_no_layout_transposes_and_no_batchnorm_left(exported, name):
+    graph = exported(name)[2]
+    counts = graph.op_counts()
+    assert "TRANSPOSE" not in counts and "BATCH_NORM" not in counts, counts
+
+
+def test_mobilenet_v2_is_fused_and_compact(exported):
+    model, x, graph, tfl, onx = exported("mobilenet_v2")
+    counts = graph.op_counts()
+    residuals = sum(1 for m in model.modules() if getattr(m, "use_residual", False))
+    # BatchNorm folded into every conv (no MUL/ADD arithmetic for it), every ReLU6 fused into its conv.
+    assert counts.get("MUL", 0) == 0 and counts.get("ADD", 0) == residuals, counts
+    assert "RELU" not in counts and "RELU6" not in counts, counts
+    assert all(n.attrs["fused_activation"] in ("NONE", "RELU6") for n in graph.nodes if "CONV" in n.op)
+    raw_weight_bytes = 4 * sum(p.numel() for p in model.parameters())
+    ratio = tfl.stat().st_size / raw_weight_bytes
+    assert ratio <= 1.02, f".tflite is {ratio:.4f}x the raw float32 weights"
+
+
+def test_transformer_uses_attention_ops(exported):
+    counts = exported("transformer_classifier")[2].op_counts()
+    for op in ("GATHER", "BATCH_MATMUL", "SOFTMAX", "GELU", "FULLY_CONNECTED", "MEAN", "RSQRT"):
+        assert op in counts, counts
+
+
+def test_image_io_is_nhwc_in_tflite(exported):
+    from engines import metadata
+
+    _, x, graph, tfl, _ = exported("unet_small")
+    meta = metadata(tfl)
+    assert meta["layout"] == "NHWC"
+    assert meta["inputs"][0]["shape"] == [2, 32, 32, 3] and meta["outputs"][0]["layout"] == "NHWC"
+    assert np.dtype(meta["inputs"][0]["dtype"]) == np.float32

@@ -1,0 +1,153 @@
+"""`ember inspect MODEL.tflite [--json]`: what a `.tflite` file holds and what it costs to run.
+
+Inputs and outputs (shape, dtype, quantisation), one row per operator (op, output shape, parameter count, MACs,
+main options), and totals: parameters, multiply-accumulates, file bytes and the arena bytes Ember's C runtime
+plans for it (`ember.runtime`; absent, with the reason, when the runtime cannot load the model)."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from typing import Any
+
+import numpy as np
+import tflite
+
+OP_NAMES = {v: k for k, v in vars(tflite.BuiltinOperator).items() if not k.startswith("_")}
+TYPE_NAMES = {v: k.lower() for k, v in vars(tflite.TensorType).items() if not k.startswith("_")}
+ACTIVATION_NAMES = {v: k for k, v in vars(tflite.ActivationFunctionType).items() if not k.startswith("_")}
+PADDING_NAMES = {v: k for k, v in vars(tflite.Padding).items() if not k.startswith("_")}
+# Inputs that are operands (shapes, axes, paddings, indices), not learned parameters, even when constant.
+OPERAND_INPUTS = {"RESHAPE": {1}, "MEAN": {1}, "SUM": {1}, "REDUCE_MAX": {1}, "REDUCE_MIN": {1}, "PAD": {1},
+                  "PADV2": {1}, "TRANSPOSE": {1}, "RESIZE_NEAREST_NEIGHBOR": {1}, "RESIZE_BILINEAR": {1},
+                  "GATHER": {1}}
+OPTION_TABLES = {"CONV_2D": tflite.Conv2DOptions, "DEPTHWISE_CONV_2D": tflite.DepthwiseConv2DOptions,
+                 "MAX_POOL_2D": tflite.Pool2DOptions, "AVERAGE_POOL_2D": tflite.Pool2DOptions,
+                 "FULLY_CONNECTED": tflite.FullyConnectedOptions, "ADD": tflite.AddOptions,
+                 "SUB": tflite.SubOptions, "MUL": tflite.MulOptions, "CONCATENATION": tflite.ConcatenationOptions}
+
+
+def _tensor(model: Any, sg: Any, i: int) -> dict[str, Any]:
+    t = sg.Tensors(i)
+    q = t.Quantization()
+    quant = None
+    if q is not None and q.ScaleLength():
+        quant = {"scale": q.ScaleAsNumpy().tolist(), "zero_point": q.ZeroPointAsNumpy().tolist(),
+                 "axis": q.QuantizedDimension()}
+    shape = t.ShapeAsNumpy().tolist() if t.ShapeLength() else []
+    return {"index": i, "name": (t.Name() or b"").decode(), "shape": shape, "dtype": TYPE_NAMES.get(t.Type(), "?"),
+            "quantization": quant, "constant": model.Buffers(t.Buffer()).DataLength() > 0}
+
+
+def _options(op_name: str, op: Any) -> dict[str, Any]:
+    table = OPTION_TABLES.get(op_name)
+    raw = op.BuiltinOptions()
+    if table is None or raw is None:
+        return {}
+    o = table()
+    o.Init(raw.Bytes, raw.Pos)
+    out: dict[str, Any] = {}
+    if hasattr(o, "FusedActivationFunction") and o.FusedActivationFunction():
+        out["activation"] = ACTIVATION_NAMES[o.FusedActivationFunction()]
+    if hasattr(o, "StrideH"):
+        out["stride"] = [o.StrideH(), o.StrideW()]
+        out["padding"] = PADDING_NAMES[o.Padding()]
+    if hasattr(o, "FilterHeight"):
+        out["filter"] = [o.FilterHeight(), o.FilterWidth()]
+    if hasattr(o, "DepthMultiplier"):
+        out["depth_multiplier"] = o.DepthMultiplier()
+    if hasattr(o, "Axis"):
+        out["axis"] = o.Axis()
+    return out
+
+
+def _macs(op_name: str, ins: list[dict | None], outs: list[dict]) -> int:
+    out = math.prod(outs[0]["shape"]) if outs else 0
+    w = ins[1]["shape"] if len(ins) > 1 and ins[1] is not None else []
+    if op_name == "CONV_2D":
+        return out * math.prod(w[1:])  # filter OHWI: each output element reads KH*KW*I inputs
+    if op_name == "DEPTHWISE_CONV_2D":
+        return out * w[1] * w[2]
+    if op_name == "FULLY_CONNECTED":
+        return out * w[1]
+    if op_name == "BATCH_MATMUL":
+        return out * ins[0]["shape"][-1]  # adj_x aside, the contracted dim is the lhs's last
+    return 0
+
+
+def _arena_bytes(raw: bytes) -> tuple[int | None, str | None]:
+    try:
+        from ember.runtime import Interpreter
+
+        it = Interpreter(model_content=raw)
+        it.allocate_tensors()
+        return int(it.arena_bytes()), None
+    except Exception as e:  # noqa: BLE001 - any failure is reported, not raised: inspection still works
+        return None, f"{type(e).__name__}: {e}"
+
+
+def inspect_model(path: str | os.PathLike) -> dict[str, Any]:
+    raw = open(path, "rb").read()
+    model = tflite.Model.GetRootAs(raw, 0)
+    sg = model.Subgraphs(0)
+    tensors = [_tensor(model, sg, i) for i in range(sg.TensorsLength())]
+    ops, weights = [], set()
+    for k in range(sg.OperatorsLength()):
+        op = sg.Operators(k)
+        code = model.OperatorCodes(op.OpcodeIndex())
+        name = OP_NAMES.get(max(code.BuiltinCode(), code.DeprecatedBuiltinCode()), "CUSTOM")
+        ins = [tensors[i] if i >= 0 else None for i in op.InputsAsNumpy().tolist()] if op.InputsLength() else []
+        outs = [tensors[i] for i in op.OutputsAsNumpy().tolist()]
+        params = [t for j, t in enumerate(ins) if t is not None and t["constant"]
+                  and j not in OPERAND_INPUTS.get(name, set())]
+        weights.update(t["index"] for t in params)
+        ops.append({"index": k, "op": name, "version": code.Version(), "output_shape": outs[0]["shape"] if outs else [],
+                    "parameters": sum(math.prod(t["shape"]) for t in params), "macs": _macs(name, ins, outs),
+                    "options": _options(name, op)})
+    arena, why = _arena_bytes(raw)
+    meta = {}
+    for i in range(model.MetadataLength()):
+        if model.Metadata(i).Name() == b"ember":
+            meta = json.loads(model.Buffers(model.Metadata(i).Buffer()).DataAsNumpy().tobytes())
+    io = [{k: v for k, v in t.items() if k != "constant"} for t in tensors]
+    return {
+        "path": os.fspath(path),
+        "inputs": [io[i] for i in sg.InputsAsNumpy().tolist()],
+        "outputs": [io[i] for i in sg.OutputsAsNumpy().tolist()],
+        "operators": ops,
+        "totals": {"operators": len(ops), "parameters": sum(math.prod(tensors[i]["shape"]) for i in weights),
+                   "macs": sum(o["macs"] for o in ops), "file_bytes": len(raw), "arena_bytes": arena},
+        "arena_error": why,
+        "metadata": meta,
+    }
+
+
+def _fmt_tensor(t: dict[str, Any]) -> str:
+    q = t["quantization"]
+    quant = f"  scale={np.round(q['scale'][:4], 6).tolist()} zero_point={q['zero_point'][:4]}" if q else ""
+    return f"  {t['name']}: {t['dtype']}{t['shape']}{quant}"
+
+
+def format_report(r: dict[str, Any]) -> str:
+    layout = r["metadata"].get("layout")
+    lines = [f"{r['path']}" + (f"  (model '{r['metadata'].get('model_name')}', layout {layout})" if layout else "")]
+    lines += ["inputs:"] + [_fmt_tensor(t) for t in r["inputs"]]
+    lines += ["outputs:"] + [_fmt_tensor(t) for t in r["outputs"]]
+    lines.append(f"{'#':>4}  {'op':<24}{'output shape':<22}{'params':>10}{'MACs':>14}  options")
+    for o in r["operators"]:
+        opts = " ".join(f"{k}={v}" for k, v in o["options"].items())
+        lines.append(f"{o['index']:>4}  {o['op'] + ' v' + str(o['version']):<24}{str(o['output_shape']):<22}"
+                     f"{o['parameters']:>10,}{o['macs']:>14,}  {opts}")
+    t = r["totals"]
+    arena = f"{t['arena_bytes']:,} arena bytes" if t["arena_bytes"] is not None else \
+        f"arena bytes n/a ({r['arena_error']})"
+    lines.append(f"total: {t['operators']} ops, {t['parameters']:,} parameters, {t['macs']:,} MACs, "
+                 f"{t['file_bytes']:,} file bytes, {arena}")
+    return "\n".join(lines)
+
+
+def run(path: str, as_json: bool = False) -> int:
+    report = inspect_model(path)
+    print(json.dumps(report, indent=2) if as_json else format_report(report))
+    return 0

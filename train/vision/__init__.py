@@ -1,0 +1,5 @@
+"""`ember.vision`: vision (and small sequence) models for training and export tests."""
+
+from . import models
+
+__all__ = ["models"]
