@@ -10,7 +10,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ember", description="Train in Python, run on the edge.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    q = sub.add_parser("quickstart", help="train a digits CNN, export float32 and int8 .tflite, check them on three engines")
+    q = sub.add_parser("quickstart", help="train a digits CNN, export float32 + int8 .tflite, compare engines")
     q.add_argument("--out", default="ember-quickstart", help="output folder (default: ./ember-quickstart)")
     q.add_argument("--epochs", type=int, default=12, help="training epochs (default: 12)")
     q.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")

@@ -39,7 +39,8 @@ class Augmented(Digits):
 
 
 def run(out_dir: str | None = None, model: str = "cnn", epochs: int = 12, seed: int = 0, device: str = "cpu",
-        progress: bool = True) -> dict:
+        progress: bool = True, return_model: bool = False) -> dict:
+    """Train and evaluate; the result holds the test metrics (and the trained module under "net" on request)."""
     ember.manual_seed(seed)
     net = build_cnn() if model == "cnn" else build_mlp()
     train = DataLoader(Augmented(train=True), batch_size=32, shuffle=True, seed=seed)
@@ -51,6 +52,8 @@ def run(out_dir: str | None = None, model: str = "cnn", epochs: int = 12, seed: 
     trainer.fit(train, epochs=epochs, val_loader=test, resume=out_dir is not None)
     result = {"model": model, "epochs": epochs, "seed": seed, "seconds": time.perf_counter() - start,
               **{f"test_{k}": v for k, v in trainer.evaluate(test).items()}}
+    if return_model:
+        result["net"] = net
     return result
 
 
