@@ -39,7 +39,7 @@ typedef enum ember_status {
 } ember_status;
 
 /* Tensor element types; the values are TFLite's TensorType numbers so files map without a table. */
-typedef enum ember_type { EMBER_FLOAT32 = 0, EMBER_INT32 = 2, EMBER_INT8 = 9 } ember_type;
+typedef enum ember_type { EMBER_FLOAT32 = 0, EMBER_INT32 = 2, EMBER_INT64 = 4, EMBER_INT8 = 9 } ember_type;
 
 typedef struct ember_interpreter ember_interpreter;
 
@@ -61,7 +61,7 @@ typedef struct ember_tensor_info {
 /* Name of a status code, e.g. "invalid model". Never NULL, also for values outside the enum. */
 const char *ember_status_string(ember_status status);
 
-/* Name of a tensor type ("float32", "int8", "int32"); "unknown" otherwise. */
+/* Name of a tensor type ("float32", "int8", "int32", "int64"); "unknown" otherwise. */
 const char *ember_type_name(ember_type type);
 
 /* Verifies the model in model_data[0, model_size) and builds an interpreter over it. The weights are not
@@ -90,6 +90,50 @@ ember_status ember_interpreter_invoke(ember_interpreter *interpreter);
 /* Bytes of the arena (tensor memory, op data and copies of misaligned constants); 0 before allocate_tensors.
  */
 size_t ember_interpreter_arena_bytes(const ember_interpreter *interpreter);
+
+/* ---- Memory: caller-owned arenas, limits, the plan ---------------------------------------------------- */
+
+/* Alignment of the buffer given to ember_interpreter_allocate_tensors_in. */
+#define EMBER_ARENA_ALIGNMENT 16
+
+/* Largest arena allocate_tensors accepts unless ember_interpreter_set_max_arena_bytes says otherwise, so that
+ * a small hostile file cannot make the runtime ask for gigabytes. Override at build time with -D. */
+#ifndef EMBER_DEFAULT_MAX_ARENA_BYTES
+#define EMBER_DEFAULT_MAX_ARENA_BYTES ((size_t)256 << 20)
+#endif
+
+/* Sets the arena cap of this interpreter ((size_t)-1: none). Allocation of a larger plan fails with
+ * EMBER_OUT_OF_MEMORY and a message giving both sizes. Call before allocating. */
+ember_status ember_interpreter_set_max_arena_bytes(ember_interpreter *interpreter, size_t max_bytes);
+
+/* Bytes the arena of this model needs (known from create on: the plan is made there). */
+ember_status ember_interpreter_arena_bytes_required(ember_interpreter *interpreter, size_t *bytes);
+
+/* Like allocate_tensors, but places everything in the caller's arena[0, bytes) (aligned to
+ * EMBER_ARENA_ALIGNMENT, at least arena_bytes_required long) and never calls malloc. The arena must outlive
+ * the interpreter's use and is not freed by destroy. */
+ember_status ember_interpreter_allocate_tensors_in(ember_interpreter *interpreter, void *arena, size_t bytes);
+
+/* Arena placement of a tensor as an offline plan records it: bytes from the start of the region where
+ * non-constant tensors share memory by lifetime, or -1 for tensors without an arena slot (constants, unused
+ * tensors). Written as the int32 list [0, 0, tensor_count, offset...] in a metadata entry named
+ * "OfflineMemoryAllocation" (TFLite Micro's layout), it makes the runtime reuse this plan: create verifies
+ * such a plan (offsets aligned to their element size, no two tensors alive at the same time sharing a byte)
+ * and refuses the model with EMBER_INVALID_MODEL when it is broken. */
+ember_status ember_interpreter_tensor_offset(ember_interpreter *interpreter, int32_t tensor_index,
+                                             int64_t *offset);
+
+/* ---- Profiling --------------------------------------------------------------------------------------- */
+
+/* Called by invoke before (end = 0) and after (end = 1) each operator; NULL removes it. One predictable
+ * branch per operator when unset. */
+typedef void (*ember_node_hook)(void *user, int32_t node_index, int end);
+ember_status ember_interpreter_set_node_hook(ember_interpreter *interpreter, ember_node_hook hook,
+                                             void *user);
+
+/* Number of operators, and the builtin name of operator i ("" when out of range). */
+int32_t ember_interpreter_node_count(const ember_interpreter *interpreter);
+const char *ember_interpreter_node_name(const ember_interpreter *interpreter, int32_t node_index);
 
 /* Number of graph inputs, graph outputs and tensors of the (single) subgraph. 0 for a NULL interpreter. */
 int32_t ember_interpreter_input_count(const ember_interpreter *interpreter);

@@ -159,6 +159,41 @@ static PyObject *NativeInterpreter_arena_bytes(NativeInterpreter *self, PyObject
     return PyLong_FromSize_t(ember_interpreter_arena_bytes(self->interpreter));
 }
 
+/* (arena bytes required, [offset per tensor]) with offsets as ember_interpreter_tensor_offset reports them.
+ */
+static PyObject *NativeInterpreter_memory_plan(NativeInterpreter *self, PyObject *unused) {
+    size_t required = 0;
+    int32_t i, count;
+    ember_status status;
+    PyObject *offsets;
+    (void)unused;
+    if (!ready(self))
+        return NULL;
+    status = ember_interpreter_arena_bytes_required(self->interpreter, &required);
+    count = ember_interpreter_tensor_count(self->interpreter);
+    if (status != EMBER_OK)
+        return raise_interpreter(self, status);
+    offsets = PyList_New(count);
+    if (!offsets)
+        return NULL;
+    for (i = 0; i < count; ++i) {
+        int64_t offset = -1;
+        PyObject *value;
+        status = ember_interpreter_tensor_offset(self->interpreter, i, &offset);
+        if (status != EMBER_OK) {
+            Py_DECREF(offsets);
+            return raise_interpreter(self, status);
+        }
+        value = PyLong_FromLongLong((long long)offset);
+        if (!value) {
+            Py_DECREF(offsets);
+            return NULL;
+        }
+        PyList_SET_ITEM(offsets, i, value);
+    }
+    return Py_BuildValue("(nN)", (Py_ssize_t)required, offsets);
+}
+
 static PyObject *int_tuple(const int32_t *values, int32_t count) {
     PyObject *result = PyTuple_New(count);
     int32_t i;
@@ -274,6 +309,8 @@ static PyMethodDef NativeInterpreter_methods[] = {
     {"outputs", (PyCFunction)NativeInterpreter_outputs, METH_NOARGS, "Tensor indices of the graph outputs."},
     {"tensor_count", (PyCFunction)NativeInterpreter_tensor_count, METH_NOARGS, "Number of tensors."},
     {"arena_bytes", (PyCFunction)NativeInterpreter_arena_bytes, METH_NOARGS, "Arena size in bytes."},
+    {"memory_plan", (PyCFunction)NativeInterpreter_memory_plan, METH_NOARGS,
+     "(arena bytes required, arena offset of each tensor or -1)."},
     {"tensor_info", (PyCFunction)NativeInterpreter_tensor_info, METH_O, "Description of one tensor (dict)."},
     {"set_tensor", (PyCFunction)NativeInterpreter_set_tensor, METH_VARARGS, "Copy bytes into a tensor."},
     {"get_tensor", (PyCFunction)NativeInterpreter_get_tensor, METH_O,

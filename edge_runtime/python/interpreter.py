@@ -14,7 +14,7 @@ import numpy as np
 from ember.runtime._native import NativeInterpreter, RuntimeModelError
 
 # TFLite TensorType numbers (the C runtime reports these) -> numpy dtypes.
-_DTYPES: dict[int, type] = {0: np.float32, 2: np.int32, 9: np.int8}
+_DTYPES: dict[int, type] = {0: np.float32, 2: np.int32, 4: np.int64, 9: np.int8}
 
 
 class Interpreter:
@@ -53,6 +53,23 @@ class Interpreter:
     def arena_bytes(self) -> int:
         """Bytes of the runtime's arena (0 before ``allocate_tensors``)."""
         return self._native.arena_bytes()
+
+    def memory_plan(self) -> dict[str, Any]:
+        """The runtime's arena plan, available before ``allocate_tensors``.
+
+        ``offsets``: per tensor, its byte offset in the region where non-constant tensors share memory by
+        lifetime, or -1 for tensors without an arena slot (constants, unused tensors). Written as the int32 list
+        ``[0, 0, len(offsets), *offsets]`` in a metadata entry named ``"OfflineMemoryAllocation"`` (TFLite
+        Micro's layout), it makes the runtime reuse exactly this plan. ``arena_bytes``: the whole arena the
+        model needs (op data, constant copies and the shared region), what ``allocate_tensors`` will reserve.
+        """
+        arena_bytes, offsets = self._native.memory_plan()
+        return {"arena_bytes": arena_bytes, "offsets": list(offsets)}
+
+    @staticmethod
+    def offline_plan_metadata(offsets: list[int]) -> bytes:
+        """The bytes of an ``"OfflineMemoryAllocation"`` metadata buffer for a per-tensor offset list."""
+        return np.array([0, 0, len(offsets), *offsets], dtype="<i4").tobytes()
 
     # -- details --------------------------------------------------------------------------------------------
     def _tensor_details(self, index: int) -> dict[str, Any]:

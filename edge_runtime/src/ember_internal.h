@@ -65,9 +65,16 @@ struct ember_interpreter {
     int32_t input_count;
     const int32_t *outputs;
     int32_t output_count;
-    void *arena_block; /* what malloc returned; `arena` is its EMBER_ALIGNMENT-aligned start */
+    void *arena_block; /* what malloc returned (NULL for a caller's arena); `arena` is its aligned start */
     uint8_t *arena;
     size_t arena_bytes;
+    size_t max_arena_bytes; /* allocate refuses plans above this (EMBER_DEFAULT_MAX_ARENA_BYTES) */
+    size_t planned_bytes;   /* bytes of the lifetime-shared tensor region, at the arena's end */
+    struct ember_plan_entry *plan_entries; /* planner working memory, allocated by create (one a tensor) */
+    int32_t *plan_scratch;
+    const uint8_t *offline_plan; /* verified "OfflineMemoryAllocation" offsets (int32 per tensor), or NULL */
+    void (*node_hook)(void *user, int32_t node, int end); /* ember_interpreter_set_node_hook */
+    void *node_hook_user;
     int allocated;
     char error[EMBER_ERROR_CAPACITY];
 };
@@ -114,6 +121,10 @@ const char *ember_builtin_name(int32_t code, char *scratch, size_t capacity);
 
 /* Kernel registered for a builtin code, or NULL. */
 const ember_kernel *ember_find_kernel(int32_t builtin_code);
+
+/* Arena bytes of a node's op data: the kernel's op_data_size, plus per-channel requantisation parameters for
+ * the int8 convolution kernels (op_registry.c); (size_t)-1 when it cannot fit. */
+size_t ember_op_data_bytes(const ember_interpreter *ctx, const ember_node *node);
 
 /* Loader (model_loader.c): verifies the whole model in ctx->model and builds tensors and nodes. */
 ember_status ember_load_model(ember_interpreter *ctx);

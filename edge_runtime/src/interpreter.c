@@ -21,10 +21,73 @@ static int host_is_little_endian(void) {
 
 static void free_interpreter(ember_interpreter *it) {
     free(it->arena_block);
+    free(it->plan_entries);
+    free(it->plan_scratch);
     free(it->io_indices);
     free(it->nodes);
     free(it->tensors);
     free(it);
+}
+
+/* Adds n (aligned) to *total; 0 on size_t overflow. */
+static int add_size(size_t *total, size_t n) {
+    if (n > (size_t)-1 - EMBER_ALIGNMENT || align_up(n) > (size_t)-1 - EMBER_ALIGNMENT - *total)
+        return 0;
+    *total += align_up(n);
+    return 1;
+}
+
+/* The arena layout, computed once by create: [op data][copies of misaligned constants][planned tensors]. The
+ * first two live as long as the interpreter; in the planned part tensors whose lifetimes do not overlap share
+ * bytes, placed by the offline plan where the model has one and greedily otherwise. Sets every planned
+ * tensor's arena_offset, it->planned_bytes and it->arena_bytes (the total). */
+static ember_status plan_layout(ember_interpreter *it) {
+    ember_plan_entry *entries = it->plan_entries;
+    int32_t i, count = 0, conflict[2] = {0, 0};
+    size_t persistent = 0, planned = 0, total;
+    ember_status status;
+
+    for (i = 0; i < it->node_count; ++i)
+        EMBER_CHECK(it, add_size(&persistent, ember_op_data_bytes(it, &it->nodes[i])), EMBER_OUT_OF_MEMORY,
+                    "op data does not fit the address space");
+    for (i = 0; i < it->tensor_count; ++i)
+        EMBER_CHECK(it, !needs_copy(&it->tensors[i]) || add_size(&persistent, it->tensors[i].bytes),
+                    EMBER_OUT_OF_MEMORY, "constant copies do not fit the address space");
+    for (i = 0; i < it->tensor_count; ++i) {
+        const ember_tensor *t = &it->tensors[i];
+        const int32_t offline = it->offline_plan ? fb_i32_at(it->offline_plan + 4 * (size_t)i) : -1;
+        if (t->is_constant || t->first_op < 0)
+            continue; /* no arena slot: an offline offset for it is ignored */
+        EMBER_CHECK(
+            it, offline < 0 || offline % (int32_t)ember_type_size(t->type) == 0, EMBER_INVALID_MODEL,
+            "metadata OfflineMemoryAllocation: tensor %ld ('%.64s', %s) at offset %ld is not aligned to "
+            "its %lu-byte elements",
+            (long)i, t->name, ember_type_name(t->type), (long)offline,
+            (unsigned long)ember_type_size(t->type));
+        entries[count].bytes = t->bytes;
+        entries[count].first = t->first_op;
+        entries[count].last = t->last_op;
+        entries[count].id = i;
+        entries[count].offset = offline < 0 ? 0 : (size_t)offline;
+        entries[count].fixed = offline >= 0;
+        ++count;
+    }
+    status = ember_plan_greedy(entries, count, it->plan_scratch, &planned, conflict);
+    if (status == EMBER_INVALID_MODEL)
+        return ember_fail(
+            it, status,
+            "metadata OfflineMemoryAllocation: tensors %ld ('%.48s') and %ld ('%.48s') are alive "
+            "together but share bytes",
+            (long)conflict[0], it->tensors[conflict[0]].name, (long)conflict[1],
+            it->tensors[conflict[1]].name);
+    total = persistent;
+    EMBER_CHECK(it, status == EMBER_OK && add_size(&total, planned), EMBER_OUT_OF_MEMORY,
+                "the tensor arena does not fit the address space");
+    for (i = 0; i < count; ++i)
+        it->tensors[entries[i].id].arena_offset = persistent + entries[i].offset;
+    it->planned_bytes = planned;
+    it->arena_bytes = total;
+    return EMBER_OK;
 }
 
 ember_status ember_interpreter_create(const void *model_data, size_t model_size, ember_interpreter **out,
@@ -47,6 +110,7 @@ ember_status ember_interpreter_create(const void *model_data, size_t model_size,
             snprintf(error, error_capacity, "cannot allocate the interpreter");
         return EMBER_OUT_OF_MEMORY;
     }
+    it->max_arena_bytes = EMBER_DEFAULT_MAX_ARENA_BYTES;
     fb_init(&it->model, model_data, model_size);
     if (!host_is_little_endian())
         status = ember_fail(it, EMBER_UNSUPPORTED,
@@ -55,6 +119,17 @@ ember_status ember_interpreter_create(const void *model_data, size_t model_size,
         status = ember_load_model(it);
     if (status == EMBER_OK)
         status = ember_compute_lifetimes(it);
+    if (status == EMBER_OK) {
+        /* The planner's working memory is allocated here, so that allocating in a caller's arena mallocs
+         * nothing. */
+        const size_t n = (size_t)(it->tensor_count ? it->tensor_count : 1);
+        it->plan_entries = (ember_plan_entry *)malloc(n * sizeof *it->plan_entries);
+        it->plan_scratch = (int32_t *)malloc(n * sizeof *it->plan_scratch);
+        status = it->plan_entries && it->plan_scratch
+                     ? plan_layout(it)
+                     : ember_fail(it, EMBER_OUT_OF_MEMORY, "cannot allocate the planner's %lu entries",
+                                  (unsigned long)n);
+    }
     if (status != EMBER_OK) {
         if (error && error_capacity)
             snprintf(error, error_capacity, "%s", it->error);
@@ -80,7 +155,6 @@ static ember_status release_arena(ember_interpreter *it, ember_status status) {
     free(it->arena_block);
     it->arena_block = NULL;
     it->arena = NULL;
-    it->arena_bytes = 0;
     for (i = 0; i < it->tensor_count; ++i)
         it->tensors[i].data =
             it->tensors[i].is_constant ? (void *)(uintptr_t)it->tensors[i].const_data : NULL;
@@ -89,98 +163,30 @@ static ember_status release_arena(ember_interpreter *it, ember_status status) {
     return status;
 }
 
-/* Adds n (aligned) to *total; 0 on size_t overflow. */
-static int add_size(size_t *total, size_t n) {
-    if (n > (size_t)-1 - EMBER_ALIGNMENT || align_up(n) > (size_t)-1 - EMBER_ALIGNMENT - *total)
-        return 0;
-    *total += align_up(n);
-    return 1;
-}
-
-ember_status ember_interpreter_allocate_tensors(ember_interpreter *it) {
-    ember_plan_entry *entries;
-    int32_t *scratch;
-    int32_t i, count = 0;
-    size_t persistent = 0, planned = 0, total, offset;
+/* Points op data, constant copies and planned tensors into `arena` (it->arena_bytes long), then prepares
+ * every op. */
+static ember_status bind_arena(ember_interpreter *it, uint8_t *arena) {
+    size_t offset = 0;
+    int32_t i;
     ember_status status;
-
-    if (!it)
-        return EMBER_INVALID_ARGUMENT;
-    if (it->allocated)
-        return EMBER_OK;
-    it->error[0] = '\0';
-
-    /* Layout: [op data][copies of misaligned constants][planned tensors]. The first two live for the
-     * interpreter's lifetime; the planned part is shared by tensors whose lifetimes do not overlap. */
-    for (i = 0; i < it->node_count; ++i)
-        EMBER_CHECK(it, add_size(&persistent, it->nodes[i].kernel->op_data_size), EMBER_OUT_OF_MEMORY,
-                    "op data does not fit the address space");
-    for (i = 0; i < it->tensor_count; ++i)
-        EMBER_CHECK(it, !needs_copy(&it->tensors[i]) || add_size(&persistent, it->tensors[i].bytes),
-                    EMBER_OUT_OF_MEMORY, "constant copies do not fit the address space");
-
-    entries = (ember_plan_entry *)malloc(sizeof *entries * (size_t)(it->tensor_count ? it->tensor_count : 1));
-    scratch = (int32_t *)malloc(sizeof *scratch * (size_t)(it->tensor_count ? it->tensor_count : 1));
-    if (!entries || !scratch) {
-        free(entries);
-        free(scratch);
-        return ember_fail(it, EMBER_OUT_OF_MEMORY, "cannot allocate the planner's %ld entries",
-                          (long)it->tensor_count);
-    }
-    for (i = 0; i < it->tensor_count; ++i) {
-        const ember_tensor *t = &it->tensors[i];
-        if (t->is_constant || t->first_op < 0)
-            continue;
-        entries[count].bytes = t->bytes;
-        entries[count].first = t->first_op;
-        entries[count].last = t->last_op;
-        entries[count].id = i;
-        entries[count].offset = 0;
-        ++count;
-    }
-    status = ember_plan_greedy(entries, count, scratch, &planned);
-    total = persistent;
-    if (status == EMBER_OK && !add_size(&total, planned))
-        status = EMBER_OUT_OF_MEMORY;
-    if (status == EMBER_OK) {
-        /* One extra alignment unit lets us align the base ourselves, whatever malloc guarantees. */
-        it->arena_block = malloc(total + EMBER_ALIGNMENT);
-        if (!it->arena_block)
-            status = EMBER_OUT_OF_MEMORY;
-    }
-    if (status != EMBER_OK) {
-        free(entries);
-        free(scratch);
-        return ember_fail(it, status, "cannot allocate an arena of %lu bytes (%lu for tensors)",
-                          (unsigned long)total, (unsigned long)planned);
-    }
-    it->arena = (uint8_t *)it->arena_block +
-                (EMBER_ALIGNMENT - (uintptr_t)it->arena_block % EMBER_ALIGNMENT) % EMBER_ALIGNMENT;
-    it->arena_bytes = total;
+    it->arena = arena;
     /* Zeroed once, so that reading an output before the first invoke is deterministic. */
-    memset(it->arena, 0, total);
-
-    offset = 0;
+    memset(arena, 0, it->arena_bytes);
     for (i = 0; i < it->node_count; ++i) {
-        it->nodes[i].op_data = it->nodes[i].kernel->op_data_size ? it->arena + offset : NULL;
-        offset += align_up(it->nodes[i].kernel->op_data_size);
+        const size_t bytes = ember_op_data_bytes(it, &it->nodes[i]);
+        it->nodes[i].op_data = bytes ? arena + offset : NULL;
+        offset += align_up(bytes);
     }
     for (i = 0; i < it->tensor_count; ++i) {
         ember_tensor *t = &it->tensors[i];
-        if (!needs_copy(t))
-            continue;
-        memcpy(it->arena + offset, t->const_data, t->bytes);
-        t->data = it->arena + offset;
-        offset += align_up(t->bytes);
+        if (needs_copy(t)) {
+            memcpy(arena + offset, t->const_data, t->bytes);
+            t->data = arena + offset;
+            offset += align_up(t->bytes);
+        } else if (!t->is_constant && t->first_op >= 0) {
+            t->data = arena + t->arena_offset;
+        }
     }
-    for (i = 0; i < count; ++i) {
-        ember_tensor *t = &it->tensors[entries[i].id];
-        t->arena_offset = persistent + entries[i].offset;
-        t->data = it->arena + t->arena_offset;
-    }
-    free(entries);
-    free(scratch);
-
     for (i = 0; i < it->node_count; ++i) {
         status = it->nodes[i].kernel->prepare(it, &it->nodes[i]);
         if (status != EMBER_OK)
@@ -190,18 +196,93 @@ ember_status ember_interpreter_allocate_tensors(ember_interpreter *it) {
     return EMBER_OK;
 }
 
+static ember_status check_arena_cap(ember_interpreter *it) {
+    EMBER_CHECK(
+        it, it->arena_bytes <= it->max_arena_bytes, EMBER_OUT_OF_MEMORY,
+        "the model needs an arena of %lu bytes (%lu for tensors), above this interpreter's limit of %lu "
+        "(ember_interpreter_set_max_arena_bytes)",
+        (unsigned long)it->arena_bytes, (unsigned long)it->planned_bytes, (unsigned long)it->max_arena_bytes);
+    return EMBER_OK;
+}
+
+ember_status ember_interpreter_allocate_tensors(ember_interpreter *it) {
+    if (!it)
+        return EMBER_INVALID_ARGUMENT;
+    if (it->allocated)
+        return EMBER_OK;
+    it->error[0] = '\0';
+    EMBER_TRY(check_arena_cap(it));
+    /* One extra alignment unit lets us align the base ourselves, whatever malloc guarantees. */
+    it->arena_block = malloc(it->arena_bytes + EMBER_ALIGNMENT);
+    EMBER_CHECK(it, it->arena_block != NULL, EMBER_OUT_OF_MEMORY,
+                "cannot allocate an arena of %lu bytes (%lu for tensors)", (unsigned long)it->arena_bytes,
+                (unsigned long)it->planned_bytes);
+    return bind_arena(it,
+                      (uint8_t *)it->arena_block +
+                          (EMBER_ALIGNMENT - (uintptr_t)it->arena_block % EMBER_ALIGNMENT) % EMBER_ALIGNMENT);
+}
+
+ember_status ember_interpreter_allocate_tensors_in(ember_interpreter *it, void *arena, size_t bytes) {
+    if (!it)
+        return EMBER_INVALID_ARGUMENT;
+    EMBER_CHECK(it, !it->allocated, EMBER_BAD_STATE, "tensors are already allocated");
+    it->error[0] = '\0';
+    EMBER_CHECK(it, arena != NULL && (uintptr_t)arena % EMBER_ARENA_ALIGNMENT == 0, EMBER_INVALID_ARGUMENT,
+                "the arena must be a non-NULL pointer aligned to %d bytes", EMBER_ARENA_ALIGNMENT);
+    EMBER_CHECK(it, bytes >= it->arena_bytes, EMBER_INVALID_ARGUMENT,
+                "the arena holds %lu bytes, the model needs %lu (ember_interpreter_arena_bytes_required)",
+                (unsigned long)bytes, (unsigned long)it->arena_bytes);
+    EMBER_TRY(check_arena_cap(it));
+    return bind_arena(it, (uint8_t *)arena);
+}
+
 ember_status ember_interpreter_invoke(ember_interpreter *it) {
     int32_t i;
     if (!it)
         return EMBER_INVALID_ARGUMENT;
     EMBER_CHECK(it, it->allocated, EMBER_BAD_STATE, "invoke called before allocate_tensors succeeded");
-    for (i = 0; i < it->node_count; ++i)
+    for (i = 0; i < it->node_count; ++i) {
+        if (it->node_hook)
+            it->node_hook(it->node_hook_user, i, 0);
         EMBER_TRY(it->nodes[i].kernel->eval(it, &it->nodes[i]));
+        if (it->node_hook)
+            it->node_hook(it->node_hook_user, i, 1);
+    }
     return EMBER_OK;
 }
 
+ember_status ember_interpreter_set_max_arena_bytes(ember_interpreter *it, size_t max_bytes) {
+    if (!it)
+        return EMBER_INVALID_ARGUMENT;
+    it->max_arena_bytes = max_bytes;
+    return EMBER_OK;
+}
+
+ember_status ember_interpreter_arena_bytes_required(ember_interpreter *it, size_t *bytes) {
+    if (!it || !bytes)
+        return EMBER_INVALID_ARGUMENT;
+    *bytes = it->arena_bytes;
+    return EMBER_OK;
+}
+
+ember_status ember_interpreter_set_node_hook(ember_interpreter *it, ember_node_hook hook, void *user) {
+    if (!it)
+        return EMBER_INVALID_ARGUMENT;
+    it->node_hook = hook;
+    it->node_hook_user = user;
+    return EMBER_OK;
+}
+
+int32_t ember_interpreter_node_count(const ember_interpreter *it) {
+    return it ? it->node_count : 0;
+}
+
+const char *ember_interpreter_node_name(const ember_interpreter *it, int32_t i) {
+    return it && i >= 0 && i < it->node_count ? it->nodes[i].kernel->name : "";
+}
+
 size_t ember_interpreter_arena_bytes(const ember_interpreter *it) {
-    return it ? it->arena_bytes : 0;
+    return it && it->allocated ? it->arena_bytes : 0;
 }
 
 int32_t ember_interpreter_input_count(const ember_interpreter *it) {
@@ -237,6 +318,18 @@ ember_status ember_interpreter_output_tensor(ember_interpreter *it, int32_t i, i
 static ember_status check_tensor_index(ember_interpreter *it, int32_t index) {
     EMBER_CHECK(it, index >= 0 && index < it->tensor_count, EMBER_INVALID_ARGUMENT,
                 "tensor %ld does not exist (the model has %ld tensors)", (long)index, (long)it->tensor_count);
+    return EMBER_OK;
+}
+
+ember_status ember_interpreter_tensor_offset(ember_interpreter *it, int32_t index, int64_t *offset) {
+    const ember_tensor *t;
+    if (!it || !offset)
+        return EMBER_INVALID_ARGUMENT;
+    EMBER_TRY(check_tensor_index(it, index));
+    t = &it->tensors[index];
+    *offset = t->is_constant || t->first_op < 0
+                  ? -1
+                  : (int64_t)(t->arena_offset - (it->arena_bytes - it->planned_bytes));
     return EMBER_OK;
 }
 

@@ -26,6 +26,14 @@ ember_status ember_option_f32(ember_interpreter *ctx, const ember_node *node, un
     return EMBER_OK;
 }
 
+ember_status ember_option_i32(ember_interpreter *ctx, const ember_node *node, unsigned id, int32_t def,
+                              int32_t *out) {
+    *out = def;
+    if (node->has_options && !fb_get_i32(&ctx->model, &node->options, id, def, out))
+        return option_error(ctx, node, id);
+    return EMBER_OK;
+}
+
 ember_status ember_option_int_vector(ember_interpreter *ctx, const ember_node *node, unsigned id,
                                      fb_vector *out) {
     out->pos = 0;

@@ -5,6 +5,35 @@ static const ember_kernel *const kernels[] = {
     &ember_kernel_fully_connected,
     &ember_kernel_reshape,
     &ember_kernel_softmax,
+    &ember_kernel_conv_2d,
+    &ember_kernel_depthwise_conv_2d,
+    &ember_kernel_average_pool_2d,
+    &ember_kernel_max_pool_2d,
+    &ember_kernel_mean,
+    &ember_kernel_batch_matmul,
+    &ember_kernel_add,
+    &ember_kernel_sub,
+    &ember_kernel_mul,
+    &ember_kernel_relu,
+    &ember_kernel_relu6,
+    &ember_kernel_leaky_relu,
+    &ember_kernel_logistic,
+    &ember_kernel_tanh,
+    &ember_kernel_hard_swish,
+    &ember_kernel_gelu,
+    &ember_kernel_quantize,
+    &ember_kernel_dequantize,
+    &ember_kernel_squeeze,
+    &ember_kernel_concatenation,
+    &ember_kernel_pad,
+    &ember_kernel_resize_nearest_neighbor,
+    &ember_kernel_transpose,
+    &ember_kernel_shape,
+    &ember_kernel_strided_slice,
+    &ember_kernel_pack,
+    &ember_kernel_space_to_batch_nd,
+    &ember_kernel_batch_to_space_nd,
+    &ember_kernel_gather,
 };
 
 const ember_kernel *ember_find_kernel(int32_t builtin_code) {
@@ -14,4 +43,30 @@ const ember_kernel *ember_find_kernel(int32_t builtin_code) {
             return kernels[i];
     }
     return NULL;
+}
+
+/* int8 kernels that keep a requantisation multiplier and shift per output channel (the output's last axis)
+ * after their fixed op data (kernels/conv_params.h: ember_channel_params). */
+static const ember_kernel *const per_channel_kernels[] = {
+    &ember_kernel_conv_2d,
+    &ember_kernel_depthwise_conv_2d,
+    &ember_kernel_fully_connected,
+};
+
+size_t ember_op_data_bytes(const ember_interpreter *ctx, const ember_node *node) {
+    const size_t fixed = (node->kernel->op_data_size + EMBER_ALIGNMENT - 1) & ~(size_t)(EMBER_ALIGNMENT - 1);
+    const ember_tensor *output;
+    size_t i, channels;
+    for (i = 0; i < sizeof per_channel_kernels / sizeof per_channel_kernels[0]; ++i) {
+        if (per_channel_kernels[i] != node->kernel || node->output_count < 1)
+            continue;
+        output = &ctx->tensors[node->outputs[0]];
+        if (output->type != EMBER_INT8)
+            break;
+        /* The output's byte size is at most 2^31, so this cannot overflow a 64-bit size_t; on 32 bits the
+         * caller's overflow-checked sum refuses it. */
+        channels = output->rank ? (size_t)output->dims[output->rank - 1] : 1;
+        return channels > EMBER_MAX_TENSOR_BYTES / 8 ? (size_t)-1 : fixed + 8 * channels;
+    }
+    return node->kernel->op_data_size;
 }

@@ -66,9 +66,14 @@ static size_t align_up(size_t n) {
     return (n + (EMBER_ALIGNMENT - 1)) & ~(size_t)(EMBER_ALIGNMENT - 1);
 }
 
-/* Largest first; ties by earlier start, then by id, so the plan is deterministic on every libc. */
-static int by_size_descending(const void *a, const void *b) {
+/* Fixed entries first, by offset; then largest first, ties by earlier start, then by id, so the plan is
+ * deterministic on every libc. */
+static int by_placement_order(const void *a, const void *b) {
     const ember_plan_entry *x = (const ember_plan_entry *)a, *y = (const ember_plan_entry *)b;
+    if (x->fixed != y->fixed)
+        return x->fixed ? -1 : 1;
+    if (x->fixed && x->offset != y->offset)
+        return x->offset < y->offset ? -1 : 1;
     if (x->bytes != y->bytes)
         return x->bytes > y->bytes ? -1 : 1;
     if (x->first != y->first)
@@ -76,30 +81,50 @@ static int by_size_descending(const void *a, const void *b) {
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
+static int live_together(const ember_plan_entry *p, const ember_plan_entry *e) {
+    return !(p->last < e->first || e->last < p->first);
+}
+
 ember_status ember_plan_greedy(ember_plan_entry *entries, int32_t count, int32_t *scratch,
-                               size_t *arena_bytes) {
+                               size_t *arena_bytes, int32_t conflict[2]) {
     /* scratch: indices of already placed entries, kept sorted by offset, so one pass finds the first gap. */
     int32_t placed = 0, i, k;
     size_t arena = 0;
     const size_t limit = (size_t)-1 - EMBER_ALIGNMENT;
     if (count > 1)
-        qsort(entries, (size_t)count, sizeof *entries, by_size_descending);
+        qsort(entries, (size_t)count, sizeof *entries, by_placement_order);
     for (i = 0; i < count; ++i) {
         ember_plan_entry *e = &entries[i];
         size_t candidate = 0;
         int32_t at;
-        for (k = 0; k < placed; ++k) {
-            const ember_plan_entry *p = &entries[scratch[k]];
-            size_t end;
-            if (p->last < e->first || e->last < p->first)
-                continue; /* never alive at the same time: may share bytes */
-            if (e->bytes <= p->offset && candidate <= p->offset - e->bytes)
-                break;                  /* fits in the gap before p; later entries start even higher */
-            end = p->offset + p->bytes; /* p->offset <= arena <= limit and p->bytes < 2^31 checked below */
-            if (end > limit)
-                return EMBER_OUT_OF_MEMORY;
-            if (align_up(end) > candidate)
-                candidate = align_up(end);
+        if (e->fixed) {
+            /* Callers bound fixed offsets and sizes to 2^31 each, so the ends cannot wrap. */
+            for (k = 0; k < placed; ++k) {
+                const ember_plan_entry *p = &entries[scratch[k]];
+                if (p->offset >= e->offset + e->bytes)
+                    break; /* sorted by offset: nothing further can overlap */
+                if (e->bytes && p->bytes && p->offset + p->bytes > e->offset && live_together(p, e)) {
+                    conflict[0] = p->id;
+                    conflict[1] = e->id;
+                    return EMBER_INVALID_MODEL;
+                }
+            }
+            candidate = e->offset;
+        } else {
+            for (k = 0; k < placed; ++k) {
+                const ember_plan_entry *p = &entries[scratch[k]];
+                size_t end;
+                if (!live_together(p, e))
+                    continue; /* never alive at the same time: may share bytes */
+                if (e->bytes <= p->offset && candidate <= p->offset - e->bytes)
+                    break; /* fits in the gap before p; later entries start even higher */
+                end =
+                    p->offset + p->bytes; /* p->offset <= arena <= limit and p->bytes < 2^31 checked below */
+                if (end > limit)
+                    return EMBER_OUT_OF_MEMORY;
+                if (align_up(end) > candidate)
+                    candidate = align_up(end);
+            }
         }
         if (e->bytes > limit - candidate)
             return EMBER_OUT_OF_MEMORY;

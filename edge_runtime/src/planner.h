@@ -10,7 +10,8 @@ typedef struct ember_plan_entry {
     int32_t first;
     int32_t last;
     int32_t id;    /* caller's tag (the tensor index), carried through the sort */
-    size_t offset; /* output: aligned to EMBER_ALIGNMENT */
+    size_t offset; /* output (aligned to EMBER_ALIGNMENT), or input when `fixed` */
+    int32_t fixed; /* 1: placed by an offline plan at `offset`, which the planner verifies and keeps */
 } ember_plan_entry;
 
 /* Computes first/last use of every tensor and checks the dataflow: each non-constant operator input is a
@@ -18,10 +19,13 @@ typedef struct ember_plan_entry {
  * never. */
 ember_status ember_compute_lifetimes(ember_interpreter *ctx);
 
-/* Places entries largest first, each at the lowest aligned offset that does not overlap any already placed
- * entry whose lifetime overlaps its own (first fit). Reorders `entries`; `scratch` holds `count` ints. Writes
- * the arena size (aligned) to *arena_bytes; EMBER_OUT_OF_MEMORY if it does not fit size_t. */
+/* Places entries: fixed ones (an offline plan) first, each checked against the fixed ones before it (two
+ * entries whose lifetimes overlap must not share a byte); then the others largest first, each at the lowest
+ * aligned offset that overlaps no placed entry alive at the same time (first fit). Reorders `entries`;
+ * `scratch` holds `count` ints. Writes the arena size (aligned) to *arena_bytes. EMBER_INVALID_MODEL when two
+ * fixed entries collide (their ids in conflict[0..1]); EMBER_OUT_OF_MEMORY if the arena does not fit size_t.
+ */
 ember_status ember_plan_greedy(ember_plan_entry *entries, int32_t count, int32_t *scratch,
-                               size_t *arena_bytes);
+                               size_t *arena_bytes, int32_t conflict[2]);
 
 #endif /* EMBER_PLANNER_H */

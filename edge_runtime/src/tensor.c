@@ -9,6 +9,8 @@ const char *ember_type_name(ember_type type) {
         return "int32";
     case EMBER_INT8:
         return "int8";
+    case EMBER_INT64:
+        return "int64";
     }
     return "unknown";
 }
@@ -20,6 +22,8 @@ size_t ember_type_size(int32_t type) {
         return 4;
     case EMBER_INT8:
         return 1;
+    case EMBER_INT64:
+        return 8;
     default:
         return 0;
     }

@@ -108,6 +108,125 @@ enum {
 enum { TFL_SOFTMAX_BETA = 0 };
 enum { TFL_RESHAPE_NEW_SHAPE = 0 };
 
+/* Convolution, pooling, reduction and batch matmul ops (edge_runtime/src/kernels/conv_2d.c ...). */
+enum {
+    TFL_OP_AVERAGE_POOL_2D = 1,
+    TFL_OP_CONV_2D = 3,
+    TFL_OP_DEPTHWISE_CONV_2D = 4,
+    TFL_OP_MAX_POOL_2D = 17,
+    TFL_OP_MEAN = 40,
+    TFL_OP_BATCH_MATMUL = 126
+};
+enum {
+    TFL_OPTIONS_CONV_2D = 1,
+    TFL_OPTIONS_DEPTHWISE_CONV_2D = 2,
+    TFL_OPTIONS_POOL_2D = 5,
+    TFL_OPTIONS_REDUCER = 27,
+    TFL_OPTIONS_BATCH_MATMUL = 101
+};
+/* Padding */
+enum { TFL_PADDING_SAME = 0, TFL_PADDING_VALID = 1 };
+/* table Conv2DOptions */
+enum {
+    TFL_CONV_PADDING = 0,
+    TFL_CONV_STRIDE_W = 1,
+    TFL_CONV_STRIDE_H = 2,
+    TFL_CONV_FUSED_ACTIVATION = 3,
+    TFL_CONV_DILATION_W = 4, /* default 1 */
+    TFL_CONV_DILATION_H = 5
+};
+/* table DepthwiseConv2DOptions */
+enum {
+    TFL_DW_PADDING = 0,
+    TFL_DW_STRIDE_W = 1,
+    TFL_DW_STRIDE_H = 2,
+    TFL_DW_DEPTH_MULTIPLIER = 3,
+    TFL_DW_FUSED_ACTIVATION = 4,
+    TFL_DW_DILATION_W = 5, /* default 1 */
+    TFL_DW_DILATION_H = 6
+};
+/* table Pool2DOptions */
+enum {
+    TFL_POOL_PADDING = 0,
+    TFL_POOL_STRIDE_W = 1,
+    TFL_POOL_STRIDE_H = 2,
+    TFL_POOL_FILTER_W = 3,
+    TFL_POOL_FILTER_H = 4,
+    TFL_POOL_FUSED_ACTIVATION = 5
+};
+/* table ReducerOptions, BatchMatMulOptions */
+enum { TFL_REDUCER_KEEP_DIMS = 0 };
+enum { TFL_BMM_ADJ_X = 0, TFL_BMM_ADJ_Y = 1, TFL_BMM_ASYMMETRIC_QUANTIZE_INPUTS = 2 };
+
+/* Elementwise, activation, quantisation and shape ops (edge_runtime/src/kernels/add.c ...). */
+enum {
+    TFL_OP_ADD = 0,
+    TFL_OP_CONCATENATION = 2,
+    TFL_OP_DEQUANTIZE = 6,
+    TFL_OP_LOGISTIC = 14,
+    TFL_OP_MUL = 18,
+    TFL_OP_RELU = 19,
+    TFL_OP_RELU6 = 21,
+    TFL_OP_TANH = 28,
+    TFL_OP_PAD = 34,
+    TFL_OP_GATHER = 36,
+    TFL_OP_BATCH_TO_SPACE_ND = 37,
+    TFL_OP_SPACE_TO_BATCH_ND = 38,
+    TFL_OP_TRANSPOSE = 39,
+    TFL_OP_SUB = 41,
+    TFL_OP_SQUEEZE = 43,
+    TFL_OP_STRIDED_SLICE = 45,
+    TFL_OP_SHAPE = 77,
+    TFL_OP_PACK = 83,
+    TFL_OP_RESIZE_NEAREST_NEIGHBOR = 97,
+    TFL_OP_LEAKY_RELU = 98,
+    TFL_OP_QUANTIZE = 114,
+    TFL_OP_HARD_SWISH = 117,
+    TFL_OP_GELU = 150
+};
+enum {
+    TFL_OPTIONS_CONCATENATION = 10,
+    TFL_OPTIONS_ADD = 11,
+    TFL_OPTIONS_MUL = 21,
+    TFL_OPTIONS_PAD = 22,
+    TFL_OPTIONS_GATHER = 23,
+    TFL_OPTIONS_BATCH_TO_SPACE_ND = 24,
+    TFL_OPTIONS_SPACE_TO_BATCH_ND = 25,
+    TFL_OPTIONS_TRANSPOSE = 26,
+    TFL_OPTIONS_SUB = 28,
+    TFL_OPTIONS_SQUEEZE = 30,
+    TFL_OPTIONS_STRIDED_SLICE = 32,
+    TFL_OPTIONS_DEQUANTIZE = 38,
+    TFL_OPTIONS_SHAPE = 55,
+    TFL_OPTIONS_PACK = 59,
+    TFL_OPTIONS_RESIZE_NEAREST_NEIGHBOR = 74,
+    TFL_OPTIONS_LEAKY_RELU = 75,
+    TFL_OPTIONS_QUANTIZE = 89,
+    TFL_OPTIONS_HARD_SWISH = 91,
+    TFL_OPTIONS_GELU = 116
+};
+/* AddOptions, SubOptions, MulOptions (field 0), ConcatenationOptions */
+enum { TFL_ARITH_FUSED_ACTIVATION = 0 };
+enum { TFL_CONCAT_AXIS = 0, TFL_CONCAT_FUSED_ACTIVATION = 1 };
+/* GatherOptions, SqueezeOptions, ShapeOptions, PackOptions */
+enum { TFL_GATHER_AXIS = 0, TFL_GATHER_BATCH_DIMS = 1 };
+enum { TFL_SQUEEZE_DIMS = 0 };
+enum { TFL_SHAPE_OUT_TYPE = 0 };
+enum { TFL_PACK_VALUES_COUNT = 0, TFL_PACK_AXIS = 1 };
+/* StridedSliceOptions */
+enum {
+    TFL_SS_BEGIN_MASK = 0,
+    TFL_SS_END_MASK = 1,
+    TFL_SS_ELLIPSIS_MASK = 2,
+    TFL_SS_NEW_AXIS_MASK = 3,
+    TFL_SS_SHRINK_AXIS_MASK = 4,
+    TFL_SS_OFFSET = 5
+};
+/* ResizeNearestNeighborOptions, LeakyReluOptions, GeluOptions */
+enum { TFL_RESIZE_ALIGN_CORNERS = 0, TFL_RESIZE_HALF_PIXEL_CENTERS = 1 };
+enum { TFL_LEAKY_RELU_ALPHA = 0 };
+enum { TFL_GELU_APPROXIMATE = 0 };
+
 /* ActivationFunctionType */
 enum { TFL_ACT_NONE = 0, TFL_ACT_RELU = 1, TFL_ACT_RELU_N1_TO_1 = 2, TFL_ACT_RELU6 = 3 };
 

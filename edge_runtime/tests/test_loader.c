@@ -152,11 +152,11 @@ static void test_semantic_errors(void) {
     expect(&m, EMBER_UNSUPPORTED, "FULLY_CONNECTED): version 42");
 
     tm_fc_softmax(&m, weights, bias);
-    m.ops[1].builtin = 3;
-    expect(&m, EMBER_UNSUPPORTED, "CONV_2D is not supported");
+    m.ops[1].builtin = 15;
+    expect(&m, EMBER_UNSUPPORTED, "LSH_PROJECTION is not supported");
 
     tm_fc_softmax(&m, weights, bias);
-    m.ops[1].builtin = 150; /* above 127: only builtin_code carries it */
+    m.ops[1].builtin = 151; /* above 127: only builtin_code carries it */
     expect(&m, EMBER_UNSUPPORTED, "not supported");
 
     tm_fc_softmax(&m, weights, bias);

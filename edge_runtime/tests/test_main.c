@@ -9,10 +9,8 @@ int main(int argc, char **argv) {
         const char *name;
         void (*run)(void);
     } suites[] = {
-        {"kernels", test_kernels},
-        {"planner", test_planner},
-        {"loader", test_loader},
-        {"interpreter", test_interpreter},
+        {"kernels", test_kernels},         {"planner", test_planner},           {"loader", test_loader},
+        {"interpreter", test_interpreter}, {"quantization", test_quantization},
     };
     size_t i;
     int ran = 0;

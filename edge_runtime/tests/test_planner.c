@@ -5,6 +5,9 @@
 #include "planner.h"
 #include "test_util.h"
 
+/* Ids of colliding fixed entries, written by the planner. */
+static int32_t conflict[2];
+
 static void check_plan(const ember_plan_entry *e, int32_t n, size_t arena) {
     int32_t i, j;
     size_t end = 0;
@@ -25,10 +28,10 @@ static void check_plan(const ember_plan_entry *e, int32_t n, size_t arena) {
 
 static void test_chain(void) {
     /* A (ops 0-1, 100 B), B (1-2, 200 B), C (2-3, 100 B): B first at 0, A after B, C reuses A's bytes. */
-    ember_plan_entry e[3] = {{100, 0, 1, 0, 0}, {200, 1, 2, 1, 0}, {100, 2, 3, 2, 0}};
+    ember_plan_entry e[3] = {{100, 0, 1, 0, 0, 0}, {200, 1, 2, 1, 0, 0}, {100, 2, 3, 2, 0, 0}};
     int32_t scratch[3];
     size_t arena = 0;
-    CHECK(ember_plan_greedy(e, 3, scratch, &arena) == EMBER_OK);
+    CHECK(ember_plan_greedy(e, 3, scratch, &arena, conflict) == EMBER_OK);
     check_plan(e, 3, arena);
     CHECK(arena == 208 + 112);
     CHECK(e[0].id == 1 && e[0].offset == 0);
@@ -37,7 +40,7 @@ static void test_chain(void) {
 
 static void test_empty(void) {
     size_t arena = 99;
-    CHECK(ember_plan_greedy(NULL, 0, NULL, &arena) == EMBER_OK);
+    CHECK(ember_plan_greedy(NULL, 0, NULL, &arena, conflict) == EMBER_OK);
     CHECK(arena == 0);
 }
 
@@ -56,9 +59,10 @@ static void test_random_plans(void) {
             e[i].last = a < b ? b : a;
             e[i].bytes = test_rand(&seed) % 5000;
             e[i].id = i;
+            e[i].fixed = 0;
             total += (e[i].bytes + 15) & ~(size_t)15;
         }
-        CHECK(ember_plan_greedy(e, N, scratch, &arena) == EMBER_OK);
+        CHECK(ember_plan_greedy(e, N, scratch, &arena, conflict) == EMBER_OK);
         check_plan(e, N, arena);
         /* Bounds: at least the peak of simultaneously live bytes, at most no sharing at all. */
         for (op = 0; op < 30; ++op) {
@@ -73,8 +77,31 @@ static void test_random_plans(void) {
     }
 }
 
+/* Offline (fixed) placements are kept; the others fill around them; a collision names both entries. */
+static void test_fixed_entries(void) {
+    ember_plan_entry e[4] = {
+        {64, 0, 1, 10, 128, 1}, {64, 1, 2, 11, 0, 1}, {100, 0, 2, 12, 0, 0}, {32, 2, 3, 13, 0, 0}};
+    int32_t scratch[4];
+    size_t arena = 0;
+    int32_t i;
+    CHECK(ember_plan_greedy(e, 4, scratch, &arena, conflict) == EMBER_OK);
+    check_plan(e, 4, arena);
+    for (i = 0; i < 4; ++i) {
+        if (e[i].id == 10)
+            CHECK(e[i].offset == 128);
+        if (e[i].id == 11)
+            CHECK(e[i].offset == 0);
+    }
+    {
+        ember_plan_entry bad[2] = {{64, 0, 1, 5, 0, 1}, {64, 1, 2, 6, 32, 1}};
+        CHECK(ember_plan_greedy(bad, 2, scratch, &arena, conflict) == EMBER_INVALID_MODEL);
+        CHECK(conflict[0] == 5 && conflict[1] == 6);
+    }
+}
+
 void test_planner(void) {
     test_chain();
+    test_fixed_entries();
     test_empty();
     test_random_plans();
 }

@@ -18,9 +18,11 @@ import numpy as np
 import tflite
 
 TENSOR_TYPES = {"float32": tflite.TensorType.FLOAT32, "int32": tflite.TensorType.INT32,
-                "int8": tflite.TensorType.INT8, "float16": tflite.TensorType.FLOAT16}
+                "int8": tflite.TensorType.INT8, "float16": tflite.TensorType.FLOAT16,
+                "int64": tflite.TensorType.INT64}
 _PLACEHOLDER = 0x5EED_0000_0000_0000  # Buffer.offset placeholder of external_buffers
 ACTIVATIONS = {"NONE": 0, "RELU": 1, "RELU_N1_TO_1": 2, "RELU6": 3, "TANH": 4}
+PADDINGS = {"SAME": 0, "VALID": 1}
 
 
 @dataclass
@@ -76,6 +78,39 @@ def _options(b: flatbuffers.Builder, op: OpSpec) -> tuple[int, int]:
         tflite.FullyConnectedOptionsAddFusedActivationFunction(b, ACTIVATIONS[o.get("activation", "NONE")])
         tflite.FullyConnectedOptionsAddKeepNumDims(b, bool(o.get("keep_num_dims", False)))
         return tflite.BuiltinOptions.FullyConnectedOptions, tflite.FullyConnectedOptionsEnd(b)
+    if op.op in ("CONV_2D", "DEPTHWISE_CONV_2D"):
+        depthwise = op.op == "DEPTHWISE_CONV_2D"
+        name = "DepthwiseConv2DOptions" if depthwise else "Conv2DOptions"
+        getattr(tflite, name + "Start")(b)
+        getattr(tflite, name + "AddPadding")(b, PADDINGS[o.get("padding", "SAME")])
+        getattr(tflite, name + "AddStrideW")(b, int(o.get("stride_w", 1)))
+        getattr(tflite, name + "AddStrideH")(b, int(o.get("stride_h", 1)))
+        getattr(tflite, name + "AddDilationWFactor")(b, int(o.get("dilation_w", 1)))
+        getattr(tflite, name + "AddDilationHFactor")(b, int(o.get("dilation_h", 1)))
+        getattr(tflite, name + "AddFusedActivationFunction")(b, ACTIVATIONS[o.get("activation", "NONE")])
+        if depthwise:
+            tflite.DepthwiseConv2DOptionsAddDepthMultiplier(b, int(o.get("depth_multiplier", 1)))
+        return getattr(tflite.BuiltinOptions, name), getattr(tflite, name + "End")(b)
+    if op.op in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
+        tflite.Pool2DOptionsStart(b)
+        tflite.Pool2DOptionsAddPadding(b, PADDINGS[o.get("padding", "VALID")])
+        tflite.Pool2DOptionsAddStrideW(b, int(o.get("stride_w", 1)))
+        tflite.Pool2DOptionsAddStrideH(b, int(o.get("stride_h", 1)))
+        tflite.Pool2DOptionsAddFilterWidth(b, int(o.get("filter_w", 1)))
+        tflite.Pool2DOptionsAddFilterHeight(b, int(o.get("filter_h", 1)))
+        tflite.Pool2DOptionsAddFusedActivationFunction(b, ACTIVATIONS[o.get("activation", "NONE")])
+        return tflite.BuiltinOptions.Pool2DOptions, tflite.Pool2DOptionsEnd(b)
+    if op.op == "MEAN":
+        tflite.ReducerOptionsStart(b)
+        tflite.ReducerOptionsAddKeepDims(b, bool(o.get("keep_dims", False)))
+        return tflite.BuiltinOptions.ReducerOptions, tflite.ReducerOptionsEnd(b)
+    if op.op == "BATCH_MATMUL":
+        tflite.BatchMatMulOptionsStart(b)
+        tflite.BatchMatMulOptionsAddAdjX(b, bool(o.get("adj_x", False)))
+        tflite.BatchMatMulOptionsAddAdjY(b, bool(o.get("adj_y", False)))
+        return tflite.BuiltinOptions.BatchMatMulOptions, tflite.BatchMatMulOptionsEnd(b)
+    if op.op in _LAYOUT_OPTIONS or op.op in ("ADD", "SUB", "MUL"):
+        return _elementwise_or_layout_options(b, op)
     if op.op == "SOFTMAX":
         tflite.SoftmaxOptionsStart(b)
         tflite.SoftmaxOptionsAddBeta(b, float(o.get("beta", 1.0)))
@@ -88,6 +123,53 @@ def _options(b: flatbuffers.Builder, op: OpSpec) -> tuple[int, int]:
             tflite.ReshapeOptionsAddNewShape(b, vec)
         return tflite.BuiltinOptions.ReshapeOptions, tflite.ReshapeOptionsEnd(b)
     return 0, 0
+
+
+# Ops whose options table holds only scalars: option name -> (tflite builder suffix, type, default).
+_LAYOUT_OPTIONS: dict[str, dict[str, tuple[str, type, Any]]] = {
+    "CONCATENATION": {"axis": ("Axis", int, 0), "activation": ("FusedActivationFunction", str, "NONE")},
+    "PACK": {"values_count": ("ValuesCount", int, 0), "axis": ("Axis", int, 0)},
+    "GATHER": {"axis": ("Axis", int, 0), "batch_dims": ("BatchDims", int, 0)},
+    "SHAPE": {"out_type": ("OutType", str, "int32")},
+    "STRIDED_SLICE": {"begin_mask": ("BeginMask", int, 0), "end_mask": ("EndMask", int, 0),
+                      "ellipsis_mask": ("EllipsisMask", int, 0), "new_axis_mask": ("NewAxisMask", int, 0),
+                      "shrink_axis_mask": ("ShrinkAxisMask", int, 0), "offset": ("Offset", bool, False)},
+    "RESIZE_NEAREST_NEIGHBOR": {"align_corners": ("AlignCorners", bool, False),
+                                "half_pixel_centers": ("HalfPixelCenters", bool, False)},
+    "LEAKY_RELU": {"alpha": ("Alpha", float, 0.2)},
+    "GELU": {"approximate": ("Approximate", bool, False)},
+    "PAD": {}, "TRANSPOSE": {}, "SPACE_TO_BATCH_ND": {}, "BATCH_TO_SPACE_ND": {}, "SQUEEZE": {},
+}
+_OPTIONS_TABLE = {"CONCATENATION": "ConcatenationOptions", "PACK": "PackOptions", "GATHER": "GatherOptions",
+                  "SHAPE": "ShapeOptions", "STRIDED_SLICE": "StridedSliceOptions",
+                  "RESIZE_NEAREST_NEIGHBOR": "ResizeNearestNeighborOptions", "LEAKY_RELU": "LeakyReluOptions",
+                  "GELU": "GeluOptions", "PAD": "PadOptions", "TRANSPOSE": "TransposeOptions",
+                  "SPACE_TO_BATCH_ND": "SpaceToBatchNDOptions", "BATCH_TO_SPACE_ND": "BatchToSpaceNDOptions",
+                  "SQUEEZE": "SqueezeOptions", "ADD": "AddOptions", "SUB": "SubOptions", "MUL": "MulOptions"}
+
+
+def _elementwise_or_layout_options(b: flatbuffers.Builder, op: OpSpec) -> tuple[int, int]:
+    """Options of ADD/SUB/MUL (activation) and of the layout ops in _LAYOUT_OPTIONS; SQUEEZE's squeeze_dims."""
+    table = _OPTIONS_TABLE[op.op]
+    o = op.options
+    squeeze_dims = 0
+    if op.op == "SQUEEZE" and o.get("squeeze_dims"):
+        squeeze_dims = _int_vector(b, tflite.SqueezeOptionsStartSqueezeDimsVector, o["squeeze_dims"])
+    getattr(tflite, table + "Start")(b)
+    if op.op in ("ADD", "SUB", "MUL"):
+        getattr(tflite, table + "AddFusedActivationFunction")(b, ACTIVATIONS[o.get("activation", "NONE")])
+    for key, (suffix, kind, default) in _LAYOUT_OPTIONS.get(op.op, {}).items():
+        value = o.get(key, default)
+        if key == "activation":
+            value = ACTIVATIONS[value]
+        elif key == "out_type":
+            value = TENSOR_TYPES[value]
+        else:
+            value = kind(value)
+        getattr(tflite, table + "Add" + suffix)(b, value)
+    if squeeze_dims:
+        tflite.SqueezeOptionsAddSqueezeDims(b, squeeze_dims)
+    return getattr(tflite.BuiltinOptions, table), getattr(tflite, table + "End")(b)
 
 
 def _tensor_bytes(t: TensorSpec) -> bytes:
@@ -108,8 +190,12 @@ def build_model(
     subgraphs: int = 1,
     description: str = "ember test model",
     external_buffers: bool = False,
+    metadata: dict[str, bytes] | None = None,
 ) -> bytes:
     """A complete .tflite file. Constant tensors get buffers 1.. in order; buffer 0 is the empty one.
+
+    metadata: Model.metadata entries, each pointing at a buffer of its own after the tensors' buffers (e.g.
+    "OfflineMemoryAllocation").
 
     external_buffers: store constant data after the flatbuffer and point at it with Buffer.offset/size, the
     layout TFLite uses for models over 2 GB.
@@ -126,6 +212,10 @@ def build_model(
             datas.append(data)
         else:
             buffer_of.append(0)
+    metadata_buffers = {}
+    for key, value in (metadata or {}).items():
+        metadata_buffers[key] = len(datas)
+        datas.append(value)
     buffer_offsets = []
     for i, data in enumerate(datas):
         vec = _byte_vector(b, data) if data and not external_buffers else 0
@@ -215,8 +305,18 @@ def build_model(
     codes_vec = _offset_vector(b, tflite.ModelStartOperatorCodesVector, code_offsets)
     subgraphs_vec = _offset_vector(b, tflite.ModelStartSubgraphsVector, subgraph_offsets)
     buffers_vec = _offset_vector(b, tflite.ModelStartBuffersVector, buffer_offsets)
+    metadata_offsets = []
+    for key, index in metadata_buffers.items():
+        name = b.CreateString(key)
+        tflite.MetadataStart(b)
+        tflite.MetadataAddName(b, name)
+        tflite.MetadataAddBuffer(b, index)
+        metadata_offsets.append(tflite.MetadataEnd(b))
+    metadata_vec = _offset_vector(b, tflite.ModelStartMetadataVector, metadata_offsets) if metadata_offsets else 0
     desc = b.CreateString(description)
     tflite.ModelStart(b)
+    if metadata_vec:
+        tflite.ModelAddMetadata(b, metadata_vec)
     tflite.ModelAddVersion(b, schema_version)
     tflite.ModelAddOperatorCodes(b, codes_vec)
     tflite.ModelAddSubgraphs(b, subgraphs_vec)

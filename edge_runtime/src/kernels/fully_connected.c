@@ -1,7 +1,10 @@
-/* FULLY_CONNECTED, float32: output[b, o] = act(sum_i input[b, i] * weights[o, i] + bias[o]).
+/* FULLY_CONNECTED, float32 and int8: output[b, o] = act(sum_i input[b, i] * weights[o, i] + bias[o]).
  * As in TFLite, the input is flattened to [batches, in] with in = weights' second dimension; keep_num_dims
- * only changes the declared output shape. */
+ * only changes the declared output shape. int8 follows reference/integer_ops/fully_connected.h with
+ * per-tensor or per-channel (axis 0) weight scales. */
+#include "kernels/conv_params.h"
 #include "kernels/kernels.h"
+#include "quantization.h"
 #include "tflite_schema.h"
 
 typedef struct fully_connected_data {
@@ -10,6 +13,7 @@ typedef struct fully_connected_data {
     int32_t out_dim;
     float act_min;
     float act_max;
+    int32_t input_offset, output_offset, act_min_i8, act_max_i8;
 } fully_connected_data;
 
 void ember_fully_connected_f32(const float *input, const float *weights, const float *bias, float *output,
@@ -26,6 +30,27 @@ void ember_fully_connected_f32(const float *input, const float *weights, const f
                 total += x[i] * w[i];
             output[(size_t)b * (size_t)out_dim + o] =
                 ember_clamp_f32(total + (bias ? bias[o] : 0.0f), act_min, act_max);
+        }
+    }
+}
+
+void ember_fully_connected_i8(const int8_t *input, const int8_t *weights, const int32_t *bias, int8_t *output,
+                              int32_t batches, int32_t in_dim, int32_t out_dim, int32_t input_offset,
+                              int32_t output_offset, const int32_t *multiplier, const int32_t *shift,
+                              int32_t act_min, int32_t act_max) {
+    int32_t b, o, i;
+    for (b = 0; b < batches; ++b) {
+        const int8_t *x = input + (size_t)b * (size_t)in_dim;
+        for (o = 0; o < out_dim; ++o) {
+            const int8_t *w = weights + (size_t)o * (size_t)in_dim;
+            uint32_t acc = 0; /* int32 arithmetic that wraps as TFLite's does, without undefined behaviour */
+            int32_t y;
+            for (i = 0; i < in_dim; ++i)
+                acc += (uint32_t)(w[i] * (x[i] + input_offset));
+            if (bias)
+                acc += (uint32_t)bias[o];
+            y = ember_multiply_single_rounding(ember_wrap_i32(acc), multiplier[o], shift[o]);
+            output[(size_t)b * (size_t)out_dim + o] = ember_clamp_i8(y + output_offset, act_min, act_max);
         }
     }
 }
@@ -51,17 +76,6 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     EMBER_CHECK(ctx, weights_format == 0, EMBER_UNSUPPORTED,
                 "FULLY_CONNECTED %ld: shuffled weights format %d is not supported", (long)n,
                 (int)weights_format);
-    EMBER_CHECK(
-        ctx, ember_activation_range_f32(activation, &data->act_min, &data->act_max), EMBER_UNSUPPORTED,
-        "FULLY_CONNECTED %ld: fused activation %d is not supported (NONE, RELU, RELU_N1_TO_1, RELU6 are)",
-        (long)n, (int)activation);
-    EMBER_CHECK(ctx,
-                input->type == EMBER_FLOAT32 && weights->type == EMBER_FLOAT32 &&
-                    output->type == EMBER_FLOAT32 && (!bias || bias->type == EMBER_FLOAT32),
-                EMBER_UNSUPPORTED,
-                "FULLY_CONNECTED %ld: types input %s, weights %s, output %s; only float32 is supported",
-                (long)n, ember_type_name(input->type), ember_type_name(weights->type),
-                ember_type_name(output->type));
     EMBER_CHECK(ctx, weights->rank == 2 && weights->dims[1] > 0, EMBER_INVALID_MODEL,
                 "FULLY_CONNECTED %ld: weights '%.64s' have shape %s, expected [out, in] with in > 0", (long)n,
                 weights->name, ember_shape_string(weights, a, sizeof a));
@@ -96,22 +110,72 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
             (long)n, output->name, ember_shape_string(output, a, sizeof a), (long)data->batches,
             (long)data->out_dim);
     }
+    if (input->type == EMBER_FLOAT32) {
+        EMBER_CHECK(
+            ctx,
+            weights->type == EMBER_FLOAT32 && output->type == EMBER_FLOAT32 &&
+                (!bias || bias->type == EMBER_FLOAT32),
+            EMBER_UNSUPPORTED,
+            "FULLY_CONNECTED %ld: types input %s, weights %s, output %s; float32 or int8 (all three) are "
+            "supported",
+            (long)n, ember_type_name(input->type), ember_type_name(weights->type),
+            ember_type_name(output->type));
+        EMBER_CHECK(
+            ctx, ember_activation_range_f32(activation, &data->act_min, &data->act_max), EMBER_UNSUPPORTED,
+            "FULLY_CONNECTED %ld: fused activation %d is not supported (NONE, RELU, RELU_N1_TO_1, RELU6 "
+            "are)",
+            (long)n, (int)activation);
+        return EMBER_OK;
+    }
+    EMBER_CHECK(ctx, input->type == EMBER_INT8 && weights->type == EMBER_INT8 && output->type == EMBER_INT8,
+                EMBER_UNSUPPORTED,
+                "FULLY_CONNECTED %ld: types input %s, weights %s, output %s; float32 or int8 (all three) are "
+                "supported",
+                (long)n, ember_type_name(input->type), ember_type_name(weights->type),
+                ember_type_name(output->type));
+    if (bias)
+        EMBER_TRY(ember_check_bias_i32(ctx, node, bias, data->out_dim));
+    {
+        float s_in, s_out;
+        int32_t zp_in, zp_out, *params = ember_channel_params(node);
+        EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &zp_in));
+        EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &zp_out));
+        data->input_offset = -zp_in;
+        data->output_offset = zp_out;
+        EMBER_CHECK(
+            ctx, ember_activation_range_i8(activation, s_out, zp_out, &data->act_min_i8, &data->act_max_i8),
+            EMBER_UNSUPPORTED, "FULLY_CONNECTED %ld: fused activation %d is not supported", (long)n,
+            (int)activation);
+        /* Per-tensor weights: TFLite multiplies the two float scales in float before widening (its
+         * GetQuantizedConvolutionMultipler); per-channel ones in double. */
+        EMBER_TRY(ember_conv_multipliers(ctx, node, input, weights, output, 0, data->out_dim,
+                                         weights->quant_count == 1, params, params + data->out_dim));
+    }
     return EMBER_OK;
 }
 
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
-    const fully_connected_data *data = (const fully_connected_data *)node->op_data;
+    const fully_connected_data *d = (const fully_connected_data *)node->op_data;
+    const ember_tensor *input = ember_node_input(ctx, node, 0);
+    const ember_tensor *weights = ember_node_input(ctx, node, 1);
     const ember_tensor *bias = ember_node_input(ctx, node, 2);
-    ember_fully_connected_f32((const float *)ember_node_input(ctx, node, 0)->data,
-                              (const float *)ember_node_input(ctx, node, 1)->data,
-                              bias ? (const float *)bias->data : NULL,
-                              (float *)ember_node_output(ctx, node, 0)->data, data->batches, data->in_dim,
-                              data->out_dim, data->act_min, data->act_max);
+    ember_tensor *output = ember_node_output(ctx, node, 0);
+    if (input->type == EMBER_FLOAT32) {
+        ember_fully_connected_f32((const float *)input->data, (const float *)weights->data,
+                                  bias ? (const float *)bias->data : NULL, (float *)output->data, d->batches,
+                                  d->in_dim, d->out_dim, d->act_min, d->act_max);
+    } else {
+        const int32_t *params = ember_channel_params(node);
+        ember_fully_connected_i8((const int8_t *)input->data, (const int8_t *)weights->data,
+                                 bias ? (const int32_t *)bias->data : NULL, (int8_t *)output->data,
+                                 d->batches, d->in_dim, d->out_dim, d->input_offset, d->output_offset, params,
+                                 params + d->out_dim, d->act_min_i8, d->act_max_i8);
+    }
     return EMBER_OK;
 }
 
-/* Versions up to 9 as in LiteRT's reference resolver; what they add beyond float (int8, int16, sparsity, ...)
- * is refused in prepare by type and option checks. */
+/* Versions up to 9 as in LiteRT's reference resolver; what they add beyond float32 and int8 (int16, sparsity,
+ * ...) is refused in prepare by type and option checks. */
 const ember_kernel ember_kernel_fully_connected = {
     TFL_OP_FULLY_CONNECTED,       "FULLY_CONNECTED", 9,    TFL_OPTIONS_FULLY_CONNECTED,
     sizeof(fully_connected_data), prepare,           eval,

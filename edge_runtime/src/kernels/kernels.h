@@ -8,6 +8,39 @@
 extern const ember_kernel ember_kernel_fully_connected;
 extern const ember_kernel ember_kernel_reshape;
 extern const ember_kernel ember_kernel_softmax;
+/* Convolution, pooling, reduction (conv_2d.c, depthwise_conv_2d.c, average_pool_2d.c, max_pool_2d.c, mean.c,
+ * batch_matmul.c); their window geometry and per-channel requantisation live in kernels/conv_params.h. */
+extern const ember_kernel ember_kernel_conv_2d;
+extern const ember_kernel ember_kernel_depthwise_conv_2d;
+extern const ember_kernel ember_kernel_average_pool_2d;
+extern const ember_kernel ember_kernel_max_pool_2d;
+extern const ember_kernel ember_kernel_mean;
+extern const ember_kernel ember_kernel_batch_matmul;
+/* Elementwise, activation, quantisation and layout ops (add.c, sub.c, mul.c, relu.c, ..., gather.c);
+ * broadcasting and constant shape operands live in kernels/shapes.h, int8 arithmetic in quantization.h. */
+extern const ember_kernel ember_kernel_add;
+extern const ember_kernel ember_kernel_sub;
+extern const ember_kernel ember_kernel_mul;
+extern const ember_kernel ember_kernel_relu;
+extern const ember_kernel ember_kernel_relu6;
+extern const ember_kernel ember_kernel_leaky_relu;
+extern const ember_kernel ember_kernel_logistic;
+extern const ember_kernel ember_kernel_tanh;
+extern const ember_kernel ember_kernel_hard_swish;
+extern const ember_kernel ember_kernel_gelu;
+extern const ember_kernel ember_kernel_quantize;
+extern const ember_kernel ember_kernel_dequantize;
+extern const ember_kernel ember_kernel_squeeze;
+extern const ember_kernel ember_kernel_concatenation;
+extern const ember_kernel ember_kernel_pad;
+extern const ember_kernel ember_kernel_resize_nearest_neighbor;
+extern const ember_kernel ember_kernel_transpose;
+extern const ember_kernel ember_kernel_shape;
+extern const ember_kernel ember_kernel_strided_slice;
+extern const ember_kernel ember_kernel_pack;
+extern const ember_kernel ember_kernel_space_to_batch_nd;
+extern const ember_kernel ember_kernel_batch_to_space_nd;
+extern const ember_kernel ember_kernel_gather;
 
 /* Builtin option fields of a node; `def` when the node has no options table or the field is absent. The model
  * was verified as a whole, but the field layout of the options table is only known here, so reads stay
@@ -16,6 +49,8 @@ ember_status ember_option_i8(ember_interpreter *ctx, const ember_node *node, uns
                              int8_t *out);
 ember_status ember_option_f32(ember_interpreter *ctx, const ember_node *node, unsigned id, float def,
                               float *out);
+ember_status ember_option_i32(ember_interpreter *ctx, const ember_node *node, unsigned id, int32_t def,
+                              int32_t *out);
 ember_status ember_option_int_vector(ember_interpreter *ctx, const ember_node *node, unsigned id,
                                      fb_vector *out);
 
@@ -32,6 +67,12 @@ static inline float ember_clamp_f32(float x, float lo, float hi) {
 void ember_fully_connected_f32(const float *input, const float *weights, const float *bias, float *output,
                                int32_t batches, int32_t in_dim, int32_t out_dim, float act_min,
                                float act_max);
+
+/* int8 FULLY_CONNECTED (TFLite's reference_integer_ops): per-output requantisation multiplier and shift. */
+void ember_fully_connected_i8(const int8_t *input, const int8_t *weights, const int32_t *bias, int8_t *output,
+                              int32_t batches, int32_t in_dim, int32_t out_dim, int32_t input_offset,
+                              int32_t output_offset, const int32_t *multiplier, const int32_t *shift,
+                              int32_t act_min, int32_t act_max);
 
 /* Softmax over the last axis of an [outer, depth] array: exp(beta * (x - max)) / sum. */
 void ember_softmax_f32(const float *input, float *output, int32_t outer, int32_t depth, float beta);

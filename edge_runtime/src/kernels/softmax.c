@@ -1,15 +1,127 @@
-/* SOFTMAX, float32, over the last axis: exp(beta * (x - max)) / sum, subtracting the row maximum first so exp
- * never overflows (TFLite's reference order of operations). */
+/* SOFTMAX over the last axis. float32: exp(beta * (x - max)) / sum, subtracting the row maximum first so exp
+ * never overflows (TFLite's reference order of operations). int8: TFLite's reference fixed-point kernel
+ * (reference_ops::Softmax, gemmlowp arithmetic): x - max scaled to Q5.26 by beta * s_in, exp on negative
+ * values, a Q12.19 sum, a fixed-point reciprocal, output (1/256, -128). */
 #include <math.h>
 
 #include "kernels/kernels.h"
+#include "quantization.h"
 #include "tflite_schema.h"
 
 typedef struct softmax_data {
     int32_t outer;
     int32_t depth;
     float beta;
+    int32_t input_multiplier; /* int8: beta * s_in * 2^26 as multiplier and left shift */
+    int input_left_shift;
+    int32_t diff_min; /* int8: differences below this contribute exp() == 0 */
 } softmax_data;
+
+enum { SCALED_DIFF_INTEGER_BITS = 5, ACCUMULATION_INTEGER_BITS = 12 };
+
+/* gemmlowp fixed point: a Qm.n value is an int32 raw with n = 31 - m fractional bits; the product of Qa and
+ * Qb values is srdhm of the raws, a Q(a+b) value. */
+
+/* exp(a) for a in [-1/4, 0), a and result Q0.31 (gemmlowp's
+ * exp_on_interval_between_negative_one_quarter_and_0_excl): Taylor expansion around -1/8. */
+static int32_t exp_on_interval(int32_t a) {
+    const int32_t constant_term = 1895147668; /* exp(-1/8) */
+    const int32_t constant_1_over_3 = 715827883;
+    const int32_t x = a + (1 << 28); /* a + 1/8 */
+    const int32_t x2 = ember_srdhm(x, x);
+    const int32_t x3 = ember_srdhm(x2, x);
+    const int32_t x4 = ember_srdhm(x2, x2);
+    const int32_t x4_over_4 = ember_rdbpot(x4, 2);
+    const int32_t poly = ember_rdbpot(ember_srdhm(x4_over_4 + x3, constant_1_over_3) + x2, 1);
+    return constant_term + ember_srdhm(constant_term, x + poly);
+}
+
+/* exp(a) for a <= 0, a in Q5.26, result Q0.31 (gemmlowp's exp_on_negative_values): exp of a mod 1/4, then one
+ * multiplication by exp(-2^k) for every set bit k of the remainder. */
+static int32_t exp_on_negative_values(int32_t a) {
+    static const int32_t multipliers[7] = {1672461947, 1302514674, 790015084, 290630308,
+                                           39332535,   720401,     242};
+    const int fractional_bits = 31 - SCALED_DIFF_INTEGER_BITS;
+    const int32_t one_quarter = (int32_t)1 << (fractional_bits - 2);
+    const int32_t a_mod_quarter_minus_one_quarter = (a & (one_quarter - 1)) - one_quarter;
+    const int32_t remainder = a_mod_quarter_minus_one_quarter - a;
+    int32_t result = exp_on_interval(
+        ember_saturating_left_shift(a_mod_quarter_minus_one_quarter, SCALED_DIFF_INTEGER_BITS));
+    int k;
+    for (k = 0; k < 7; ++k) {
+        /* bit for exponent k - 2, i.e. exp(-1/4), exp(-1/2), exp(-1), ..., exp(-16) */
+        if (remainder & ((int32_t)1 << (fractional_bits + k - 2)))
+            result = ember_srdhm(result, multipliers[k]);
+    }
+    return a == 0 ? INT32_MAX : result;
+}
+
+/* 1 / (1 + x) for x in [0, 1), Q0.31 in and out: three Newton-Raphson steps in Q2.29 (gemmlowp's
+ * one_over_one_plus_x_for_x_in_0_1). */
+static int32_t one_over_one_plus_x(int32_t a) {
+    const int64_t sum = (int64_t)a + INT32_MAX;
+    const int32_t half_denominator = (int32_t)((sum + (sum >= 0 ? 1 : -1)) / 2); /* RoundingHalfSum(a, 1) */
+    const int32_t constant_48_over_17 = 1515870810;
+    const int32_t constant_neg_32_over_17 = -1010580540;
+    const int32_t one_q2 = (int32_t)1 << 29;
+    int32_t x = constant_48_over_17 + ember_srdhm(half_denominator, constant_neg_32_over_17);
+    int i;
+    for (i = 0; i < 3; ++i) {
+        const int32_t half_denominator_times_x = ember_srdhm(half_denominator, x);
+        const int32_t one_minus = one_q2 - half_denominator_times_x;
+        x = x + ember_saturating_left_shift(ember_srdhm(x, one_minus), 2);
+    }
+    return ember_saturating_left_shift(x, 1);
+}
+
+static int count_leading_zeros(uint32_t x) {
+    int n = 0;
+    if (x == 0)
+        return 32;
+    while (!(x & 0x80000000u)) {
+        x <<= 1;
+        ++n;
+    }
+    return n;
+}
+
+static void softmax_i8(const softmax_data *p, const int8_t *input, int8_t *output) {
+    int32_t i, c;
+    for (i = 0; i < p->outer; ++i) {
+        const int8_t *x = input + (size_t)i * (size_t)p->depth;
+        int8_t *y = output + (size_t)i * (size_t)p->depth;
+        int32_t max = -128, sum = 0, reciprocal, shifted_sum_minus_one, num_bits_over_unit, exponent;
+        int headroom_plus_one;
+        for (c = 0; c < p->depth; ++c)
+            max = x[c] > max ? x[c] : max;
+        for (c = 0; c < p->depth; ++c) {
+            const int32_t diff = x[c] - max;
+            if (diff >= p->diff_min) {
+                const int32_t scaled = ember_srdhm(ember_saturating_left_shift(diff, p->input_left_shift),
+                                                   p->input_multiplier); /* Q5.26 */
+                sum += ember_rdbpot(exp_on_negative_values(scaled), ACCUMULATION_INTEGER_BITS);
+            }
+        }
+        /* GetReciprocal: normalise the Q12.19 sum to [1, 2) and invert it */
+        headroom_plus_one = count_leading_zeros((uint32_t)sum);
+        num_bits_over_unit = ACCUMULATION_INTEGER_BITS - headroom_plus_one;
+        shifted_sum_minus_one = (int32_t)(((uint32_t)sum << headroom_plus_one) - 0x80000000u);
+        reciprocal = one_over_one_plus_x(shifted_sum_minus_one);
+        exponent = num_bits_over_unit + 31 - 8;
+        for (c = 0; c < p->depth; ++c) {
+            const int32_t diff = x[c] - max;
+            if (diff >= p->diff_min) {
+                const int32_t scaled =
+                    ember_srdhm(ember_saturating_left_shift(diff, p->input_left_shift), p->input_multiplier);
+                const int32_t unsat =
+                    ember_rdbpot(ember_srdhm(reciprocal, exp_on_negative_values(scaled)), exponent);
+                y[c] = ember_clamp_i8(unsat - 128, -128, 127);
+            } else {
+                y[c] = -128;
+            }
+        }
+    }
+}
 
 void ember_softmax_f32(const float *input, float *output, int32_t outer, int32_t depth, float beta) {
     int32_t i, c;
@@ -40,9 +152,10 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
                 "SOFTMAX %ld: needs 1 input and 1 output, has %ld and %ld", (long)n, (long)node->input_count,
                 (long)node->output_count);
     EMBER_TRY(ember_option_f32(ctx, node, TFL_SOFTMAX_BETA, 0.0f, &data->beta));
-    EMBER_CHECK(ctx, input->type == EMBER_FLOAT32 && output->type == EMBER_FLOAT32, EMBER_UNSUPPORTED,
-                "SOFTMAX %ld: types input %s, output %s; only float32 is supported", (long)n,
-                ember_type_name(input->type), ember_type_name(output->type));
+    EMBER_CHECK(ctx,
+                input->type == output->type && (input->type == EMBER_FLOAT32 || input->type == EMBER_INT8),
+                EMBER_UNSUPPORTED, "SOFTMAX %ld: types input %s, output %s; float32 and int8 are supported",
+                (long)n, ember_type_name(input->type), ember_type_name(output->type));
     same = input->rank == output->rank;
     for (d = 0; same && d < input->rank; ++d)
         same = input->dims[d] == output->dims[d];
@@ -52,11 +165,39 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
                 ember_shape_string(output, b, sizeof b));
     data->depth = input->dims[input->rank - 1];
     data->outer = data->depth ? ember_element_count(input) / data->depth : 0;
+    if (input->type == EMBER_INT8) {
+        float s_in, s_out;
+        int32_t z_in, z_out;
+        double real, radius;
+        EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &z_in));
+        EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &z_out));
+        EMBER_CHECK(
+            ctx, s_out == 1.0f / 256.0f && z_out == -128, EMBER_INVALID_MODEL,
+            "SOFTMAX %ld: int8 output '%.64s' has scale %g and zero point %ld; it must be 1/256 and -128",
+            (long)n, output->name, (double)s_out, (long)z_out);
+        /* TFLite's PreprocessSoftmaxScaling: beta * s_in in Q5.26, capped below 2^31. */
+        real = (double)data->beta * (double)s_in * (double)(1 << (31 - SCALED_DIFF_INTEGER_BITS));
+        real = real < 2147483647.0 ? real : 2147483647.0;
+        ember_quantize_multiplier(real, &data->input_multiplier, &data->input_left_shift);
+        EMBER_CHECK(ctx, data->input_left_shift >= 0 && data->input_left_shift <= 31, EMBER_UNSUPPORTED,
+                    "SOFTMAX %ld: beta %g times input scale %g is too small for the int8 kernel", (long)n,
+                    (double)data->beta, (double)s_in);
+        /* CalculateInputRadius: the largest difference whose rescaled value still fits Q5.26. */
+        radius = 1.0 * ((1 << SCALED_DIFF_INTEGER_BITS) - 1) *
+                 (double)((int64_t)1 << (31 - SCALED_DIFF_INTEGER_BITS)) /
+                 (double)((int64_t)1 << data->input_left_shift);
+        data->diff_min = -(int32_t)floor(radius);
+    }
     return EMBER_OK;
 }
 
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const softmax_data *data = (const softmax_data *)node->op_data;
+    if (ember_node_input(ctx, node, 0)->type == EMBER_INT8) {
+        softmax_i8(data, (const int8_t *)ember_node_input(ctx, node, 0)->data,
+                   (int8_t *)ember_node_output(ctx, node, 0)->data);
+        return EMBER_OK;
+    }
     ember_softmax_f32((const float *)ember_node_input(ctx, node, 0)->data,
                       (float *)ember_node_output(ctx, node, 0)->data, data->outer, data->depth, data->beta);
     return EMBER_OK;

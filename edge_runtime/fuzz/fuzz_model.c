@@ -1,0 +1,66 @@
+/* libFuzzer harness: any byte string through create -> allocate (arena capped at 16 MiB, so a small hostile
+ * file cannot make the runtime ask for gigabytes) -> write inputs -> invoke -> read outputs -> destroy. Built
+ * with clang -fsanitize=fuzzer,address,undefined (see edge_runtime/README.md); a crash, leak or sanitizer
+ * report is a bug. Error statuses are the expected answer to most inputs. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ember.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void fill_and_run(ember_interpreter *it) {
+    int32_t i, index;
+    ember_tensor_info info;
+    for (i = 0; i < ember_interpreter_input_count(it); ++i) {
+        void *buf;
+        if (ember_interpreter_input_tensor(it, i, &index) != EMBER_OK ||
+            ember_interpreter_tensor_info(it, index, &info) != EMBER_OK)
+            return;
+        buf = malloc(info.bytes ? info.bytes : 1);
+        if (!buf)
+            return;
+        /* 0x3c bytes: float 0.0115, int8 60, int32/int64 a large positive index (kernels must range-check).
+         */
+        memset(buf, 0x3c, info.bytes);
+        ember_interpreter_write_tensor(it, index, buf, info.bytes);
+        free(buf);
+    }
+    if (ember_interpreter_invoke(it) != EMBER_OK)
+        return;
+    for (i = 0; i < ember_interpreter_output_count(it); ++i) {
+        void *buf;
+        if (ember_interpreter_output_tensor(it, i, &index) != EMBER_OK ||
+            ember_interpreter_tensor_info(it, index, &info) != EMBER_OK)
+            return;
+        buf = malloc(info.bytes ? info.bytes : 1);
+        if (buf)
+            ember_interpreter_read_tensor(it, index, buf, info.bytes);
+        free(buf);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    char error[EMBER_ERROR_CAPACITY];
+    ember_interpreter *it = NULL;
+    /* A private copy: the runtime reads weights in place, and libFuzzer's buffer is exactly `size` long, so
+     * ASan catches any read past the model's end. */
+    uint8_t *model = (uint8_t *)malloc(size ? size : 1);
+    if (!model)
+        return 0;
+    if (size)
+        memcpy(model, data, size);
+    if (ember_interpreter_create(model, size, &it, error, sizeof error) == EMBER_OK) {
+        ember_interpreter_set_max_arena_bytes(it, (size_t)16 << 20);
+        if (ember_interpreter_allocate_tensors(it) == EMBER_OK)
+            fill_and_run(it);
+        else if (ember_interpreter_error(it)[0] == '\0')
+            abort(); /* every error leaves a message */
+        ember_interpreter_destroy(it);
+    } else if (error[0] == '\0') {
+        abort();
+    }
+    free(model);
+    return 0;
+}

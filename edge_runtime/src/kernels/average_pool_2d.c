@@ -1,0 +1,90 @@
+/* AVERAGE_POOL_2D, float32 and int8: the mean of the window's taps inside the image (padding taps are not
+ * counted), then the fused activation. int8 input and output share their quantisation, so the average of the
+ * raw values is the answer, rounded half away from zero as TFLite's reference (reference/pooling.h,
+ * reference/integer_ops/pooling.h). */
+#include "kernels/conv_params.h"
+#include "kernels/kernels.h"
+#include "quantization.h"
+#include "tflite_schema.h"
+
+/* The window of output (oy, ox) clipped to the image: [*y0, *y1) x [*x0, *x1). */
+static void clip_window(const ember_window *w, const ember_image_shape *s, int32_t oy, int32_t ox,
+                        int32_t *y0, int32_t *y1, int32_t *x0, int32_t *x1) {
+    const int32_t iy = oy * w->stride_h - w->pad_h, ix = ox * w->stride_w - w->pad_w;
+    *y0 = iy < 0 ? -iy : 0;
+    *y1 = s->in_h - iy < w->filter_h ? s->in_h - iy : w->filter_h;
+    *x0 = ix < 0 ? -ix : 0;
+    *x1 = s->in_w - ix < w->filter_w ? s->in_w - ix : w->filter_w;
+    *y0 += iy, *y1 += iy, *x0 += ix, *x1 += ix;
+}
+
+void ember_average_pool_2d_f32(const ember_pool_params *p, const float *input, float *output) {
+    const ember_image_shape *s = &p->s;
+    int32_t b, oy, ox, c, y, x, y0, y1, x0, x1;
+    for (b = 0; b < s->batches; ++b)
+        for (oy = 0; oy < s->out_h; ++oy)
+            for (ox = 0; ox < s->out_w; ++ox) {
+                clip_window(&p->w, s, oy, ox, &y0, &y1, &x0, &x1);
+                for (c = 0; c < s->in_c; ++c) {
+                    float total = 0.0f, count = 0.0f;
+                    for (y = y0; y < y1; ++y)
+                        for (x = x0; x < x1; ++x) {
+                            total += input[(((size_t)b * s->in_h + y) * s->in_w + x) * s->in_c + c];
+                            count += 1.0f;
+                        }
+                    /* A window entirely in the padding has no taps; TFLite's kernel fails there, we write 0.
+                     */
+                    output[(((size_t)b * s->out_h + oy) * s->out_w + ox) * s->out_c + c] =
+                        count > 0.0f ? ember_clamp_f32(total / count, p->act_min_f, p->act_max_f) : 0.0f;
+                }
+            }
+}
+
+void ember_average_pool_2d_i8(const ember_pool_params *p, const int8_t *input, int8_t *output) {
+    const ember_image_shape *s = &p->s;
+    int32_t b, oy, ox, c, y, x, y0, y1, x0, x1;
+    for (b = 0; b < s->batches; ++b)
+        for (oy = 0; oy < s->out_h; ++oy)
+            for (ox = 0; ox < s->out_w; ++ox) {
+                clip_window(&p->w, s, oy, ox, &y0, &y1, &x0, &x1);
+                for (c = 0; c < s->in_c; ++c) {
+                    int32_t acc = 0, n = 0;
+                    for (y = y0; y < y1; ++y)
+                        for (x = x0; x < x1; ++x) {
+                            acc += input[(((size_t)b * s->in_h + y) * s->in_w + x) * s->in_c + c];
+                            ++n;
+                        }
+                    if (n > 0)
+                        acc = acc > 0 ? (acc + n / 2) / n : (acc - n / 2) / n;
+                    output[(((size_t)b * s->out_h + oy) * s->out_w + ox) * s->out_c + c] =
+                        ember_clamp_i8(acc, p->act_min, p->act_max);
+                }
+            }
+}
+
+static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
+    ember_pool_params *p = (ember_pool_params *)node->op_data;
+    EMBER_TRY(ember_pool_prepare(ctx, node, p));
+    /* The int8 sum of a window must fit int32: 127 * taps < 2^31. */
+    EMBER_CHECK(ctx, (int64_t)p->w.filter_h * p->w.filter_w <= 16777216, EMBER_UNSUPPORTED,
+                "AVERAGE_POOL_2D %ld: a %ldx%ld window is larger than 2^24 taps", (long)node->index,
+                (long)p->w.filter_h, (long)p->w.filter_w);
+    return EMBER_OK;
+}
+
+static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
+    const ember_pool_params *p = (const ember_pool_params *)node->op_data;
+    const ember_tensor *input = ember_node_input(ctx, node, 0);
+    ember_tensor *output = ember_node_output(ctx, node, 0);
+    if (input->type == EMBER_FLOAT32)
+        ember_average_pool_2d_f32(p, (const float *)input->data, (float *)output->data);
+    else
+        ember_average_pool_2d_i8(p, (const int8_t *)input->data, (int8_t *)output->data);
+    return EMBER_OK;
+}
+
+/* Versions 1 to 3 as LiteRT registers them (3: int16, refused by type). */
+const ember_kernel ember_kernel_average_pool_2d = {
+    TFL_OP_AVERAGE_POOL_2D,    "AVERAGE_POOL_2D", 3,    TFL_OPTIONS_POOL_2D,
+    sizeof(ember_pool_params), prepare,           eval,
+};

@@ -1,0 +1,61 @@
+/* GELU, exact (0.5 x erfc(-x / sqrt 2)) or tanh-approximate as the option says; the formulas are TFLite's
+ * (gelu.h), in float. int8: LiteRT's 256-entry table of the same function. */
+#include <math.h>
+
+#include "kernels/kernels.h"
+#include "kernels/shapes.h"
+#include "quantization.h"
+#include "tflite_schema.h"
+
+typedef struct gelu_data {
+    int32_t count;
+    int8_t approximate;
+    int8_t table[256];
+} gelu_data;
+
+static float gelu_exact(float x) {
+    return 0.5f * x * erfcf(x * (float)-0.70710678118654752440);
+}
+
+static float gelu_approximate(float x) {
+    /* sqrt(2 / pi) */
+    const float k = (float)(1.12837916709551257390 * 0.70710678118654752440);
+    return 0.5f * x * (1.0f + tanhf(k * (x + 0.044715f * x * x * x)));
+}
+
+static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
+    gelu_data *data = (gelu_data *)node->op_data;
+    const ember_tensor *input = ember_node_input(ctx, node, 0);
+    const ember_tensor *output = ember_node_output(ctx, node, 0);
+    EMBER_TRY(ember_check_unary(ctx, node, 1));
+    EMBER_TRY(ember_option_i8(ctx, node, TFL_GELU_APPROXIMATE, 0, &data->approximate));
+    data->count = ember_element_count(input);
+    if (input->type == EMBER_INT8) {
+        float s_in, s_out;
+        int32_t z_in, z_out;
+        EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &z_in));
+        EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &z_out));
+        ember_populate_lut_i8(s_in, z_in, s_out, z_out, data->approximate ? gelu_approximate : gelu_exact,
+                              data->table);
+    }
+    return EMBER_OK;
+}
+
+static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
+    const gelu_data *data = (const gelu_data *)node->op_data;
+    const ember_tensor *input = ember_node_input(ctx, node, 0);
+    const ember_tensor *output = ember_node_output(ctx, node, 0);
+    float (*f)(float) = data->approximate ? gelu_approximate : gelu_exact;
+    int32_t i;
+    if (input->type == EMBER_FLOAT32) {
+        for (i = 0; i < data->count; ++i)
+            ((float *)output->data)[i] = f(((const float *)input->data)[i]);
+    } else {
+        ember_lookup_i8((const int8_t *)input->data, (int8_t *)output->data, data->count, data->table);
+    }
+    return EMBER_OK;
+}
+
+const ember_kernel ember_kernel_gelu = {
+    TFL_OP_GELU, "GELU", 2, TFL_OPTIONS_GELU, sizeof(gelu_data), prepare, eval,
+};

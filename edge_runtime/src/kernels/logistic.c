@@ -1,0 +1,64 @@
+/* LOGISTIC (sigmoid). float: TFLite's reference, 1 / (1 + exp(-x)) with its cut-offs (exp(x) below -9, 1
+ * above 16.62), which matter for the 1e-5 relative match at large negative x. int8: LiteRT's 256-entry table
+ * built in float from the same formula (its reference kernel uses the table too); output scale must be 1/256.
+ */
+#include <math.h>
+
+#include "kernels/kernels.h"
+#include "kernels/shapes.h"
+#include "quantization.h"
+#include "tflite_schema.h"
+
+typedef struct logistic_data {
+    int32_t count;
+    int8_t table[256];
+} logistic_data;
+
+static float sigmoid_lut(float x) {
+    return 1.0f / (1.0f + expf(-x));
+}
+
+static float sigmoid_reference(float x) {
+    if (x > 16.619047164916992188f)
+        return 1.0f;
+    if (x < -9.0f)
+        return expf(x);
+    return 1.0f / (1.0f + expf(-x));
+}
+
+static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
+    logistic_data *data = (logistic_data *)node->op_data;
+    const ember_tensor *input = ember_node_input(ctx, node, 0);
+    const ember_tensor *output = ember_node_output(ctx, node, 0);
+    EMBER_TRY(ember_check_unary(ctx, node, 1));
+    data->count = ember_element_count(input);
+    if (input->type == EMBER_INT8) {
+        float s_in, s_out;
+        int32_t z_in, z_out;
+        EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &z_in));
+        EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &z_out));
+        EMBER_CHECK(ctx, s_out == 1.0f / 256.0f, EMBER_INVALID_MODEL,
+                    "LOGISTIC %ld: int8 output '%.64s' has scale %g; it must be 1/256 (zero point -128)",
+                    (long)node->index, output->name, (double)s_out);
+        ember_populate_lut_i8(s_in, z_in, s_out, z_out, sigmoid_lut, data->table);
+    }
+    return EMBER_OK;
+}
+
+static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
+    const logistic_data *data = (const logistic_data *)node->op_data;
+    const ember_tensor *input = ember_node_input(ctx, node, 0);
+    const ember_tensor *output = ember_node_output(ctx, node, 0);
+    int32_t i;
+    if (input->type == EMBER_FLOAT32) {
+        for (i = 0; i < data->count; ++i)
+            ((float *)output->data)[i] = sigmoid_reference(((const float *)input->data)[i]);
+    } else {
+        ember_lookup_i8((const int8_t *)input->data, (int8_t *)output->data, data->count, data->table);
+    }
+    return EMBER_OK;
+}
+
+const ember_kernel ember_kernel_logistic = {
+    TFL_OP_LOGISTIC, "LOGISTIC", 3, 0, sizeof(logistic_data), prepare, eval,
+};

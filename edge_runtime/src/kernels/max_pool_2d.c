@@ -1,0 +1,79 @@
+/* MAX_POOL_2D, float32 and int8: the largest tap of the window inside the image, then the fused activation
+ * (TFLite's reference/pooling.h and reference/integer_ops/pooling.h). int8 input and output share their
+ * quantisation, so the raw maximum is the answer. */
+#include <float.h>
+
+#include "kernels/conv_params.h"
+#include "kernels/kernels.h"
+#include "quantization.h"
+#include "tflite_schema.h"
+
+void ember_max_pool_2d_f32(const ember_pool_params *p, const float *input, float *output) {
+    const ember_image_shape *s = &p->s;
+    const ember_window *w = &p->w;
+    int32_t b, oy, ox, c, ky, kx;
+    for (b = 0; b < s->batches; ++b)
+        for (oy = 0; oy < s->out_h; ++oy)
+            for (ox = 0; ox < s->out_w; ++ox)
+                for (c = 0; c < s->in_c; ++c) {
+                    float max = -FLT_MAX; /* std::numeric_limits<float>::lowest() */
+                    for (ky = 0; ky < w->filter_h; ++ky) {
+                        const int32_t y = oy * w->stride_h - w->pad_h + ky;
+                        for (kx = 0; kx < w->filter_w; ++kx) {
+                            const int32_t x = ox * w->stride_w - w->pad_w + kx;
+                            float v;
+                            if (y < 0 || y >= s->in_h || x < 0 || x >= s->in_w)
+                                continue;
+                            v = input[(((size_t)b * s->in_h + y) * s->in_w + x) * s->in_c + c];
+                            max = v > max ? v : max;
+                        }
+                    }
+                    output[(((size_t)b * s->out_h + oy) * s->out_w + ox) * s->out_c + c] =
+                        ember_clamp_f32(max, p->act_min_f, p->act_max_f);
+                }
+}
+
+void ember_max_pool_2d_i8(const ember_pool_params *p, const int8_t *input, int8_t *output) {
+    const ember_image_shape *s = &p->s;
+    const ember_window *w = &p->w;
+    int32_t b, oy, ox, c, ky, kx;
+    for (b = 0; b < s->batches; ++b)
+        for (oy = 0; oy < s->out_h; ++oy)
+            for (ox = 0; ox < s->out_w; ++ox)
+                for (c = 0; c < s->in_c; ++c) {
+                    int32_t max = -128;
+                    for (ky = 0; ky < w->filter_h; ++ky) {
+                        const int32_t y = oy * w->stride_h - w->pad_h + ky;
+                        for (kx = 0; kx < w->filter_w; ++kx) {
+                            const int32_t x = ox * w->stride_w - w->pad_w + kx;
+                            int32_t v;
+                            if (y < 0 || y >= s->in_h || x < 0 || x >= s->in_w)
+                                continue;
+                            v = input[(((size_t)b * s->in_h + y) * s->in_w + x) * s->in_c + c];
+                            max = v > max ? v : max;
+                        }
+                    }
+                    output[(((size_t)b * s->out_h + oy) * s->out_w + ox) * s->out_c + c] =
+                        ember_clamp_i8(max, p->act_min, p->act_max);
+                }
+}
+
+static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
+    return ember_pool_prepare(ctx, node, (ember_pool_params *)node->op_data);
+}
+
+static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
+    const ember_pool_params *p = (const ember_pool_params *)node->op_data;
+    const ember_tensor *input = ember_node_input(ctx, node, 0);
+    ember_tensor *output = ember_node_output(ctx, node, 0);
+    if (input->type == EMBER_FLOAT32)
+        ember_max_pool_2d_f32(p, (const float *)input->data, (float *)output->data);
+    else
+        ember_max_pool_2d_i8(p, (const int8_t *)input->data, (int8_t *)output->data);
+    return EMBER_OK;
+}
+
+/* Versions 1 to 3 as LiteRT registers them (3: int16, refused by type). */
+const ember_kernel ember_kernel_max_pool_2d = {
+    TFL_OP_MAX_POOL_2D, "MAX_POOL_2D", 3, TFL_OPTIONS_POOL_2D, sizeof(ember_pool_params), prepare, eval,
+};

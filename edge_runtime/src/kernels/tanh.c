@@ -1,0 +1,51 @@
+/* TANH. float: tanhf. int8: LiteRT's 256-entry float table (its reference kernel uses the table too); the
+ * converter gives the output scale 1/128 and zero point 0. */
+#include <math.h>
+
+#include "kernels/kernels.h"
+#include "kernels/shapes.h"
+#include "quantization.h"
+#include "tflite_schema.h"
+
+typedef struct tanh_data {
+    int32_t count;
+    int8_t table[256];
+} tanh_data;
+
+static float tanh_f32(float x) {
+    return tanhf(x);
+}
+
+static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
+    tanh_data *data = (tanh_data *)node->op_data;
+    const ember_tensor *input = ember_node_input(ctx, node, 0);
+    const ember_tensor *output = ember_node_output(ctx, node, 0);
+    EMBER_TRY(ember_check_unary(ctx, node, 1));
+    data->count = ember_element_count(input);
+    if (input->type == EMBER_INT8) {
+        float s_in, s_out;
+        int32_t z_in, z_out;
+        EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &z_in));
+        EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &z_out));
+        ember_populate_lut_i8(s_in, z_in, s_out, z_out, tanh_f32, data->table);
+    }
+    return EMBER_OK;
+}
+
+static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
+    const tanh_data *data = (const tanh_data *)node->op_data;
+    const ember_tensor *input = ember_node_input(ctx, node, 0);
+    const ember_tensor *output = ember_node_output(ctx, node, 0);
+    int32_t i;
+    if (input->type == EMBER_FLOAT32) {
+        for (i = 0; i < data->count; ++i)
+            ((float *)output->data)[i] = tanhf(((const float *)input->data)[i]);
+    } else {
+        ember_lookup_i8((const int8_t *)input->data, (int8_t *)output->data, data->count, data->table);
+    }
+    return EMBER_OK;
+}
+
+const ember_kernel ember_kernel_tanh = {
+    TFL_OP_TANH, "TANH", 3, 0, sizeof(tanh_data), prepare, eval,
+};

@@ -1,0 +1,156 @@
+/* TFLite's reference int8 arithmetic (tensorflow/lite/kernels/internal/common.h, quantization_util.cc and
+ * gemmlowp's fixedpoint.h), written so that every intermediate stays defined behaviour in C99. */
+#include "quantization.h"
+
+#include <math.h>
+
+#include "tflite_schema.h"
+
+float ember_round_f32(float x) {
+    return roundf(x);
+}
+
+double ember_round_f64(double x) {
+    return round(x);
+}
+
+void ember_quantize_multiplier(double real, int32_t *multiplier, int *shift) {
+    double q;
+    int64_t q_fixed;
+    if (real == 0.0 || real != real || real > 1e300 || real < -1e300) {
+        /* Zero, NaN or infinite (only hostile scales give the last two): a zero multiplier keeps eval
+         * defined. */
+        *multiplier = 0;
+        *shift = 0;
+        return;
+    }
+    q = frexp(real, shift);
+    q_fixed = (int64_t)round(q * 2147483648.0);
+    if (q_fixed == ((int64_t)1 << 31)) {
+        q_fixed /= 2;
+        ++*shift;
+    }
+    if (*shift < -31) {
+        *shift = 0;
+        q_fixed = 0;
+    }
+    /* Beyond 2^31 every int8 product overflows anyway; capping keeps the left shift of
+     * multiply_by_quantized_multiplier below 32 (no model a converter writes comes near). */
+    if (*shift > 31) {
+        *shift = 31;
+        q_fixed = INT32_MAX;
+    }
+    *multiplier = (int32_t)q_fixed;
+}
+
+int32_t ember_srdhm(int32_t a, int32_t b) {
+    int64_t ab, nudge;
+    if (a == INT32_MIN && b == INT32_MIN)
+        return INT32_MAX;
+    ab = (int64_t)a * (int64_t)b;
+    nudge = ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30));
+    /* C99 division truncates toward zero, as gemmlowp's does. */
+    return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+}
+
+int32_t ember_rdbpot(int32_t x, int exponent) {
+    const int32_t mask = (int32_t)(((int64_t)1 << exponent) - 1);
+    const int32_t remainder = x & mask;
+    const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    /* Arithmetic right shift of a negative value: floor division, written portably. */
+    const int32_t floor_div = x >= 0 ? x >> exponent : -1 - ((-1 - x) >> exponent);
+    return floor_div + (remainder > threshold ? 1 : 0);
+}
+
+int32_t ember_saturating_left_shift(int32_t x, int exponent) {
+    const int64_t y = (int64_t)x * ((int64_t)1 << exponent);
+    return y > INT32_MAX ? INT32_MAX : (y < INT32_MIN ? INT32_MIN : (int32_t)y);
+}
+
+int32_t ember_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int shift) {
+    const int left = shift > 0 ? shift : 0;
+    const int right = shift > 0 ? 0 : -shift;
+    /* TFLite multiplies in int32 (x * (1 << left)); models keep this in range, and wrapping through uint32
+     * gives the same bits as two's complement hardware without C's signed-overflow undefined behaviour. */
+    const uint32_t shifted = (uint32_t)x * ((uint32_t)1 << left);
+    const int32_t x_shifted =
+        shifted <= 0x7fffffffu ? (int32_t)shifted : (int32_t)(shifted - 0x80000000u) - 0x7fffffff - 1;
+    return ember_rdbpot(ember_srdhm(x_shifted, multiplier), right);
+}
+
+/* zero_point + round(f / scale) in float, as TFLite computes it; clamped to int8 range before the cast. */
+static int32_t quantize_limit(float f, float scale, int32_t zero_point) {
+    float q = roundf(f / scale);
+    if (q < -1024.0f)
+        q = -1024.0f;
+    if (q > 1024.0f)
+        q = 1024.0f;
+    return zero_point + (int32_t)q;
+}
+
+int ember_activation_range_i8(int32_t activation, float scale, int32_t zero_point, int32_t *min,
+                              int32_t *max) {
+    int32_t lo = -128, hi = 127, q;
+    switch (activation) {
+    case TFL_ACT_NONE:
+        break;
+    case TFL_ACT_RELU:
+        q = quantize_limit(0.0f, scale, zero_point);
+        lo = q > lo ? q : lo;
+        break;
+    case TFL_ACT_RELU_N1_TO_1:
+        q = quantize_limit(-1.0f, scale, zero_point);
+        lo = q > lo ? q : lo;
+        q = quantize_limit(1.0f, scale, zero_point);
+        hi = q < hi ? q : hi;
+        break;
+    case TFL_ACT_RELU6:
+        q = quantize_limit(0.0f, scale, zero_point);
+        lo = q > lo ? q : lo;
+        q = quantize_limit(6.0f, scale, zero_point);
+        hi = q < hi ? q : hi;
+        break;
+    default:
+        return 0;
+    }
+    *min = lo;
+    *max = hi;
+    return 1;
+}
+
+ember_status ember_tensor_quant_i8(ember_interpreter *ctx, const ember_node *node, const ember_tensor *t,
+                                   float *scale, int32_t *zero_point) {
+    int64_t zp;
+    EMBER_CHECK(ctx, t->quant_count == 1, EMBER_INVALID_MODEL,
+                "%s %ld: int8 tensor '%.64s' needs one (per-tensor) scale and zero point, has %ld",
+                node->kernel->name, (long)node->index, t->name, (long)t->quant_count);
+    *scale = fb_f32_at(ctx->model.data + t->scales_pos);
+    zp = fb_i64_at(ctx->model.data + t->zero_points_pos);
+    EMBER_CHECK(ctx, *scale > 0.0f && *scale <= 3.4e38f, EMBER_INVALID_MODEL,
+                "%s %ld: tensor '%.64s' has scale %g; it must be positive and finite", node->kernel->name,
+                (long)node->index, t->name, (double)*scale);
+    EMBER_CHECK(ctx, zp >= -128 && zp <= 127, EMBER_INVALID_MODEL,
+                "%s %ld: tensor '%.64s' has zero point %lld, outside int8's [-128, 127]", node->kernel->name,
+                (long)node->index, t->name, (long long)zp);
+    *zero_point = (int32_t)zp;
+    return EMBER_OK;
+}
+
+void ember_populate_lut_i8(float input_scale, int32_t input_zero_point, float output_scale,
+                           int32_t output_zero_point, float (*f)(float), int8_t table[256]) {
+    const float inverse_scale = 1.0f / output_scale;
+    int32_t q;
+    for (q = -128; q <= 127; ++q) {
+        const float x = input_scale * (float)(q - input_zero_point);
+        float y = roundf(f(x) * inverse_scale) + (float)output_zero_point;
+        /* Clamping in float first keeps the conversion defined for huge or infinite values. */
+        y = y < -128.0f || y != y ? -128.0f : (y > 127.0f ? 127.0f : y); /* NaN: what x86 gives LiteRT */
+        table[(uint8_t)(q & 0xff)] = (int8_t)(int32_t)y;
+    }
+}
+
+void ember_lookup_i8(const int8_t *input, int8_t *output, int32_t count, const int8_t table[256]) {
+    int32_t i;
+    for (i = 0; i < count; ++i)
+        output[i] = table[(uint8_t)input[i]];
+}

@@ -1,0 +1,57 @@
+/* int8 arithmetic shared by the quantised kernels: TFLite's reference requantisation (double rounding), the
+ * fixed-point helpers it is built from, and the per-tensor quantisation parameters of a tensor. The facts
+ * these reproduce are listed in /work/shared/INT8_ARITHMETIC.md; every function matches its namesake in
+ * TFLite's reference kernels bit for bit. */
+#ifndef EMBER_QUANTIZATION_H
+#define EMBER_QUANTIZATION_H
+
+#include <stdint.h>
+
+#include "ember_internal.h"
+
+/* real = multiplier * 2^(shift - 31), multiplier in [2^30, 2^31) (or 0): frexp, round half away from zero,
+ * renormalise 2^31, flush exponents below -31 to zero (TFLite's QuantizeMultiplier). */
+void ember_quantize_multiplier(double real, int32_t *multiplier, int *shift);
+
+/* Saturating rounding doubling high multiply: round(a * b / 2^31), INT32_MIN * INT32_MIN saturates. */
+int32_t ember_srdhm(int32_t a, int32_t b);
+
+/* Rounding divide by 2^exponent (0 <= exponent <= 31), ties away from zero. */
+int32_t ember_rdbpot(int32_t x, int exponent);
+
+/* x * multiplier * 2^(shift - 31) with TFLite's double rounding (left shift first, then srdhm, then rdbpot).
+ */
+int32_t ember_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int shift);
+
+/* x * 2^exponent saturated to int32 (gemmlowp's SaturatingRoundingMultiplyByPOT for exponent >= 0). */
+int32_t ember_saturating_left_shift(int32_t x, int exponent);
+
+/* Round half away from zero as TFLite's TfLiteRound (std::round), on float and double. */
+float ember_round_f32(float x);
+double ember_round_f64(double x);
+
+/* Clamp range of a fused activation for an int8 output with (scale, zero_point): the quantised images of the
+ * activation's limits intersected with [-128, 127] (TFLite's CalculateActivationRangeQuantized). 0 when the
+ * activation is not supported. */
+int ember_activation_range_i8(int32_t activation, float scale, int32_t zero_point, int32_t *min,
+                              int32_t *max);
+
+/* Per-tensor quantisation parameters of `t`, an operand of `node`; EMBER_INVALID_MODEL with a message naming
+ * the op and the tensor when it has none, several, a non-positive or non-finite scale, or a zero point
+ * outside int8's range. */
+ember_status ember_tensor_quant_i8(ember_interpreter *ctx, const ember_node *node, const ember_tensor *t,
+                                   float *scale, int32_t *zero_point);
+
+/* LiteRT's 256-entry table of an int8 -> int8 function (LUTPopulate): table[(uint8_t)q] =
+ * clamp(round(f(s_in * (q - zp_in)) * (1 / s_out)) + zp_out), all in float. */
+void ember_populate_lut_i8(float input_scale, int32_t input_zero_point, float output_scale,
+                           int32_t output_zero_point, float (*f)(float), int8_t table[256]);
+
+/* out[i] = table[(uint8_t)in[i]] */
+void ember_lookup_i8(const int8_t *input, int8_t *output, int32_t count, const int8_t table[256]);
+
+static inline int8_t ember_clamp_i8(int32_t x, int32_t lo, int32_t hi) {
+    return (int8_t)(x < lo ? lo : (x > hi ? hi : x));
+}
+
+#endif /* EMBER_QUANTIZATION_H */

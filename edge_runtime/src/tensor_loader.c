@@ -1,0 +1,236 @@
+/* Verifying loader, second half: buffers, tensors (types, shapes against constant data), quantisation
+ * parameters and the offline memory plan. */
+#include <stdarg.h>
+#include <string.h>
+
+#include "model_loader.h"
+#include "tflite_schema.h"
+
+ember_status ember_loader_fb_error(loader *l, const char *format, ...) {
+    char *msg = l->ctx->error;
+    size_t used;
+    va_list args;
+    va_start(args, format);
+    vsnprintf(msg, EMBER_ERROR_CAPACITY, format, args);
+    va_end(args);
+    used = strlen(msg);
+    snprintf(msg + used, EMBER_ERROR_CAPACITY - used, ": %s (byte %lu of a %lu-byte model)", l->r->why,
+             (unsigned long)l->r->at, (unsigned long)l->r->size);
+    return EMBER_INVALID_MODEL;
+}
+
+/* TFLite TensorType names, for "type float16 is not supported" messages. */
+static const char *tflite_type_name(int32_t type) {
+    static const char *const names[] = {"float32", "float16",    "int32",  "uint8",     "int64",
+                                        "string",  "bool",       "int16",  "complex64", "int8",
+                                        "float64", "complex128", "uint64", "resource",  "variant",
+                                        "uint32",  "uint16",     "int4",   "bfloat16"};
+    if (type >= 0 && (size_t)type < sizeof names / sizeof names[0])
+        return names[type];
+    return "unknown";
+}
+
+/* ---- buffers ---- */
+
+/* Data of buffer `index`: inside the flatbuffer's `data` vector or, for models over 2 GB, at offset/size
+ * relative to the start of the file (which is the caller's buffer). */
+ember_status ember_loader_buffer(loader *l, uint32_t index, const uint8_t **data, size_t *size) {
+    fb_table t;
+    fb_vector v;
+    uint64_t offset, length;
+    FB_CHECK(l, fb_vector_table(l->r, &l->buffers, index, &t), "buffer %lu", (unsigned long)index);
+    FB_CHECK(l, fb_get_vector(l->r, &t, TFL_BUFFER_DATA, 1, &v), "buffer %lu: field data",
+             (unsigned long)index);
+    FB_CHECK(l, fb_get_u64(l->r, &t, TFL_BUFFER_OFFSET, 0, &offset), "buffer %lu: field offset",
+             (unsigned long)index);
+    FB_CHECK(l, fb_get_u64(l->r, &t, TFL_BUFFER_SIZE, 0, &length), "buffer %lu: field size",
+             (unsigned long)index);
+    /* TFLite treats offset 0 and 1 as "not set" (1 is the placeholder the converter writes first). */
+    if (offset > 1 && length > 0) {
+        EMBER_CHECK(l->ctx, offset <= l->r->size && length <= l->r->size - offset, EMBER_INVALID_MODEL,
+                    "buffer %lu: external data [%llu, +%llu) lies outside the %lu-byte model",
+                    (unsigned long)index, (unsigned long long)offset, (unsigned long long)length,
+                    (unsigned long)l->r->size);
+        *data = l->r->data + offset;
+        *size = (size_t)length;
+    } else {
+        *data = v.len ? l->r->data + v.pos : NULL;
+        *size = v.len;
+    }
+    return EMBER_OK;
+}
+
+/* ---- tensors ---- */
+
+static ember_status load_quantization(loader *l, int32_t index, const fb_table *tensor) {
+    ember_tensor *t = &l->ctx->tensors[index];
+    fb_table q;
+    fb_vector scale, zero_point, min, max;
+    int present;
+    uint8_t details_type;
+    FB_CHECK(l, fb_get_table(l->r, tensor, TFL_TENSOR_QUANTIZATION, &q, &present),
+             "tensor %ld ('%.64s'): field quantization", (long)index, t->name);
+    if (!present)
+        return EMBER_OK;
+    FB_CHECK(
+        l, fb_get_vector(l->r, &q, TFL_QUANT_MIN, 4, &min) && fb_get_vector(l->r, &q, TFL_QUANT_MAX, 4, &max),
+        "tensor %ld ('%.64s'): quantization min/max", (long)index, t->name);
+    FB_CHECK(l, fb_get_vector(l->r, &q, TFL_QUANT_SCALE, 4, &scale),
+             "tensor %ld ('%.64s'): quantization scale", (long)index, t->name);
+    FB_CHECK(l, fb_get_vector(l->r, &q, TFL_QUANT_ZERO_POINT, 8, &zero_point),
+             "tensor %ld ('%.64s'): quantization zero_point", (long)index, t->name);
+    FB_CHECK(l, fb_get_u8(l->r, &q, TFL_QUANT_DETAILS_TYPE, 0, &details_type),
+             "tensor %ld ('%.64s'): quantization details_type", (long)index, t->name);
+    FB_CHECK(l, fb_get_i32(l->r, &q, TFL_QUANT_QUANTIZED_DIMENSION, 0, &t->quantized_dimension),
+             "tensor %ld ('%.64s'): quantization quantized_dimension", (long)index, t->name);
+    EMBER_CHECK(l->ctx, details_type == 0, EMBER_UNSUPPORTED,
+                "tensor %ld ('%.64s'): custom quantization details are not supported", (long)index, t->name);
+    if (scale.len == 0 && zero_point.len == 0)
+        return EMBER_OK;
+    EMBER_CHECK(l->ctx, scale.len == zero_point.len, EMBER_INVALID_MODEL,
+                "tensor %ld ('%.64s'): %lu quantization scales but %lu zero points (counts must match)",
+                (long)index, t->name, (unsigned long)scale.len, (unsigned long)zero_point.len);
+    if (scale.len > 1) {
+        int32_t qd = t->quantized_dimension;
+        EMBER_CHECK(l->ctx, qd >= 0 && qd < t->rank, EMBER_INVALID_MODEL,
+                    "tensor %ld ('%.64s'): quantized_dimension %ld is outside its rank %ld", (long)index,
+                    t->name, (long)qd, (long)t->rank);
+        EMBER_CHECK(l->ctx, (uint32_t)t->dims[qd] == scale.len, EMBER_INVALID_MODEL,
+                    "tensor %ld ('%.64s'): %lu per-channel scales but dimension %ld has %ld channels",
+                    (long)index, t->name, (unsigned long)scale.len, (long)qd, (long)t->dims[qd]);
+    }
+    t->quant_count = (int32_t)scale.len;
+    t->scales_pos = scale.pos;
+    t->zero_points_pos = zero_point.pos;
+    return EMBER_OK;
+}
+
+ember_status ember_loader_tensor(loader *l, int32_t index) {
+    ember_interpreter *ctx = l->ctx;
+    ember_tensor *t = &ctx->tensors[index];
+    fb_table tt, sparsity;
+    fb_vector shape, signature;
+    int8_t type;
+    uint8_t is_variable;
+    uint32_t buffer;
+    int present;
+    uint64_t elements = 1;
+    size_t elem_size;
+    const uint8_t *data;
+    size_t data_size;
+    int32_t d;
+    char shape_text[96];
+
+    FB_CHECK(l, fb_vector_table(l->r, &l->tensors, (uint32_t)index, &tt), "tensor %ld", (long)index);
+    FB_CHECK(l, fb_get_string(l->r, &tt, TFL_TENSOR_NAME, &t->name), "tensor %ld: field name", (long)index);
+    if (!t->name)
+        t->name = "";
+    FB_CHECK(l, fb_get_vector(l->r, &tt, TFL_TENSOR_SHAPE, 4, &shape), "tensor %ld ('%.64s'): field shape",
+             (long)index, t->name);
+    FB_CHECK(l, fb_get_vector(l->r, &tt, TFL_TENSOR_SHAPE_SIGNATURE, 4, &signature),
+             "tensor %ld ('%.64s'): field shape_signature", (long)index, t->name);
+    FB_CHECK(l, fb_get_i8(l->r, &tt, TFL_TENSOR_TYPE, 0, &type), "tensor %ld ('%.64s'): field type",
+             (long)index, t->name);
+    FB_CHECK(l, fb_get_u32(l->r, &tt, TFL_TENSOR_BUFFER, 0, &buffer), "tensor %ld ('%.64s'): field buffer",
+             (long)index, t->name);
+    FB_CHECK(l, fb_get_u8(l->r, &tt, TFL_TENSOR_IS_VARIABLE, 0, &is_variable),
+             "tensor %ld ('%.64s'): field is_variable", (long)index, t->name);
+    FB_CHECK(l, fb_get_table(l->r, &tt, TFL_TENSOR_SPARSITY, &sparsity, &present),
+             "tensor %ld ('%.64s'): field sparsity", (long)index, t->name);
+
+    EMBER_CHECK(ctx, !present, EMBER_UNSUPPORTED, "tensor %ld ('%.64s'): sparse tensors are not supported",
+                (long)index, t->name);
+    EMBER_CHECK(ctx, !is_variable, EMBER_UNSUPPORTED,
+                "tensor %ld ('%.64s'): variable tensors (stateful models) are not supported", (long)index,
+                t->name);
+    elem_size = ember_type_size(type);
+    EMBER_CHECK(ctx, elem_size != 0, EMBER_UNSUPPORTED,
+                "tensor %ld ('%.64s'): type %s (%d) is not supported (float32, int8, int32 and int64 are)",
+                (long)index, t->name, tflite_type_name(type), (int)type);
+    t->type = (ember_type)type;
+    EMBER_CHECK(ctx, shape.len <= EMBER_MAX_DIMS, EMBER_UNSUPPORTED,
+                "tensor %ld ('%.64s'): rank %lu exceeds the supported maximum %d", (long)index, t->name,
+                (unsigned long)shape.len, EMBER_MAX_DIMS);
+    t->rank = (int32_t)shape.len;
+    for (d = 0; d < t->rank; ++d) {
+        t->dims[d] = fb_vector_i32(l->r, &shape, (uint32_t)d);
+        EMBER_CHECK(ctx, t->dims[d] >= 0, EMBER_INVALID_MODEL, "tensor %ld ('%.64s'): dimension %ld is %ld",
+                    (long)index, t->name, (long)d, (long)t->dims[d]);
+        elements *= (uint64_t)t->dims[d];
+        /* Checked per step: dims are < 2^31, so the product cannot wrap 64 bits before it exceeds the cap. */
+        EMBER_CHECK(ctx, elements * elem_size <= EMBER_MAX_TENSOR_BYTES, EMBER_UNSUPPORTED,
+                    "tensor %ld ('%.64s'): shape %s needs more than 2 GiB", (long)index, t->name,
+                    ember_shape_string(t, shape_text, sizeof shape_text));
+    }
+    t->bytes = (size_t)elements * elem_size;
+    if (signature.len) {
+        EMBER_CHECK(ctx, signature.len == shape.len, EMBER_INVALID_MODEL,
+                    "tensor %ld ('%.64s'): shape_signature has %lu entries but shape has %lu", (long)index,
+                    t->name, (unsigned long)signature.len, (unsigned long)shape.len);
+    }
+    for (d = 0; d < t->rank; ++d) {
+        t->dims_signature[d] = signature.len ? fb_vector_i32(l->r, &signature, (uint32_t)d) : t->dims[d];
+        EMBER_CHECK(ctx, t->dims_signature[d] >= -1, EMBER_INVALID_MODEL,
+                    "tensor %ld ('%.64s'): shape_signature entry %ld is %ld", (long)index, t->name, (long)d,
+                    (long)t->dims_signature[d]);
+    }
+
+    EMBER_CHECK(ctx, buffer < l->buffers.len, EMBER_INVALID_MODEL,
+                "tensor %ld ('%.64s'): buffer index %lu is out of range (the model has %lu buffers)",
+                (long)index, t->name, (unsigned long)buffer, (unsigned long)l->buffers.len);
+    EMBER_TRY(ember_loader_buffer(l, buffer, &data, &data_size));
+    if (data_size > 0) {
+        EMBER_CHECK(ctx, data_size == t->bytes, EMBER_INVALID_MODEL,
+                    "tensor %ld ('%.64s'): buffer %lu holds %lu bytes, shape %s %s needs %lu", (long)index,
+                    t->name, (unsigned long)buffer, (unsigned long)data_size,
+                    ember_shape_string(t, shape_text, sizeof shape_text), ember_type_name(t->type),
+                    (unsigned long)t->bytes);
+        t->is_constant = 1;
+        t->const_data = data;
+        /* Constants are used in place; a misaligned one is copied into the arena by allocate_tensors. */
+        t->data = (void *)(uintptr_t)data;
+    }
+    t->first_op = -1;
+    t->last_op = -1;
+    return load_quantization(l, index, &tt);
+}
+
+/* ---- offline memory plan ---- */
+
+/* TFLite Micro's layout: int32 [version 0, subgraph 0, tensor count, one arena offset per tensor], -1 letting
+ * the runtime place that tensor. Offsets count from the start of the lifetime-shared tensor region; whether
+ * placements collide is checked once lifetimes are known (planner.c). A plan that breaks these rules makes
+ * the model invalid: a silent fallback would hide an exporter's bug. */
+ember_status ember_loader_offline_plan(loader *l) {
+    ember_interpreter *ctx = l->ctx;
+    const uint8_t *data;
+    size_t size, i;
+    int32_t version, subgraph, count;
+    if (l->offline_plan_buffer < 0)
+        return EMBER_OK;
+    EMBER_TRY(ember_loader_buffer(l, (uint32_t)l->offline_plan_buffer, &data, &size));
+    EMBER_CHECK(ctx, size >= 12 && size % 4 == 0, EMBER_INVALID_MODEL,
+                "metadata OfflineMemoryAllocation: %lu bytes, expected 12 + 4 per tensor",
+                (unsigned long)size);
+    version = fb_i32_at(data);
+    subgraph = fb_i32_at(data + 4);
+    count = fb_i32_at(data + 8);
+    EMBER_CHECK(
+        ctx, version == 0 && subgraph == 0, EMBER_UNSUPPORTED,
+        "metadata OfflineMemoryAllocation: version %ld, subgraph %ld; only version 0 for subgraph 0 is "
+        "supported",
+        (long)version, (long)subgraph);
+    EMBER_CHECK(
+        ctx, count == ctx->tensor_count && size == 12 + 4 * (size_t)count, EMBER_INVALID_MODEL,
+        "metadata OfflineMemoryAllocation: plans %ld tensors in %lu bytes, the subgraph has %ld tensors",
+        (long)count, (unsigned long)size, (long)ctx->tensor_count);
+    for (i = 0; i < (size_t)count; ++i) {
+        const int32_t offset = fb_i32_at(data + 12 + 4 * i);
+        EMBER_CHECK(
+            ctx, offset >= -1, EMBER_INVALID_MODEL,
+            "metadata OfflineMemoryAllocation: tensor %lu ('%.64s') has offset %ld (-1 or >= 0 expected)",
+            (unsigned long)i, ctx->tensors[i].name, (long)offset);
+    }
+    ctx->offline_plan = data + 12;
+    return EMBER_OK;
+}

@@ -1,0 +1,141 @@
+/* Memory guarantees, in their own executable because it replaces the allocator: linked with
+ * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free, every heap call of the runtime is counted.
+ * Proves that allocating in a caller's arena calls none, that invoke calls none on either path, that the
+ * arena cap refuses oversized plans before any malloc, and that an arena too small or misaligned is refused.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ember.h"
+#include "model_writer.h"
+#include "test_util.h"
+
+int test_failures = 0;
+static long heap_calls;
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+void __real_free(void *p);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t n);
+void __wrap_free(void *p);
+
+void *__wrap_malloc(size_t n) {
+    ++heap_calls;
+    return __real_malloc(n);
+}
+void *__wrap_calloc(size_t n, size_t size) {
+    ++heap_calls;
+    return __real_calloc(n, size);
+}
+void *__wrap_realloc(void *p, size_t n) {
+    ++heap_calls;
+    return __real_realloc(p, n);
+}
+void __wrap_free(void *p) {
+    if (p)
+        ++heap_calls;
+    __real_free(p);
+}
+
+static const float weights[12] = {0.1f, -0.2f, 0.3f, 0.4f, -0.5f, 0.6f, 0.7f, -0.8f, 0.9f, 1.0f, -1.1f, 1.2f};
+static const float bias[3] = {0.01f, -0.02f, 0.03f};
+
+/* 16-byte aligned static storage: what a device without a heap would hand in. */
+static union {
+    uint8_t bytes[4096];
+    double align;
+} arena_storage;
+
+static ember_interpreter *create(uint8_t *model, size_t capacity) {
+    tm_model m;
+    char err[EMBER_ERROR_CAPACITY];
+    ember_interpreter *it = NULL;
+    size_t n;
+    tm_fc_softmax(&m, weights, bias);
+    n = tm_write(&m, model, capacity);
+    CHECK(n > 0);
+    CHECK_STATUS(ember_interpreter_create(model, n, &it, err, sizeof err), EMBER_OK, err);
+    return it;
+}
+
+static void run_once(ember_interpreter *it) {
+    const float x[4] = {1.0f, 2.0f, -3.0f, 0.5f};
+    float y[3];
+    int32_t in, out;
+    CHECK(ember_interpreter_input_tensor(it, 0, &in) == EMBER_OK);
+    CHECK(ember_interpreter_output_tensor(it, 0, &out) == EMBER_OK);
+    CHECK(ember_interpreter_write_tensor(it, in, x, sizeof x) == EMBER_OK);
+    CHECK_STATUS(ember_interpreter_invoke(it), EMBER_OK, ember_interpreter_error(it));
+    CHECK(ember_interpreter_read_tensor(it, out, y, sizeof y) == EMBER_OK);
+    CHECK(y[0] + y[1] + y[2] > 0.999f && y[0] + y[1] + y[2] < 1.001f);
+}
+
+static void test_caller_arena_never_mallocs(void) {
+    static uint8_t model[4096];
+    ember_interpreter *it = create(model, sizeof model);
+    size_t need = 0;
+    long before;
+    int i;
+    if (!it)
+        return;
+    CHECK(ember_interpreter_arena_bytes_required(it, &need) == EMBER_OK);
+    CHECK(need > 0 && need <= sizeof arena_storage.bytes);
+    /* Too small, then misaligned: refused with a message, still no heap use. */
+    before = heap_calls;
+    CHECK(ember_interpreter_allocate_tensors_in(it, arena_storage.bytes, need - 1) == EMBER_INVALID_ARGUMENT);
+    CHECK_CONTAINS(ember_interpreter_error(it), "the model needs");
+    CHECK(ember_interpreter_allocate_tensors_in(it, arena_storage.bytes + 1, need) == EMBER_INVALID_ARGUMENT);
+    CHECK_CONTAINS(ember_interpreter_error(it), "aligned");
+    CHECK_STATUS(ember_interpreter_allocate_tensors_in(it, arena_storage.bytes, need), EMBER_OK,
+                 ember_interpreter_error(it));
+    CHECK(ember_interpreter_arena_bytes(it) == need);
+    for (i = 0; i < 5; ++i)
+        run_once(it);
+    CHECK(heap_calls == before);
+    ember_interpreter_destroy(it); /* frees bookkeeping, never the caller's arena */
+}
+
+static void test_invoke_never_mallocs(void) {
+    static uint8_t model[4096];
+    ember_interpreter *it = create(model, sizeof model);
+    long before;
+    int i;
+    if (!it)
+        return;
+    CHECK_STATUS(ember_interpreter_allocate_tensors(it), EMBER_OK, ember_interpreter_error(it));
+    before = heap_calls;
+    for (i = 0; i < 5; ++i)
+        run_once(it);
+    CHECK(heap_calls == before);
+    ember_interpreter_destroy(it);
+}
+
+static void test_arena_cap(void) {
+    static uint8_t model[4096];
+    ember_interpreter *it = create(model, sizeof model);
+    size_t need = 0;
+    long before;
+    if (!it)
+        return;
+    CHECK(ember_interpreter_arena_bytes_required(it, &need) == EMBER_OK);
+    CHECK(ember_interpreter_set_max_arena_bytes(it, need - 1) == EMBER_OK);
+    before = heap_calls;
+    CHECK(ember_interpreter_allocate_tensors(it) == EMBER_OUT_OF_MEMORY);
+    CHECK(heap_calls == before); /* refused before asking the heap */
+    CHECK_CONTAINS(ember_interpreter_error(it), "limit");
+    CHECK(ember_interpreter_set_max_arena_bytes(it, need) == EMBER_OK);
+    CHECK_STATUS(ember_interpreter_allocate_tensors(it), EMBER_OK, ember_interpreter_error(it));
+    run_once(it);
+    ember_interpreter_destroy(it);
+}
+
+int main(void) {
+    test_caller_arena_never_mallocs();
+    test_invoke_never_mallocs();
+    test_arena_cap();
+    printf("memory: %s\n", test_failures ? "FAILED" : "ok");
+    return test_failures ? 1 : 0;
+}

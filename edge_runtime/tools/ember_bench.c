@@ -1,0 +1,284 @@
+/* ember-bench: loads a .tflite model, fills its inputs with seeded random data and times the runtime.
+ *
+ *   ember-bench --graph=model.tflite [--num_runs=50] [--warmup_runs=1] [--num_threads=1]
+ *               [--enable_op_profiling] [--json] [--seed=1] [--max_arena_mb=256]
+ *
+ * Prints model and arena bytes, initialisation time (create + allocate), the first inference, min / median /
+ * p90 / p99 / mean latency over num_runs invokes after warm-up, and with --enable_op_profiling a per-operator
+ * table (through ember_interpreter_set_node_hook). With --json the last line is one JSON object with the same
+ * numbers. Flags follow TFLite's benchmark_model so scripts carry over; the runtime is single-threaded, so
+ * --num_threads other than 1 is accepted with a note. Built static by the cross toolchains, so it runs under
+ * `adb shell` on a phone. */
+#define _POSIX_C_SOURCE 199309L
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ember.h"
+
+typedef struct options {
+    const char *graph;
+    long num_runs, warmup_runs, num_threads, max_arena_mb;
+    unsigned long seed;
+    int op_profiling, json;
+} options;
+
+typedef struct profile {
+    int32_t nodes;
+    double *total_us; /* per node, summed over the measured runs */
+    double started;
+} profile;
+
+static double now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static void node_hook(void *user, int32_t node, int end) {
+    profile *p = (profile *)user;
+    if (!end)
+        p->started = now_us();
+    else
+        p->total_us[node] += now_us() - p->started;
+}
+
+static int usage(const char *why) {
+    fprintf(stderr,
+            "ember-bench: %s\nusage: ember-bench --graph=FILE [--num_runs=N] [--warmup_runs=N] "
+            "[--num_threads=N] [--enable_op_profiling] [--json] [--seed=N] [--max_arena_mb=N]\n",
+            why);
+    return 2;
+}
+
+/* "--name=value" -> value, NULL when arg is not that flag. */
+static const char *flag_value(const char *arg, const char *name) {
+    size_t n = strlen(name);
+    return strncmp(arg, name, n) == 0 && arg[n] == '=' ? arg + n + 1 : NULL;
+}
+
+static int parse_long(const char *text, long min, long *out) {
+    char *end;
+    long v = strtol(text, &end, 10);
+    if (*text == '\0' || *end != '\0' || v < min)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+static int parse(int argc, char **argv, options *o) {
+    int i;
+    long seed = 1;
+    memset(o, 0, sizeof *o);
+    o->num_runs = 50;
+    o->warmup_runs = 1;
+    o->num_threads = 1;
+    o->max_arena_mb = 256;
+    for (i = 1; i < argc; ++i) {
+        const char *a = argv[i], *v;
+        if ((v = flag_value(a, "--graph")))
+            o->graph = v;
+        else if ((v = flag_value(a, "--num_runs"))) {
+            if (!parse_long(v, 1, &o->num_runs))
+                return usage("--num_runs needs an integer >= 1");
+        } else if ((v = flag_value(a, "--warmup_runs"))) {
+            if (!parse_long(v, 0, &o->warmup_runs))
+                return usage("--warmup_runs needs an integer >= 0");
+        } else if ((v = flag_value(a, "--num_threads"))) {
+            if (!parse_long(v, -1, &o->num_threads))
+                return usage("--num_threads needs an integer >= -1");
+        } else if ((v = flag_value(a, "--seed"))) {
+            if (!parse_long(v, 0, &seed))
+                return usage("--seed needs an integer >= 0");
+        } else if ((v = flag_value(a, "--max_arena_mb"))) {
+            if (!parse_long(v, 1, &o->max_arena_mb))
+                return usage("--max_arena_mb needs an integer >= 1");
+        } else if (strcmp(a, "--enable_op_profiling") == 0 || strcmp(a, "--enable_op_profiling=true") == 0)
+            o->op_profiling = 1;
+        else if (strcmp(a, "--json") == 0)
+            o->json = 1;
+        else {
+            fprintf(stderr, "ember-bench: unknown argument '%s'\n", a);
+            return usage("see the flags below");
+        }
+    }
+    o->seed = (unsigned long)seed;
+    return o->graph ? 0 : usage("--graph=FILE is required");
+}
+
+static unsigned char *read_file(const char *path, size_t *size) {
+    FILE *f = fopen(path, "rb");
+    unsigned char *data = NULL;
+    long n;
+    if (!f)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+        data = (unsigned char *)malloc((size_t)n + 1);
+        if (data && fread(data, 1, (size_t)n, f) != (size_t)n) {
+            free(data);
+            data = NULL;
+        }
+        *size = (size_t)n;
+    }
+    fclose(f);
+    return data;
+}
+
+/* xorshift64*: the same inputs for the same seed on every platform. */
+static uint64_t next_random(uint64_t *state) {
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    return *state * 0x2545F4914F6CDD1Dull;
+}
+
+static int fill_inputs(ember_interpreter *it, unsigned long seed) {
+    uint64_t state = 0x9E3779B97F4A7C15ull ^ (uint64_t)seed;
+    int32_t i, index;
+    for (i = 0; i < ember_interpreter_input_count(it); ++i) {
+        ember_tensor_info info;
+        unsigned char *buf;
+        size_t k;
+        if (ember_interpreter_input_tensor(it, i, &index) != EMBER_OK ||
+            ember_interpreter_tensor_info(it, index, &info) != EMBER_OK)
+            return 0;
+        buf = (unsigned char *)malloc(info.bytes ? info.bytes : 1);
+        if (!buf)
+            return 0;
+        if (info.type == EMBER_FLOAT32) {
+            for (k = 0; k + 4 <= info.bytes; k += 4) {
+                float v = (float)((double)(next_random(&state) >> 11) / 9007199254740992.0 * 2.0 - 1.0);
+                memcpy(buf + k, &v, 4);
+            }
+        } else if (info.type == EMBER_INT32 || info.type == EMBER_INT64) {
+            memset(buf, 0, info.bytes); /* index-like inputs: 0 is always in range */
+        } else {
+            for (k = 0; k < info.bytes; ++k)
+                buf[k] = (unsigned char)(next_random(&state) >> 56);
+        }
+        if (ember_interpreter_write_tensor(it, index, buf, info.bytes) != EMBER_OK) {
+            free(buf);
+            return 0;
+        }
+        free(buf);
+    }
+    return 1;
+}
+
+static int by_value(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of sorted values. */
+static double percentile(const double *sorted, long n, double p) {
+    long rank = (long)(p / 100.0 * (double)n + 0.999999);
+    if (rank < 1)
+        rank = 1;
+    return sorted[(rank > n ? n : rank) - 1];
+}
+
+int main(int argc, char **argv) {
+    options o;
+    unsigned char *model;
+    size_t model_size = 0, arena = 0;
+    char error[EMBER_ERROR_CAPACITY];
+    ember_interpreter *it = NULL;
+    double t0, init_us, first_us, sum = 0, *runs;
+    profile prof = {0, NULL, 0.0};
+    long r;
+    int32_t i;
+    int rc = parse(argc, argv, &o);
+    if (rc)
+        return rc;
+    model = read_file(o.graph, &model_size);
+    if (!model) {
+        fprintf(stderr, "ember-bench: cannot read '%s'\n", o.graph);
+        return 1;
+    }
+    if (o.num_threads != 1 && !o.json)
+        printf("note: --num_threads=%ld accepted; the runtime runs on 1 thread\n", o.num_threads);
+
+    t0 = now_us();
+    if (ember_interpreter_create(model, model_size, &it, error, sizeof error) != EMBER_OK) {
+        fprintf(stderr, "ember-bench: %s: %s\n", o.graph, error);
+        free(model);
+        return 1;
+    }
+    ember_interpreter_set_max_arena_bytes(it, (size_t)o.max_arena_mb << 20);
+    if (ember_interpreter_allocate_tensors(it) != EMBER_OK || !fill_inputs(it, o.seed)) {
+        fprintf(stderr, "ember-bench: %s: %s\n", o.graph, ember_interpreter_error(it));
+        ember_interpreter_destroy(it);
+        free(model);
+        return 1;
+    }
+    init_us = now_us() - t0;
+    arena = ember_interpreter_arena_bytes(it);
+
+    runs = (double *)malloc(sizeof *runs * (size_t)o.num_runs);
+    prof.nodes = ember_interpreter_node_count(it);
+    prof.total_us = (double *)calloc((size_t)(prof.nodes ? prof.nodes : 1), sizeof *prof.total_us);
+    if (!runs || !prof.total_us) {
+        fprintf(stderr, "ember-bench: out of memory\n");
+        return 1;
+    }
+    t0 = now_us();
+    rc = ember_interpreter_invoke(it) != EMBER_OK;
+    first_us = now_us() - t0;
+    for (r = 0; !rc && r < o.warmup_runs; ++r)
+        rc = ember_interpreter_invoke(it) != EMBER_OK;
+    if (o.op_profiling)
+        ember_interpreter_set_node_hook(it, node_hook, &prof);
+    for (r = 0; !rc && r < o.num_runs; ++r) {
+        t0 = now_us();
+        rc = ember_interpreter_invoke(it) != EMBER_OK;
+        runs[r] = now_us() - t0;
+        sum += runs[r];
+    }
+    if (rc) {
+        fprintf(stderr, "ember-bench: invoke failed: %s\n", ember_interpreter_error(it));
+        return 1;
+    }
+    qsort(runs, (size_t)o.num_runs, sizeof *runs, by_value);
+
+    {
+        printf("graph: %s\nmodel bytes: %lu\narena bytes: %lu\noperators: %ld\n", o.graph,
+               (unsigned long)model_size, (unsigned long)arena, (long)prof.nodes);
+        printf("init (create + allocate): %.1f us\nfirst inference: %.1f us\n", init_us, first_us);
+        printf("%ld runs after %ld warm-up: min %.1f us, median %.1f us, p90 %.1f us, p99 %.1f us, mean %.1f "
+               "us\n",
+               o.num_runs, o.warmup_runs, runs[0], percentile(runs, o.num_runs, 50),
+               percentile(runs, o.num_runs, 90), percentile(runs, o.num_runs, 99), sum / (double)o.num_runs);
+    }
+    if (o.op_profiling) {
+        double total = 0;
+        for (i = 0; i < prof.nodes; ++i)
+            total += prof.total_us[i];
+        printf("%5s  %-20s %12s %7s\n", "node", "op", "avg us", "%");
+        for (i = 0; i < prof.nodes; ++i)
+            printf("%5ld  %-20s %12.2f %6.1f%%\n", (long)i, ember_interpreter_node_name(it, i),
+                   prof.total_us[i] / (double)o.num_runs, total > 0 ? 100.0 * prof.total_us[i] / total : 0.0);
+    }
+    if (o.json) {
+        printf("{\"graph\":\"");
+        for (i = 0; o.graph[i]; ++i) /* JSON string escape of the path */
+            printf(o.graph[i] == '"' || o.graph[i] == '\\' ? "\\%c" : "%c", o.graph[i]);
+        printf("\",\"model_bytes\":%lu,\"arena_bytes\":%lu,\"num_runs\":%ld,\"warmup_runs\":%ld,"
+               "\"num_threads\":1,\"init_us\":%.3f,\"first_inference_us\":%.3f,\"min_us\":%.3f,"
+               "\"median_us\":%.3f,\"p90_us\":%.3f,\"p99_us\":%.3f,\"mean_us\":%.3f,\"ops\":[",
+               (unsigned long)model_size, (unsigned long)arena, o.num_runs, o.warmup_runs, init_us, first_us,
+               runs[0], percentile(runs, o.num_runs, 50), percentile(runs, o.num_runs, 90),
+               percentile(runs, o.num_runs, 99), sum / (double)o.num_runs);
+        for (i = 0; o.op_profiling && i < prof.nodes; ++i)
+            printf("%s{\"node\":%ld,\"op\":\"%s\",\"avg_us\":%.3f}", i ? "," : "", (long)i,
+                   ember_interpreter_node_name(it, i), prof.total_us[i] / (double)o.num_runs);
+        printf("]}\n");
+    }
+    free(prof.total_us);
+    free(runs);
+    ember_interpreter_destroy(it);
+    free(model);
+    return 0;
+}

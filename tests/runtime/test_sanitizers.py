@@ -1,0 +1,34 @@
+"""The C unit tests under AddressSanitizer + UndefinedBehaviorSanitizer, and under valgrind: any leak, invalid
+access or undefined behaviour fails the test."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from native_build import build, ctest, require, run, sample_model
+
+SANITIZE = "-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+
+
+def test_unit_tests_under_asan_and_ubsan(tmp_path: Path) -> None:
+    require("gcc")
+    out = build(tmp_path / "build", "-DCMAKE_BUILD_TYPE=Debug", "-DCMAKE_C_COMPILER=gcc",
+                f"-DCMAKE_C_FLAGS={SANITIZE}", f"-DCMAKE_EXE_LINKER_FLAGS={SANITIZE}")
+    os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1")
+    ctest(out)
+    model = sample_model(tmp_path / "mlp.tflite")
+    run([str(out / "ember-bench"), f"--graph={model}", "--num_runs=3", "--enable_op_profiling"], tmp_path)
+
+
+def test_unit_tests_under_valgrind(tmp_path: Path) -> None:
+    (valgrind,) = require("valgrind")
+    out = build(tmp_path / "build", "-DCMAKE_BUILD_TYPE=Debug")
+    for exe in (["ember_tests"], ["ember_memory_tests"]):
+        text = run([valgrind, "--error-exitcode=1", "--leak-check=full", "--errors-for-leak-kinds=all",
+                    str(out / exe[0])], out, timeout=900)
+        assert "ERROR SUMMARY: 0 errors" in text, text
+    model = sample_model(tmp_path / "mlp.tflite")
+    text = run([valgrind, "--error-exitcode=1", "--leak-check=full", str(out / "ember-bench"), f"--graph={model}",
+                "--num_runs=2", "--json"], tmp_path)
+    assert "ERROR SUMMARY: 0 errors" in text, text
