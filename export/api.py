@@ -60,6 +60,14 @@ def to_tflite(model: Module, example_input: Any, path: str | os.PathLike, *, nam
         graph = _quantize(graph, quantize, calibration, observer, io, params_of)
     elif calibration is not None:
         raise ExportError("calibration data was given without quantize='int8': pass quantize='int8' to use it")
+    write_model(graph, path, labels=labels, normalization=normalization, quantization=quantize or "none")
+    return graph
+
+
+def write_model(graph: Graph, path: str | os.PathLike, *, labels: list[str] | None = None,
+                normalization: dict[str, Any] | None = None, quantization: str = "none") -> bytes:
+    """Write a lowered graph as `.tflite` at `path`, atomically, with the "ember" metadata and the runtime's memory
+    plan as "OfflineMemoryAllocation" (TFLite Micro's layout; LiteRT ignores it). Returns the file's bytes."""
     metadata = {
         "model_name": graph.name,
         "labels": list(labels or []),
@@ -67,11 +75,29 @@ def to_tflite(model: Module, example_input: Any, path: str | os.PathLike, *, nam
         "layout": graph.layouts.get(graph.inputs[0].name, "none"),
         "inputs": [_describe(graph, v) for v in graph.inputs],
         "outputs": [_describe(graph, v) for v in graph.outputs],
-        "quantization": quantize or "none",
+        "quantization": quantization,
         "ember_version": ember.__version__,
     }
-    write_atomically(path, write_tflite(graph, metadata, description=f"ember {ember.__version__}"))
-    return graph
+    description = f"ember {ember.__version__}"
+    content = write_tflite(graph, metadata, description=description)
+    plan = memory_plan(content)
+    if plan is not None:
+        content = write_tflite(graph, metadata, description=description,
+                               extra_metadata={"OfflineMemoryAllocation": plan})
+    write_atomically(path, content)
+    return content
+
+
+def memory_plan(content: bytes) -> bytes | None:
+    """The runtime's arena plan for a model as "OfflineMemoryAllocation" bytes; None when the runtime cannot run
+    the model (then it plans at load time, as for any file without a plan)."""
+    from ember.runtime import Interpreter, RuntimeModelError
+
+    try:
+        interpreter = Interpreter(model_content=content)
+    except RuntimeModelError:
+        return None
+    return interpreter.offline_plan_metadata(interpreter.memory_plan()["offsets"])
 
 
 def _quantize(graph: Graph, scheme: str, calibration: Iterable[Any] | None, observer: Any, io: str,

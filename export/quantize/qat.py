@@ -20,15 +20,12 @@ from typing import Any
 
 import numpy as np
 
-import ember
 from ember import nn
 from ember.tensor import Tensor
 
 from .. import lowering, passes
 from ..errors import ExportError
-from ..files import write_atomically
 from ..ir import Graph, Value
-from ..tflite import write_tflite
 from ..tracer import trace
 from .calibrate import calibrate
 from .fake_quant import (
@@ -323,20 +320,11 @@ def convert(model: nn.Module, example_input: Any, path: str | os.PathLike, *, io
 
     Weights are the fake-quantised (BatchNorm-folded) weights, on the int8 grid already; activation parameters are
     those the fake-quant modules hold. `calibration` is only for tensors no fake-quant covers (see `qat_graph`)."""
-    from ..api import _describe
+    from ..api import write_model
+
     graph = qat_graph(model, example_input, calibration, observer, io)
     graph.name = name or graph.name
-    metadata = {
-        "model_name": graph.name,
-        "labels": list(labels or []),
-        "input_normalization": normalization or {},
-        "layout": graph.layouts.get(graph.inputs[0].name, "none"),
-        "inputs": [_describe(graph, v) for v in graph.inputs],
-        "outputs": [_describe(graph, v) for v in graph.outputs],
-        "quantization": "int8",
-        "ember_version": ember.__version__,
-    }
-    write_atomically(path, write_tflite(graph, metadata, description=f"ember {ember.__version__}"))
+    write_model(graph, path, labels=labels, normalization=normalization, quantization="int8")
     return graph
 
 

@@ -83,8 +83,10 @@ def _tensor(b: flatbuffers.Builder, value: Value, buffer_index: int) -> int:
     return tflite.TensorEnd(b)
 
 
-def write_tflite(graph: Graph, metadata: dict[str, Any] | None = None, description: str = "ember") -> bytes:
-    """The `.tflite` bytes of a lowered, optimised graph; `metadata` goes in as the "ember" JSON entry."""
+def write_tflite(graph: Graph, metadata: dict[str, Any] | None = None, description: str = "ember",
+                 extra_metadata: dict[str, bytes] | None = None) -> bytes:
+    """The `.tflite` bytes of a lowered, optimised graph; `metadata` goes in as the "ember" JSON entry, and each
+    `extra_metadata` item as a metadata entry of that name (e.g. "OfflineMemoryAllocation")."""
     b = flatbuffers.Builder(1024)
     values = graph.values()
     index = {id(v): i for i, v in enumerate(values)}
@@ -100,6 +102,9 @@ def write_tflite(graph: Graph, metadata: dict[str, Any] | None = None, descripti
     if metadata is not None:
         metadata_entries.append(("ember", len(buffer_data)))
         buffer_data.append(json.dumps(metadata, sort_keys=True).encode())
+    for name, data in (extra_metadata or {}).items():
+        metadata_entries.append((name, len(buffer_data)))
+        buffer_data.append(data)
     buffers = [_buffer(b, d) for d in buffer_data]
 
     tensors = [_tensor(b, v, buffer_of.get(id(v), 0)) for v in values]

@@ -123,3 +123,50 @@ def test_data_dependent_control_flow_is_refused():
 def test_softmax_over_other_axis_is_refused():
     with pytest.raises(ember.export.ExportError, match="last axis"):
         ember.export.to_graph(nn.Sequential(nn.Softmax(dim=0)), ember.randn(3, 4))
+
+
+def test_exporter_writes_the_runtime_memory_plan(tmp_path):
+    """The file carries "OfflineMemoryAllocation" (TFLite Micro's int32 layout [version, subgraph, n, offsets]):
+    live tensors never share bytes, the runtime reuses the plan, and LiteRT still loads the file."""
+    import ember.runtime
+    from ember.vision import models
+
+    model = models.resnet20().eval()
+    x = models.example_input("resnet20")
+    path = tmp_path / "r.tflite"
+    ember.export.to_tflite(model, ember.tensor(x), path)
+    raw = path.read_bytes()
+    m = tflite.Model.GetRootAs(raw, 0)
+    entries = {m.Metadata(i).Name().decode(): m.Metadata(i).Buffer() for i in range(m.MetadataLength())}
+    plan = np.frombuffer(m.Buffers(entries["OfflineMemoryAllocation"]).DataAsNumpy().tobytes(), "<i4")
+    sg = m.Subgraphs(0)
+    assert plan[0] == 0 and plan[1] == 0 and plan[2] == sg.TensorsLength() == len(plan) - 3
+    offsets = plan[3:]
+    # closed-form check of the plan: tensors alive at the same operator occupy disjoint byte ranges
+    n_ops = sg.OperatorsLength()
+    first, last = {}, {}
+    for i in range(sg.InputsLength()):
+        first[sg.Inputs(i)] = -1
+    for k in range(n_ops):
+        op = sg.Operators(k)
+        for t in op.OutputsAsNumpy():
+            first.setdefault(int(t), k)
+        for t in op.InputsAsNumpy():
+            if t >= 0:
+                last[int(t)] = k
+    for i in range(sg.OutputsLength()):
+        last[sg.Outputs(i)] = n_ops
+    sizes = {t: int(np.prod(sg.Tensors(t).ShapeAsNumpy())) * 4 for t in first}
+    live = [t for t in first if offsets[t] >= 0]
+    assert live, "the plan places no tensor"
+    for a in live:
+        for b in live:
+            if a < b and first[a] <= last.get(b, first[b]) and first[b] <= last.get(a, first[a]):
+                assert offsets[a] + sizes[a] <= offsets[b] or offsets[b] + sizes[b] <= offsets[a], (a, b)
+    it = ember.runtime.Interpreter(model_path=str(path))
+    assert it.memory_plan()["offsets"] == offsets.tolist()
+    expected = litert(path, np.ascontiguousarray(x.transpose(0, 2, 3, 1)), OpResolverType.BUILTIN_REF)
+    it.allocate_tensors()
+    it.set_tensor(it.get_input_details()[0]["index"], np.ascontiguousarray(x.transpose(0, 2, 3, 1)))
+    it.invoke()
+    np.testing.assert_allclose(it.get_tensor(it.get_output_details()[0]["index"]), expected, rtol=1e-5, atol=1e-6)
