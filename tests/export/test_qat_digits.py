@@ -102,12 +102,7 @@ def test_qat_keeps_or_improves_int8_accuracy(results):
 @pytest.mark.parametrize("name", ["ptq", "qat"])
 def test_ember_runtime_agrees_with_litert_on_the_test_set(results, name):
     path = results["files"] / f"{name}.tflite"
-    try:
-        ours = ember.export.evaluate(path, results["test"], engine="ember")
-    except Exception as e:  # noqa: BLE001 - the runtime's int8 kernels land separately
-        if "not supported by this runtime" in str(e):
-            pytest.skip(f"ember.runtime: {e}")
-        raise
+    ours = ember.export.evaluate(path, results["test"], engine="ember")
     assert ours["accuracy"] == results[f"{name}_litert"]
 
 

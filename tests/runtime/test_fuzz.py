@@ -45,26 +45,31 @@ def write_seeds(corpus: Path) -> int:
         seeds.append(conv._conv_case(rng, depthwise=bool(i % 2), quantized=i < 2)[0])
         seeds.append(conv._pool_case(rng, "AVERAGE_POOL_2D" if i % 2 else "MAX_POOL_2D", quantized=i < 2)[0])
         seeds.append(conv._mean_case(rng, quantized=i < 2, spatial=bool(i % 2))[0])
-    try:
-        import ember
-        import ember.export
-        from ember import nn
+    import ember
+    import ember.export
+    from ember import nn
+    from ember.vision import models
 
-        model = nn.Sequential(nn.Flatten(), nn.Linear(16, 8), nn.ReLU(), nn.Linear(8, 3), nn.Softmax(dim=1))
-        example = ember.randn(1, 1, 4, 4)
-        ember.export.to_tflite(model, example, corpus / "export_float.tflite")
-        calibration = [ember.randn(1, 1, 4, 4) for _ in range(4)]
-        ember.export.to_tflite(model, example, corpus / "export_int8.tflite", quantize="int8",
-                               calibration=calibration)
-    except Exception as error:  # the exporter is another team's moving target; the builder seeds suffice
-        print(f"ember.export seeds skipped: {error!r}")
+    model = nn.Sequential(nn.Flatten(), nn.Linear(16, 8), nn.ReLU(), nn.Linear(8, 3), nn.Softmax(dim=1))
+    example = ember.randn(1, 1, 4, 4)
+    ember.export.to_tflite(model, example, corpus / "export_float.tflite")
+    calibration = [ember.randn(1, 1, 4, 4) for _ in range(4)]
+    ember.export.to_tflite(model, example, corpus / "export_int8.tflite", quantize="int8", calibration=calibration)
+    # zoo models small enough for -max_len: float and int8, every op family the zoo exports
+    for name, int8_only in (("mlp", False), ("lenet5", True), ("unet_small", True), ("transformer_classifier", True)):
+        zoo = models.MODELS[name].build().eval()
+        x = models.example_input(name)
+        if not int8_only:
+            ember.export.to_tflite(zoo, ember.tensor(x), corpus / f"zoo_{name}.tflite")
+        ember.export.to_tflite(zoo, ember.tensor(x), corpus / f"zoo_{name}_int8.tflite", quantize="int8",
+                               calibration=[models.example_input(name, seed=s) for s in range(2)])
     for i, seed in enumerate(seeds):
         (corpus / f"builder_{i:02d}.tflite").write_bytes(seed)
     return len(list(corpus.iterdir()))
 
 
 def run_fuzzer(exe: Path, corpus: Path, seconds: int, workdir: Path) -> str:
-    result = subprocess.run([str(exe), str(corpus), f"-max_total_time={seconds}", "-max_len=8192",
+    result = subprocess.run([str(exe), str(corpus), f"-max_total_time={seconds}", "-max_len=131072",
                              "-rss_limit_mb=2048", "-timeout=10", "-print_final_stats=1"],
                             cwd=workdir, capture_output=True, text=True, timeout=seconds + 300)
     log = result.stdout + result.stderr
