@@ -1,10 +1,12 @@
 """The PyTorch oracle shared by the op tests: run the same function in Ember and in torch on the same data and
 compare the forward result and the gradient of every input (float64 within 1e-6, float32 within 1e-4, relative
-to the largest magnitude)."""
+to the largest magnitude).
+
+Backends: a test module marked `pytestmark = pytest.mark.usefixtures("on_device")` (tests/train/conftest.py) runs
+each test once per backend of EMBER_TEST_BACKEND, with DEVICE set to that backend's device: `check()`, `dev()`
+and `randn()` put their tensors there, and a test that builds modules itself moves them with `.to(device)`."""
 
 from __future__ import annotations
-
-import os
 
 import numpy as np
 import torch
@@ -12,14 +14,24 @@ import torch
 import ember
 
 TOL = {np.float64: 1e-6, np.float32: 1e-4}
-# EMBER_TEST_BACKEND=strict (or cupy) alone runs the inputs of check() on that device
-DEVICE = ember.device({"strict": "strict", "cupy": "cuda"}.get(os.environ.get("EMBER_TEST_BACKEND", ""), "cpu"))
 DTYPES = [np.float64, np.float32]
+CPU = ember.device("cpu")
+DEVICE = CPU  # the device of the running test, set by the on_device fixture: use dev()/randn(), never import it
 
 
 def dev(data, **kwargs):
-    """An Ember tensor on the device the oracle runs on (targets, masks, weights of a checked function)."""
+    """An Ember tensor on the device of the running test (targets, masks, weights of a checked function)."""
     return ember.tensor(data, device=DEVICE, **kwargs)
+
+
+def randn(*shape, **kwargs):
+    """`ember.randn` on the device of the running test."""
+    return ember.randn(*shape, **kwargs).to(DEVICE)
+
+
+def host(t):
+    """A tensor's values as a numpy array, copied explicitly from its device."""
+    return t.detach().cpu().numpy()
 
 
 def close(ours, theirs, dtype, what):
@@ -37,17 +49,25 @@ def close(ours, theirs, dtype, what):
 
 
 def make_data(shape, dtype, rng, positive=False, strided=False):
-    """Random data of `shape`; with strided=True a non-contiguous view (every other element of a larger array)."""
+    """Random data of `shape`; with strided=True data twice as wide in the last dimension, of which the input is
+    every other element (`strided_view`)."""
     if strided and len(shape):
-        base = rng.standard_normal(tuple(shape[:-1]) + (2 * shape[-1],)).astype(dtype)
-        data = base[..., ::2]
-    else:
-        data = rng.standard_normal(shape).astype(dtype)
-    if positive:
-        data = np.abs(data) + 0.5
-        if strided and len(shape):
-            data = np.abs(base)[..., ::2] + 0.5
-    return data
+        shape = tuple(shape[:-1]) + (2 * shape[-1],)
+    data = rng.standard_normal(shape).astype(dtype)
+    return np.abs(data) + 0.5 if positive else data
+
+
+def strided_view(a):
+    """Every other element of the last dimension: a non-contiguous view, on whichever device `a` is."""
+    return a[..., ::2] if a.ndim else a
+
+
+def _leaf(a, strided):
+    """A leaf tensor of `a` on DEVICE; strided, its array is a view made on the device (not a contiguous copy)."""
+    t = ember.tensor(a, requires_grad=True, device=DEVICE)
+    if strided:
+        t.data = strided_view(t.data)
+    return t
 
 
 def _as_tuple(out):
@@ -57,25 +77,25 @@ def _as_tuple(out):
 def check(fn_ember, fn_torch, shapes, dtype, positive=False, seed=0, strided=False, data=None):
     """Compare forward and input gradients; `data` (a list of arrays) replaces the random inputs."""
     rng = np.random.default_rng(seed)
+    strided = strided and data is None
     arrays = data if data is not None else [make_data(s, dtype, rng, positive, strided) for s in shapes]
-    ours_in = [ember.tensor(a, requires_grad=True, device=DEVICE) for a in arrays]
-    if strided and DEVICE == ember.device("cpu"):  # ember.tensor copies; keep the strided view as the leaf's array
-        for t, a in zip(ours_in, arrays, strict=True):
-            t.data = a
+    ours_in = [_leaf(a, strided) for a in arrays]
+    if strided:
+        arrays = [strided_view(a) for a in arrays]
     theirs_in = [torch.tensor(np.array(a), requires_grad=True) for a in arrays]  # a contiguous copy, 0-d kept
     outs_e, outs_t = _as_tuple(fn_ember(*ours_in)), _as_tuple(fn_torch(*theirs_in))
     assert len(outs_e) == len(outs_t), f"{len(outs_e)} outputs vs torch {len(outs_t)}"
     loss_e, loss_t = 0, 0
     for k, (e, t) in enumerate(zip(outs_e, outs_t, strict=True)):
-        close(e.detach().cpu().numpy(), t, dtype, f"forward output {k}")
+        close(host(e), t, dtype, f"forward output {k}")
         up = rng.standard_normal(t.shape).astype(dtype)
-        loss_e = loss_e + (e * ember.tensor(up, device=DEVICE)).sum()
+        loss_e = loss_e + (e * dev(up)).sum()
         loss_t = loss_t + (t * torch.tensor(up)).sum()
     loss_e.backward()
     loss_t.backward()
     for i, (e, t) in enumerate(zip(ours_in, theirs_in, strict=True)):
         if t.grad is None:
-            assert e.grad is None or not np.any(e.grad.cpu().numpy()), f"input {i}: torch has no gradient, ember does"
+            assert e.grad is None or not np.any(host(e.grad)), f"input {i}: torch has no gradient, ember does"
             continue
         assert e.grad is not None, f"input {i}: no gradient"
-        close(e.grad.cpu().numpy(), t.grad, dtype, f"gradient of input {i}")
+        close(host(e.grad), t.grad, dtype, f"gradient of input {i}")

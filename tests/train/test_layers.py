@@ -9,13 +9,16 @@ from collections import OrderedDict
 import numpy as np
 import pytest
 import torch
+from oracle import dev, host, randn
 
 import ember
 from ember import nn
 
+pytestmark = pytest.mark.usefixtures("on_device")  # every test runs on each backend
+
 
 def copy_to_torch(ours, theirs):
-    state = {k: torch.tensor(np.array(v.numpy())) for k, v in ours.state_dict().items()}
+    state = {k: torch.tensor(host(v)) for k, v in ours.state_dict().items()}
     theirs.load_state_dict(state)
     return theirs
 
@@ -41,9 +44,9 @@ def test_state_dict_names_and_shapes_match_torch():
 
 
 @pytest.mark.parametrize("train", [False, True])
-def test_forward_and_gradients_match_torch_with_copied_weights(train):
+def test_forward_and_gradients_match_torch_with_copied_weights(train, device):
     ember.manual_seed(0)
-    ours = cnn(ember)
+    ours = cnn(ember).to(device)
     theirs = copy_to_torch(ours, cnn(torch))
     for m in (ours, theirs):
         m.train(train)
@@ -51,21 +54,21 @@ def test_forward_and_gradients_match_torch_with_copied_weights(train):
             if isinstance(layer, (nn.Dropout, torch.nn.Dropout)):
                 layer.p = 0.0
     x = np.random.default_rng(0).standard_normal((4, 3, 12, 12)).astype(np.float32)
-    out, out_t = ours(ember.tensor(x)), theirs(torch.tensor(x))
-    np.testing.assert_allclose(out.detach().numpy(), out_t.detach().numpy(), rtol=1e-4, atol=1e-5)
+    out, out_t = ours(dev(x)), theirs(torch.tensor(x))
+    np.testing.assert_allclose(host(out), out_t.detach().numpy(), rtol=1e-4, atol=1e-5)
     out.sum().backward()
     out_t.sum().backward()
     grads_t = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
         scale = max(1.0, float(grads_t[name].grad.abs().max()))
-        np.testing.assert_allclose(p.grad.numpy() / scale, grads_t[name].grad.numpy() / scale, atol=1e-4,
+        np.testing.assert_allclose(host(p.grad) / scale, grads_t[name].grad.numpy() / scale, atol=1e-4,
                                    err_msg=name)
 
 
 @pytest.mark.parametrize("momentum", [0.1, None])
-def test_batch_norm_running_stats_follow_torch_over_training_steps(momentum):
+def test_batch_norm_running_stats_follow_torch_over_training_steps(momentum, device):
     ours = nn.Sequential(nn.Conv2d(2, 4, 3), nn.BatchNorm2d(4, momentum=momentum), nn.ReLU(), nn.Flatten(),
-                         nn.Linear(4 * 36, 3), nn.BatchNorm1d(3, momentum=momentum))
+                         nn.Linear(4 * 36, 3), nn.BatchNorm1d(3, momentum=momentum)).to(device)
     theirs = torch.nn.Sequential(torch.nn.Conv2d(2, 4, 3), torch.nn.BatchNorm2d(4, momentum=momentum),
                                  torch.nn.ReLU(), torch.nn.Flatten(), torch.nn.Linear(4 * 36, 3),
                                  torch.nn.BatchNorm1d(3, momentum=momentum))
@@ -76,16 +79,16 @@ def test_batch_norm_running_stats_follow_torch_over_training_steps(momentum):
         x = rng.standard_normal((5, 2, 8, 8)).astype(np.float32) * 3 + 1
         opt.zero_grad()
         opt_t.zero_grad()
-        (ours(ember.tensor(x)) ** 2).mean().backward()
+        (ours(dev(x)) ** 2).mean().backward()
         (theirs(torch.tensor(x)) ** 2).mean().backward()
         opt.step()
         opt_t.step()
     for (name, a), (_, b) in zip(ours.state_dict().items(), theirs.state_dict().items(), strict=True):
-        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-4, atol=1e-5, err_msg=name)
+        np.testing.assert_allclose(host(a), b.numpy(), rtol=1e-4, atol=1e-5, err_msg=name)
     ours.eval()
     theirs.eval()
     x = rng.standard_normal((3, 2, 8, 8)).astype(np.float32)
-    np.testing.assert_allclose(ours(ember.tensor(x)).detach().numpy(), theirs(torch.tensor(x)).detach().numpy(),
+    np.testing.assert_allclose(host(ours(dev(x))), theirs(torch.tensor(x)).detach().numpy(),
                                rtol=1e-4, atol=1e-4)
 
 
@@ -96,7 +99,7 @@ def test_batch_norm_without_running_stats_uses_batch_statistics_in_eval():
     x = np.random.default_rng(2).standard_normal((6, 3)).astype(np.float32)
     ours.eval()
     theirs.eval()
-    np.testing.assert_allclose(ours(ember.tensor(x)).numpy(), theirs(torch.tensor(x)).numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(host(ours(dev(x))), theirs(torch.tensor(x)).numpy(), rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("make", [
@@ -104,26 +107,26 @@ def test_batch_norm_without_running_stats_uses_batch_statistics_in_eval():
     lambda lib: lib.nn.Conv2d(4, 4, 3, groups=4, bias=False),
     lambda lib: lib.nn.Linear(30, 7),
 ], ids=["conv", "depthwise", "linear"])
-def test_init_bounds_follow_torch(make):
+def test_init_bounds_follow_torch(make, device):
     ember.manual_seed(0)
-    ours, theirs = make(ember), make(torch)
+    ours, theirs = make(ember).to(device), make(torch)
     for (name, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters(), strict=True):
         fan_in = math.prod(q.shape[1:]) if q.ndim > 1 else math.prod(theirs.weight.shape[1:])
         bound = 1 / math.sqrt(fan_in)  # kaiming_uniform(a=sqrt(5)) and the bias rule both reduce to this
         assert float(q.detach().abs().max()) <= bound
-        assert 0.8 * bound < float(np.abs(p.detach().numpy()).max()) <= bound, name
+        assert 0.8 * bound < float(np.abs(host(p)).max()) <= bound, name
 
 
-def test_embedding_layer_matches_torch():
-    ours = nn.Embedding(10, 4, padding_idx=3)
-    assert not ours.weight.detach().numpy()[3].any()
+def test_embedding_layer_matches_torch(device):
+    ours = nn.Embedding(10, 4, padding_idx=3).to(device)
+    assert not host(ours.weight)[3].any()
     theirs = copy_to_torch(ours, torch.nn.Embedding(10, 4, padding_idx=3))
     idx = np.array([[1, 3, 9], [3, 3, 0]])
-    out, out_t = ours(ember.tensor(idx)), theirs(torch.tensor(idx))
-    np.testing.assert_allclose(out.detach().numpy(), out_t.detach().numpy())
+    out, out_t = ours(dev(idx)), theirs(torch.tensor(idx))
+    np.testing.assert_allclose(host(out), out_t.detach().numpy())
     out.sum().backward()
     out_t.sum().backward()
-    np.testing.assert_allclose(ours.weight.grad.numpy(), theirs.weight.grad.numpy())
+    np.testing.assert_allclose(host(ours.weight.grad), theirs.weight.grad.numpy())
 
 
 LOSSES = [
@@ -142,16 +145,16 @@ def test_loss_modules_match_torch(name, kwargs, kind):
     x = rng.standard_normal((5, 4)).astype(np.float32)
     target = {"classes": rng.integers(0, 4, 5), "values": rng.standard_normal((5, 4)).astype(np.float32),
               "binary": (rng.random((5, 4)) > 0.5).astype(np.float32)}[kind]
-    ours = getattr(nn, name)(**kwargs)(ember.tensor(x), ember.tensor(target))
+    ours = getattr(nn, name)(**kwargs)(dev(x), dev(target))
     theirs = getattr(torch.nn, name)(**kwargs)(torch.tensor(x), torch.tensor(target))
     np.testing.assert_allclose(ours.item(), theirs.item(), rtol=1e-5)
 
 
 def test_weighted_loss_modules_keep_weights_as_buffers():
-    w = ember.tensor([1.0, 2.0, 3.0])
+    w = dev([1.0, 2.0, 3.0])
     ours, theirs = nn.CrossEntropyLoss(weight=w), torch.nn.CrossEntropyLoss(weight=torch.tensor([1.0, 2.0, 3.0]))
     assert list(ours.state_dict()) == list(theirs.state_dict()) == ["weight"]
-    pw = ember.tensor([2.0, 2.0])
+    pw = dev([2.0, 2.0])
     assert list(nn.BCEWithLogitsLoss(pos_weight=pw).state_dict()) == ["pos_weight"]
 
 
@@ -174,15 +177,15 @@ def test_module_list_and_dict_register_children_like_torch():
     assert isinstance(blocks.pop("act"), nn.GELU) and list(blocks.keys()) == ["enc", "dec"]
 
 
-def test_layer_errors_name_the_layer_path_and_shapes():
-    model = nn.Sequential(OrderedDict([("features", nn.Sequential(nn.Conv2d(3, 16, 3), nn.ReLU()))]))
+def test_layer_errors_name_the_layer_path_and_shapes(device):
+    model = nn.Sequential(OrderedDict([("features", nn.Sequential(nn.Conv2d(3, 16, 3), nn.ReLU()))])).to(device)
     with pytest.raises(ValueError, match=r"Conv2d\(3, 16, kernel_size=\(3, 3\), \.\.\.\) at 'features\.0': "
                                          r"input of shape \(2, 4, 8, 8\) has 4 channels, expected 3"):
-        model(ember.randn(2, 4, 8, 8))
+        model(randn(2, 4, 8, 8))
     with pytest.raises(ValueError, match=r"BatchNorm2d\(4\) at '1': .*3 channels, expected 4"):
-        nn.Sequential(nn.Identity(), nn.BatchNorm2d(4))(ember.randn(2, 3, 4, 4))
+        nn.Sequential(nn.Identity(), nn.BatchNorm2d(4)).to(device)(randn(2, 3, 4, 4))
     with pytest.raises(ValueError, match=r"^Conv2d\(3, 16, kernel_size=\(3, 3\), \.\.\.\): expected a 4-d"):
-        nn.Conv2d(3, 16, 3)(ember.randn(3, 8, 8))
+        nn.Conv2d(3, 16, 3).to(device)(randn(3, 8, 8))
 
 
 def test_op_errors_inside_a_model_name_the_module():
@@ -192,11 +195,11 @@ def test_op_errors_inside_a_model_name_the_module():
             self.proj = nn.Identity()
 
         def forward(self, x):
-            return self.proj(x) + ember.ones(5)
+            return self.proj(x) + randn(5)
 
     model = nn.Sequential(OrderedDict([("block", Block())]))
     with pytest.raises(ValueError, match=r"add: shapes \(2, 3\) and \(5,\) .* at 'block' \(Block\(\)\)"):
-        model(ember.randn(2, 3))
+        model(randn(2, 3))
 
 
 def test_module_repr_matches_torch_for_common_layers():
@@ -206,24 +209,24 @@ def test_module_repr_matches_torch_for_common_layers():
         assert repr(make(nn)) == repr(make(torch.nn))
 
 
-def test_init_functions_follow_torch_formulas():
+def test_init_functions_follow_torch_formulas(device):
     ember.manual_seed(0)
-    t = ember.zeros(200, 300)
+    t = ember.zeros(200, 300).to(device)
     nn.init.kaiming_normal_(t, mode="fan_out", nonlinearity="relu")
-    assert abs(t.numpy().std() - math.sqrt(2 / 200)) < 0.01 * math.sqrt(2 / 200) * 5
+    assert abs(host(t).std() - math.sqrt(2 / 200)) < 0.01 * math.sqrt(2 / 200) * 5
     nn.init.xavier_uniform_(t, gain=nn.init.calculate_gain("tanh"))
     bound = 5 / 3 * math.sqrt(6 / 500)
-    assert np.abs(t.numpy()).max() <= bound and np.abs(t.numpy()).max() > 0.99 * bound
+    assert np.abs(host(t)).max() <= bound and np.abs(host(t)).max() > 0.99 * bound
     nn.init.xavier_normal_(t)
-    assert abs(t.numpy().std() - math.sqrt(2 / 500)) < 0.05 * math.sqrt(2 / 500)
+    assert abs(host(t).std() - math.sqrt(2 / 500)) < 0.05 * math.sqrt(2 / 500)
     nn.init.kaiming_uniform_(t, nonlinearity="relu")
-    assert np.abs(t.numpy()).max() <= math.sqrt(6 / 300)
-    assert nn.init.constant_(t, 0.5).numpy().min() == 0.5 and nn.init.zeros_(t).numpy().max() == 0
-    assert nn.init.ones_(t).numpy().min() == 1 and t.dtype == np.float32
+    assert np.abs(host(t)).max() <= math.sqrt(6 / 300)
+    assert host(nn.init.constant_(t, 0.5)).min() == 0.5 and host(nn.init.zeros_(t)).max() == 0
+    assert host(nn.init.ones_(t)).min() == 1 and t.dtype == np.float32
     nn.init.normal_(t, 2.0, 0.5)
-    assert abs(t.numpy().mean() - 2.0) < 0.01 and t.dtype == np.float32
+    assert abs(host(t).mean() - 2.0) < 0.01 and t.dtype == np.float32
     nn.init.uniform_(t, -1, 3)
-    assert t.numpy().min() >= -1 and t.numpy().max() < 3
+    assert host(t).min() >= -1 and host(t).max() < 3
     for gain, name in ((1.0, "linear"), (1.0, "sigmoid"), (math.sqrt(2), "relu"), (3 / 4, "selu")):
         assert nn.init.calculate_gain(name) == pytest.approx(gain) == torch.nn.init.calculate_gain(name)
 
@@ -240,22 +243,22 @@ def test_init_is_reproducible_from_the_seed():
 def test_clip_grad_norm_matches_torch(max_norm, norm_type):
     rng = np.random.default_rng(4)
     grads = [rng.standard_normal(s).astype(np.float32) for s in [(3, 4), (5,), (2, 2, 2)]]
-    ours = [ember.zeros(g.shape, requires_grad=True) for g in grads]
+    ours = [dev(np.zeros(g.shape, np.float32), requires_grad=True) for g in grads]
     theirs = [torch.zeros(g.shape, requires_grad=True) for g in grads]
     for p, q, g in zip(ours, theirs, grads, strict=True):
-        p.grad, q.grad = ember.tensor(g), torch.tensor(g)
+        p.grad, q.grad = dev(g), torch.tensor(g)
     total = nn.utils.clip_grad_norm_(ours, max_norm, norm_type)
     total_t = torch.nn.utils.clip_grad_norm_(theirs, max_norm, norm_type)
     assert total.item() == pytest.approx(total_t.item(), rel=1e-5)
     for p, q in zip(ours, theirs, strict=True):
-        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-5)
+        np.testing.assert_allclose(host(p.grad), q.grad.numpy(), rtol=1e-5)
 
 
 def test_clip_grad_value_and_nonfinite_norm():
-    p = ember.zeros(3, requires_grad=True)
-    p.grad = ember.tensor([-5.0, 0.5, 5.0])
+    p = dev(np.zeros(3, np.float32), requires_grad=True)
+    p.grad = dev([-5.0, 0.5, 5.0])
     nn.utils.clip_grad_value_([p], 1.0)
-    np.testing.assert_array_equal(p.grad.numpy(), [-1.0, 0.5, 1.0])
-    p.grad = ember.tensor([np.inf, 0.0, 0.0])
+    np.testing.assert_array_equal(host(p.grad), [-1.0, 0.5, 1.0])
+    p.grad = dev([np.inf, 0.0, 0.0])
     with pytest.raises(RuntimeError, match="non-finite"):
         nn.utils.clip_grad_norm_(p, 1.0, error_if_nonfinite=True)

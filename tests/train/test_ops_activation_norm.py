@@ -6,10 +6,12 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
-from oracle import DTYPES, check, dev
+from oracle import DTYPES, check, dev, host, randn
 
 import ember
 import ember.nn.functional as F
+
+pytestmark = pytest.mark.usefixtures("on_device")  # every test runs on each backend
 
 ACTIVATIONS = [
     ("relu", F.relu, TF.relu), ("relu6", F.relu6, TF.relu6), ("sigmoid", F.sigmoid, torch.sigmoid),
@@ -42,7 +44,7 @@ def test_activation_at_the_corners(name, ours, theirs, dtype):
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_sigmoid_and_bce_stable_for_large_inputs(dtype):
     x = np.array([-1000.0, -50.0, 0.0, 50.0, 1000.0], dtype)
-    ours = F.sigmoid(ember.tensor(x)).numpy()
+    ours = host(F.sigmoid(dev(x)))
     assert np.isfinite(ours).all()
     np.testing.assert_allclose(ours, torch.sigmoid(torch.tensor(x)).numpy(), rtol=1e-6)
 
@@ -67,7 +69,7 @@ def test_batch_norm(shape, training, affine, dtype):
     data = [rng.standard_normal(shape).astype(dtype) * 2 + 1] + params
     check(ours, theirs, None, dtype, data=data)
     for e, t in zip(run_e, run_t, strict=True):  # running statistics moved in place, like torch's
-        np.testing.assert_allclose(e.cpu().numpy(), t.numpy(), rtol=1e-5)
+        np.testing.assert_allclose(host(e), t.numpy(), rtol=1e-5)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -86,9 +88,9 @@ def test_batch_norm_on_conv_output_and_strided_input(dtype):
 
 def test_batch_norm_errors():
     with pytest.raises(ValueError, match="more than 1 value per channel"):
-        F.batch_norm(ember.randn(1, 3), None, None, training=True)
+        F.batch_norm(randn(1, 3), None, None, training=True)
     with pytest.raises(ValueError, match="evaluation mode"):
-        F.batch_norm(ember.randn(4, 3), None, None, training=False)
+        F.batch_norm(randn(4, 3), None, None, training=False)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -104,13 +106,13 @@ def test_layer_norm(shape, normalized, affine, dtype):
 
 def test_dropout_training_and_eval():
     ember.manual_seed(0)
-    x = ember.ones(2000, requires_grad=True)
+    x = dev(np.ones(2000, np.float32), requires_grad=True)
     y = F.dropout(x, 0.25, training=True)
-    kept = y.detach().numpy() != 0
+    kept = host(y) != 0
     assert 0.7 < kept.mean() < 0.8
-    np.testing.assert_allclose(y.detach().numpy()[kept], 1 / 0.75, rtol=1e-6)
+    np.testing.assert_allclose(host(y)[kept], 1 / 0.75, rtol=1e-6)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.numpy() != 0, kept)
+    np.testing.assert_array_equal(host(x.grad) != 0, kept)
     seen = []
     remove = ember.autograd.add_apply_hook(lambda fn, ins, outs: seen.append(fn.name))
     try:
@@ -118,14 +120,14 @@ def test_dropout_training_and_eval():
     finally:
         remove()
     assert seen == []  # no Function at all outside training
-    assert not F.dropout(x, 1.0).detach().numpy().any()
+    assert not host(F.dropout(x, 1.0)).any()
 
 
 def test_dropout_is_seeded():
     ember.manual_seed(3)
-    a = F.dropout(ember.ones(50), 0.5).numpy()
+    a = host(F.dropout(dev(np.ones(50, np.float32)), 0.5))
     ember.manual_seed(3)
-    np.testing.assert_array_equal(a, F.dropout(ember.ones(50), 0.5).numpy())
+    np.testing.assert_array_equal(a, host(F.dropout(dev(np.ones(50, np.float32)), 0.5)))
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -138,4 +140,4 @@ def test_embedding(padding_idx, dtype):
 
 def test_embedding_rejects_out_of_range_indices():
     with pytest.raises(IndexError, match=r"\[0, 4\]"):
-        F.embedding(ember.tensor([0, 5]), ember.randn(5, 2))
+        F.embedding(dev([0, 5]), randn(5, 2))

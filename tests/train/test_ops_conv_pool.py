@@ -6,10 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch.nn.functional as TF
-from oracle import DTYPES, check
+from oracle import DTYPES, check, randn
 
 import ember
 import ember.nn.functional as F
+
+pytestmark = pytest.mark.usefixtures("on_device")  # every test runs on each backend
 
 CONV = [
     ((2, 3, 7, 6), (4, 3, 3, 3), {}),
@@ -43,8 +45,8 @@ def test_conv2d_asymmetric_same_padding_is_a_pad_then_a_conv():
     seen = []
     remove = ember.autograd.add_apply_hook(lambda fn, ins, outs: seen.append((fn.name, dict(fn.attrs))))
     try:
-        F.conv2d(ember.randn(1, 2, 5, 5), ember.randn(3, 2, 2, 2), padding="same")
-        F.conv2d(ember.randn(1, 2, 5, 5), ember.randn(3, 2, 3, 3), padding="same")
+        F.conv2d(randn(1, 2, 5, 5), randn(3, 2, 2, 2), padding="same")
+        F.conv2d(randn(1, 2, 5, 5), randn(3, 2, 3, 3), padding="same")
     finally:
         remove()
     assert [name for name, _ in seen] == ["Pad", "Conv2d", "Conv2d"]
@@ -53,15 +55,15 @@ def test_conv2d_asymmetric_same_padding_is_a_pad_then_a_conv():
 
 def test_conv2d_errors_name_shapes():
     with pytest.raises(ValueError, match=r"conv2d: input \(1, 4, 5, 5\) has 4 channels.*expects 3"):
-        F.conv2d(ember.randn(1, 4, 5, 5), ember.randn(2, 3, 3, 3))
+        F.conv2d(randn(1, 4, 5, 5), randn(2, 3, 3, 3))
     with pytest.raises(ValueError, match="smaller than the dilated kernel"):
-        F.conv2d(ember.randn(1, 3, 2, 2), ember.randn(2, 3, 3, 3))
+        F.conv2d(randn(1, 3, 2, 2), randn(2, 3, 3, 3))
     with pytest.raises(ValueError, match="not supported for strided"):
-        F.conv2d(ember.randn(1, 3, 5, 5), ember.randn(2, 3, 3, 3), stride=2, padding="same")
+        F.conv2d(randn(1, 3, 5, 5), randn(2, 3, 3, 3), stride=2, padding="same")
 
 
 def test_conv2d_float32_stays_float32():
-    y = F.conv2d(ember.randn(2, 3, 6, 6, requires_grad=True), ember.randn(4, 3, 3, 3, requires_grad=True), padding=1)
+    y = F.conv2d(randn(2, 3, 6, 6, requires_grad=True), randn(4, 3, 3, 3, requires_grad=True), padding=1)
     assert y.dtype == np.float32
     y.sum().backward()
 
@@ -116,8 +118,8 @@ def test_interpolate_nearest(kwargs, dtype):
 
 def test_pooling_errors():
     with pytest.raises(ValueError, match="at most half the kernel"):
-        F.max_pool2d(ember.randn(1, 1, 4, 4), 2, padding=2)
+        F.max_pool2d(randn(1, 1, 4, 4), 2, padding=2)
     with pytest.raises(ValueError, match="4-d input"):
-        F.avg_pool2d(ember.randn(4, 4), 2)
+        F.avg_pool2d(randn(4, 4), 2)
     with pytest.raises(NotImplementedError, match="bilinear"):
-        F.interpolate(ember.randn(1, 1, 2, 2), scale_factor=2, mode="bilinear")
+        F.interpolate(randn(1, 1, 2, 2), scale_factor=2, mode="bilinear")
