@@ -73,10 +73,10 @@ def require_cupy() -> ModuleType:
 
 
 def scatter_add(xp: ModuleType, target: Any, index: Any, values: Any) -> None:
-    """target[index] += values with repeated indices accumulated (numpy.add.at / cupyx.scatter_add)."""
-    if xp is np:
-        np.add.at(target, index, values)
-    elif xp is backend_strict.xp:
-        xp.add.at(target, index, values)
+    """target[index] += values with repeated indices accumulated: `xp.add.at` (numpy, the strict backend, CuPy >= 13,
+    where cupyx.scatter_add is deprecated), else cupyx.scatter_add on older CuPy."""
+    add_at = getattr(xp.add, "at", None)
+    if add_at is not None:
+        add_at(target, index, values)
     else:
         importlib.import_module("cupyx").scatter_add(target, index, values)
