@@ -21,6 +21,7 @@ static const ember_kernel *const kernels[] = {
     &ember_kernel_tanh,
     &ember_kernel_hard_swish,
     &ember_kernel_gelu,
+    &ember_kernel_rsqrt,
     &ember_kernel_quantize,
     &ember_kernel_dequantize,
     &ember_kernel_squeeze,

@@ -1,7 +1,10 @@
 /* BATCH_MATMUL, float32: out[..., i, j] = sum_k lhs[..., i, k] * rhs[..., k, j], with adj_x / adj_y
  * transposing the last two axes of an operand and numpy broadcasting over up to three leading batch axes
- * (TFLite's reference/batch_matmul.h; k ascending, as it sums). */
+ * (TFLite's reference/batch_matmul.h; k ascending, as it sums). int8 (per-tensor): the int32 sum of
+ * (lhs - zp_lhs) * (rhs - zp_rhs), requantised by s_lhs * s_rhs / s_out with the double rounding of
+ * INT8_ARITHMETIC.md, + zp_out, clamped to int8 (the op has no fused activation). */
 #include "kernels/kernels.h"
+#include "quantization.h"
 #include "tflite_schema.h"
 
 #define BMM_BATCH_DIMS 3
@@ -11,6 +14,8 @@ typedef struct batch_matmul_data {
     int32_t lhs_step[BMM_BATCH_DIMS], rhs_step[BMM_BATCH_DIMS]; /* matrix strides, 0 where broadcast */
     int32_t rows, cols, depth;
     int32_t lhs_row, lhs_k, rhs_k, rhs_col; /* element strides inside one matrix */
+    int32_t lhs_zero_point, rhs_zero_point, output_zero_point, multiplier; /* int8 */
+    int shift;
 } batch_matmul_data;
 
 static void batch_matmul_f32(const void *op_data, const float *lhs, const float *rhs, float *output) {
@@ -30,6 +35,38 @@ static void batch_matmul_f32(const void *op_data, const float *lhs, const float 
                             total += l[(size_t)i * d->lhs_row + (size_t)k * d->lhs_k] *
                                      r[(size_t)k * d->rhs_k + (size_t)j * d->rhs_col];
                         *output++ = total;
+                    }
+            }
+}
+
+/* int32 of a uint32 sum, two's complement: TFLite's int32 accumulator wraps on overflow (depths beyond ~33000
+ * codes at the extremes); the sum kept in uint32 gives the same bits without C's undefined behaviour. */
+static int32_t wrap_i32(uint32_t u) {
+    return u <= 0x7fffffffu ? (int32_t)u : (int32_t)(u - 0x80000000u) - 0x7fffffff - 1;
+}
+
+static void batch_matmul_i8(const batch_matmul_data *d, const int8_t *lhs, const int8_t *rhs,
+                            int8_t *output) {
+    int32_t b0, b1, b2, i, j, k;
+    for (b0 = 0; b0 < d->out_batch[0]; ++b0)
+        for (b1 = 0; b1 < d->out_batch[1]; ++b1)
+            for (b2 = 0; b2 < d->out_batch[2]; ++b2) {
+                const int8_t *l = lhs + (size_t)b0 * d->lhs_step[0] + (size_t)b1 * d->lhs_step[1] +
+                                  (size_t)b2 * d->lhs_step[2];
+                const int8_t *r = rhs + (size_t)b0 * d->rhs_step[0] + (size_t)b1 * d->rhs_step[1] +
+                                  (size_t)b2 * d->rhs_step[2];
+                for (i = 0; i < d->rows; ++i)
+                    for (j = 0; j < d->cols; ++j) {
+                        uint32_t total = 0;
+                        int32_t scaled;
+                        for (k = 0; k < d->depth; ++k)
+                            total += (uint32_t)((l[(size_t)i * d->lhs_row + (size_t)k * d->lhs_k] -
+                                                 d->lhs_zero_point) *
+                                                (r[(size_t)k * d->rhs_k + (size_t)j * d->rhs_col] -
+                                                 d->rhs_zero_point));
+                        scaled =
+                            ember_multiply_by_quantized_multiplier(wrap_i32(total), d->multiplier, d->shift);
+                        *output++ = ember_clamp_i8(scaled + d->output_zero_point, -128, 127);
                     }
             }
 }
@@ -56,9 +93,19 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     EMBER_TRY(ember_option_i8(ctx, node, TFL_BMM_ADJ_X, 0, &adj_x));
     EMBER_TRY(ember_option_i8(ctx, node, TFL_BMM_ADJ_Y, 0, &adj_y));
     EMBER_CHECK(ctx,
-                lhs->type == EMBER_FLOAT32 && rhs->type == EMBER_FLOAT32 && output->type == EMBER_FLOAT32,
-                EMBER_UNSUPPORTED, "BATCH_MATMUL %ld: types %s x %s -> %s; only float32 is supported", n,
+                (lhs->type == EMBER_FLOAT32 || lhs->type == EMBER_INT8) && rhs->type == lhs->type &&
+                    output->type == lhs->type,
+                EMBER_UNSUPPORTED,
+                "BATCH_MATMUL %ld: types %s x %s -> %s; float32 and int8 (all three alike) are supported", n,
                 ember_type_name(lhs->type), ember_type_name(rhs->type), ember_type_name(output->type));
+    if (lhs->type == EMBER_INT8) {
+        float s_lhs, s_rhs, s_out;
+        EMBER_TRY(ember_tensor_quant_i8(ctx, node, lhs, &s_lhs, &d->lhs_zero_point));
+        EMBER_TRY(ember_tensor_quant_i8(ctx, node, rhs, &s_rhs, &d->rhs_zero_point));
+        EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &d->output_zero_point));
+        /* TFLite's GetQuantizedConvolutionMultipler: the product and the quotient in double. */
+        ember_quantize_multiplier((double)s_lhs * (double)s_rhs / (double)s_out, &d->multiplier, &d->shift);
+    }
     EMBER_CHECK(ctx, lhs->rank >= 2 && lhs->rank <= 5 && rhs->rank >= 2 && rhs->rank <= 5, EMBER_UNSUPPORTED,
                 "BATCH_MATMUL %ld: operands %s and %s must have rank 2 to 5", n,
                 ember_shape_string(lhs, a, sizeof a), ember_shape_string(rhs, b, sizeof b));
@@ -98,6 +145,13 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
 }
 
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
+    if (ember_node_output(ctx, node, 0)->type == EMBER_INT8) {
+        batch_matmul_i8((const batch_matmul_data *)node->op_data,
+                        (const int8_t *)ember_node_input(ctx, node, 0)->data,
+                        (const int8_t *)ember_node_input(ctx, node, 1)->data,
+                        (int8_t *)ember_node_output(ctx, node, 0)->data);
+        return EMBER_OK;
+    }
     batch_matmul_f32(node->op_data, (const float *)ember_node_input(ctx, node, 0)->data,
                      (const float *)ember_node_input(ctx, node, 1)->data,
                      (float *)ember_node_output(ctx, node, 0)->data);

@@ -28,6 +28,7 @@ extern const ember_kernel ember_kernel_logistic;
 extern const ember_kernel ember_kernel_tanh;
 extern const ember_kernel ember_kernel_hard_swish;
 extern const ember_kernel ember_kernel_gelu;
+extern const ember_kernel ember_kernel_rsqrt;
 extern const ember_kernel ember_kernel_quantize;
 extern const ember_kernel ember_kernel_dequantize;
 extern const ember_kernel ember_kernel_squeeze;
