@@ -18,13 +18,7 @@ from .registry import RULES, rule
 
 def lower(graph: Graph) -> Graph:
     for node in list(graph.nodes):
-        fn = RULES.get(node.op)
-        if fn is None:
-            raise ExportError(
-                f"op {node.op} in module '{node.scope or '<top>'}' has no TFLite export rule yet "
-                f"(supported: {', '.join(sorted(RULES))}); rewrite the module with supported ops"
-            )
-        fn(graph, node)
+        RULES.apply(graph, node)
     for value in graph.values():
         if value.dtype == np.float64:
             raise ExportError(f"tensor '{value.name}' is float64: export float32 models (call model.float())")

@@ -9,18 +9,11 @@ import numpy as np
 
 from ..errors import ExportError
 from ..ir import Graph, Node, Value
+from ..rule_table import RuleTable
 
 Rule = Callable[[Graph, Node], None]
-RULES: dict[str, Rule] = {}
-
-
-def rule(*names: str) -> Callable[[Rule], Rule]:
-    def register(fn: Rule) -> Rule:
-        for name in names:
-            RULES[name] = fn
-        return fn
-
-    return register
+RULES = RuleTable("TFLite")
+rule = RULES.rule
 
 
 def refuse(node: Node, what: str, fix: str) -> ExportError:

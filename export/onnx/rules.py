@@ -11,6 +11,7 @@ from onnx import NodeProto, TensorProto, helper, numpy_helper
 
 from ..errors import ExportError
 from ..ir import Node, Value
+from ..rule_table import RuleTable
 
 
 class OnnxBuilder:
@@ -36,16 +37,8 @@ class OnnxBuilder:
 
 
 Rule = Callable[[OnnxBuilder, Node], None]
-RULES: dict[str, Rule] = {}
-
-
-def rule(*names: str) -> Callable[[Rule], Rule]:
-    def register(fn: Rule) -> Rule:
-        for name in names:
-            RULES[name] = fn
-        return fn
-
-    return register
+RULES = RuleTable("ONNX")
+rule = RULES.rule
 
 
 def _n(v: Value | None) -> str:

@@ -32,13 +32,7 @@ def _value_info(v: Value) -> onnx.ValueInfoProto:
 
 
 def apply_rule(b: OnnxBuilder, node: Node) -> None:
-    rule = RULES.get(node.op)
-    if rule is None:
-        raise ExportError(
-            f"op {node.op} in module '{node.scope or '<top>'}' has no ONNX export rule yet "
-            f"(supported: {', '.join(sorted(RULES))}); rewrite the module with supported ops"
-        )
-    rule(b, node)
+    RULES.apply(b, node)
 
 
 def write_onnx(graph: Graph, opset: int = OPSET) -> bytes:

@@ -18,14 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from ..dataset import Dataset
 from .cifar_pickle import read_cifar_batch, read_cifar_meta
 from .download import DownloadError, Resource, fetch, verify
+from .labelled import LabelledImages
 
 FOLDER = "cifar-10-batches-py"
 
 
-class CIFAR10(Dataset):
+class CIFAR10(LabelledImages):
     mirrors = ["https://www.cs.toronto.edu/~kriz/"]
     archive = Resource("cifar-10-python.tar.gz", "md5:c58f30108f718f92721af3b95e74349a")
     train_list = [Resource("data_batch_1", "md5:c99cafc152244af753f735de768cd75f"),
@@ -39,7 +39,7 @@ class CIFAR10(Dataset):
     def __init__(self, root: str, train: bool = True, transform: Callable[[Any], Any] | None = None,
                  target_transform: Callable[[Any], Any] | None = None, download: bool = False) -> None:
         self.root, self.train = os.path.expanduser(os.fspath(root)), train
-        self.transform, self.target_transform = transform, target_transform
+        super().__init__(transform, target_transform)
         folder = os.path.join(self.root, FOLDER)
         needed = [*(self.train_list if train else self.test_list), self.meta]
         if not all(verify(os.path.join(folder, r.filename), r.checksum) for r in needed):
@@ -72,14 +72,3 @@ class CIFAR10(Dataset):
         if bad:
             raise DownloadError(f"CIFAR10: {archive} lacks or holds damaged {', '.join(bad)}; delete it and "
                                 "download again")
-
-    def __len__(self) -> int:
-        return len(self.data)
-
-    def __getitem__(self, index: int) -> tuple[Any, Any]:
-        image, target = self.data[index], int(self.targets[index])
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target

@@ -12,12 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from ..dataset import Dataset
 from .download import Resource, require
 from .idx import read_idx
+from .labelled import LabelledImages
 
 
-class MNIST(Dataset):
+class MNIST(LabelledImages):
     mirrors = ["https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"]
     resources = {
         True: (Resource("train-images-idx3-ubyte.gz", "md5:f68b3c2dcbeaaa9fbdd348bbdeb94873"),
@@ -30,7 +30,7 @@ class MNIST(Dataset):
     def __init__(self, root: str, train: bool = True, transform: Callable[[Any], Any] | None = None,
                  target_transform: Callable[[Any], Any] | None = None, download: bool = False) -> None:
         self.root, self.train = os.path.expanduser(os.fspath(root)), train
-        self.transform, self.target_transform = transform, target_transform
+        super().__init__(transform, target_transform)
         images, labels = require(self.resources[train], self.raw_folder, self.mirrors, type(self).__name__,
                                  download)
         self.data, self.targets = read_idx(images), read_idx(labels).astype(np.int64)
@@ -41,17 +41,6 @@ class MNIST(Dataset):
     @property
     def raw_folder(self) -> str:
         return os.path.join(self.root, type(self).__name__, "raw")
-
-    def __len__(self) -> int:
-        return len(self.data)
-
-    def __getitem__(self, index: int) -> tuple[Any, Any]:
-        image, target = self.data[index], int(self.targets[index])
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
 
 
 class FashionMNIST(MNIST):
