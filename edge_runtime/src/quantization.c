@@ -136,6 +136,25 @@ ember_status ember_tensor_quant_i8(ember_interpreter *ctx, const ember_node *nod
     return EMBER_OK;
 }
 
+ember_status ember_check_same_quant_i8(ember_interpreter *ctx, const ember_node *node,
+                                       const ember_tensor *input, const ember_tensor *output, float *scale,
+                                       int32_t *zero_point) {
+    float s_in = 0.0f, s_out = 0.0f; /* set on success; initialised as GCC cannot tell */
+    int32_t z_in = 0, z_out = 0;
+    EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &z_in));
+    EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &z_out));
+    EMBER_CHECK(ctx, s_in == s_out && z_in == z_out, EMBER_INVALID_MODEL,
+                "%s %ld: int8 input '%.64s' (scale %g, zero point %ld) and output '%.64s' (scale %g, zero "
+                "point %ld) must share quantisation parameters",
+                node->kernel->name, (long)node->index, input->name, (double)s_in, (long)z_in, output->name,
+                (double)s_out, (long)z_out);
+    if (scale)
+        *scale = s_out;
+    if (zero_point)
+        *zero_point = z_out;
+    return EMBER_OK;
+}
+
 void ember_populate_lut_i8(float input_scale, int32_t input_zero_point, float output_scale,
                            int32_t output_zero_point, float (*f)(float), int8_t table[256]) {
     const float inverse_scale = 1.0f / output_scale;
@@ -149,8 +168,24 @@ void ember_populate_lut_i8(float input_scale, int32_t input_zero_point, float ou
     }
 }
 
-void ember_lookup_i8(const int8_t *input, int8_t *output, int32_t count, const int8_t table[256]) {
+ember_status ember_prepare_lut_i8(ember_interpreter *ctx, const ember_node *node, float (*f)(float),
+                                  int8_t table[256]) {
+    float s_in = 0.0f, s_out = 0.0f; /* set on success; initialised as GCC cannot tell */
+    int32_t z_in = 0, z_out = 0;
+    EMBER_TRY(ember_tensor_quant_i8(ctx, node, ember_node_input(ctx, node, 0), &s_in, &z_in));
+    EMBER_TRY(ember_tensor_quant_i8(ctx, node, ember_node_output(ctx, node, 0), &s_out, &z_out));
+    ember_populate_lut_i8(s_in, z_in, s_out, z_out, f, table);
+    return EMBER_OK;
+}
+
+void ember_lut_eval(const ember_tensor *input, ember_tensor *output, int32_t count, float (*f)(float),
+                    const int8_t table[256]) {
     int32_t i;
-    for (i = 0; i < count; ++i)
-        output[i] = table[(uint8_t)input[i]];
+    if (input->type == EMBER_FLOAT32) {
+        for (i = 0; i < count; ++i)
+            ((float *)output->data)[i] = f(((const float *)input->data)[i]);
+    } else {
+        for (i = 0; i < count; ++i)
+            ((int8_t *)output->data)[i] = table[(uint8_t)((const int8_t *)input->data)[i]];
+    }
 }

@@ -42,13 +42,25 @@ int ember_activation_range_i8(int32_t activation, float scale, int32_t zero_poin
 ember_status ember_tensor_quant_i8(ember_interpreter *ctx, const ember_node *node, const ember_tensor *t,
                                    float *scale, int32_t *zero_point);
 
+/* Checks that an int8 input and output of `node` have the same per-tensor scale and zero point, as ops that
+ * move values without requantising need, and stores them where scale and zero_point are not NULL. */
+ember_status ember_check_same_quant_i8(ember_interpreter *ctx, const ember_node *node,
+                                       const ember_tensor *input, const ember_tensor *output, float *scale,
+                                       int32_t *zero_point);
+
 /* LiteRT's 256-entry table of an int8 -> int8 function (LUTPopulate): table[(uint8_t)q] =
  * clamp(round(f(s_in * (q - zp_in)) * (1 / s_out)) + zp_out), all in float. */
 void ember_populate_lut_i8(float input_scale, int32_t input_zero_point, float output_scale,
                            int32_t output_zero_point, float (*f)(float), int8_t table[256]);
 
-/* out[i] = table[(uint8_t)in[i]] */
-void ember_lookup_i8(const int8_t *input, int8_t *output, int32_t count, const int8_t table[256]);
+/* ember_populate_lut_i8 with the quantisation of the node's input 0 and output 0 (errors name the op). */
+ember_status ember_prepare_lut_i8(ember_interpreter *ctx, const ember_node *node, float (*f)(float),
+                                  int8_t table[256]);
+
+/* Eval of an elementwise op whose int8 form is a table: output[i] = f(input[i]) on float32,
+ * table[(uint8_t)input[i]] on int8, for i < count. */
+void ember_lut_eval(const ember_tensor *input, ember_tensor *output, int32_t count, float (*f)(float),
+                    const int8_t table[256]);
 
 static inline int8_t ember_clamp_i8(int32_t x, int32_t lo, int32_t hi) {
     return (int8_t)(x < lo ? lo : (x > hi ? hi : x));

@@ -5,24 +5,17 @@
 #include "ember_internal.h"
 #include "kernels/shapes.h"
 
-typedef struct add_f32_params {
-    float act_min;
-    float act_max;
-} add_f32_params;
-
-typedef struct add_i8_params {
-    int32_t input1_offset, input2_offset, output_offset;
+typedef struct add_params {
+    ember_arith_params a;
+    int subtract; /* SUB: x1 - x2 */
     int32_t input1_multiplier, input2_multiplier, output_multiplier;
     int input1_shift, input2_shift, output_shift;
     int left_shift;
-    int32_t act_min, act_max;
-} add_i8_params;
+} add_params;
 
 typedef struct add_data {
     ember_broadcast broadcast;
-    ember_binary_row row;
-    add_f32_params f32;
-    add_i8_params i8;
+    add_params params;
 } add_data;
 
 /* sign = 1 for ADD, -1 for SUB. */

@@ -7,24 +7,13 @@
 #include "quantization.h"
 #include "tflite_schema.h"
 
-/* The window of output (oy, ox) clipped to the image: [*y0, *y1) x [*x0, *x1). */
-static void clip_window(const ember_window *w, const ember_image_shape *s, int32_t oy, int32_t ox,
-                        int32_t *y0, int32_t *y1, int32_t *x0, int32_t *x1) {
-    const int32_t iy = oy * w->stride_h - w->pad_h, ix = ox * w->stride_w - w->pad_w;
-    *y0 = iy < 0 ? -iy : 0;
-    *y1 = s->in_h - iy < w->filter_h ? s->in_h - iy : w->filter_h;
-    *x0 = ix < 0 ? -ix : 0;
-    *x1 = s->in_w - ix < w->filter_w ? s->in_w - ix : w->filter_w;
-    *y0 += iy, *y1 += iy, *x0 += ix, *x1 += ix;
-}
-
 void ember_average_pool_2d_f32(const ember_pool_params *p, const float *input, float *output) {
     const ember_image_shape *s = &p->s;
     int32_t b, oy, ox, c, y, x, y0, y1, x0, x1;
     for (b = 0; b < s->batches; ++b)
         for (oy = 0; oy < s->out_h; ++oy)
             for (ox = 0; ox < s->out_w; ++ox) {
-                clip_window(&p->w, s, oy, ox, &y0, &y1, &x0, &x1);
+                ember_window_clip(&p->w, s, oy, ox, &y0, &y1, &x0, &x1);
                 for (c = 0; c < s->in_c; ++c) {
                     float total = 0.0f, count = 0.0f;
                     for (y = y0; y < y1; ++y)
@@ -46,7 +35,7 @@ void ember_average_pool_2d_i8(const ember_pool_params *p, const int8_t *input, i
     for (b = 0; b < s->batches; ++b)
         for (oy = 0; oy < s->out_h; ++oy)
             for (ox = 0; ox < s->out_w; ++ox) {
-                clip_window(&p->w, s, oy, ox, &y0, &y1, &x0, &x1);
+                ember_window_clip(&p->w, s, oy, ox, &y0, &y1, &x0, &x1);
                 for (c = 0; c < s->in_c; ++c) {
                     int32_t acc = 0, n = 0;
                     for (y = y0; y < y1; ++y)

@@ -7,14 +7,6 @@
 #include "quantization.h"
 #include "tflite_schema.h"
 
-typedef struct conv_data {
-    ember_window w;
-    ember_image_shape s;
-    int32_t filter_in_c; /* input channels each filter sees; in_c / filter_in_c groups */
-    float act_min_f, act_max_f;
-    int32_t input_offset, output_offset, act_min, act_max;
-} conv_data;
-
 void ember_conv_2d_f32(const ember_window *w, const ember_image_shape *s, int32_t filter_in_c,
                        const float *input, const float *filter, const float *bias, float *output,
                        float act_min, float act_max) {
@@ -81,10 +73,9 @@ void ember_conv_2d_i8(const ember_window *w, const ember_image_shape *s, int32_t
 }
 
 static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
-    conv_data *data = (conv_data *)node->op_data;
+    ember_conv_data *data = (ember_conv_data *)node->op_data;
     const ember_tensor *input = ember_node_input(ctx, node, 0);
     const ember_tensor *filter = ember_node_input(ctx, node, 1);
-    const ember_tensor *bias = ember_node_input(ctx, node, 2);
     const ember_tensor *output = ember_node_output(ctx, node, 0);
     int8_t padding, activation;
     long n = (long)node->index;
@@ -105,75 +96,25 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     data->w.filter_h = filter->dims[1];
     data->w.filter_w = filter->dims[2];
     EMBER_TRY(ember_window_prepare(ctx, node, padding, input, output, &data->w, &data->s));
-    data->filter_in_c = filter->dims[3];
+    data->depth = filter->dims[3];
     EMBER_CHECK(
         ctx,
-        filter->dims[0] == data->s.out_c && data->filter_in_c > 0 && data->s.in_c % data->filter_in_c == 0 &&
-            data->s.in_c > 0 && data->s.out_c % (data->s.in_c / data->filter_in_c) == 0,
+        filter->dims[0] == data->s.out_c && data->depth > 0 && data->s.in_c % data->depth == 0 &&
+            data->s.in_c > 0 && data->s.out_c % (data->s.in_c / data->depth) == 0,
         EMBER_INVALID_MODEL,
         "CONV_2D %ld: filter %s does not fit input %s and %ld output channels (filter [out, h, w, in / "
         "groups])",
         n, ember_shape_string(filter, a, sizeof a), ember_shape_string(input, b, sizeof b),
         (long)data->s.out_c);
-
-    if (input->type == EMBER_FLOAT32) {
-        EMBER_CHECK(
-            ctx,
-            filter->type == EMBER_FLOAT32 && output->type == EMBER_FLOAT32 &&
-                (!bias || (bias->type == EMBER_FLOAT32 && ember_element_count(bias) == data->s.out_c)),
-            EMBER_UNSUPPORTED,
-            "CONV_2D %ld: float32 input needs float32 filter, output and bias of %ld elements", n,
-            (long)data->s.out_c);
-        EMBER_CHECK(ctx, ember_activation_range_f32(activation, &data->act_min_f, &data->act_max_f),
-                    EMBER_UNSUPPORTED, "CONV_2D %ld: fused activation %d is not supported", n,
-                    (int)activation);
-        return EMBER_OK;
-    }
-    EMBER_CHECK(
-        ctx, input->type == EMBER_INT8 && filter->type == EMBER_INT8 && output->type == EMBER_INT8,
-        EMBER_UNSUPPORTED,
-        "CONV_2D %ld: types input %s, filter %s, output %s; float32 or int8 (all three) are supported", n,
-        ember_type_name(input->type), ember_type_name(filter->type), ember_type_name(output->type));
-    if (bias)
-        EMBER_TRY(ember_check_bias_i32(ctx, node, bias, data->s.out_c));
-    {
-        float s_in, s_out;
-        int32_t zp_in, zp_out, *params = ember_channel_params(node);
-        EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &zp_in));
-        EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &zp_out));
-        data->input_offset = -zp_in;
-        data->output_offset = zp_out;
-        EMBER_CHECK(ctx, ember_activation_range_i8(activation, s_out, zp_out, &data->act_min, &data->act_max),
-                    EMBER_UNSUPPORTED, "CONV_2D %ld: fused activation %d is not supported", n,
-                    (int)activation);
-        EMBER_TRY(ember_conv_multipliers(ctx, node, input, filter, output, 0, data->s.out_c, 0, params,
-                                         params + data->s.out_c));
-    }
-    return EMBER_OK;
+    return ember_conv_quant_prepare(ctx, node, activation, 0, 0, data->s.out_c, &data->q);
 }
 
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
-    const conv_data *d = (const conv_data *)node->op_data;
-    const ember_tensor *input = ember_node_input(ctx, node, 0);
-    const ember_tensor *filter = ember_node_input(ctx, node, 1);
-    const ember_tensor *bias = ember_node_input(ctx, node, 2);
-    ember_tensor *output = ember_node_output(ctx, node, 0);
-    if (input->type == EMBER_FLOAT32) {
-        ember_conv_2d_f32(&d->w, &d->s, d->filter_in_c, (const float *)input->data,
-                          (const float *)filter->data, bias ? (const float *)bias->data : NULL,
-                          (float *)output->data, d->act_min_f, d->act_max_f);
-    } else {
-        const int32_t *params = ember_channel_params(node);
-        ember_conv_2d_i8(&d->w, &d->s, d->filter_in_c, (const int8_t *)input->data,
-                         (const int8_t *)filter->data, bias ? (const int32_t *)bias->data : NULL,
-                         (int8_t *)output->data, d->input_offset, d->output_offset, params,
-                         params + d->s.out_c, d->act_min, d->act_max);
-    }
-    return EMBER_OK;
+    return ember_conv_eval(ctx, node, ember_conv_2d_f32, ember_conv_2d_i8);
 }
 
 /* Versions up to 8 as LiteRT registers them; what later versions add (int16 activations, int4 weights,
  * hybrid float x int8) is refused in prepare by type. */
 const ember_kernel ember_kernel_conv_2d = {
-    TFL_OP_CONV_2D, "CONV_2D", 8, TFL_OPTIONS_CONV_2D, sizeof(conv_data), prepare, eval,
+    TFL_OP_CONV_2D, "CONV_2D", 8, TFL_OPTIONS_CONV_2D, sizeof(ember_conv_data), prepare, eval,
 };

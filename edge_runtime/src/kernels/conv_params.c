@@ -68,6 +68,16 @@ ember_status ember_window_prepare(ember_interpreter *ctx, const ember_node *node
     return EMBER_OK;
 }
 
+void ember_window_clip(const ember_window *w, const ember_image_shape *s, int32_t oy, int32_t ox, int32_t *y0,
+                       int32_t *y1, int32_t *x0, int32_t *x1) {
+    const int32_t iy = oy * w->stride_h - w->pad_h, ix = ox * w->stride_w - w->pad_w;
+    *y0 = iy < 0 ? -iy : 0;
+    *y1 = s->in_h - iy < w->filter_h ? s->in_h - iy : w->filter_h;
+    *x0 = ix < 0 ? -ix : 0;
+    *x1 = s->in_w - ix < w->filter_w ? s->in_w - ix : w->filter_w;
+    *y0 += iy, *y1 += iy, *x0 += ix, *x1 += ix;
+}
+
 ember_status ember_pool_prepare(ember_interpreter *ctx, const ember_node *node, ember_pool_params *p) {
     const ember_tensor *input = ember_node_input(ctx, node, 0);
     const ember_tensor *output = ember_node_output(ctx, node, 0);
@@ -99,33 +109,25 @@ ember_status ember_pool_prepare(ember_interpreter *ctx, const ember_node *node, 
                 "%s %ld: types input %s, output %s; float32 or int8 (both) are supported", op, n,
                 ember_type_name(input->type), ember_type_name(output->type));
     {
-        float s_in, s_out;
-        int32_t zp_in, zp_out;
-        EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &zp_in));
-        EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &zp_out));
-        EMBER_CHECK(
-            ctx, s_in == s_out && zp_in == zp_out, EMBER_INVALID_MODEL,
-            "%s %ld: input (scale %g, zero point %ld) and output '%.64s' (scale %g, zero point %ld) must "
-            "share quantisation parameters",
-            op, n, (double)s_in, (long)zp_in, output->name, (double)s_out, (long)zp_out);
-        EMBER_CHECK(ctx, ember_activation_range_i8(activation, s_out, zp_out, &p->act_min, &p->act_max),
+        float s_out;
+        int32_t zp;
+        EMBER_TRY(ember_check_same_quant_i8(ctx, node, input, output, &s_out, &zp));
+        EMBER_CHECK(ctx, ember_activation_range_i8(activation, s_out, zp, &p->act_min, &p->act_max),
                     EMBER_UNSUPPORTED, "%s %ld: fused activation %d is not supported", op, n,
                     (int)activation);
     }
     return EMBER_OK;
 }
 
-ember_status ember_conv_multipliers(ember_interpreter *ctx, const ember_node *node, const ember_tensor *input,
-                                    const ember_tensor *filter, const ember_tensor *output,
-                                    int32_t filter_axis, int32_t channels, int float_product,
-                                    int32_t *multiplier, int32_t *shift) {
+/* real[c] = s_in * s_w[c] / s_out for each output channel, as multipliers and shifts. */
+static ember_status conv_multipliers(ember_interpreter *ctx, const ember_node *node,
+                                     const ember_tensor *filter, float s_in, float s_out, int32_t filter_axis,
+                                     int32_t channels, int float_product, int32_t *multiplier,
+                                     int32_t *shift) {
     const char *op = node->kernel->name;
     long n = (long)node->index;
-    float s_in, s_out;
-    int32_t zp, c;
+    int32_t c;
 
-    EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &zp));
-    EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &zp));
     EMBER_CHECK(ctx, filter->quant_count == 1 || filter->quant_count == channels, EMBER_INVALID_MODEL,
                 "%s %ld: filter '%.64s' has %ld scales; expected 1 or one per output channel (%ld)", op, n,
                 filter->name, (long)filter->quant_count, (long)channels);
@@ -157,12 +159,69 @@ ember_status ember_conv_multipliers(ember_interpreter *ctx, const ember_node *no
     return EMBER_OK;
 }
 
-ember_status ember_check_bias_i32(ember_interpreter *ctx, const ember_node *node, const ember_tensor *bias,
-                                  int32_t channels) {
-    EMBER_CHECK(ctx, bias->type == EMBER_INT32 && ember_element_count(bias) == channels, EMBER_INVALID_MODEL,
+ember_status ember_conv_quant_prepare(ember_interpreter *ctx, const ember_node *node, int8_t activation,
+                                      int32_t filter_axis, int float_product, int32_t channels,
+                                      ember_conv_quant *q) {
+    const ember_tensor *input = ember_node_input(ctx, node, 0);
+    const ember_tensor *filter = ember_node_input(ctx, node, 1);
+    const ember_tensor *bias = ember_node_input(ctx, node, 2);
+    const ember_tensor *output = ember_node_output(ctx, node, 0);
+    const char *op = node->kernel->name;
+    long n = (long)node->index;
+    int32_t *params = ember_channel_params(node);
+    float s_in, s_out;
+    int32_t zp_in, zp_out;
+
+    if (input->type == EMBER_FLOAT32) {
+        EMBER_CHECK(ctx,
+                    filter->type == EMBER_FLOAT32 && output->type == EMBER_FLOAT32 &&
+                        (!bias || (bias->type == EMBER_FLOAT32 && ember_element_count(bias) == channels)),
+                    EMBER_UNSUPPORTED,
+                    "%s %ld: float32 input needs float32 filter, output and bias of %ld elements", op, n,
+                    (long)channels);
+        EMBER_CHECK(ctx, ember_activation_range_f32(activation, &q->act_min_f, &q->act_max_f),
+                    EMBER_UNSUPPORTED,
+                    "%s %ld: fused activation %d is not supported (NONE, RELU, RELU_N1_TO_1, RELU6 are)", op,
+                    n, (int)activation);
+        return EMBER_OK;
+    }
+    EMBER_CHECK(ctx, input->type == EMBER_INT8 && filter->type == EMBER_INT8 && output->type == EMBER_INT8,
+                EMBER_UNSUPPORTED,
+                "%s %ld: types input %s, filter %s, output %s; float32 or int8 (all three) are supported", op,
+                n, ember_type_name(input->type), ember_type_name(filter->type),
+                ember_type_name(output->type));
+    /* The bias scale is s_in * s_w by construction, so its own quantisation parameters are not read. */
+    EMBER_CHECK(ctx, !bias || (bias->type == EMBER_INT32 && ember_element_count(bias) == channels),
+                EMBER_INVALID_MODEL,
                 "%s %ld: bias '%.64s' is %s with %ld elements; int8 %s needs int32 with %ld (one per output "
                 "channel)",
-                node->kernel->name, (long)node->index, bias->name, ember_type_name(bias->type),
-                (long)ember_element_count(bias), node->kernel->name, (long)channels);
+                op, n, bias->name, ember_type_name(bias->type), (long)ember_element_count(bias), op,
+                (long)channels);
+    EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &zp_in));
+    EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &zp_out));
+    q->input_offset = -zp_in;
+    q->output_offset = zp_out;
+    EMBER_CHECK(ctx, ember_activation_range_i8(activation, s_out, zp_out, &q->act_min, &q->act_max),
+                EMBER_UNSUPPORTED, "%s %ld: fused activation %d is not supported", op, n, (int)activation);
+    return conv_multipliers(ctx, node, filter, s_in, s_out, filter_axis, channels, float_product, params,
+                            params + channels);
+}
+
+ember_status ember_conv_eval(ember_interpreter *ctx, const ember_node *node, ember_conv_f32_fn *f32,
+                             ember_conv_i8_fn *i8) {
+    const ember_conv_data *d = (const ember_conv_data *)node->op_data;
+    const ember_tensor *input = ember_node_input(ctx, node, 0);
+    const ember_tensor *filter = ember_node_input(ctx, node, 1);
+    const ember_tensor *bias = ember_node_input(ctx, node, 2);
+    ember_tensor *output = ember_node_output(ctx, node, 0);
+    if (input->type == EMBER_FLOAT32) {
+        f32(&d->w, &d->s, d->depth, (const float *)input->data, (const float *)filter->data,
+            bias ? (const float *)bias->data : NULL, (float *)output->data, d->q.act_min_f, d->q.act_max_f);
+    } else {
+        const int32_t *params = ember_channel_params(node);
+        i8(&d->w, &d->s, d->depth, (const int8_t *)input->data, (const int8_t *)filter->data,
+           bias ? (const int32_t *)bias->data : NULL, (int8_t *)output->data, d->q.input_offset,
+           d->q.output_offset, params, params + d->s.out_c, d->q.act_min, d->q.act_max);
+    }
     return EMBER_OK;
 }

@@ -1,5 +1,6 @@
 /* What CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and the pooling ops share: the sliding-window geometry
- * (TFLite's padding rules) and the per-output-channel requantisation multipliers of int8 convolutions. */
+ * (TFLite's padding rules), the type checks, fused activation and per-output-channel requantisation of the
+ * convolutions, and the convolutions' eval. */
 #ifndef EMBER_CONV_PARAMS_H
 #define EMBER_CONV_PARAMS_H
 
@@ -27,6 +28,11 @@ ember_status ember_window_prepare(ember_interpreter *ctx, const ember_node *node
                                   const ember_tensor *input, const ember_tensor *output, ember_window *w,
                                   ember_image_shape *shape);
 
+/* The undilated window of output (oy, ox) clipped to the image, in input coordinates: [*y0, *y1) x [*x0, *x1)
+ * (empty when the window lies in the padding). */
+void ember_window_clip(const ember_window *w, const ember_image_shape *s, int32_t oy, int32_t ox, int32_t *y0,
+                       int32_t *y1, int32_t *x0, int32_t *x1);
+
 /* Pooling ops' shared state: window, shapes, and the fused activation clamp in float and in int8. */
 typedef struct ember_pool_params {
     ember_window w;
@@ -39,20 +45,23 @@ typedef struct ember_pool_params {
  * same scale and zero point (pooling never requantises), and that channels match; fills p. */
 ember_status ember_pool_prepare(ember_interpreter *ctx, const ember_node *node, ember_pool_params *p);
 
-/* Per-output-channel requantisation of an int8 convolution: real[c] = s_in * s_w[c] / s_out in double
- * (TFLite's PopulateConvolutionQuantizationParams; a per-tensor filter scale is used for every channel).
- * `filter_axis` is the channel axis of per-channel filter scales (0: CONV_2D, FULLY_CONNECTED; 3: DEPTHWISE).
- * `float_product`: compute s_in * s_w in float first, as TFLite's per-tensor FULLY_CONNECTED does. Filter
- * zero points must be 0. Writes `channels` multipliers and shifts. */
-ember_status ember_conv_multipliers(ember_interpreter *ctx, const ember_node *node, const ember_tensor *input,
-                                    const ember_tensor *filter, const ember_tensor *output,
-                                    int32_t filter_axis, int32_t channels, int float_product,
-                                    int32_t *multiplier, int32_t *shift);
+/* Fused activation clamp and int8 offsets of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED. */
+typedef struct ember_conv_quant {
+    float act_min_f, act_max_f;          /* float32 */
+    int32_t input_offset, output_offset; /* int8: -zero point of the input, the output's zero point */
+    int32_t act_min, act_max;            /* int8 */
+} ember_conv_quant;
 
-/* Checks that an int32 bias has `channels` elements (per-channel or per-tensor parameters are not used: the
- * bias scale is s_in * s_w by construction). */
-ember_status ember_check_bias_i32(ember_interpreter *ctx, const ember_node *node, const ember_tensor *bias,
-                                  int32_t channels);
+/* Checks that the node's input, filter, optional bias and output are float32 (bias of `channels` elements) or
+ * int8 (int32 bias of `channels`) and fills q for `activation`. int8 also writes the per-output-channel
+ * requantisation to ember_channel_params(node): real[c] = s_in * s_w[c] / s_out in double (TFLite's
+ * PopulateConvolutionQuantizationParams; a per-tensor filter scale is used for every channel), multipliers
+ * then shifts. `filter_axis` is the channel axis of per-channel filter scales (0: CONV_2D, FULLY_CONNECTED;
+ * 3: DEPTHWISE). `float_product`: compute s_in * s_w in float first, as TFLite's per-tensor FULLY_CONNECTED
+ * does. Filter zero points must be 0. */
+ember_status ember_conv_quant_prepare(ember_interpreter *ctx, const ember_node *node, int8_t activation,
+                                      int32_t filter_axis, int float_product, int32_t channels,
+                                      ember_conv_quant *q);
 
 /* The per-channel multiplier/shift arrays that follow an op's fixed op data in the arena (ember_op_data_bytes
  * reserves 2 * output channels int32 there for the kernels listed in op_registry.c). */
@@ -100,5 +109,28 @@ void ember_average_pool_2d_f32(const ember_pool_params *p, const float *input, f
 void ember_average_pool_2d_i8(const ember_pool_params *p, const int8_t *input, int8_t *output);
 void ember_max_pool_2d_f32(const ember_pool_params *p, const float *input, float *output);
 void ember_max_pool_2d_i8(const ember_pool_params *p, const int8_t *input, int8_t *output);
+
+/* The signature CONV_2D's and DEPTHWISE_CONV_2D's reference functions share; `depth` is the input channels
+ * each filter sees (CONV_2D) or the depth multiplier (DEPTHWISE_CONV_2D). */
+typedef void ember_conv_f32_fn(const ember_window *w, const ember_image_shape *s, int32_t depth,
+                               const float *input, const float *filter, const float *bias, float *output,
+                               float act_min, float act_max);
+typedef void ember_conv_i8_fn(const ember_window *w, const ember_image_shape *s, int32_t depth,
+                              const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output,
+                              int32_t input_offset, int32_t output_offset, const int32_t *multiplier,
+                              const int32_t *shift, int32_t act_min, int32_t act_max);
+
+/* Op data of CONV_2D and DEPTHWISE_CONV_2D. */
+typedef struct ember_conv_data {
+    ember_window w;
+    ember_image_shape s;
+    int32_t depth; /* CONV_2D: input channels each filter sees (in_c / depth groups); DEPTHWISE: multiplier */
+    ember_conv_quant q;
+} ember_conv_data;
+
+/* Eval of CONV_2D and DEPTHWISE_CONV_2D: runs f32 or i8 on the node's input, filter, optional bias and output
+ * with the ember_conv_data in its op data. */
+ember_status ember_conv_eval(ember_interpreter *ctx, const ember_node *node, ember_conv_f32_fn *f32,
+                             ember_conv_i8_fn *i8);
 
 #endif /* EMBER_CONV_PARAMS_H */

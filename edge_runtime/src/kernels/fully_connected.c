@@ -11,9 +11,7 @@ typedef struct fully_connected_data {
     int32_t batches;
     int32_t in_dim;
     int32_t out_dim;
-    float act_min;
-    float act_max;
-    int32_t input_offset, output_offset, act_min_i8, act_max_i8;
+    ember_conv_quant q;
 } fully_connected_data;
 
 void ember_fully_connected_f32(const float *input, const float *weights, const float *bias, float *output,
@@ -110,48 +108,10 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
             (long)n, output->name, ember_shape_string(output, a, sizeof a), (long)data->batches,
             (long)data->out_dim);
     }
-    if (input->type == EMBER_FLOAT32) {
-        EMBER_CHECK(
-            ctx,
-            weights->type == EMBER_FLOAT32 && output->type == EMBER_FLOAT32 &&
-                (!bias || bias->type == EMBER_FLOAT32),
-            EMBER_UNSUPPORTED,
-            "FULLY_CONNECTED %ld: types input %s, weights %s, output %s; float32 or int8 (all three) are "
-            "supported",
-            (long)n, ember_type_name(input->type), ember_type_name(weights->type),
-            ember_type_name(output->type));
-        EMBER_CHECK(
-            ctx, ember_activation_range_f32(activation, &data->act_min, &data->act_max), EMBER_UNSUPPORTED,
-            "FULLY_CONNECTED %ld: fused activation %d is not supported (NONE, RELU, RELU_N1_TO_1, RELU6 "
-            "are)",
-            (long)n, (int)activation);
-        return EMBER_OK;
-    }
-    EMBER_CHECK(ctx, input->type == EMBER_INT8 && weights->type == EMBER_INT8 && output->type == EMBER_INT8,
-                EMBER_UNSUPPORTED,
-                "FULLY_CONNECTED %ld: types input %s, weights %s, output %s; float32 or int8 (all three) are "
-                "supported",
-                (long)n, ember_type_name(input->type), ember_type_name(weights->type),
-                ember_type_name(output->type));
-    if (bias)
-        EMBER_TRY(ember_check_bias_i32(ctx, node, bias, data->out_dim));
-    {
-        float s_in, s_out;
-        int32_t zp_in, zp_out, *params = ember_channel_params(node);
-        EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &zp_in));
-        EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &zp_out));
-        data->input_offset = -zp_in;
-        data->output_offset = zp_out;
-        EMBER_CHECK(
-            ctx, ember_activation_range_i8(activation, s_out, zp_out, &data->act_min_i8, &data->act_max_i8),
-            EMBER_UNSUPPORTED, "FULLY_CONNECTED %ld: fused activation %d is not supported", (long)n,
-            (int)activation);
-        /* Per-tensor weights: TFLite multiplies the two float scales in float before widening (its
-         * GetQuantizedConvolutionMultipler); per-channel ones in double. */
-        EMBER_TRY(ember_conv_multipliers(ctx, node, input, weights, output, 0, data->out_dim,
-                                         weights->quant_count == 1, params, params + data->out_dim));
-    }
-    return EMBER_OK;
+    /* Per-tensor weights: TFLite multiplies the two float scales in float before widening (its
+     * GetQuantizedConvolutionMultipler); per-channel ones in double. */
+    return ember_conv_quant_prepare(ctx, node, activation, 0, weights->quant_count == 1, data->out_dim,
+                                    &data->q);
 }
 
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
@@ -163,13 +123,13 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     if (input->type == EMBER_FLOAT32) {
         ember_fully_connected_f32((const float *)input->data, (const float *)weights->data,
                                   bias ? (const float *)bias->data : NULL, (float *)output->data, d->batches,
-                                  d->in_dim, d->out_dim, d->act_min, d->act_max);
+                                  d->in_dim, d->out_dim, d->q.act_min_f, d->q.act_max_f);
     } else {
         const int32_t *params = ember_channel_params(node);
         ember_fully_connected_i8((const int8_t *)input->data, (const int8_t *)weights->data,
                                  bias ? (const int32_t *)bias->data : NULL, (int8_t *)output->data,
-                                 d->batches, d->in_dim, d->out_dim, d->input_offset, d->output_offset, params,
-                                 params + d->out_dim, d->act_min_i8, d->act_max_i8);
+                                 d->batches, d->in_dim, d->out_dim, d->q.input_offset, d->q.output_offset,
+                                 params, params + d->out_dim, d->q.act_min, d->q.act_max);
     }
     return EMBER_OK;
 }

@@ -9,7 +9,7 @@
 
 typedef struct gelu_data {
     int32_t count;
-    int8_t approximate;
+    float (*f)(float); /* gelu_exact or gelu_approximate */
     int8_t table[256];
 } gelu_data;
 
@@ -26,33 +26,20 @@ static float gelu_approximate(float x) {
 static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     gelu_data *data = (gelu_data *)node->op_data;
     const ember_tensor *input = ember_node_input(ctx, node, 0);
-    const ember_tensor *output = ember_node_output(ctx, node, 0);
+    int8_t approximate;
     EMBER_TRY(ember_check_unary(ctx, node, 1));
-    EMBER_TRY(ember_option_i8(ctx, node, TFL_GELU_APPROXIMATE, 0, &data->approximate));
+    EMBER_TRY(ember_option_i8(ctx, node, TFL_GELU_APPROXIMATE, 0, &approximate));
     data->count = ember_element_count(input);
-    if (input->type == EMBER_INT8) {
-        float s_in, s_out;
-        int32_t z_in, z_out;
-        EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &z_in));
-        EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &z_out));
-        ember_populate_lut_i8(s_in, z_in, s_out, z_out, data->approximate ? gelu_approximate : gelu_exact,
-                              data->table);
-    }
+    data->f = approximate ? gelu_approximate : gelu_exact;
+    if (input->type == EMBER_INT8)
+        EMBER_TRY(ember_prepare_lut_i8(ctx, node, data->f, data->table));
     return EMBER_OK;
 }
 
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const gelu_data *data = (const gelu_data *)node->op_data;
-    const ember_tensor *input = ember_node_input(ctx, node, 0);
-    const ember_tensor *output = ember_node_output(ctx, node, 0);
-    float (*f)(float) = data->approximate ? gelu_approximate : gelu_exact;
-    int32_t i;
-    if (input->type == EMBER_FLOAT32) {
-        for (i = 0; i < data->count; ++i)
-            ((float *)output->data)[i] = f(((const float *)input->data)[i]);
-    } else {
-        ember_lookup_i8((const int8_t *)input->data, (int8_t *)output->data, data->count, data->table);
-    }
+    ember_lut_eval(ember_node_input(ctx, node, 0), ember_node_output(ctx, node, 0), data->count, data->f,
+                   data->table);
     return EMBER_OK;
 }
 

@@ -33,29 +33,21 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     EMBER_TRY(ember_check_unary(ctx, node, 1));
     data->count = ember_element_count(input);
     if (input->type == EMBER_INT8) {
-        float s_in, s_out;
-        int32_t z_in, z_out;
-        EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &z_in));
+        float s_out;
+        int32_t z_out;
+        EMBER_TRY(ember_prepare_lut_i8(ctx, node, sigmoid_lut, data->table));
         EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &z_out));
         EMBER_CHECK(ctx, s_out == 1.0f / 256.0f, EMBER_INVALID_MODEL,
                     "LOGISTIC %ld: int8 output '%.64s' has scale %g; it must be 1/256 (zero point -128)",
                     (long)node->index, output->name, (double)s_out);
-        ember_populate_lut_i8(s_in, z_in, s_out, z_out, sigmoid_lut, data->table);
     }
     return EMBER_OK;
 }
 
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const logistic_data *data = (const logistic_data *)node->op_data;
-    const ember_tensor *input = ember_node_input(ctx, node, 0);
-    const ember_tensor *output = ember_node_output(ctx, node, 0);
-    int32_t i;
-    if (input->type == EMBER_FLOAT32) {
-        for (i = 0; i < data->count; ++i)
-            ((float *)output->data)[i] = sigmoid_reference(((const float *)input->data)[i]);
-    } else {
-        ember_lookup_i8((const int8_t *)input->data, (int8_t *)output->data, data->count, data->table);
-    }
+    ember_lut_eval(ember_node_input(ctx, node, 0), ember_node_output(ctx, node, 0), data->count,
+                   sigmoid_reference, data->table);
     return EMBER_OK;
 }
 

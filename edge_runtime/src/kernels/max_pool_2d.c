@@ -10,52 +10,42 @@
 
 void ember_max_pool_2d_f32(const ember_pool_params *p, const float *input, float *output) {
     const ember_image_shape *s = &p->s;
-    const ember_window *w = &p->w;
-    int32_t b, oy, ox, c, ky, kx;
+    int32_t b, oy, ox, c, y, x, y0, y1, x0, x1;
     for (b = 0; b < s->batches; ++b)
         for (oy = 0; oy < s->out_h; ++oy)
-            for (ox = 0; ox < s->out_w; ++ox)
+            for (ox = 0; ox < s->out_w; ++ox) {
+                ember_window_clip(&p->w, s, oy, ox, &y0, &y1, &x0, &x1);
                 for (c = 0; c < s->in_c; ++c) {
                     float max = -FLT_MAX; /* std::numeric_limits<float>::lowest() */
-                    for (ky = 0; ky < w->filter_h; ++ky) {
-                        const int32_t y = oy * w->stride_h - w->pad_h + ky;
-                        for (kx = 0; kx < w->filter_w; ++kx) {
-                            const int32_t x = ox * w->stride_w - w->pad_w + kx;
-                            float v;
-                            if (y < 0 || y >= s->in_h || x < 0 || x >= s->in_w)
-                                continue;
-                            v = input[(((size_t)b * s->in_h + y) * s->in_w + x) * s->in_c + c];
+                    for (y = y0; y < y1; ++y)
+                        for (x = x0; x < x1; ++x) {
+                            const float v = input[(((size_t)b * s->in_h + y) * s->in_w + x) * s->in_c + c];
                             max = v > max ? v : max;
                         }
-                    }
                     output[(((size_t)b * s->out_h + oy) * s->out_w + ox) * s->out_c + c] =
                         ember_clamp_f32(max, p->act_min_f, p->act_max_f);
                 }
+            }
 }
 
 void ember_max_pool_2d_i8(const ember_pool_params *p, const int8_t *input, int8_t *output) {
     const ember_image_shape *s = &p->s;
-    const ember_window *w = &p->w;
-    int32_t b, oy, ox, c, ky, kx;
+    int32_t b, oy, ox, c, y, x, y0, y1, x0, x1;
     for (b = 0; b < s->batches; ++b)
         for (oy = 0; oy < s->out_h; ++oy)
-            for (ox = 0; ox < s->out_w; ++ox)
+            for (ox = 0; ox < s->out_w; ++ox) {
+                ember_window_clip(&p->w, s, oy, ox, &y0, &y1, &x0, &x1);
                 for (c = 0; c < s->in_c; ++c) {
                     int32_t max = -128;
-                    for (ky = 0; ky < w->filter_h; ++ky) {
-                        const int32_t y = oy * w->stride_h - w->pad_h + ky;
-                        for (kx = 0; kx < w->filter_w; ++kx) {
-                            const int32_t x = ox * w->stride_w - w->pad_w + kx;
-                            int32_t v;
-                            if (y < 0 || y >= s->in_h || x < 0 || x >= s->in_w)
-                                continue;
-                            v = input[(((size_t)b * s->in_h + y) * s->in_w + x) * s->in_c + c];
+                    for (y = y0; y < y1; ++y)
+                        for (x = x0; x < x1; ++x) {
+                            const int32_t v = input[(((size_t)b * s->in_h + y) * s->in_w + x) * s->in_c + c];
                             max = v > max ? v : max;
                         }
-                    }
                     output[(((size_t)b * s->out_h + oy) * s->out_w + ox) * s->out_c + c] =
                         ember_clamp_i8(max, p->act_min, p->act_max);
                 }
+            }
 }
 
 static ember_status prepare(ember_interpreter *ctx, ember_node *node) {

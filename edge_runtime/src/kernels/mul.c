@@ -6,11 +6,9 @@
 #include "tflite_schema.h"
 
 typedef struct mul_params {
-    float act_min, act_max;
-    int32_t input1_offset, input2_offset, output_offset;
+    ember_arith_params a;
     int32_t multiplier;
     int shift;
-    int32_t qmin, qmax;
 } mul_params;
 
 typedef struct mul_data {
@@ -25,7 +23,7 @@ static void mul_row_f32(const void *params, const void *x1, int32_t s1, const vo
     float *y = (float *)out;
     int32_t i;
     for (i = 0; i < n; ++i)
-        y[i] = ember_clamp_f32(a[i * s1] * b[i * s2], p->act_min, p->act_max);
+        y[i] = ember_clamp_f32(a[i * s1] * b[i * s2], p->a.act_min_f, p->a.act_max_f);
 }
 
 static void mul_row_i8(const void *params, const void *x1, int32_t s1, const void *x2, int32_t s2, void *out,
@@ -35,62 +33,33 @@ static void mul_row_i8(const void *params, const void *x1, int32_t s1, const voi
     int8_t *y = (int8_t *)out;
     int32_t i;
     for (i = 0; i < n; ++i) {
-        const int32_t product = (p->input1_offset + a[i * s1]) * (p->input2_offset + b[i * s2]);
-        y[i] = ember_clamp_i8(p->output_offset +
+        const int32_t product = (p->a.input1_offset + a[i * s1]) * (p->a.input2_offset + b[i * s2]);
+        y[i] = ember_clamp_i8(p->a.output_offset +
                                   ember_multiply_by_quantized_multiplier(product, p->multiplier, p->shift),
-                              p->qmin, p->qmax);
+                              p->a.act_min, p->a.act_max);
     }
 }
 
 static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     mul_data *data = (mul_data *)node->op_data;
     mul_params *p = &data->params;
-    const ember_tensor *input1 = ember_node_input(ctx, node, 0);
-    const ember_tensor *input2 = ember_node_input(ctx, node, 1);
-    const ember_tensor *output = ember_node_output(ctx, node, 0);
-    int32_t n = node->index;
-    int8_t activation;
+    double real;
 
-    EMBER_CHECK(ctx, node->input_count == 2 && node->output_count == 1 && input1 && input2,
-                EMBER_INVALID_MODEL, "MUL %ld: needs 2 inputs and 1 output, has %ld and %ld", (long)n,
-                (long)node->input_count, (long)node->output_count);
-    EMBER_CHECK(ctx, input1->type == output->type && input2->type == output->type, EMBER_INVALID_MODEL,
-                "MUL %ld: types input %s, %s, output %s must match", (long)n, ember_type_name(input1->type),
-                ember_type_name(input2->type), ember_type_name(output->type));
-    EMBER_TRY(ember_option_i8(ctx, node, TFL_ARITH_FUSED_ACTIVATION, TFL_ACT_NONE, &activation));
-    EMBER_TRY(ember_broadcast_prepare(ctx, node, input1, input2, output, &data->broadcast));
-    if (output->type == EMBER_FLOAT32) {
-        EMBER_CHECK(ctx, ember_activation_range_f32(activation, &p->act_min, &p->act_max), EMBER_UNSUPPORTED,
-                    "MUL %ld: fused activation %d is not supported", (long)n, (int)activation);
-    } else if (output->type == EMBER_INT8) {
-        float s1, s2, so;
-        int32_t z1, z2, zo;
-        EMBER_TRY(ember_tensor_quant_i8(ctx, node, input1, &s1, &z1));
-        EMBER_TRY(ember_tensor_quant_i8(ctx, node, input2, &s2, &z2));
-        EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &so, &zo));
-        p->input1_offset = -z1;
-        p->input2_offset = -z2;
-        p->output_offset = zo;
-        ember_quantize_multiplier((double)s1 * (double)s2 / (double)so, &p->multiplier, &p->shift);
+    EMBER_TRY(ember_arith_prepare(ctx, node, &data->broadcast, &p->a));
+    if (ember_node_output(ctx, node, 0)->type == EMBER_INT8) {
+        real = (double)p->a.input1_scale * (double)p->a.input2_scale / (double)p->a.output_scale;
+        ember_quantize_multiplier(real, &p->multiplier, &p->shift);
         EMBER_CHECK(ctx, p->shift <= 31, EMBER_UNSUPPORTED,
-                    "MUL %ld: rescale factor %g (input scales %g, %g, output scale %g) is too large", (long)n,
-                    (double)s1 * (double)s2 / (double)so, (double)s1, (double)s2, (double)so);
-        EMBER_CHECK(ctx, ember_activation_range_i8(activation, so, zo, &p->qmin, &p->qmax), EMBER_UNSUPPORTED,
-                    "MUL %ld: fused activation %d is not supported", (long)n, (int)activation);
-    } else {
-        return ember_fail(ctx, EMBER_UNSUPPORTED, "MUL %ld: type %s is not supported (float32 and int8 are)",
-                          (long)n, ember_type_name(output->type));
+                    "MUL %ld: rescale factor %g (input scales %g, %g, output scale %g) is too large",
+                    (long)node->index, real, (double)p->a.input1_scale, (double)p->a.input2_scale,
+                    (double)p->a.output_scale);
     }
     return EMBER_OK;
 }
 
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const mul_data *data = (const mul_data *)node->op_data;
-    const ember_tensor *output = ember_node_output(ctx, node, 0);
-    const int is_float = output->type == EMBER_FLOAT32;
-    ember_broadcast_run(&data->broadcast, is_float ? mul_row_f32 : mul_row_i8, &data->params,
-                        ember_node_input(ctx, node, 0)->data, ember_node_input(ctx, node, 1)->data,
-                        output->data, is_float ? sizeof(float) : sizeof(int8_t));
+    ember_arith_eval(ctx, node, &data->broadcast, mul_row_f32, mul_row_i8, &data->params);
     return EMBER_OK;
 }
 

@@ -45,14 +45,9 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
         ember_shape_string(output, b, sizeof b));
     data->fill = 0;
     if (input->type == EMBER_INT8) {
-        float s_in, s_out;
-        int32_t z_in, z_out;
-        EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &z_in));
-        EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &z_out));
-        EMBER_CHECK(ctx, s_in == s_out && z_in == z_out, EMBER_INVALID_MODEL,
-                    "PAD %ld: int8 input and output must share scale and zero point (%g, %ld vs %g, %ld)",
-                    (long)n, (double)s_in, (long)z_in, (double)s_out, (long)z_out);
-        data->fill = (uint8_t)(z_out & 0xff);
+        int32_t zp;
+        EMBER_TRY(ember_check_same_quant_i8(ctx, node, input, output, NULL, &zp));
+        data->fill = (uint8_t)(zp & 0xff);
     }
     data->rank = input->rank;
     data->elem = ember_type_size(input->type);

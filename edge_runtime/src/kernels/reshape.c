@@ -1,9 +1,8 @@
 /* RESHAPE: same bytes, new shape. The output shape is the output tensor's (models here have static shapes);
  * the requested shape (a constant shape input, else the new_shape option) is checked against it when it is
  * known. */
-#include <string.h>
-
 #include "kernels/kernels.h"
+#include "kernels/shapes.h"
 #include "tflite_schema.h"
 
 /* Does the requested shape (with at most one -1, inferred) describe the output's dims? */
@@ -61,15 +60,6 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     return EMBER_OK;
 }
 
-static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
-    const ember_tensor *input = ember_node_input(ctx, node, 0);
-    ember_tensor *output = ember_node_output(ctx, node, 0);
-    /* Input and output are both live during this op, so the planner gave them disjoint bytes. */
-    if (output->bytes)
-        memcpy(output->data, input->data, output->bytes);
-    return EMBER_OK;
-}
-
 const ember_kernel ember_kernel_reshape = {
-    TFL_OP_RESHAPE, "RESHAPE", 2, TFL_OPTIONS_RESHAPE, 0, prepare, eval,
+    TFL_OP_RESHAPE, "RESHAPE", 2, TFL_OPTIONS_RESHAPE, 0, prepare, ember_copy_eval,
 };

@@ -55,15 +55,8 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
                 "%s (NHWC, non-empty input)",
                 (long)n, input->name, ember_shape_string(input, a, sizeof a), (long)ember_const_int(size, 0),
                 (long)ember_const_int(size, 1), output->name, ember_shape_string(output, b, sizeof b));
-    if (input->type == EMBER_INT8) {
-        float s_in, s_out;
-        int32_t z_in, z_out;
-        EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &z_in));
-        EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &z_out));
-        EMBER_CHECK(ctx, s_in == s_out && z_in == z_out, EMBER_INVALID_MODEL,
-                    "RESIZE_NEAREST_NEIGHBOR %ld: int8 input and output must share scale and zero point",
-                    (long)n);
-    }
+    if (input->type == EMBER_INT8)
+        EMBER_TRY(ember_check_same_quant_i8(ctx, node, input, output, NULL, NULL));
     data->batches = input->dims[0];
     data->in_h = input->dims[1];
     data->in_w = input->dims[2];

@@ -1,5 +1,6 @@
-/* Shape logic shared by the elementwise and layout kernels: numpy-style broadcasting of two operands, equal
- * shape checks and reading constant shape operands (paddings, permutations, slice bounds). */
+/* Shape logic shared by the elementwise and layout kernels: numpy-style broadcasting of two operands (and the
+ * prepare and eval steps of the broadcasting arithmetic ops built on it), equal shape checks and reading
+ * constant shape operands (paddings, permutations, slice bounds). */
 #ifndef EMBER_KERNELS_SHAPES_H
 #define EMBER_KERNELS_SHAPES_H
 
@@ -29,6 +30,29 @@ typedef void (*ember_binary_row)(const void *params, const void *x1, int32_t s1,
 void ember_broadcast_run(const ember_broadcast *b, ember_binary_row row, const void *params, const void *x1,
                          const void *x2, void *out, size_t elem_size);
 
+/* What ADD, SUB and MUL share beyond the broadcast: the fused activation's clamp range and, for int8, each
+ * operand's scale and offset (TFLite's kernels add -zero point to the inputs, the zero point to the output).
+ * Each op's row parameters start with it. */
+typedef struct ember_arith_params {
+    float act_min_f, act_max_f;                     /* float32 */
+    float input1_scale, input2_scale, output_scale; /* int8 */
+    int32_t input1_offset, input2_offset, output_offset;
+    int32_t act_min, act_max;
+} ember_arith_params;
+
+/* Checks 2 inputs and 1 output of one type, float32 or int8, and fills b (ember_broadcast_prepare) and p from
+ * the node's fused activation and int8 quantisation. */
+ember_status ember_arith_prepare(ember_interpreter *ctx, const ember_node *node, ember_broadcast *b,
+                                 ember_arith_params *p);
+
+/* Eval of ADD, SUB and MUL: row_f32 or row_i8 (by the output's type) over the broadcast of the node's inputs.
+ */
+void ember_arith_eval(ember_interpreter *ctx, const ember_node *node, const ember_broadcast *b,
+                      ember_binary_row row_f32, ember_binary_row row_i8, const void *params);
+
+/* Eval of the ops that keep the bytes and change only the shape (RESHAPE, SQUEEZE): output 0 = input 0. */
+ember_status ember_copy_eval(ember_interpreter *ctx, const ember_node *node);
+
 /* 1 when a and b have the same rank and dims. */
 int ember_same_shape(const ember_tensor *a, const ember_tensor *b);
 
@@ -43,6 +67,22 @@ ember_status ember_check_const_int(ember_interpreter *ctx, const ember_node *nod
 /* Checks a one-input, one-output elementwise op: same type (float32, or int8 when allow_int8) and same shape.
  */
 ember_status ember_check_unary(ember_interpreter *ctx, const ember_node *node, int allow_int8);
+
+/* SPACE_TO_BATCH_ND's and BATCH_TO_SPACE_ND's geometry over NHWC (or NWC, as H = 1): the input and output
+ * sizes, the block and the rows and columns padded (SPACE_TO_BATCH_ND) or cropped (BATCH_TO_SPACE_ND) before
+ * the image; pixel_bytes is the size of one pixel's channels. */
+typedef struct ember_space_batch {
+    int32_t in_b, in_h, in_w, out_b, out_h, out_w;
+    int32_t block_h, block_w, top, left;
+    size_t pixel_bytes;
+} ember_space_batch;
+
+/* Checks the node's 3-D or 4-D input and output of one type, its constant block_shape (in [1, 65536]) and
+ * paddings or crops (`what`, in [0, 65536]), and that the space side (the input when input_is_space, else the
+ * output) padded or cropped is the batch side: batch = space batch * block_h * block_w, space + before +
+ * after = batch * block along H and W, equal channels. Fills g. */
+ember_status ember_space_batch_prepare(ember_interpreter *ctx, const ember_node *node, const char *what,
+                                       int input_is_space, ember_space_batch *g);
 
 /* Row-major element strides of a shape. */
 void ember_strides(const int32_t *dims, int32_t rank, int32_t *strides);

@@ -1,7 +1,5 @@
 /* SQUEEZE: drops axes of size 1; the bytes do not change. The output shape is the model's (static shapes),
  * and the squeeze_dims option is checked against it when given. */
-#include <string.h>
-
 #include "kernels/kernels.h"
 #include "kernels/shapes.h"
 #include "tflite_schema.h"
@@ -45,14 +43,6 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     return EMBER_OK;
 }
 
-static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
-    const ember_tensor *input = ember_node_input(ctx, node, 0);
-    ember_tensor *output = ember_node_output(ctx, node, 0);
-    if (output->bytes)
-        memcpy(output->data, input->data, output->bytes);
-    return EMBER_OK;
-}
-
 const ember_kernel ember_kernel_squeeze = {
-    TFL_OP_SQUEEZE, "SQUEEZE", 2, TFL_OPTIONS_SQUEEZE, 0, prepare, eval,
+    TFL_OP_SQUEEZE, "SQUEEZE", 2, TFL_OPTIONS_SQUEEZE, 0, prepare, ember_copy_eval,
 };

@@ -19,30 +19,17 @@ static float tanh_f32(float x) {
 static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     tanh_data *data = (tanh_data *)node->op_data;
     const ember_tensor *input = ember_node_input(ctx, node, 0);
-    const ember_tensor *output = ember_node_output(ctx, node, 0);
     EMBER_TRY(ember_check_unary(ctx, node, 1));
     data->count = ember_element_count(input);
-    if (input->type == EMBER_INT8) {
-        float s_in, s_out;
-        int32_t z_in, z_out;
-        EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &z_in));
-        EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &z_out));
-        ember_populate_lut_i8(s_in, z_in, s_out, z_out, tanh_f32, data->table);
-    }
+    if (input->type == EMBER_INT8)
+        EMBER_TRY(ember_prepare_lut_i8(ctx, node, tanh_f32, data->table));
     return EMBER_OK;
 }
 
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const tanh_data *data = (const tanh_data *)node->op_data;
-    const ember_tensor *input = ember_node_input(ctx, node, 0);
-    const ember_tensor *output = ember_node_output(ctx, node, 0);
-    int32_t i;
-    if (input->type == EMBER_FLOAT32) {
-        for (i = 0; i < data->count; ++i)
-            ((float *)output->data)[i] = tanhf(((const float *)input->data)[i]);
-    } else {
-        ember_lookup_i8((const int8_t *)input->data, (int8_t *)output->data, data->count, data->table);
-    }
+    ember_lut_eval(ember_node_input(ctx, node, 0), ember_node_output(ctx, node, 0), data->count, tanh_f32,
+                   data->table);
     return EMBER_OK;
 }
 
