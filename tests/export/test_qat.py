@@ -258,12 +258,7 @@ def _int8_input(graph, x: np.ndarray) -> np.ndarray:
 
 def _check_runtime_matches_litert(path, x):
     expected = litert(path, [x])[0]
-    try:
-        got = ember_runtime(path, [x])[0]
-    except Exception as e:  # noqa: BLE001 - the runtime's int8 kernels land separately
-        if "not supported by this runtime" in str(e):
-            pytest.skip(f"ember.runtime: {e}")
-        raise
+    got = ember_runtime(path, [x])[0]
     np.testing.assert_array_equal(got, expected)
     return expected
 
