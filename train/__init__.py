@@ -3,6 +3,7 @@ models export to int8 TensorFlow Lite for a small C runtime. `import ember` mirr
 
 from . import autograd, data, nn, optim
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad
+from .creation import arange, full, ones, ones_like, rand, randn, zeros, zeros_like
 from .device import device
 from .ops.functions import (
     abs,
@@ -36,24 +37,7 @@ from .ops.functions import (
 )
 from .random import manual_seed
 from .serialization import CheckpointError, load, save
-from .tensor import (
-    Tensor,
-    arange,
-    as_tensor,
-    bool_,
-    float32,
-    float64,
-    full,
-    int32,
-    int64,
-    ones,
-    ones_like,
-    rand,
-    randn,
-    tensor,
-    zeros,
-    zeros_like,
-)
+from .tensor import Tensor, as_tensor, bool_, float32, float64, int32, int64, tensor
 from .trainer import Trainer
 
 __version__ = "0.1.0"
