@@ -62,14 +62,7 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
 }
 
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
-    const ember_pool_params *p = (const ember_pool_params *)node->op_data;
-    const ember_tensor *input = ember_node_input(ctx, node, 0);
-    ember_tensor *output = ember_node_output(ctx, node, 0);
-    if (input->type == EMBER_FLOAT32)
-        ember_average_pool_2d_f32(p, (const float *)input->data, (float *)output->data);
-    else
-        ember_average_pool_2d_i8(p, (const int8_t *)input->data, (int8_t *)output->data);
-    return EMBER_OK;
+    return ember_pool_eval(ctx, node, ember_average_pool_2d_f32, ember_average_pool_2d_i8);
 }
 
 /* Versions 1 to 3 as LiteRT registers them (3: int16, refused by type). */

@@ -225,3 +225,15 @@ ember_status ember_conv_eval(ember_interpreter *ctx, const ember_node *node, emb
     }
     return EMBER_OK;
 }
+
+ember_status ember_pool_eval(ember_interpreter *ctx, const ember_node *node, ember_pool_f32_fn *f32,
+                             ember_pool_i8_fn *i8) {
+    const ember_pool_params *p = (const ember_pool_params *)node->op_data;
+    const ember_tensor *input = ember_node_input(ctx, node, 0);
+    ember_tensor *output = ember_node_output(ctx, node, 0);
+    if (input->type == EMBER_FLOAT32)
+        f32(p, (const float *)input->data, (float *)output->data);
+    else
+        i8(p, (const int8_t *)input->data, (int8_t *)output->data);
+    return EMBER_OK;
+}

@@ -110,6 +110,12 @@ void ember_average_pool_2d_i8(const ember_pool_params *p, const int8_t *input, i
 void ember_max_pool_2d_f32(const ember_pool_params *p, const float *input, float *output);
 void ember_max_pool_2d_i8(const ember_pool_params *p, const int8_t *input, int8_t *output);
 
+/* The eval of both poolings: float32 or int8 reference function by the input's type. */
+typedef void ember_pool_f32_fn(const ember_pool_params *p, const float *input, float *output);
+typedef void ember_pool_i8_fn(const ember_pool_params *p, const int8_t *input, int8_t *output);
+ember_status ember_pool_eval(ember_interpreter *ctx, const ember_node *node, ember_pool_f32_fn *f32,
+                             ember_pool_i8_fn *i8);
+
 /* The signature CONV_2D's and DEPTHWISE_CONV_2D's reference functions share; `depth` is the input channels
  * each filter sees (CONV_2D) or the depth multiplier (DEPTHWISE_CONV_2D). */
 typedef void ember_conv_f32_fn(const ember_window *w, const ember_image_shape *s, int32_t depth,
