@@ -84,7 +84,7 @@ const char *ember_interpreter_error(const ember_interpreter *interpreter);
 ember_status ember_interpreter_allocate_tensors(ember_interpreter *interpreter);
 
 /* Runs the graph once over the current input data. Never allocates. Requires allocate_tensors to have
- * succeeded. */
+ * succeeded. Leaves inputs and outputs intact: invoking again without a new write gives the same outputs. */
 ember_status ember_interpreter_invoke(ember_interpreter *interpreter);
 
 /* Bytes of the arena (tensor memory, op data and copies of misaligned constants); 0 before allocate_tensors.

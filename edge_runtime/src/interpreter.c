@@ -73,13 +73,18 @@ static ember_status plan_layout(ember_interpreter *it) {
         ++count;
     }
     status = ember_plan_greedy(entries, count, it->plan_scratch, &planned, conflict);
-    if (status == EMBER_INVALID_MODEL)
-        return ember_fail(
-            it, status,
-            "metadata OfflineMemoryAllocation: tensors %ld ('%.48s') and %ld ('%.48s') are alive "
-            "together but share bytes",
-            (long)conflict[0], it->tensors[conflict[0]].name, (long)conflict[1],
-            it->tensors[conflict[1]].name);
+    if (status == EMBER_INVALID_MODEL) {
+        /* Graph inputs and outputs live for the whole invoke, so an overlap with one is refused too. */
+        const ember_tensor *x = &it->tensors[conflict[0]], *y = &it->tensors[conflict[1]];
+        const ember_tensor *io = x->is_graph_input || x->is_graph_output ? x : y;
+        return ember_fail(it, status,
+                          "metadata OfflineMemoryAllocation: tensors %ld ('%.48s') and %ld ('%.48s') are alive "
+                          "together but share bytes%s",
+                          (long)conflict[0], x->name, (long)conflict[1], y->name,
+                          io->is_graph_input || io->is_graph_output
+                              ? " (graph inputs and outputs keep their bytes for the whole invoke)"
+                              : "");
+    }
     total = persistent;
     EMBER_CHECK(it, status == EMBER_OK && add_size(&total, planned), EMBER_OUT_OF_MEMORY,
                 "the tensor arena does not fit the address space");

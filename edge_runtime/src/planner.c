@@ -19,7 +19,10 @@ ember_status ember_compute_lifetimes(ember_interpreter *ctx) {
                     "graph input %ld is tensor %ld ('%.64s'), which holds constant data", (long)i,
                     (long)ctx->inputs[i], t->name);
         t->is_graph_input = 1;
+        /* Inputs stay intact for the whole invoke (as in LiteRT): a second invoke without a new write must
+         * read the same values, so nothing written during invoke may reuse their bytes. */
         mark_use(t, 0);
+        mark_use(t, end);
     }
     for (i = 0; i < ctx->node_count; ++i) {
         const ember_node *node = &ctx->nodes[i];
@@ -57,6 +60,8 @@ ember_status ember_compute_lifetimes(ember_interpreter *ctx) {
         EMBER_CHECK(ctx, t->first_op >= 0, EMBER_INVALID_MODEL,
                     "graph output %ld is tensor %ld ('%.64s'), which no operator writes", (long)i,
                     (long)ctx->outputs[i], t->name);
+        /* Outputs too span the whole invoke, so no tensor written before them shares their bytes. */
+        mark_use(t, 0);
         mark_use(t, end);
     }
     return EMBER_OK;

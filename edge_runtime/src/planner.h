@@ -16,7 +16,7 @@ typedef struct ember_plan_entry {
 
 /* Computes first/last use of every tensor and checks the dataflow: each non-constant operator input is a
  * graph input or written by an earlier operator, each tensor is written once, constants and graph inputs
- * never. */
+ * never. Graph inputs and outputs live from the first operator to the last: no tensor shares their bytes. */
 ember_status ember_compute_lifetimes(ember_interpreter *ctx);
 
 /* Places entries: fixed ones (an offline plan) first, each checked against the fixed ones before it (two
