@@ -17,6 +17,11 @@
  * a hostile shape from asking for an absurd arena. */
 #define EMBER_MAX_TENSOR_BYTES ((size_t)0x7fffffff)
 
+/* Largest product of a tensor's non-zero dimensions times its element size. An empty tensor ([0, 65536, 65536])
+ * holds no bytes, but kernels still compute strides and partial products of its dims; with this bound they fit
+ * int64 (kernels/shapes.h: ember_strides, ember_dims_product) and never overflow. */
+#define EMBER_MAX_TENSOR_SPAN ((uint64_t)1 << 62)
+
 typedef struct ember_tensor {
     const char *name;
     ember_type type;
@@ -140,7 +145,8 @@ static inline ember_tensor *ember_node_output(ember_interpreter *ctx, const embe
     return i < node->output_count ? &ctx->tensors[node->outputs[i]] : NULL;
 }
 
-/* Product of the dimensions (fits: the loader bounded every tensor to EMBER_MAX_TENSOR_BYTES). */
+/* Product of the dimensions: 0 when any is 0, else it fits (the loader bounded the tensor to
+ * EMBER_MAX_TENSOR_BYTES). */
 int32_t ember_element_count(const ember_tensor *t);
 
 /* Formats "[2,3,4]" into buf (for messages). */

@@ -35,6 +35,17 @@ static const ember_kernel *const kernels[] = {
     &ember_kernel_space_to_batch_nd,
     &ember_kernel_batch_to_space_nd,
     &ember_kernel_gather,
+    &ember_kernel_sum,
+    &ember_kernel_reduce_max,
+    &ember_kernel_reduce_min,
+    &ember_kernel_div,
+    &ember_kernel_maximum,
+    &ember_kernel_minimum,
+    &ember_kernel_abs,
+    &ember_kernel_exp,
+    &ember_kernel_log,
+    &ember_kernel_sqrt,
+    &ember_kernel_log_softmax,
 };
 
 const ember_kernel *ember_find_kernel(int32_t builtin_code) {

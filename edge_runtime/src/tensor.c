@@ -32,6 +32,11 @@ size_t ember_type_size(int32_t type) {
 int32_t ember_element_count(const ember_tensor *t) {
     int32_t count = 1;
     int32_t d;
+    /* An empty tensor's other dims may multiply past int32 (EMBER_MAX_TENSOR_SPAN): look for the 0 first. */
+    for (d = 0; d < t->rank; ++d) {
+        if (t->dims[d] == 0)
+            return 0;
+    }
     for (d = 0; d < t->rank; ++d)
         count *= t->dims[d];
     return count;

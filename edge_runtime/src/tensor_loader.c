@@ -114,7 +114,8 @@ ember_status ember_loader_tensor(loader *l, int32_t index) {
     uint8_t is_variable;
     uint32_t buffer;
     int present;
-    uint64_t elements = 1;
+    uint64_t span;
+    int empty = 0;
     size_t elem_size;
     const uint8_t *data;
     size_t data_size;
@@ -152,17 +153,28 @@ ember_status ember_loader_tensor(loader *l, int32_t index) {
                 "tensor %ld ('%.64s'): rank %lu exceeds the supported maximum %d", (long)index, t->name,
                 (unsigned long)shape.len, EMBER_MAX_DIMS);
     t->rank = (int32_t)shape.len;
+    /* The bytes of the non-zero dims, even when a zero dim makes the tensor empty: kernels compute strides
+     * and partial products over them, so they are bounded as a whole (EMBER_MAX_TENSOR_SPAN), checked before
+     * each multiplication so nothing wraps. */
+    span = elem_size;
     for (d = 0; d < t->rank; ++d) {
         t->dims[d] = fb_vector_i32(l->r, &shape, (uint32_t)d);
         EMBER_CHECK(ctx, t->dims[d] >= 0, EMBER_INVALID_MODEL, "tensor %ld ('%.64s'): dimension %ld is %ld",
                     (long)index, t->name, (long)d, (long)t->dims[d]);
-        elements *= (uint64_t)t->dims[d];
-        /* Checked per step: dims are < 2^31, so the product cannot wrap 64 bits before it exceeds the cap. */
-        EMBER_CHECK(ctx, elements * elem_size <= EMBER_MAX_TENSOR_BYTES, EMBER_UNSUPPORTED,
-                    "tensor %ld ('%.64s'): shape %s needs more than 2 GiB", (long)index, t->name,
-                    ember_shape_string(t, shape_text, sizeof shape_text));
+        if (t->dims[d] == 0) {
+            empty = 1;
+            continue;
+        }
+        EMBER_CHECK(
+            ctx, span <= EMBER_MAX_TENSOR_SPAN / (uint64_t)t->dims[d], EMBER_UNSUPPORTED,
+            "tensor %ld ('%.64s'): shape %s: its non-zero dimensions span more than 2^62 bytes",
+            (long)index, t->name, ember_shape_string(t, shape_text, sizeof shape_text));
+        span *= (uint64_t)t->dims[d];
     }
-    t->bytes = (size_t)elements * elem_size;
+    EMBER_CHECK(ctx, empty || span <= EMBER_MAX_TENSOR_BYTES, EMBER_UNSUPPORTED,
+                "tensor %ld ('%.64s'): shape %s needs more than 2 GiB", (long)index, t->name,
+                ember_shape_string(t, shape_text, sizeof shape_text));
+    t->bytes = empty ? 0 : (size_t)span;
     if (signature.len) {
         EMBER_CHECK(ctx, signature.len == shape.len, EMBER_INVALID_MODEL,
                     "tensor %ld ('%.64s'): shape_signature has %lu entries but shape has %lu", (long)index,

@@ -154,6 +154,29 @@ enum {
     TFL_POOL_FILTER_H = 4,
     TFL_POOL_FUSED_ACTIVATION = 5
 };
+/* Elementwise math, LOG_SOFTMAX, MAXIMUM/MINIMUM and the reductions beyond MEAN (kernels/elementwise_math.c,
+ * log_softmax.c, div.c, maximum_minimum.c, reduce.c). */
+enum {
+    TFL_OP_DIV = 42,
+    TFL_OP_EXP = 47,
+    TFL_OP_LOG_SOFTMAX = 50,
+    TFL_OP_MAXIMUM = 55,
+    TFL_OP_MINIMUM = 57,
+    TFL_OP_LOG = 73,
+    TFL_OP_SUM = 74,
+    TFL_OP_SQRT = 75,
+    TFL_OP_REDUCE_MAX = 82,
+    TFL_OP_REDUCE_MIN = 89,
+    TFL_OP_ABS = 101
+};
+enum {
+    TFL_OPTIONS_DIV = 29,
+    TFL_OPTIONS_EXP = 33,
+    TFL_OPTIONS_LOG_SOFTMAX = 36,
+    TFL_OPTIONS_MAXIMUM_MINIMUM = 39,
+    TFL_OPTIONS_ABS = 78
+};
+/* DivOptions' field 0 is the fused activation, as TFL_ARITH_FUSED_ACTIVATION. */
 /* table ReducerOptions, BatchMatMulOptions */
 enum { TFL_REDUCER_KEEP_DIMS = 0 };
 enum { TFL_BMM_ADJ_X = 0, TFL_BMM_ADJ_Y = 1, TFL_BMM_ASYMMETRIC_QUANTIZE_INPUTS = 2 };

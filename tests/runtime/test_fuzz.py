@@ -45,6 +45,23 @@ def write_seeds(corpus: Path) -> int:
         seeds.append(conv._conv_case(rng, depthwise=bool(i % 2), quantized=i < 2)[0])
         seeds.append(conv._pool_case(rng, "AVERAGE_POOL_2D" if i % 2 else "MAX_POOL_2D", quantized=i < 2)[0])
         seeds.append(conv._mean_case(rng, quantized=i < 2, spatial=bool(i % 2))[0])
+    # STRIDED_SLICE shrinks at the edges of the input: begins just inside and just outside [-dim, dim)
+    import test_kernels_strided_slice as strided
+
+    for shape, begin, end, strides, out, shrink, index_type in strided.OUT_OF_RANGE:
+        seeds.append(strided.strided_slice_model(shape, begin, end, strides, out, shrink=shrink,
+                                                 index_type=index_type))
+    for shape, begin, end, strides, out, shrink, begin_mask in strided.VALID:
+        seeds.append(strided.strided_slice_model(shape, begin, end, strides, out, shrink=shrink,
+                                                 begin_mask=begin_mask))
+    # Empty tensors with huge other dims ([0, 65536, 65536], [65536, 65536, 0]) through MEAN, ADD, ... (see
+    # test_zero_sized_tensors), and one exported float32 model for each op the export-rule test added a kernel for.
+    import test_export_rule_coverage as coverage
+    import test_zero_sized_tensors as zero_sized
+
+    seeds.extend(zero_sized.MODELS.values())
+    for name in ("Abs", "Exp", "Log", "Sqrt", "Div", "Maximum", "Minimum", "LogSoftmax", "Sum", "Max", "Min"):
+        coverage.export_float32(name, corpus / f"export_{name.lower()}.tflite")
     import ember
     import ember.export
     from ember import nn

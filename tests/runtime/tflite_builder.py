@@ -100,7 +100,7 @@ def _options(b: flatbuffers.Builder, op: OpSpec) -> tuple[int, int]:
         tflite.Pool2DOptionsAddFilterHeight(b, int(o.get("filter_h", 1)))
         tflite.Pool2DOptionsAddFusedActivationFunction(b, ACTIVATIONS[o.get("activation", "NONE")])
         return tflite.BuiltinOptions.Pool2DOptions, tflite.Pool2DOptionsEnd(b)
-    if op.op == "MEAN":
+    if op.op in ("MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN"):
         tflite.ReducerOptionsStart(b)
         tflite.ReducerOptionsAddKeepDims(b, bool(o.get("keep_dims", False)))
         return tflite.BuiltinOptions.ReducerOptions, tflite.ReducerOptionsEnd(b)

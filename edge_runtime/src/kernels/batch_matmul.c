@@ -11,7 +11,7 @@
 
 typedef struct batch_matmul_data {
     int32_t out_batch[BMM_BATCH_DIMS];
-    int32_t lhs_step[BMM_BATCH_DIMS], rhs_step[BMM_BATCH_DIMS]; /* matrix strides, 0 where broadcast */
+    int64_t lhs_step[BMM_BATCH_DIMS], rhs_step[BMM_BATCH_DIMS]; /* matrix strides, 0 where broadcast */
     int32_t rows, cols, depth;
     int32_t lhs_row, lhs_k, rhs_k, rhs_col; /* element strides inside one matrix */
     int32_t lhs_zero_point, rhs_zero_point, output_zero_point, multiplier; /* int8 */
@@ -83,7 +83,9 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     const ember_tensor *rhs = ember_node_input(ctx, node, 1);
     const ember_tensor *output = ember_node_output(ctx, node, 0);
     int8_t adj_x, adj_y;
-    int32_t i, lhs_stride, rhs_stride, lhs_matrix, rhs_matrix, rhs_rows;
+    int32_t i, rhs_rows;
+    /* int64 as ember_strides: an empty operand's strides may pass int32 (EMBER_MAX_TENSOR_SPAN). */
+    int64_t lhs_stride, rhs_stride, lhs_matrix, rhs_matrix;
     long n = (long)node->index;
     char a[96], b[96], c[96];
     int ok;
@@ -119,8 +121,8 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     d->rhs_k = adj_y ? 1 : d->cols;
     d->rhs_col = adj_y ? rhs_rows : 1;
     ok = rhs_rows == d->depth;
-    lhs_matrix = dim5(lhs, 3) * dim5(lhs, 4);
-    rhs_matrix = dim5(rhs, 3) * dim5(rhs, 4);
+    lhs_matrix = (int64_t)dim5(lhs, 3) * dim5(lhs, 4);
+    rhs_matrix = (int64_t)dim5(rhs, 3) * dim5(rhs, 4);
     lhs_stride = lhs_matrix;
     rhs_stride = rhs_matrix;
     for (i = BMM_BATCH_DIMS - 1; ok && i >= 0; --i) {
@@ -129,8 +131,8 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
         d->out_batch[i] = l == 1 ? r : l;
         d->lhs_step[i] = l == 1 ? 0 : lhs_stride;
         d->rhs_step[i] = r == 1 ? 0 : rhs_stride;
-        lhs_stride *= l;
-        rhs_stride *= r;
+        lhs_stride *= l ? l : 1;
+        rhs_stride *= r ? r : 1;
     }
     /* Output: the broadcast batch axes (rank max(lhs, rhs) - 2), then [rows, cols]. */
     i = lhs->rank > rhs->rank ? lhs->rank : rhs->rank;

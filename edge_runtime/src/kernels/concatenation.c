@@ -25,7 +25,8 @@ typedef struct concat_data {
 static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     concat_data *data = (concat_data *)node->op_data;
     const ember_tensor *output = ember_node_output(ctx, node, 0);
-    int32_t n = node->index, axis, d, i, axis_sum = 0, inner = 1;
+    int32_t n = node->index, axis, d, i, axis_sum = 0;
+    int64_t inner;
     int8_t activation;
     size_t elem;
     float s_out = 0.0f;
@@ -50,11 +51,9 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     if (output->type == EMBER_INT8)
         EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &data->output_zero_point));
     elem = ember_type_size(output->type);
-    for (d = axis + 1; d < output->rank; ++d)
-        inner *= output->dims[d];
-    data->outer = 1;
-    for (d = 0; d < axis; ++d)
-        data->outer *= output->dims[d];
+    /* An empty output has empty inputs: nothing to copy, and its partial products may pass int32. */
+    inner = ember_element_count(output) ? ember_dims_product(output->dims, axis + 1, output->rank) : 0;
+    data->outer = ember_element_count(output) ? (int32_t)ember_dims_product(output->dims, 0, axis) : 0;
     for (i = 0; i < node->input_count; ++i) {
         const ember_tensor *t = ember_node_input(ctx, node, i);
         int ok = t && t->type == output->type && t->rank == output->rank;
@@ -66,6 +65,8 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
             (long)n, (long)i, t ? t->name : "", t ? ember_type_name(t->type) : "",
             t ? ember_shape_string(t, a, sizeof a) : "", output->name, ember_type_name(output->type),
             ember_shape_string(output, b, sizeof b), (long)axis);
+        EMBER_CHECK(ctx, axis_sum <= INT32_MAX - t->dims[axis], EMBER_INVALID_MODEL,
+                    "CONCATENATION %ld: inputs add up to more than 2^31 along axis %ld", (long)n, (long)axis);
         axis_sum += t->dims[axis];
         data->row_bytes[i] = (size_t)t->dims[axis] * (size_t)inner * elem;
         data->requantize[i] = 0;

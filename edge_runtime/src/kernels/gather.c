@@ -17,7 +17,8 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     const ember_tensor *params = ember_node_input(ctx, node, 0);
     const ember_tensor *indices = ember_node_input(ctx, node, 1);
     const ember_tensor *output = ember_node_output(ctx, node, 0);
-    int32_t n = node->index, axis, batch_dims, d, o = 0, inner = 1;
+    int32_t n = node->index, axis, batch_dims, d, o = 0;
+    int empty;
     int ok;
     char a[96], b[96], c[96];
 
@@ -50,14 +51,15 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
                 (long)n, params->name, ember_shape_string(params, a, sizeof a), indices->name,
                 ember_shape_string(indices, b, sizeof b), (long)axis, output->name,
                 ember_shape_string(output, c, sizeof c));
-    data->outer = 1;
-    for (d = 0; d < axis; ++d)
-        data->outer *= params->dims[d];
-    for (d = axis + 1; d < params->rank; ++d)
-        inner *= params->dims[d];
+    /* With no output elements there is nothing to copy, and an empty params' partial products may pass int32
+     * (EMBER_MAX_TENSOR_SPAN). Indices are still checked in eval, as LiteRT does. */
+    empty = ember_element_count(output) == 0;
+    data->outer = empty ? 0 : (int32_t)ember_dims_product(params->dims, 0, axis);
     data->axis_size = params->dims[axis];
     data->index_count = ember_element_count(indices);
-    data->inner_bytes = (size_t)inner * ember_type_size(params->type);
+    data->inner_bytes = empty ? 0
+                              : (size_t)ember_dims_product(params->dims, axis + 1, params->rank) *
+                                    ember_type_size(params->type);
     return EMBER_OK;
 }
 

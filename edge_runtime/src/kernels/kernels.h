@@ -42,6 +42,19 @@ extern const ember_kernel ember_kernel_pack;
 extern const ember_kernel ember_kernel_space_to_batch_nd;
 extern const ember_kernel ember_kernel_batch_to_space_nd;
 extern const ember_kernel ember_kernel_gather;
+/* Reductions beyond MEAN (reduce.c, sharing kernels/reduce.h with mean.c), DIV (div.c), MAXIMUM and MINIMUM
+ * (maximum_minimum.c), float32 ABS, EXP, LOG, SQRT (elementwise_math.c) and LOG_SOFTMAX (log_softmax.c). */
+extern const ember_kernel ember_kernel_sum;
+extern const ember_kernel ember_kernel_reduce_max;
+extern const ember_kernel ember_kernel_reduce_min;
+extern const ember_kernel ember_kernel_div;
+extern const ember_kernel ember_kernel_maximum;
+extern const ember_kernel ember_kernel_minimum;
+extern const ember_kernel ember_kernel_abs;
+extern const ember_kernel ember_kernel_exp;
+extern const ember_kernel ember_kernel_log;
+extern const ember_kernel ember_kernel_sqrt;
+extern const ember_kernel ember_kernel_log_softmax;
 
 /* Builtin option fields of a node; `def` when the node has no options table or the field is absent. The model
  * was verified as a whole, but the field layout of the options table is only known here, so reads stay

@@ -16,7 +16,8 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     pack_data *data = (pack_data *)node->op_data;
     const ember_tensor *first = ember_node_input(ctx, node, 0);
     const ember_tensor *output = ember_node_output(ctx, node, 0);
-    int32_t n = node->index, axis, count, d, i, inner = 1;
+    int32_t n = node->index, axis, count, d, i;
+    int empty;
     float s_out = 0.0f;
     int32_t z_out = 0;
     int ok;
@@ -58,12 +59,11 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
                 (long)n, (long)i, t->name, (double)s, (long)z, (double)s_out, (long)z_out);
         }
     }
-    data->outer = 1;
-    for (d = 0; d < axis; ++d)
-        data->outer *= first->dims[d];
-    for (d = axis; d < first->rank; ++d)
-        inner *= first->dims[d];
-    data->row_bytes = (size_t)inner * ember_type_size(first->type);
+    /* An empty input's partial products may pass int32 (EMBER_MAX_TENSOR_SPAN); there is nothing to copy. */
+    empty = ember_element_count(first) == 0;
+    data->outer = empty ? 0 : (int32_t)ember_dims_product(first->dims, 0, axis);
+    data->row_bytes =
+        empty ? 0 : (size_t)ember_dims_product(first->dims, axis, first->rank) * ember_type_size(first->type);
     return EMBER_OK;
 }
 

@@ -21,7 +21,8 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     const ember_tensor *input = ember_node_input(ctx, node, 0);
     const ember_tensor *paddings = ember_node_input(ctx, node, 1);
     const ember_tensor *output = ember_node_output(ctx, node, 0);
-    int32_t n = node->index, d, strides[EMBER_MAX_DIMS];
+    int32_t n = node->index, d;
+    int64_t strides[EMBER_MAX_DIMS];
     int ok;
     char a[96], b[96];
 

@@ -18,19 +18,34 @@ int ember_same_shape(const ember_tensor *a, const ember_tensor *b) {
     return 1;
 }
 
-void ember_strides(const int32_t *dims, int32_t rank, int32_t *strides) {
-    int32_t d, stride = 1;
+void ember_strides(const int32_t *dims, int32_t rank, int64_t *strides) {
+    int64_t stride = 1;
+    int32_t d;
     for (d = rank - 1; d >= 0; --d) {
         strides[d] = stride;
-        stride *= dims[d];
+        /* A zero dim would zero every stride before it; they count the non-zero dims instead, which the
+         * loader bounded by EMBER_MAX_TENSOR_SPAN, so no product can overflow. */
+        stride *= dims[d] ? dims[d] : 1;
     }
+}
+
+int64_t ember_dims_product(const int32_t *dims, int32_t begin, int32_t end) {
+    int64_t product = 1;
+    int32_t d;
+    for (d = begin; d < end; ++d) {
+        if (dims[d] == 0)
+            return 0;
+        product *= dims[d];
+    }
+    return product;
 }
 
 ember_status ember_broadcast_prepare(ember_interpreter *ctx, const ember_node *node,
                                      const ember_tensor *input1, const ember_tensor *input2,
                                      const ember_tensor *output, ember_broadcast *b) {
     int32_t rank = input1->rank > input2->rank ? input1->rank : input2->rank;
-    int32_t s1[EMBER_MAX_DIMS], s2[EMBER_MAX_DIMS], d;
+    int64_t s1[EMBER_MAX_DIMS], s2[EMBER_MAX_DIMS];
+    int32_t d;
     int ok = output->rank == rank;
     char a[96], c[96], o[96];
 
@@ -55,6 +70,7 @@ ember_status ember_broadcast_prepare(ember_interpreter *ctx, const ember_node *n
             b->strides2[d] = n2 == 1 ? 0 : s2[d2];
         }
     }
+    b->empty = ember_element_count(output) == 0;
     EMBER_CHECK(ctx, ok, EMBER_INVALID_MODEL,
                 "%s %ld: inputs '%.48s' %s and '%.48s' %s do not broadcast to output '%.48s' %s",
                 node->kernel->name, (long)node->index, input1->name, ember_shape_string(input1, a, sizeof a),
@@ -72,13 +88,12 @@ void ember_broadcast_run(const ember_broadcast *b, ember_binary_row row, const v
     uint8_t *po = (uint8_t *)out;
     int32_t d;
 
-    for (d = 0; d < b->rank; ++d) {
-        if (b->dims[d] == 0)
-            return;
-    }
+    if (b->empty)
+        return;
     for (;;) {
-        row(params, p1 + off1 * elem_size, b->strides1[last], p2 + off2 * elem_size, b->strides2[last],
-            po + off_out * elem_size, b->dims[last]);
+        /* The last axis's strides are 1 or 0 (broadcast). */
+        row(params, p1 + off1 * elem_size, (int32_t)b->strides1[last], p2 + off2 * elem_size,
+            (int32_t)b->strides2[last], po + off_out * elem_size, b->dims[last]);
         off_out += (size_t)b->dims[last];
         /* Odometer over the outer axes. */
         for (d = last - 1; d >= 0; --d) {

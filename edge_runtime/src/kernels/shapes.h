@@ -12,8 +12,9 @@
 typedef struct ember_broadcast {
     int32_t rank;
     int32_t dims[EMBER_MAX_DIMS];
-    int32_t strides1[EMBER_MAX_DIMS];
-    int32_t strides2[EMBER_MAX_DIMS];
+    int64_t strides1[EMBER_MAX_DIMS]; /* ember_strides: may pass int32 for an empty operand */
+    int64_t strides2[EMBER_MAX_DIMS];
+    int empty; /* the output has no elements: eval does nothing */
 } ember_broadcast;
 
 /* Fills *b for output = op(input1, input2) and checks that output has the broadcast shape; the message names
@@ -84,7 +85,12 @@ typedef struct ember_space_batch {
 ember_status ember_space_batch_prepare(ember_interpreter *ctx, const ember_node *node, const char *what,
                                        int input_is_space, ember_space_batch *g);
 
-/* Row-major element strides of a shape. */
-void ember_strides(const int32_t *dims, int32_t rank, int32_t *strides);
+/* Row-major element strides of a shape, in int64: an empty tensor's strides may pass int32 but stay below
+ * EMBER_MAX_TENSOR_SPAN (the loader's bound). Every kernel that computes strides uses this. */
+void ember_strides(const int32_t *dims, int32_t rank, int64_t *strides);
+
+/* Product of dims[begin .. end) in int64 (outer and inner sizes around an axis); bounded like ember_strides.
+ */
+int64_t ember_dims_product(const int32_t *dims, int32_t begin, int32_t end);
 
 #endif /* EMBER_KERNELS_SHAPES_H */

@@ -1,6 +1,7 @@
 /* STRIDED_SLICE with constant begin/end/strides (int32 or int64) and TFLite's mask semantics
  * (strided_slice_logic.h): begin_mask/end_mask take the full range, negative indices count from the end,
- * starts and stops are clamped, shrink_axis_mask keeps one element and drops the axis, offset makes end
+ * starts and stops are clamped, shrink_axis_mask keeps the element at begin (which must lie in [-dim, dim)
+ * unless begin_mask covers the axis) and drops the axis, offset makes end
  * relative to begin. ellipsis_mask and new_axis_mask are refused. Axes beyond the operands' length are taken
  * whole. */
 #include <limits.h>
@@ -15,7 +16,7 @@ typedef struct strided_slice_data {
     int32_t start[EMBER_MAX_DIMS];
     int32_t step[EMBER_MAX_DIMS];  /* input elements per step along the axis (stride * axis stride) */
     int32_t count[EMBER_MAX_DIMS]; /* elements taken along the axis */
-    int32_t in_strides[EMBER_MAX_DIMS];
+    int64_t in_strides[EMBER_MAX_DIMS];
     int32_t total;
     size_t elem;
 } strided_slice_data;
@@ -76,6 +77,15 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
             stop = clamp64(ember_const_int(end, d), INT32_MIN, INT32_MAX);
             if (offset)
                 stop += start;
+            /* TFLite clamps begin, which on a shrunk axis would name an element outside the tensor; like
+             * TensorFlow (ValidateStridedSliceOp) a shrunk axis needs begin in [-dim, dim). */
+            EMBER_CHECK(
+                ctx, !shrink || ((begin_mask >> d) & 1) || (start >= -size && start < size),
+                EMBER_INVALID_MODEL,
+                "STRIDED_SLICE %ld: shrunk axis %ld of input '%.64s' %s has begin %lld, outside [%ld, "
+                "%ld); a shrunk axis takes the element at begin",
+                (long)n, (long)d, input->name, ember_shape_string(input, a, sizeof a),
+                (long long)ember_const_int(begin, d), (long)-size, (long)size);
             if ((begin_mask >> d) & 1)
                 start = stride > 0 ? INT32_MIN : INT32_MAX;
             if (start < 0)

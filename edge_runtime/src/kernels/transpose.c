@@ -8,7 +8,7 @@
 typedef struct transpose_data {
     int32_t rank;
     int32_t out_dims[EMBER_MAX_DIMS];
-    int32_t in_strides[EMBER_MAX_DIMS]; /* element stride in the input of each output axis */
+    int64_t in_strides[EMBER_MAX_DIMS]; /* element stride in the input of each output axis */
     int32_t count;
     size_t elem;
 } transpose_data;
@@ -18,7 +18,8 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     const ember_tensor *input = ember_node_input(ctx, node, 0);
     const ember_tensor *perm = ember_node_input(ctx, node, 1);
     const ember_tensor *output = ember_node_output(ctx, node, 0);
-    int32_t n = node->index, d, strides[EMBER_MAX_DIMS];
+    int32_t n = node->index, d;
+    int64_t strides[EMBER_MAX_DIMS];
     uint8_t seen[EMBER_MAX_DIMS] = {0};
     int ok;
     char a[96], b[96];

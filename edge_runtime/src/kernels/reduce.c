@@ -1,0 +1,164 @@
+/* SUM, REDUCE_MAX and REDUCE_MIN over any set of axes, and the reduction geometry they share with MEAN
+ * (reduce.h). Each output element folds its inputs in row-major order of the reduced axes, the order of
+ * TFLite's reference (reference/reduce.h: ReduceGeneric): sum from 0, max from the type's lowest value, min
+ * from its highest, `in > current ? in : current` and its mirror, so float sums agree to rounding and an
+ * empty reduction gives what LiteRT gives (0, -FLT_MAX, FLT_MAX; int8 -128, 127). float32 all three; int8
+ * REDUCE_MAX and REDUCE_MIN, which compare codes and so need the input's scale and zero point on the output
+ * (LiteRT refuses others too). int8 SUM (requantising, reduce.cc EvalSum) is not implemented: the exporter
+ * writes SUM only in float32 models. */
+#include <float.h>
+
+#include "kernels/kernels.h"
+#include "kernels/reduce.h"
+#include "kernels/shapes.h"
+#include "quantization.h"
+#include "tflite_schema.h"
+
+/* Reverses the first n entries of dims and strides (collected innermost first). */
+static void reverse_axes(int32_t n, int32_t *dims, int64_t *strides) {
+    int32_t i;
+    for (i = 0; i < n / 2; ++i) {
+        const int32_t t = dims[i];
+        const int64_t u = strides[i];
+        dims[i] = dims[n - 1 - i];
+        dims[n - 1 - i] = t;
+        strides[i] = strides[n - 1 - i];
+        strides[n - 1 - i] = u;
+    }
+}
+
+ember_status ember_reduction_prepare(ember_interpreter *ctx, const ember_node *node, ember_reduction *r) {
+    const ember_tensor *input = ember_node_input(ctx, node, 0);
+    const ember_tensor *axis = ember_node_input(ctx, node, 1);
+    const ember_tensor *output = ember_node_output(ctx, node, 0);
+    const char *name = node->kernel->name;
+    int reduced[EMBER_MAX_DIMS] = {0};
+    int64_t strides[EMBER_MAX_DIMS], count = 1;
+    int8_t keep_dims;
+    int32_t i, d;
+    long n = (long)node->index;
+    char a[96], b[96];
+    int ok;
+
+    EMBER_CHECK(ctx, node->input_count == 2 && node->output_count == 1 && input && axis, EMBER_INVALID_MODEL,
+                "%s %ld: needs input, axis and 1 output", name, n);
+    EMBER_TRY(ember_option_i8(ctx, node, TFL_REDUCER_KEEP_DIMS, 0, &keep_dims));
+    EMBER_CHECK(ctx, axis->type == EMBER_INT32 && axis->rank <= 1 && axis->is_constant, EMBER_UNSUPPORTED,
+                "%s %ld: axis '%.64s' must be a constant int32 scalar or vector", name, n, axis->name);
+    for (i = 0; i < ember_element_count(axis); ++i) {
+        int32_t v = ((const int32_t *)axis->data)[i];
+        EMBER_CHECK(ctx, v >= -input->rank && v < input->rank, EMBER_INVALID_MODEL,
+                    "%s %ld: axis %ld is outside input '%.64s' of rank %ld", name, n, (long)v, input->name,
+                    (long)input->rank);
+        reduced[v < 0 ? v + input->rank : v] = 1;
+    }
+    ember_strides(input->dims, input->rank, strides);
+    r->kept_rank = r->reduced_rank = 0;
+    for (d = input->rank - 1; d >= 0; --d) {
+        if (reduced[d]) {
+            r->reduced_dims[r->reduced_rank] = input->dims[d];
+            r->reduced_strides[r->reduced_rank++] = strides[d];
+            count *= input->dims[d];
+        } else {
+            r->kept_dims[r->kept_rank] = input->dims[d];
+            r->kept_strides[r->kept_rank++] = strides[d];
+        }
+    }
+    reverse_axes(r->kept_rank, r->kept_dims, r->kept_strides);
+    reverse_axes(r->reduced_rank, r->reduced_dims, r->reduced_strides);
+    r->outputs = (int32_t)ember_dims_product(r->kept_dims, 0, r->kept_rank);
+    /* Without outputs nothing is reduced, and the reduced dims of an empty input may multiply past int32
+     * (their product is below EMBER_MAX_TENSOR_SPAN: int64 holds it); with outputs it fits the input. */
+    r->count = r->outputs ? (int32_t)count : 0;
+    if (keep_dims) {
+        ok = output->rank == input->rank;
+        for (d = 0; ok && d < input->rank; ++d)
+            ok = output->dims[d] == (reduced[d] ? 1 : input->dims[d]);
+    } else {
+        ok = output->rank == r->kept_rank || (r->kept_rank == 0 && output->rank == 1 && output->dims[0] == 1);
+        for (d = 0; ok && d < r->kept_rank && d < output->rank; ++d)
+            ok = output->dims[d] == r->kept_dims[d];
+    }
+    EMBER_CHECK(ctx, ok && ember_element_count(output) == r->outputs, EMBER_INVALID_MODEL,
+                "%s %ld: input %s reduced over its axes (keep_dims %d) does not give output '%.64s' %s", name,
+                n, ember_shape_string(input, a, sizeof a), (int)keep_dims, output->name,
+                ember_shape_string(output, b, sizeof b));
+    EMBER_CHECK(ctx,
+                input->type == output->type && (input->type == EMBER_FLOAT32 || input->type == EMBER_INT8),
+                EMBER_UNSUPPORTED, "%s %ld: types input %s, output %s; float32 or int8 (both) are supported",
+                name, n, ember_type_name(input->type), ember_type_name(output->type));
+    return EMBER_OK;
+}
+
+enum { REDUCE_SUM, REDUCE_MAX, REDUCE_MIN };
+
+static void reduce_f32(const ember_reduction *r, int kind, const float *input, float *output) {
+    int32_t o, i;
+    for (o = 0; o < r->outputs; ++o) {
+        const float *base = input + ember_reduction_offset(o, r->kept_rank, r->kept_dims, r->kept_strides);
+        float acc = kind == REDUCE_SUM ? 0.0f : (kind == REDUCE_MAX ? -FLT_MAX : FLT_MAX);
+        for (i = 0; i < r->count; ++i) {
+            const float x =
+                base[ember_reduction_offset(i, r->reduced_rank, r->reduced_dims, r->reduced_strides)];
+            if (kind == REDUCE_SUM)
+                acc = x + acc;
+            else if (kind == REDUCE_MAX)
+                acc = x > acc ? x : acc;
+            else
+                acc = x < acc ? x : acc;
+        }
+        output[o] = acc;
+    }
+}
+
+static void reduce_i8(const ember_reduction *r, int kind, const int8_t *input, int8_t *output) {
+    int32_t o, i;
+    for (o = 0; o < r->outputs; ++o) {
+        const int8_t *base = input + ember_reduction_offset(o, r->kept_rank, r->kept_dims, r->kept_strides);
+        int8_t acc = kind == REDUCE_MAX ? -128 : 127;
+        for (i = 0; i < r->count; ++i) {
+            const int8_t x =
+                base[ember_reduction_offset(i, r->reduced_rank, r->reduced_dims, r->reduced_strides)];
+            acc = kind == REDUCE_MAX ? (x > acc ? x : acc) : (x < acc ? x : acc);
+        }
+        output[o] = acc;
+    }
+}
+
+static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
+    ember_reduction *r = (ember_reduction *)node->op_data;
+    const ember_tensor *input = ember_node_input(ctx, node, 0);
+    EMBER_TRY(ember_reduction_prepare(ctx, node, r));
+    if (input->type != EMBER_INT8)
+        return EMBER_OK;
+    EMBER_CHECK(ctx, node->kernel->builtin_code != TFL_OP_SUM, EMBER_UNSUPPORTED,
+                "SUM %ld: int8 input '%.64s' is not supported (float32 is); export the model as float32 or "
+                "use MEAN",
+                (long)node->index, input->name);
+    return ember_check_same_quant_i8(ctx, node, input, ember_node_output(ctx, node, 0), NULL, NULL);
+}
+
+static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
+    const ember_tensor *input = ember_node_input(ctx, node, 0);
+    ember_tensor *output = ember_node_output(ctx, node, 0);
+    const int32_t code = node->kernel->builtin_code;
+    const int kind = code == TFL_OP_SUM ? REDUCE_SUM : (code == TFL_OP_REDUCE_MAX ? REDUCE_MAX : REDUCE_MIN);
+    if (input->type == EMBER_FLOAT32)
+        reduce_f32((const ember_reduction *)node->op_data, kind, (const float *)input->data,
+                   (float *)output->data);
+    else
+        reduce_i8((const ember_reduction *)node->op_data, kind, (const int8_t *)input->data,
+                  (int8_t *)output->data);
+    return EMBER_OK;
+}
+
+/* Versions as LiteRT registers them (SUM 2, REDUCE_MAX and REDUCE_MIN 3: int16, refused by type). */
+const ember_kernel ember_kernel_sum = {
+    TFL_OP_SUM, "SUM", 2, TFL_OPTIONS_REDUCER, sizeof(ember_reduction), prepare, eval,
+};
+const ember_kernel ember_kernel_reduce_max = {
+    TFL_OP_REDUCE_MAX, "REDUCE_MAX", 3, TFL_OPTIONS_REDUCER, sizeof(ember_reduction), prepare, eval,
+};
+const ember_kernel ember_kernel_reduce_min = {
+    TFL_OP_REDUCE_MIN, "REDUCE_MIN", 3, TFL_OPTIONS_REDUCER, sizeof(ember_reduction), prepare, eval,
+};
