@@ -12,7 +12,8 @@ static PyObject *RuntimeModelError; /* module-level exception type, created once
 typedef struct {
     PyObject_HEAD
     ember_interpreter *interpreter;
-    PyObject *model; /* the bytes object the interpreter reads; must outlive it */
+    PyObject *model; /* the object the interpreter reads (bytes or a read-only mmap); must outlive it */
+    Py_buffer view;  /* its bytes, held while the interpreter lives (an exported mmap cannot be closed) */
     int busy;        /* set while invoke runs without the GIL: one interpreter, one thread at a time */
 } NativeInterpreter;
 
@@ -45,29 +46,42 @@ static int NativeInterpreter_init(NativeInterpreter *self, PyObject *args, PyObj
     ember_interpreter *interpreter = NULL;
     ember_status status;
     PyThreadState *save;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "S", keywords, &model))
+    Py_buffer view;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O", keywords, &model))
         return -1;
     if (self->interpreter) {
         PyErr_SetString(PyExc_RuntimeError, "interpreter is already initialised");
         return -1;
     }
-    /* Verification walks the whole model; release the GIL, the bytes object is immutable and referenced. */
+    /* The runtime reads weights in place, so only read-only buffers (bytes, mmap.ACCESS_READ) will do. */
+    if (PyObject_GetBuffer(model, &view, PyBUF_SIMPLE) < 0)
+        return -1;
+    if (!view.readonly) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_TypeError,
+                        "NativeInterpreter needs a read-only buffer (bytes or a read-only mmap)");
+        return -1;
+    }
+    /* Verification walks the whole model; release the GIL, the buffer is read-only and held. */
     save = PyEval_SaveThread();
-    status = ember_interpreter_create(PyBytes_AS_STRING(model), (size_t)PyBytes_GET_SIZE(model), &interpreter,
-                                      error, sizeof error);
+    status = ember_interpreter_create(view.buf, (size_t)view.len, &interpreter, error, sizeof error);
     PyEval_RestoreThread(save);
     if (status != EMBER_OK) {
+        PyBuffer_Release(&view);
         raise_status(status, error);
         return -1;
     }
     Py_INCREF(model);
     self->model = model;
+    self->view = view;
     self->interpreter = interpreter;
     return 0;
 }
 
 static void NativeInterpreter_dealloc(NativeInterpreter *self) {
     ember_interpreter_destroy(self->interpreter);
+    if (self->interpreter)
+        PyBuffer_Release(&self->view);
     self->interpreter = NULL;
     Py_XDECREF(self->model);
     Py_TYPE(self)->tp_free((PyObject *)self);
@@ -326,7 +340,7 @@ static PyTypeObject NativeInterpreterType = {
     .tp_basicsize = sizeof(NativeInterpreter),
     .tp_dealloc = (destructor)NativeInterpreter_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "NativeInterpreter(model: bytes): the C runtime over an immutable model buffer.",
+    .tp_doc = "NativeInterpreter(model): the C runtime over an immutable (read-only buffer) model.",
     .tp_methods = NativeInterpreter_methods,
     .tp_init = (initproc)NativeInterpreter_init,
     .tp_new = PyType_GenericNew,

@@ -6,6 +6,7 @@ checks dtype and shape in ``set_tensor`` so that mistakes name the tensor, the e
 
 from __future__ import annotations
 
+import mmap
 import os
 from typing import Any
 
@@ -16,12 +17,32 @@ from ember.runtime._native import NativeInterpreter, RuntimeModelError
 # TFLite TensorType numbers (the C runtime reports these) -> numpy dtypes.
 _DTYPES: dict[int, type] = {0: np.float32, 2: np.int32, 4: np.int64, 9: np.int8}
 
+# model_path files from this size on are memory-mapped instead of read (LiteRT maps every file).
+MMAP_THRESHOLD_BYTES = 16 << 20
+
+
+def _model_file(path: str | os.PathLike[str]) -> bytes | mmap.mmap:
+    """The file's bytes for the runtime, looking at the 8-byte header first: a file too short for it or without
+    the "TFL3" identifier is handed over as its first bytes only, so the runtime refuses it with its usual
+    message without the rest being read; large files are mapped read-only, never read whole."""
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        header = f.read(8)
+        if len(header) < 8 or header[4:8] != b"TFL3":
+            return header
+        if size < MMAP_THRESHOLD_BYTES:
+            return header + f.read()
+        # The mapping outlives the file object; truncating the file while it is mapped is undefined (SIGBUS).
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+
 
 class Interpreter:
     """Runs one ``.tflite`` model. Same constructor and methods as ``ai_edge_litert.interpreter.Interpreter``.
 
     ``num_threads`` is accepted for compatibility; the runtime is single-threaded. Errors raised by the C runtime
-    are :class:`RuntimeModelError` (a ``ValueError``) carrying the runtime's message.
+    are :class:`RuntimeModelError` (a ``ValueError``) carrying the runtime's message. A ``model_path`` file is
+    checked by its header before it is read, and from ``MMAP_THRESHOLD_BYTES`` on mapped read-only (kept as long
+    as the interpreter) rather than read; do not truncate a mapped file while the interpreter lives.
     """
 
     def __init__(
@@ -34,9 +55,9 @@ class Interpreter:
             raise ValueError("Interpreter needs exactly one of model_path and model_content")
         if num_threads is not None and (not isinstance(num_threads, int) or num_threads < -1):
             raise ValueError(f"num_threads must be None, -1 or a non-negative int, got {num_threads!r}")
+        content: bytes | mmap.mmap
         if model_path is not None:
-            with open(model_path, "rb") as f:
-                content = f.read()
+            content = _model_file(model_path)
         else:
             # The C runtime reads the weights in place, so it needs bytes that cannot change under it.
             content = model_content if isinstance(model_content, bytes) else bytes(model_content)
@@ -72,9 +93,18 @@ class Interpreter:
         return np.array([0, 0, len(offsets), *offsets], dtype="<i4").tobytes()
 
     # -- details --------------------------------------------------------------------------------------------
-    def _tensor_details(self, index: int) -> dict[str, Any]:
+    def _checked_index(self, index: Any, method: str) -> int:
+        """`index` as a tensor index, refused like LiteRT: TypeError for a non-integer, ValueError out of range."""
+        if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
+            raise TypeError(f"Interpreter.{method}: a tensor index must be an int, got {type(index).__name__} "
+                            f"{index!r}; use the 'index' entry of get_input_details() or get_output_details()")
         if not 0 <= index < len(self._details):
-            raise ValueError(f"tensor index {index} is out of range (the model has {len(self._details)} tensors)")
+            raise ValueError(f"Interpreter.{method}: invalid tensor index {index}, out of range: the model has "
+                             f"{len(self._details)} tensors, indices 0 to {len(self._details) - 1}")
+        return int(index)
+
+    def _tensor_details(self, index: int, method: str = "get_tensor_details") -> dict[str, Any]:
+        index = self._checked_index(index, method)
         info = self._details[index]
         scales = np.array(info["scales"], dtype=np.float32)
         zero_points = np.array(info["zero_points"], dtype=np.int32)
@@ -108,7 +138,8 @@ class Interpreter:
     # -- data -----------------------------------------------------------------------------------------------
     def set_tensor(self, tensor_index: int, value: Any) -> None:
         """Copies ``value`` into the tensor. dtype and shape must match exactly (no silent casts)."""
-        details = self._tensor_details(tensor_index)
+        details = self._tensor_details(tensor_index, "set_tensor")
+        tensor_index = details["index"]
         array = np.asarray(value)
         expected_shape = tuple(int(d) for d in details["shape"])
         expected_dtype = np.dtype(details["dtype"])
@@ -121,8 +152,8 @@ class Interpreter:
 
     def get_tensor(self, tensor_index: int) -> np.ndarray:
         """A copy of the tensor's current value."""
-        details = self._tensor_details(tensor_index)
-        data = self._native.get_tensor(tensor_index)
+        details = self._tensor_details(tensor_index, "get_tensor")
+        data = self._native.get_tensor(details["index"])
         return np.frombuffer(data, dtype=details["dtype"]).reshape(tuple(details["shape"]))
 
 

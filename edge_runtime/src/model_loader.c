@@ -40,18 +40,38 @@ static ember_status read_opcode(loader *l, uint32_t index, opcode_info *info) {
 
 /* ---- operators ---- */
 
-/* Verifies an int32 tensor-index vector of operator `op` and copies it to dst. */
-static ember_status load_index_list(loader *l, const fb_vector *v, int32_t op, const char *what,
-                                    int allow_optional, int32_t *dst) {
+/* Verifies an int32 tensor-index vector of operator `op` (kernel `node`) and copies it to dst. Index -1 (TFLite's
+ * kTfLiteOptionalTensor) is allowed where bit i of `optional` is set. */
+static ember_status load_index_list(loader *l, const fb_vector *v, const ember_node *node, int32_t op,
+                                    const char *what, uint32_t optional, int32_t *dst) {
     uint32_t i;
     for (i = 0; i < v->len; ++i) {
         int32_t index = fb_vector_i32(l->r, v, i);
-        EMBER_CHECK(l->ctx, index < l->ctx->tensor_count && (index >= 0 || (allow_optional && index == -1)),
-                    EMBER_INVALID_MODEL, "operator %ld: %s %lu is tensor %ld, outside [%d, %ld)", (long)op,
-                    what, (unsigned long)i, (long)index, allow_optional ? -1 : 0, (long)l->ctx->tensor_count);
+        EMBER_CHECK(l->ctx, index != -1 || (i < 32 && ((optional >> i) & 1)), EMBER_INVALID_MODEL,
+                    "%s %ld: %s %lu is omitted (-1) but required; give it a tensor", node->kernel->name,
+                    (long)op, what, (unsigned long)i);
+        EMBER_CHECK(l->ctx, index < l->ctx->tensor_count && index >= -1, EMBER_INVALID_MODEL,
+                    "operator %ld: %s %lu is tensor %ld, outside [0, %ld)", (long)op, what, (unsigned long)i,
+                    (long)index, (long)l->ctx->tensor_count);
         dst[i] = index;
     }
     return EMBER_OK;
+}
+
+/* The inputs a builtin op may omit (bit i: input i), as TFLite's kernels do: the bias of CONV_2D,
+ * DEPTHWISE_CONV_2D and FULLY_CONNECTED, and RESHAPE's shape (then read from its options). Every other input
+ * is one the kernel needs, so an omitted one is refused here, once for all kernels. */
+static uint32_t optional_inputs(int32_t code) {
+    switch (code) {
+    case TFL_OP_CONV_2D:
+    case TFL_OP_DEPTHWISE_CONV_2D:
+    case TFL_OP_FULLY_CONNECTED:
+        return 1u << 2;
+    case TFL_OP_RESHAPE:
+        return 1u << 1;
+    default:
+        return 0;
+    }
 }
 
 /* Reads the vectors of operator `op`; used once to count and once to load. */
@@ -117,10 +137,10 @@ static ember_status load_operator(loader *l, uint32_t op, int32_t **io) {
     node->version = info.version;
     node->input_count = (int32_t)inputs.len;
     node->output_count = (int32_t)outputs.len;
-    EMBER_TRY(load_index_list(l, &inputs, (int32_t)op, "input", 1, *io));
+    EMBER_TRY(load_index_list(l, &inputs, node, (int32_t)op, "input", optional_inputs(info.code), *io));
     node->inputs = *io;
     *io += inputs.len;
-    EMBER_TRY(load_index_list(l, &outputs, (int32_t)op, "output", 0, *io));
+    EMBER_TRY(load_index_list(l, &outputs, node, (int32_t)op, "output", 0, *io));
     node->outputs = *io;
     *io += outputs.len;
     return EMBER_OK;

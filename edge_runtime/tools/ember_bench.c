@@ -1,15 +1,17 @@
 /* ember-bench: loads a .tflite model, fills its inputs with seeded random data and times the runtime.
  *
  *   ember-bench --graph=model.tflite [--num_runs=50] [--warmup_runs=1] [--num_threads=1]
- *               [--enable_op_profiling] [--json] [--seed=1] [--max_arena_mb=256]
+ *               [--enable_op_profiling] [--json] [--seed=1] [--max_arena_mb=256] [--help]
  *
  * Prints model and arena bytes, initialisation time (create + allocate), the first inference, min / median /
  * p90 / p99 / mean latency over num_runs invokes after warm-up, and with --enable_op_profiling a per-operator
  * table (through ember_interpreter_set_node_hook). With --json the last line is one JSON object with the same
  * numbers. Flags follow TFLite's benchmark_model so scripts carry over; the runtime is single-threaded, so
- * --num_threads other than 1 is accepted with a note. Built static by the cross toolchains, so it runs under
- * `adb shell` on a phone. */
+ * --num_threads other than 1 is accepted with a note. A numeric flag outside its range (print_usage lists
+ * them) exits with status 2, naming the flag. Built static by the cross toolchains, so it runs under `adb
+ * shell` on a phone. */
 #define _POSIX_C_SOURCE 199309L
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,11 +47,36 @@ static void node_hook(void *user, int32_t node, int end) {
         p->total_us[node] += now_us() - p->started;
 }
 
+/* The accepted range of each numeric flag: sizes derived from them (the latency array, the arena limit in
+ * bytes) must fit size_t, and a run count beyond these is a typo, not a benchmark. */
+#define MAX_RUNS 10000000L
+#define MAX_THREADS 1024L
+#define MAX_SEED 2147483647L
+#define MAX_ARENA_MB ((long)((SIZE_MAX >> 20) < 1048576 ? (SIZE_MAX >> 20) : 1048576))
+
+static void print_usage(FILE *to) {
+    fprintf(to,
+            "usage: ember-bench --graph=FILE [--num_runs=N] [--warmup_runs=N] [--num_threads=N] "
+            "[--enable_op_profiling] [--json] [--seed=N] [--max_arena_mb=N]\n"
+            "  --num_runs      measured invokes, 1..%ld (default 50)\n"
+            "  --warmup_runs   invokes before measuring, 0..%ld (default 1)\n"
+            "  --num_threads   accepted for benchmark_model compatibility, -1..%ld (default 1)\n"
+            "  --seed          seed of the random inputs, 0..%ld (default 1)\n"
+            "  --max_arena_mb  largest arena allocate_tensors may take, 1..%ld MiB (default 256)\n"
+            "  --help          this text\n",
+            MAX_RUNS, MAX_RUNS, MAX_THREADS, MAX_SEED, MAX_ARENA_MB);
+}
+
 static int usage(const char *why) {
-    fprintf(stderr,
-            "ember-bench: %s\nusage: ember-bench --graph=FILE [--num_runs=N] [--warmup_runs=N] "
-            "[--num_threads=N] [--enable_op_profiling] [--json] [--seed=N] [--max_arena_mb=N]\n",
-            why);
+    fprintf(stderr, "ember-bench: %s\n", why);
+    print_usage(stderr);
+    return 2;
+}
+
+/* A flag's value outside its range: names the flag and the range, status 2. */
+static int bad_value(const char *flag, const char *value, long min, long max) {
+    fprintf(stderr, "ember-bench: %s needs an integer in [%ld, %ld], got '%s'\n", flag, min, max, value);
+    print_usage(stderr);
     return 2;
 }
 
@@ -59,12 +86,23 @@ static const char *flag_value(const char *arg, const char *name) {
     return strncmp(arg, name, n) == 0 && arg[n] == '=' ? arg + n + 1 : NULL;
 }
 
-static int parse_long(const char *text, long min, long *out) {
+static int parse_long(const char *text, long min, long max, long *out) {
     char *end;
-    long v = strtol(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || v < min)
+    long v;
+    errno = 0;
+    v = strtol(text, &end, 10);
+    if (*text == '\0' || *end != '\0' || errno == ERANGE || v < min || v > max)
         return 0;
     *out = v;
+    return 1;
+}
+
+/* One numeric flag: 1 when `arg` is `name`=..., with *rc 0 (parsed into *out) or 2 (reported). */
+static int numeric_flag(const char *arg, const char *name, long min, long max, long *out, int *rc) {
+    const char *v = flag_value(arg, name);
+    if (!v)
+        return 0;
+    *rc = parse_long(v, min, max, out) ? 0 : bad_value(name, v, min, max);
     return 1;
 }
 
@@ -78,23 +116,20 @@ static int parse(int argc, char **argv, options *o) {
     o->max_arena_mb = 256;
     for (i = 1; i < argc; ++i) {
         const char *a = argv[i], *v;
+        int rc = 0;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            print_usage(stdout);
+            return -1;
+        }
         if ((v = flag_value(a, "--graph")))
             o->graph = v;
-        else if ((v = flag_value(a, "--num_runs"))) {
-            if (!parse_long(v, 1, &o->num_runs))
-                return usage("--num_runs needs an integer >= 1");
-        } else if ((v = flag_value(a, "--warmup_runs"))) {
-            if (!parse_long(v, 0, &o->warmup_runs))
-                return usage("--warmup_runs needs an integer >= 0");
-        } else if ((v = flag_value(a, "--num_threads"))) {
-            if (!parse_long(v, -1, &o->num_threads))
-                return usage("--num_threads needs an integer >= -1");
-        } else if ((v = flag_value(a, "--seed"))) {
-            if (!parse_long(v, 0, &seed))
-                return usage("--seed needs an integer >= 0");
-        } else if ((v = flag_value(a, "--max_arena_mb"))) {
-            if (!parse_long(v, 1, &o->max_arena_mb))
-                return usage("--max_arena_mb needs an integer >= 1");
+        else if (numeric_flag(a, "--num_runs", 1, MAX_RUNS, &o->num_runs, &rc) ||
+                 numeric_flag(a, "--warmup_runs", 0, MAX_RUNS, &o->warmup_runs, &rc) ||
+                 numeric_flag(a, "--num_threads", -1, MAX_THREADS, &o->num_threads, &rc) ||
+                 numeric_flag(a, "--seed", 0, MAX_SEED, &seed, &rc) ||
+                 numeric_flag(a, "--max_arena_mb", 1, MAX_ARENA_MB, &o->max_arena_mb, &rc)) {
+            if (rc)
+                return rc;
         } else if (strcmp(a, "--enable_op_profiling") == 0 || strcmp(a, "--enable_op_profiling=true") == 0)
             o->op_profiling = 1;
         else if (strcmp(a, "--json") == 0)
@@ -186,13 +221,13 @@ int main(int argc, char **argv) {
     size_t model_size = 0, arena = 0;
     char error[EMBER_ERROR_CAPACITY];
     ember_interpreter *it = NULL;
-    double t0, init_us, first_us, sum = 0, *runs;
+    double t0, init_us, first_us, sum = 0, *runs = NULL;
     profile prof = {0, NULL, 0.0};
     long r;
     int32_t i;
     int rc = parse(argc, argv, &o);
     if (rc)
-        return rc;
+        return rc < 0 ? 0 : rc; /* -1: --help was printed */
     model = read_file(o.graph, &model_size);
     if (!model) {
         fprintf(stderr, "ember-bench: cannot read '%s'\n", o.graph);
@@ -221,8 +256,9 @@ int main(int argc, char **argv) {
     prof.nodes = ember_interpreter_node_count(it);
     prof.total_us = (double *)calloc((size_t)(prof.nodes ? prof.nodes : 1), sizeof *prof.total_us);
     if (!runs || !prof.total_us) {
-        fprintf(stderr, "ember-bench: out of memory\n");
-        return 1;
+        fprintf(stderr, "ember-bench: out of memory for %ld run times\n", o.num_runs);
+        rc = 1;
+        goto done;
     }
     t0 = now_us();
     rc = ember_interpreter_invoke(it) != EMBER_OK;
@@ -239,7 +275,7 @@ int main(int argc, char **argv) {
     }
     if (rc) {
         fprintf(stderr, "ember-bench: invoke failed: %s\n", ember_interpreter_error(it));
-        return 1;
+        goto done;
     }
     qsort(runs, (size_t)o.num_runs, sizeof *runs, by_value);
 
@@ -276,9 +312,10 @@ int main(int argc, char **argv) {
                    ember_interpreter_node_name(it, i), prof.total_us[i] / (double)o.num_runs);
         printf("]}\n");
     }
+done:
     free(prof.total_us);
     free(runs);
     ember_interpreter_destroy(it);
     free(model);
-    return 0;
+    return rc;
 }
