@@ -6,7 +6,7 @@ from .evaluate import TFLiteRunner, evaluate, read_metadata
 from .ir import Graph, Node, Value
 from .onnx import to_onnx
 from .passes import optimize
-from .tracer import TraceError, trace
+from .tracer import TraceError, static, trace
 
 __all__ = ["ExportError", "Graph", "Node", "TFLiteRunner", "TraceError", "Value", "evaluate", "optimize",
-           "read_metadata", "to_graph", "to_onnx", "to_tflite", "trace"]
+           "read_metadata", "static", "to_graph", "to_onnx", "to_tflite", "trace"]

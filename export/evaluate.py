@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,12 +19,17 @@ from .quantize.qparams import round_half_away
 
 
 def read_metadata(model_bytes: bytes) -> dict[str, Any]:
-    """The "ember" JSON metadata of a `.tflite` file written by Ember ({} for other files)."""
-    model = tflite.Model.GetRootAs(model_bytes, 0)
-    for i in range(model.MetadataLength()):
-        entry = model.Metadata(i)
-        if entry.Name() == b"ember":
-            return json.loads(model.Buffers(entry.Buffer()).DataAsNumpy().tobytes())
+    """The "ember" JSON metadata of a `.tflite` file written by Ember ({} for other files); ExportError when the
+    bytes are not a readable TFLite model (verify a file of unknown origin with `ember.runtime` first)."""
+    try:
+        model = tflite.Model.GetRootAs(model_bytes, 0)
+        for i in range(model.MetadataLength()):
+            entry = model.Metadata(i)
+            if entry.Name() == b"ember":
+                return json.loads(model.Buffers(entry.Buffer()).DataAsNumpy().tobytes())
+    except (struct.error, IndexError, UnicodeDecodeError, ValueError, TypeError, AttributeError) as e:
+        raise ExportError(f"the model's metadata cannot be read ({type(e).__name__}: {e}): the file is damaged or "
+                          "not a TFLite model") from None
     return {}
 
 
@@ -32,22 +38,34 @@ class TFLiteRunner:
     the file's layout and, for an int8 input, quantised with the input tensor's parameters."""
 
     def __init__(self, path: str | os.PathLike, engine: str = "ember") -> None:
+        if engine not in ("ember", "litert", "litert_default"):
+            raise ValueError(f"engine must be 'ember', 'litert' or 'litert_default', got {engine!r}")
+        from ember.runtime import Interpreter, RuntimeModelError
+
         with open(path, "rb") as f:
             content = f.read()
-        self.layout = read_metadata(content).get("layout", "none")
-        if engine == "ember":
-            from ember.runtime import Interpreter
-
+        try:  # the runtime's verifier reads the whole file first, for either engine, so nothing parses garbage
             self.interpreter = Interpreter(model_content=content)
-        elif engine == "litert":
+            if engine == "ember":
+                self.interpreter.allocate_tensors()
+        except RuntimeModelError as e:
+            if engine == "ember" or e.status != "unsupported":  # LiteRT may run ops Ember's runtime lacks
+                raise ExportError(f"{os.fspath(path)}: the model cannot be loaded: {e}") from None
+        try:
+            self.layout = read_metadata(content).get("layout", "none")
+        except ExportError as e:
+            raise ExportError(f"{os.fspath(path)}: {e}") from None
+        if engine in ("litert", "litert_default"):  # reference kernels (the oracle), or the default optimised ones
             from ai_edge_litert.interpreter import Interpreter as LiteRT
             from ai_edge_litert.interpreter import OpResolverType
 
-            self.interpreter = LiteRT(model_content=content, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
-        else:
-            raise ValueError(f"engine must be 'ember' or 'litert', got {engine!r}")
+            try:
+                resolver = OpResolverType.BUILTIN_REF if engine == "litert" else OpResolverType.AUTO
+                self.interpreter = LiteRT(model_content=content, experimental_op_resolver_type=resolver)
+                self.interpreter.allocate_tensors()
+            except (ValueError, RuntimeError) as e:
+                raise ExportError(f"{os.fspath(path)}: LiteRT cannot load the model: {e}") from None
         self.engine = engine
-        self.interpreter.allocate_tensors()
         (self.input,), (self.output,) = self.interpreter.get_input_details(), self.interpreter.get_output_details()
         self.batch = int(self.input["shape"][0])
 
@@ -79,7 +97,8 @@ def evaluate(path: str | os.PathLike, data: Iterable[Any], engine: str = "ember"
     """Run every (input, label) batch of `data` through the model at `path`; returns accuracy and sample count.
 
     Inputs are given as the Ember model takes them (NCHW images, float); `engine="litert"` uses LiteRT's
-    reference kernels instead of Ember's C runtime (the oracle)."""
+    reference kernels instead of Ember's C runtime (the oracle), `engine="litert_default"` its default (optimised)
+    kernels."""
     runner = TFLiteRunner(path, engine)
     correct = total = 0
     for item in data:

@@ -2,13 +2,18 @@
 
 Inputs and outputs (shape, dtype, quantisation), one row per operator (op, output shape, parameter count, MACs,
 main options), and totals: parameters, multiply-accumulates, file bytes and the arena bytes Ember's C runtime
-plans for it (`ember.runtime`; absent, with the reason, when the runtime cannot load the model)."""
+plans for it (`ember.runtime`; absent, with the reason, when the runtime cannot run the model).
+
+The runtime's verifier reads the file first, so a damaged file is refused with its message (`ember inspect: FILE:
+MESSAGE` on stderr, exit status 2) instead of the parser below reading garbage."""
 
 from __future__ import annotations
 
 import json
 import math
 import os
+import struct
+import sys
 from typing import Any
 
 import numpy as np
@@ -76,19 +81,46 @@ def _macs(op_name: str, ins: list[dict | None], outs: list[dict]) -> int:
     return 0
 
 
-def _arena_bytes(raw: bytes) -> tuple[int | None, str | None]:
-    try:
-        from ember.runtime import Interpreter
+class InspectError(ValueError):
+    """The file is not a TFLite model that can be read; the message says what is wrong with it."""
 
+
+# What the flatbuffer parser raises on bytes that are not the model they claim to be.
+_PARSE_ERRORS = (struct.error, IndexError, KeyError, UnicodeDecodeError, ValueError, TypeError, AttributeError,
+                 OverflowError)
+
+
+def _verify(raw: bytes) -> tuple[int | None, str | None]:
+    """Load `raw` in Ember's runtime, whose verifier checks the whole flatbuffer: a malformed file is refused with the
+    runtime's message; a well-formed one that the runtime cannot run (an op it lacks) is still inspected, with the
+    reason in place of the arena bytes."""
+    from ember.runtime import Interpreter, RuntimeModelError
+
+    try:
         it = Interpreter(model_content=raw)
+    except RuntimeModelError as e:
+        if e.status != "unsupported":
+            raise InspectError(str(e)) from None
+        return None, f"RuntimeModelError: {e}"
+    try:
         it.allocate_tensors()
-        return int(it.arena_bytes()), None
-    except Exception as e:  # noqa: BLE001 - any failure is reported, not raised: inspection still works
-        return None, f"{type(e).__name__}: {e}"
+    except RuntimeModelError as e:
+        return None, f"RuntimeModelError: {e}"
+    return int(it.arena_bytes()), None
 
 
 def inspect_model(path: str | os.PathLike) -> dict[str, Any]:
-    raw = open(path, "rb").read()
+    """The report of the file at `path`; InspectError when it is not a readable TFLite model."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    arena, why = _verify(raw)
+    try:
+        return _report(path, raw, arena, why)
+    except _PARSE_ERRORS as e:  # a file the runtime did not verify to the end (it stopped at an unsupported op)
+        raise InspectError(f"not a readable TFLite model ({type(e).__name__}: {e})") from None
+
+
+def _report(path: str | os.PathLike, raw: bytes, arena: int | None, why: str | None) -> dict[str, Any]:
     model = tflite.Model.GetRootAs(raw, 0)
     sg = model.Subgraphs(0)
     tensors = [_tensor(model, sg, i) for i in range(sg.TensorsLength())]
@@ -105,7 +137,6 @@ def inspect_model(path: str | os.PathLike) -> dict[str, Any]:
         ops.append({"index": k, "op": name, "version": code.Version(), "output_shape": outs[0]["shape"] if outs else [],
                     "parameters": sum(math.prod(t["shape"]) for t in params), "macs": _macs(name, ins, outs),
                     "options": _options(name, op)})
-    arena, why = _arena_bytes(raw)
     meta = {}
     for i in range(model.MetadataLength()):
         if model.Metadata(i).Name() == b"ember":
@@ -148,6 +179,12 @@ def format_report(r: dict[str, Any]) -> str:
 
 
 def run(path: str, as_json: bool = False) -> int:
-    report = inspect_model(path)
+    """Print the report; a missing or damaged file is one line on stderr and exit status 2."""
+    try:
+        report = inspect_model(path)
+    except (InspectError, OSError) as e:
+        message = " ".join((e.strerror if isinstance(e, OSError) and e.strerror else str(e)).split())
+        print(f"ember inspect: {path}: {message}", file=sys.stderr)
+        return 2
     print(json.dumps(report, indent=2) if as_json else format_report(report))
     return 0

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from . import device as device_mod
-from .autograd import engine
+from .autograd import engine, grad_mode
 from .backend import array_module
 
 float32 = np.float32
@@ -17,6 +19,24 @@ int32 = np.int32
 bool_ = np.bool_
 
 _DEFAULT_FLOAT = np.float32
+
+# Observers of every tensor -> Python value conversion (the exporter's tracer refuses those on traced values);
+# `hook(tensor, kind, value)` returns the value to hand back. Empty unless tracing, so a conversion costs one test.
+_conversion_hooks: list[Callable[[Tensor, str, Any], Any]] = []
+
+
+def add_conversion_hook(hook: Callable[[Tensor, str, Any], Any]) -> Callable[[], None]:
+    """Call `hook(tensor, kind, value)` on each `item`/`bool`/`float`/`int`/`tolist`/`numpy`/`__array__` (kind is
+    that name) and return what it returns instead of `value`; also on `detach` (value: the new tensor, which the
+    tracer keeps as the same graph value). Returns a function that removes the hook."""
+    _conversion_hooks.append(hook)
+    return lambda: _conversion_hooks.remove(hook)
+
+
+def _converted(t: Tensor, kind: str, value: Any) -> Any:
+    for hook in _conversion_hooks:
+        value = hook(t, kind, value)
+    return value
 
 
 class Tensor:
@@ -104,7 +124,8 @@ class Tensor:
             self.grad.data = self.grad.data + grad
 
     def detach(self) -> Tensor:
-        return Tensor(self.data)
+        out = Tensor(self.data)
+        return _converted(self, "detach", out) if _conversion_hooks else out
 
     def zero_(self) -> Tensor:
         self.data[...] = 0
@@ -118,33 +139,41 @@ class Tensor:
             raise TypeError(
                 f"can't convert a {self.device} tensor to numpy: copy it to the host first with .cpu()"
             )
-        return self.data
+        return _converted(self, "numpy", self.data) if _conversion_hooks else self.data
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         if array_module(self.data) is not np:
             raise TypeError(f"can't convert a {self.device} tensor to numpy: copy it to the host first with .cpu()")
-        return self.data if dtype is None else self.data.astype(dtype)
+        data = self.data if dtype is None else self.data.astype(dtype)
+        return _converted(self, "__array__", data) if _conversion_hooks else data
 
-    def item(self) -> Any:
+    def _scalar(self, what: str) -> Any:
         if self.data.size != 1:
-            raise ValueError(f"item() needs a tensor with one element, this one has shape {self.shape}")
+            raise ValueError(f"{what} needs a tensor with one element, this one has shape {self.shape}")
         return self.data.reshape(()).item()
 
+    def item(self) -> Any:
+        value = self._scalar("item()")
+        return _converted(self, "item", value) if _conversion_hooks else value
+
     def tolist(self) -> Any:
-        return self.cpu().data.tolist()
+        value = self.cpu().data.tolist()
+        return _converted(self, "tolist", value) if _conversion_hooks else value
 
     def to(self, target: Any = None, dtype: Any = None) -> Tensor:
         if dtype is None and target is not None and not isinstance(target, (str, device_mod.device)):
             target, dtype = None, target
-        data = self.data
+        out = self
         if target is not None:
-            data = device_mod.move(data, device_mod.device(target))
-        if dtype is not None and data.dtype != np.dtype(dtype):
-            data = data.astype(dtype)
-        if data is self.data:
-            return self
-        out = Tensor(data)
-        out.requires_grad = self.requires_grad and np.issubdtype(data.dtype, np.floating)
+            data = device_mod.move(self.data, device_mod.device(target))
+            if data is not self.data:
+                out = Tensor(data)
+                out.requires_grad = self.requires_grad and np.issubdtype(data.dtype, np.floating)
+        if dtype is not None and out.dtype != np.dtype(dtype):
+            # A recorded op, so gradients flow between float dtypes and the tracer sees the cast (torch's `.to`).
+            floats = np.issubdtype(out.dtype, np.floating) and np.issubdtype(np.dtype(dtype), np.floating)
+            with contextlib.nullcontext() if floats else grad_mode.no_grad():
+                out = ops.Cast.apply(out, dtype=np.dtype(dtype))
         return out
 
     def cpu(self) -> Tensor:
@@ -173,13 +202,16 @@ class Tensor:
     def __bool__(self) -> bool:
         if self.data.size != 1:
             raise RuntimeError(f"the truth value of a tensor with {self.data.size} elements is ambiguous")
-        return bool(self.data)
+        value = bool(self.data)
+        return _converted(self, "bool", value) if _conversion_hooks else value
 
     def __float__(self) -> float:
-        return float(self.item())
+        value = float(self._scalar("float()"))
+        return _converted(self, "float", value) if _conversion_hooks else value
 
     def __int__(self) -> int:
-        return int(self.item())
+        value = int(self._scalar("int()"))
+        return _converted(self, "int", value) if _conversion_hooks else value
 
     # views over ops (the op set itself lives in ember.ops; these are PyTorch's method spellings) -----
     def __add__(self, other: Any) -> Tensor:
@@ -216,22 +248,22 @@ class Tensor:
         return ops.MatMul.apply(other, self)
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return Tensor(self.data == _raw(other))
+        return F.compare(ops.Equal, self, other)
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return Tensor(self.data != _raw(other))
+        return F.compare(ops.NotEqual, self, other)
 
     def __lt__(self, other: Any) -> Tensor:
-        return Tensor(self.data < _raw(other))
+        return F.compare(ops.Less, self, other)
 
     def __le__(self, other: Any) -> Tensor:
-        return Tensor(self.data <= _raw(other))
+        return F.compare(ops.LessEqual, self, other)
 
     def __gt__(self, other: Any) -> Tensor:
-        return Tensor(self.data > _raw(other))
+        return F.compare(ops.Greater, self, other)
 
     def __ge__(self, other: Any) -> Tensor:
-        return Tensor(self.data >= _raw(other))
+        return F.compare(ops.GreaterEqual, self, other)
 
     __hash__ = object.__hash__
 
@@ -399,10 +431,6 @@ class Tensor:
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         return F.argmin(self, dim, keepdim)
-
-
-def _raw(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else x
 
 
 def _default_dtype(data: Any) -> Any:

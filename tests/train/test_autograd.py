@@ -81,3 +81,19 @@ def test_tensor_api_basics():
     with pytest.raises(RuntimeError, match="floating point"):
         ember.tensor([1, 2], requires_grad=True)
     assert "grad_fn" in repr(ember.tensor([1.0], requires_grad=True) * 2)
+
+
+def test_dtype_casts_carry_gradients_like_torch():
+    """`.double()`/`.float()`/`.to(dtype)` are ops in torch's graph: the gradient flows back, cast to the input's
+    dtype; a cast to an integer dtype has no gradient."""
+    import torch
+
+    data = np.array([[0.5, -1.25, 2.0]], dtype=np.float32)
+    x = ember.tensor(data, requires_grad=True)
+    tx = torch.tensor(data, requires_grad=True)
+    (x.double() * x.double()).to(np.float32).sum().backward()
+    (tx.double() * tx.double()).to(torch.float32).sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-6)
+    assert not x.long().requires_grad and not tx.long().requires_grad
+    assert x.double().grad_fn is not None and x.float() is x

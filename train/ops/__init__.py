@@ -10,12 +10,15 @@ then `attrs`; pairs are (height, width)):
 | Neg, Exp, Log, Sqrt, Abs | x | - |
 | Clamp | x | min, max (None = unbounded) |
 | Where | condition (bool), x, y | - |
+| Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual | a, b (broadcast) | - (bool output, no gradient) |
 | MatMul | a, b (batch dims broadcast) | - |
 | Linear | x, weight (out, in)[, bias] | - |
 | Sum, Mean, Amax, Amin | x | dim (tuple of axes or None), keepdim |
 | Max, Min | x | dim (int), keepdim (values only; without a dim torch.max is Amax) |
+| ArgMax, ArgMin | x | dim (int, or None for the flat index), keepdim (int64 output, no gradient) |
 | Var, Std | x | dim (tuple or None), keepdim, correction |
 | Reshape | x | shape (used for view, reshape, flatten, squeeze, unsqueeze) |
+| Cast | x | dtype (`Tensor.to(dtype)`, `.float()`, `.long()`; a gradient only between float dtypes) |
 | Permute | x | dims (used for transpose and permute) |
 | Expand | x | shape (resolved, no -1) |
 | Cat | x0, x1, ... | dim |
@@ -51,14 +54,15 @@ from __future__ import annotations
 from typing import Any
 
 from .activation import GELU, Hardsigmoid, Hardswish, LeakyReLU, LogSoftmax, ReLU, ReLU6, Sigmoid, SiLU, Softmax, Tanh
-from .array import Cat, Expand, Getitem, Pad, Permute, Reshape, Split, Stack
+from .array import Cast, Cat, Expand, Getitem, Pad, Permute, Reshape, Split, Stack
 from .connection import Conv2d, Embedding, Linear
 from .loss import BinaryCrossEntropyWithLogits, CrossEntropy, L1Loss, MSELoss, NLLLoss, SmoothL1Loss
 from .math import Abs, Add, Clamp, Div, Exp, Log, MatMul, Maximum, Minimum, Mul, Neg, Pow, Sqrt, Sub, Where
+from .math.compare import Equal, Greater, GreaterEqual, Less, LessEqual, NotEqual
 from .noise import Dropout
 from .normalization import BatchNorm, LayerNorm
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d, UpsampleNearest
-from .reduce import Amax, Amin, Max, Mean, Min, Std, Sum, Var
+from .reduce import Amax, Amin, ArgMax, ArgMin, Max, Mean, Min, Std, Sum, Var
 
 
 def normalize_dims(dim: Any, ndim: int) -> tuple[int, ...] | None:
@@ -87,10 +91,11 @@ def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Any:
 
 
 __all__ = [
-    "GELU", "Abs", "AdaptiveAvgPool2d", "Add", "Amax", "Amin", "AvgPool2d", "BatchNorm", "BinaryCrossEntropyWithLogits",
-    "Cat", "Clamp", "Conv2d", "CrossEntropy", "Div", "Dropout", "Embedding", "Exp", "Expand", "Getitem", "Hardsigmoid",
-    "Hardswish", "L1Loss", "LayerNorm", "LeakyReLU", "Linear", "Log", "LogSoftmax", "MSELoss", "MatMul", "Max",
-    "MaxPool2d", "Maximum", "Mean", "Min", "Minimum", "Mul", "NLLLoss", "Neg", "Pad", "Permute", "Pow", "ReLU", "ReLU6",
-    "Reshape", "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Split", "Sqrt", "Stack", "Std", "Sub", "Sum", "Tanh",
-    "UpsampleNearest", "Var", "Where", "flatten", "normalize_dim", "normalize_dims",
+    "GELU", "Abs", "AdaptiveAvgPool2d", "Add", "Amax", "Amin", "ArgMax", "ArgMin", "AvgPool2d", "BatchNorm",
+    "BinaryCrossEntropyWithLogits", "Cast", "Cat", "Clamp", "Conv2d", "CrossEntropy", "Div", "Dropout", "Embedding",
+    "Equal", "Exp", "Expand", "Getitem", "Greater", "GreaterEqual", "Hardsigmoid", "Hardswish", "L1Loss", "LayerNorm",
+    "LeakyReLU", "Less", "LessEqual", "Linear", "Log", "LogSoftmax", "MSELoss", "MatMul", "Max", "MaxPool2d",
+    "Maximum", "Mean", "Min", "Minimum", "Mul", "NLLLoss", "Neg", "NotEqual", "Pad", "Permute", "Pow", "ReLU",
+    "ReLU6", "Reshape", "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Split", "Sqrt", "Stack", "Std", "Sub", "Sum",
+    "Tanh", "UpsampleNearest", "Var", "Where", "flatten", "normalize_dim", "normalize_dims",
 ]

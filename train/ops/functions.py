@@ -14,7 +14,7 @@ from .activation import Sigmoid, Tanh
 from .array import Cat, Expand, Getitem, Permute, Reshape, Split, Stack
 from .errors import shape_error
 from .math import Abs, Clamp, Exp, Log, Maximum, Minimum, Pow, Sqrt, Where
-from .reduce import Amax, Amin, Max, Min, Std, Var
+from .reduce import Amax, Amin, ArgMax, ArgMin, Max, Min, Std, Var
 
 # max, min, abs and pow below shadow the builtins in this module, as in torch: use builtins.max etc. here
 
@@ -175,6 +175,20 @@ def where(condition: Any, x: Any, y: Any) -> Any:
     return Where.apply(as_tensor(condition), as_tensor(x, like=like), as_tensor(y, like=like))
 
 
+def compare(op: type, a: Any, b: Any) -> Any:
+    """`a <op> b` as a recorded bool-valued op. A Python number becomes a 0-d array of the dtype numpy would compare
+    in (float32 for `float32 > 0.9`, float64 for `int64 > 0.5`), so the result is that of `a.data > b`."""
+    from ..tensor import Tensor
+
+    if not isinstance(b, Tensor):
+        xp = a._xp
+        try:
+            b = Tensor(xp.asarray(b, dtype=xp.result_type(a.dtype, b) if isinstance(b, (int, float)) else None))
+        except OverflowError:  # `int8 > 1000`: compare in the number's own dtype
+            b = Tensor(xp.asarray(b))
+    return op.apply(a, b)
+
+
 def maximum(a: Any, b: Any) -> Any:
     return Maximum.apply(a, b)
 
@@ -193,8 +207,7 @@ def _extreme(x: Any, dim: Any, keepdim: bool, full: type, along: type, arg: str)
         return (Maximum if full is Amax else Minimum).apply(x, dim)
     d = _dim(dim, x.ndim)
     values = along.apply(x, dim=d, keepdim=keepdim)
-    indices = getattr(x.data, arg)(axis=d)
-    return MaxResult(values, Tensor(indices if not keepdim else x._xp.expand_dims(indices, d)))
+    return MaxResult(values, (ArgMax if arg == "argmax" else ArgMin).apply(x, dim=d, keepdim=keepdim))
 
 
 def max(x: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
@@ -229,21 +242,9 @@ def std(x: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool = F
     return Std.apply(x, dim=_dims(dim, x.ndim), keepdim=keepdim, correction=_correction(unbiased, correction))
 
 
-def _arg(x: Any, dim: int | None, keepdim: bool, name: str) -> Any:
-    from ..tensor import Tensor
-
-    xp = x._xp
-    if dim is None:
-        out = getattr(x.data.reshape(-1), name)()
-        return Tensor(xp.asarray(out, dtype=xp.int64).reshape((1,) * x.ndim if keepdim else ()))
-    d = _dim(dim, x.ndim)
-    out = getattr(x.data, name)(axis=d)
-    return Tensor(xp.asarray(xp.expand_dims(out, d) if keepdim else out, dtype=xp.int64))
-
-
 def argmax(x: Any, dim: int | None = None, keepdim: bool = False) -> Any:
-    return _arg(x, dim, keepdim, "argmax")
+    return ArgMax.apply(x, dim=None if dim is None else _dim(dim, x.ndim), keepdim=keepdim)
 
 
 def argmin(x: Any, dim: int | None = None, keepdim: bool = False) -> Any:
-    return _arg(x, dim, keepdim, "argmin")
+    return ArgMin.apply(x, dim=None if dim is None else _dim(dim, x.ndim), keepdim=keepdim)

@@ -1,3 +1,4 @@
+from .cast import Cast
 from .cat import Cat
 from .expand import Expand
 from .getitem import Getitem
@@ -7,4 +8,4 @@ from .reshape import Reshape
 from .split import Split
 from .stack import Stack
 
-__all__ = ["Cat", "Expand", "Getitem", "Pad", "Permute", "Reshape", "Split", "Stack"]
+__all__ = ["Cast", "Cat", "Expand", "Getitem", "Pad", "Permute", "Reshape", "Split", "Stack"]

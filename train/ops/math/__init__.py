@@ -1,6 +1,7 @@
 from .abs import Abs
 from .add import Add
 from .clamp import Clamp
+from .compare import Equal, Greater, GreaterEqual, Less, LessEqual, NotEqual
 from .div import Div
 from .exp import Exp
 from .log import Log
@@ -14,5 +15,5 @@ from .sqrt import Sqrt
 from .sub import Sub
 from .where import Where
 
-__all__ = ["Abs", "Add", "Clamp", "Div", "Exp", "Log", "MatMul", "Maximum", "Minimum", "Mul", "Neg", "Pow", "Sqrt",
-           "Sub", "Where"]
+__all__ = ["Abs", "Add", "Clamp", "Div", "Equal", "Exp", "Greater", "GreaterEqual", "Less", "LessEqual", "Log",
+           "MatMul", "Maximum", "Minimum", "Mul", "Neg", "NotEqual", "Pow", "Sqrt", "Sub", "Where"]

@@ -1,5 +1,6 @@
 from .amax import Amax
 from .amin import Amin
+from .argmax import ArgMax, ArgMin
 from .max import Max
 from .mean import Mean
 from .min import Min
@@ -7,4 +8,4 @@ from .std import Std
 from .sum import Sum
 from .var import Var
 
-__all__ = ["Amax", "Amin", "Max", "Mean", "Min", "Std", "Sum", "Var"]
+__all__ = ["Amax", "Amin", "ArgMax", "ArgMin", "Max", "Mean", "Min", "Std", "Sum", "Var"]
