@@ -9,11 +9,11 @@ from typing import Any
 import numpy as np
 
 import ember
+from ember.files import write_atomically
 from ember.nn import Module
 
 from . import lowering, passes
 from .errors import ExportError
-from .files import write_atomically
 from .ir import Graph, Value
 from .quantize.calibrate import calibrate
 from .quantize.observers import Observer

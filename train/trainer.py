@@ -3,18 +3,21 @@
 `fit` trains for a number of epochs and, after each one, evaluates on the validation loader, then writes into
 `out_dir`: `checkpoint.safetensors` (model, optimiser, scheduler, epoch, history and every random generator's state,
 written atomically by `ember.save`), `log.csv` (one row an epoch) and `curves.png` (loss and accuracy; needs the
-optional matplotlib, `pip install ember[plot]`). `fit(..., resume=True)` continues from the checkpoint; because
+optional matplotlib, `pip install ember[plot]`). A non-finite loss or gradient stops training before the step
+(or, with `on_nonfinite="skip"`, skips the step), and a checkpoint is never written with non-finite weights, so
+the last good one survives a divergence. `fit(..., resume=True)` continues from the checkpoint; because
 the data order and every random draw come from the saved generator states, an interrupted and resumed run ends
 with the same weights, bit for bit, as one that never stopped."""
 
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
 import sys
-import tempfile
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -22,6 +25,7 @@ import numpy as np
 
 from .autograd import no_grad
 from .device import device as Device
+from .files import write_atomically
 from .nn import functional as F
 from .nn.modules.module import Module
 from .optim import Optimizer
@@ -33,7 +37,9 @@ from .tensor import Tensor
 CHECKPOINT = "checkpoint.safetensors"
 LOG = "log.csv"
 PLOT = "curves.png"
-COLUMNS = ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr", "seconds"]
+COLUMNS = ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr", "seconds", "skipped_steps"]
+_HINT = ("Lower the learning rate, check the inputs and targets for NaN/Inf, or pass Trainer(..., "
+         "on_nonfinite='skip') to skip such steps")
 
 
 class Trainer:
@@ -41,18 +47,23 @@ class Trainer:
 
     `loss_fn(output, target)` defaults to cross-entropy; accuracy is reported when outputs are (N, C) scores and
     targets class indices. The scheduler steps once an epoch, or once a batch for OneCycleLR (override with
-    `scheduler_interval="epoch" | "step"`). Batches are `(input, target)` pairs, moved to `device`."""
+    `scheduler_interval="epoch" | "step"`). Batches are `(input, target)` pairs, moved to `device`.
+    `on_nonfinite="raise"` (the default) stops at a NaN/Inf loss or gradient, naming the epoch and batch;
+    `"skip"` leaves the weights and optimiser state as they were for that batch and counts it (`skipped_steps`)."""
 
     def __init__(self, model: Module, optimizer: Optimizer, loss_fn: Callable[[Any, Any], Tensor] | None = None,
                  scheduler: LRScheduler | None = None, scheduler_interval: str | None = None,
                  device: str | Device | None = None, out_dir: str | os.PathLike | None = None,
-                 progress: bool = True) -> None:
+                 progress: bool = True, on_nonfinite: str = "raise") -> None:
         self.model, self.optimizer, self.scheduler = model, optimizer, scheduler
         self.loss_fn = loss_fn or F.cross_entropy
         interval = scheduler_interval or ("step" if isinstance(scheduler, OneCycleLR) else "epoch")
         if interval not in ("epoch", "step"):
             raise ValueError(f"Trainer: scheduler_interval must be 'epoch' or 'step', got {interval!r}")
         self.scheduler_interval = interval
+        if on_nonfinite not in ("raise", "skip"):
+            raise ValueError(f"Trainer: on_nonfinite must be 'raise' or 'skip', got {on_nonfinite!r}")
+        self.on_nonfinite = on_nonfinite
         self.device = Device(device) if device is not None else None
         if self.device is not None:
             model.to(self.device)
@@ -89,27 +100,46 @@ class Trainer:
             return None
         return int((output.data.argmax(axis=1) == target.data).sum())
 
-    def _run(self, loader: Iterable[Any], train: bool, desc: str) -> dict[str, float]:
-        total_loss, correct, count, accuracy_known = 0.0, 0, 0, True
+    def _run(self, loader: Iterable[Any], train: bool, desc: str, where: str = "") -> dict[str, float]:
+        total_loss, correct, count, accuracy_known, skipped, steps = 0.0, 0, 0, True, 0, 0
         self.model.train(train)
         bar = _progress(loader, desc, enabled=self.progress)
         try:
-            for batch in bar:
+            for index, batch in enumerate(bar):
                 x, y = self._to_device(batch)
                 if train:
+                    steps += 1
                     output = self.model(x)
                     loss = self.loss_fn(output, y)
+                    value = float(loss.item())
                     self.optimizer.zero_grad()
-                    loss.backward()
-                    self.optimizer.step()
+                    if math.isfinite(value):
+                        loss.backward()
+                        problem = self._nonfinite_gradient()
+                    else:
+                        problem = f"the loss is {value}"
+                    if problem is None:
+                        self.optimizer.step()
+                    elif self.on_nonfinite == "raise":
+                        kept = (f"; {self.checkpoint_path} keeps epoch {self.epoch}'s finite weights"
+                                if self.out_dir is not None and self.epoch else "")
+                        raise FloatingPointError(f"Trainer: {problem} at {where}, batch index {index}; training "
+                                                 f"stopped before this step changed the weights{kept}. "
+                                                 + _HINT)
+                    else:  # skipped: the weights and optimiser state stay as they were for this batch
+                        self.optimizer.zero_grad()
+                        skipped += 1
                     if self.scheduler is not None and self.scheduler_interval == "step":
-                        self.scheduler.step()
+                        self.scheduler.step()  # the schedule follows the data, skipped steps included
+                    if problem is not None:
+                        continue
                 else:
                     with no_grad():
                         output = self.model(x)
                         loss = self.loss_fn(output, y)
+                    value = float(loss.item())
                 n = len(x) if hasattr(x, "__len__") else 1
-                total_loss += float(loss.item()) * n
+                total_loss += value * n
                 count += n
                 hits = self._correct(output, y)
                 accuracy_known = accuracy_known and hits is not None
@@ -120,8 +150,38 @@ class Trainer:
         finally:
             if hasattr(bar, "close"):
                 bar.close()
+        if skipped:
+            warnings.warn(f"Trainer: skipped {skipped} of {steps} training steps in {where} because the loss or a "
+                          "gradient was NaN/Inf (on_nonfinite='skip'); if it keeps happening, lower the learning rate "
+                          "or check the inputs", RuntimeWarning, stacklevel=4)
         return {"loss": total_loss / count if count else math.nan,
-                "accuracy": correct / count if count and accuracy_known else math.nan}
+                "accuracy": correct / count if count and accuracy_known else math.nan, "skipped_steps": skipped}
+
+    def _nonfinite_gradient(self) -> str | None:
+        """None when every gradient is finite, else which one is not (one host sync for all of them)."""
+        grads = [(p, p.grad.data) for p in self.optimizer._params() if p.grad is not None]
+        if not grads:
+            return None
+        xp = grads[0][0]._xp
+        if bool(xp.stack([xp.isfinite(g).all() for _, g in grads]).all()):
+            return None
+        names = {id(p): name for name, p in self.model.named_parameters()}
+        p = next(p for p, g in grads if not bool(xp.isfinite(g).all()))
+        return f"the gradient of {names.get(id(p), 'an optimizer parameter')!r} has NaN/Inf values"
+
+    def _nonfinite_state(self) -> str | None:
+        """The first model entry or optimiser state array that is NaN/Inf, or None."""
+        for name, t in self.model.state_dict().items():
+            if t.dtype.kind == "f" and not bool(t._xp.isfinite(t.data).all()):
+                return f"model entry {name!r}"
+        for i, p in enumerate(self.optimizer._params()):
+            for key, value in self.optimizer.state.get(id(p), {}).items():
+                if getattr(value, "dtype", None) is not None and value.dtype.kind == "f" and not bool(
+                        p._xp.isfinite(value).all()):
+                    return f"optimizer state {key!r} of parameter {i}"
+                if isinstance(value, float) and not math.isfinite(value):
+                    return f"optimizer state {key!r} of parameter {i}"
+        return None
 
     def evaluate(self, loader: Iterable[Any]) -> dict[str, float]:
         """Mean loss and accuracy over `loader`, in eval mode and without building a graph."""
@@ -149,7 +209,8 @@ class Trainer:
         try:
             for epoch in range(self.epoch, epochs):
                 start = time.perf_counter()
-                train = self._run(train_loader, train=True, desc=f"epoch {epoch + 1}/{epochs}")
+                train = self._run(train_loader, train=True, desc=f"epoch {epoch + 1}/{epochs}",
+                                  where=f"epoch {epoch + 1} of {epochs}")
                 if self.scheduler is not None and self.scheduler_interval == "epoch":
                     self.scheduler.step()
                 val = self.evaluate(val_loader) if val_loader is not None else {"loss": math.nan,
@@ -159,6 +220,7 @@ class Trainer:
                     "epoch": self.epoch, "train_loss": train["loss"], "train_accuracy": train["accuracy"],
                     "val_loss": val["loss"], "val_accuracy": val["accuracy"],
                     "lr": float(self.optimizer.param_groups[0]["lr"]), "seconds": time.perf_counter() - start,
+                    "skipped_steps": train["skipped_steps"],
                 })
                 self._report(self.history[-1])
                 if self.out_dir is not None:
@@ -179,16 +241,25 @@ class Trainer:
         parts = [f"epoch {row['epoch']}", f"train loss {row['train_loss']:.4f}"]
         parts += [f"{k.replace('_', ' ')} {row[k]:.4f}" for k in ("train_accuracy", "val_loss", "val_accuracy")
                   if not math.isnan(row[k])]
+        if row.get("skipped_steps"):
+            parts.append(f"skipped {row['skipped_steps']} non-finite steps")
         print(", ".join(parts), file=sys.stderr)
 
     # checkpoints -----------------------------------------------------------------------------------------------
     def save_checkpoint(self, path: str | os.PathLike, loaders: Iterable[Any] = ()) -> None:
-        """Everything a resumed run needs, as one atomic `ember.save` file."""
+        """Everything a resumed run needs, as one atomic `ember.save` file. Refuses (FloatingPointError) when a
+        weight or optimiser state is NaN/Inf, so that a diverged run never replaces the last finite checkpoint."""
+        bad = self._nonfinite_state()
+        if bad is not None:
+            raise FloatingPointError(f"Trainer: {bad} has non-finite values (NaN/Inf) after epoch {self.epoch}; not "
+                                     f"writing {os.fspath(path)}, so the last finite checkpoint stays. "
+                                     + _HINT)
         save({
             "format": "ember.Trainer/1",
             "epoch": self.epoch,
             "model": self.model.state_dict(),
             "optimizer": self.optimizer.state_dict(),
+            "optimizer_type": type(self.optimizer).__name__,
             "scheduler": self.scheduler.state_dict() if self.scheduler is not None else None,
             "history": self.history,
             "rng": get_rng_state(default_generator()),
@@ -199,8 +270,16 @@ class Trainer:
         state = load(path)
         if not isinstance(state, dict) or state.get("format") != "ember.Trainer/1":
             raise ValueError(f"{path}: not a Trainer checkpoint (it has no 'format': 'ember.Trainer/1' entry)")
+        saved, mine = state.get("optimizer_type"), type(self.optimizer).__name__
+        if saved is not None and saved != mine:
+            raise ValueError(f"{path}: the checkpoint's optimizer is {saved}, this Trainer's is {mine}; resuming would "
+                             f"apply {saved}'s state to {mine}. Build the Trainer with {saved} to resume, or start a "
+                             "new run (another out_dir, or resume=False)")
         self.model.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
+        try:
+            self.optimizer.load_state_dict(state["optimizer"])
+        except ValueError as e:
+            raise ValueError(f"{path}: {e}") from None
         if self.scheduler is not None:
             if state["scheduler"] is None:
                 raise ValueError(f"{path}: the checkpoint has no scheduler state, but this Trainer has a scheduler")
@@ -213,15 +292,13 @@ class Trainer:
 
     # log and plot ------------------------------------------------------------------------------------------------
     def _write_log(self) -> None:
-        path = self._path(LOG)
-        fd, tmp = tempfile.mkstemp(prefix=".log-", suffix=".csv", dir=self.out_dir)
-        with os.fdopen(fd, "w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=COLUMNS)
-            writer.writeheader()
-            for row in self.history:
-                writer.writerow({k: ("" if isinstance(row[k], float) and math.isnan(row[k]) else row[k])
-                                 for k in COLUMNS})
-        os.replace(tmp, path)
+        text = io.StringIO(newline="")
+        writer = csv.DictWriter(text, fieldnames=COLUMNS)
+        writer.writeheader()
+        for row in self.history:  # rows of a checkpoint from before a column existed leave it empty
+            writer.writerow({k: ("" if isinstance(row.get(k), float) and math.isnan(row[k]) else row.get(k, ""))
+                             for k in COLUMNS})
+        write_atomically(self._path(LOG), text.getvalue().encode())
 
     def _plot(self) -> None:
         try:
@@ -247,10 +324,9 @@ class Trainer:
             axes.grid(alpha=0.3)
             axes.legend()
         figure.tight_layout()
-        fd, tmp = tempfile.mkstemp(prefix=".curves-", suffix=".png", dir=self.out_dir)
-        os.close(fd)
-        figure.savefig(tmp, format="png")
-        os.replace(tmp, self._path(PLOT))
+        image = io.BytesIO()
+        figure.savefig(image, format="png")
+        write_atomically(self._path(PLOT), image.getvalue())
 
 
 def _generators(loaders: Iterable[Any]) -> list[np.random.Generator | None]:

@@ -12,11 +12,11 @@ import onnx
 from onnx import helper, numpy_helper
 
 import ember
+from ember.files import write_atomically
 from ember.nn import Module
 
 from .. import passes
 from ..errors import ExportError
-from ..files import write_atomically
 from ..ir import Graph, Node, Value
 from ..tracer import trace
 from .rules import RULES, OnnxBuilder

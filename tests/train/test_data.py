@@ -126,3 +126,163 @@ def test_loader_arguments_are_checked():
         DataLoader(data, num_workers=-1)
     with pytest.raises(ValueError, match="batch_size"):
         DataLoader(data, batch_size=0)
+
+
+# ---- workers that fail: every failure reaches the caller in bounded time, named as PyTorch names it ----------
+
+_HOSTILE_WORKERS = r'''
+import ctypes, json, os, resource, signal, sys
+import numpy as np
+
+class TwoArgError(Exception):
+    """An exception that `cls(*args)` cannot rebuild: unpickling it kills multiprocessing.Pool's result thread."""
+    def __init__(self, path, line):
+        super().__init__(f"bad record in {path} at line {line}")
+
+class Hostile:
+    def __init__(self, how, pid_file=None):
+        self.how, self.pid_file = how, pid_file
+    def __len__(self):
+        return 16
+    def __getitem__(self, i):
+        if i == 9:  # batch 4 of batch_size 2
+            if self.pid_file:
+                with open(self.pid_file, "w") as f:
+                    f.write(str(os.getpid()))
+            if self.how == "exit":
+                os._exit(3)
+            if self.how == "segfault":
+                resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+                ctypes.string_at(0)
+            if self.how == "oom_kill":
+                os.kill(os.getpid(), signal.SIGKILL)
+            if self.how == "two_arg":
+                raise TwoArgError("data.csv", 9)
+            if self.how == "key":
+                raise KeyError("sample 9 is missing")
+        return np.full(2, i, np.float32), i
+
+def attempt(make):
+    try:
+        for _ in make():
+            pass
+    except Exception as e:
+        return {"type": type(e).__name__, "message": str(e)}
+    return {"type": None}
+
+if __name__ == "__main__":
+    how, pid_file, oracle = sys.argv[1], sys.argv[2], sys.argv[3] == "torch"
+    from ember.data import DataLoader
+    result = {"ember": attempt(lambda: DataLoader(Hostile(how, pid_file), batch_size=2, num_workers=2))}
+    if oracle:
+        import torch.utils.data
+        result["torch"] = attempt(lambda: torch.utils.data.DataLoader(Hostile(how), batch_size=2, num_workers=2))
+    print(json.dumps(result))
+'''
+
+
+def _run_hostile(tmp_path, how, oracle=False):
+    """Runs the loader in a child process, so that a hang (the failure this guards against) is a bounded test
+    failure rather than a stuck suite."""
+    import json
+    import subprocess
+    import sys
+
+    script = tmp_path / "hostile.py"
+    script.write_text(_HOSTILE_WORKERS)
+    pid_file = tmp_path / "pid"
+    try:
+        done = subprocess.run([sys.executable, str(script), how, str(pid_file), "torch" if oracle else "-"],
+                              capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the DataLoader hung: a worker that {how!r} was not detected within 120 s")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return result, int(pid_file.read_text()) if pid_file.exists() else None
+
+
+@pytest.mark.parametrize("how,exit_code,signal_name", [("exit", 3, None), ("segfault", -11, "SIGSEGV"),
+                                                        ("oom_kill", -9, "SIGKILL")])
+def test_dead_worker_is_reported_with_its_pid_exit_code_and_batch(tmp_path, how, exit_code, signal_name):
+    import re
+
+    result, pid = _run_hostile(tmp_path, how)
+    error = result["ember"]
+    assert error["type"] == "RuntimeError", error
+    match = re.search(r"DataLoader worker \(pid (\d+)\) exited unexpectedly with exit code (-?\d+)", error["message"])
+    assert match, error["message"]
+    assert int(match[1]) == pid and int(match[2]) == exit_code
+    assert "batch 4" in error["message"]
+    if signal_name:
+        assert signal_name in error["message"]
+
+
+@pytest.mark.parametrize("how,reraised_as", [("key", "KeyError"), ("two_arg", "RuntimeError")])
+def test_worker_exceptions_are_reraised_as_torch_reraises_them(tmp_path, how, reraised_as):
+    """PyTorch's ExceptionWrapper: the original type when it can be rebuilt from a message (else RuntimeError),
+    with the worker's traceback in the message."""
+    result, _ = _run_hostile(tmp_path, how, oracle=True)
+    ours, torch_ = result["ember"], result["torch"]
+    assert ours["type"] == torch_["type"] == reraised_as, result
+    original = ("TwoArgError: bad record in data.csv at line 9" if how == "two_arg"
+                else "KeyError: 'sample 9 is missing'")
+    for message in (ours["message"], torch_["message"]):
+        assert "in DataLoader worker process" in message and "Original Traceback" in message, message
+        assert original in message and "in __getitem__" in message, message
+    assert "batch 4" in ours["message"]
+
+
+class _Slow(Dataset):
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, i):
+        if i == 5:
+            import time
+
+            time.sleep(3)
+        return np.zeros(2, np.float32), i
+
+
+def test_timeout_raises_as_torch_does():
+    import time
+
+    import torch.utils.data
+
+    errors = []
+    for loader in (DataLoader(_Slow(), batch_size=2, num_workers=2, timeout=1),
+                   torch.utils.data.DataLoader(_Slow(), batch_size=2, num_workers=2, timeout=1)):
+        start = time.monotonic()
+        with pytest.raises(RuntimeError) as info:
+            list(loader)
+        errors.append((str(info.value), time.monotonic() - start))
+        del loader
+    (ours, elapsed), (theirs, _) = errors
+    assert theirs.startswith("DataLoader timed out after 1 seconds")
+    assert ours.startswith("DataLoader timed out after 1 seconds") and "batch 2" in ours, ours
+    assert elapsed < 30  # generous: the bound is what matters, the loader must not wait for the slow sample
+    with pytest.raises(ValueError, match="non-negative"):
+        DataLoader(_Slow(), num_workers=1, timeout=-1)
+
+
+def test_inconsistent_sample_shapes_name_the_sample_and_field():
+    import re
+
+    import torch.utils.data
+
+    class Ragged(Dataset):
+        def __len__(self):
+            return 6
+
+        def __getitem__(self, i):
+            return {"image": np.zeros(2 if i == 4 else 3, np.float32), "label": i}
+
+    with pytest.raises(RuntimeError, match=r"at entry 0 and \[2\] at entry (\d)") as theirs:
+        torch.utils.data.default_collate([Ragged()[i] for i in range(6)])
+    index = int(re.search(r"at entry (\d)$", str(theirs.value))[1])
+    with pytest.raises(RuntimeError, match=rf"field 'image': sample {index} has shape \(2,\), but sample 0 has "
+                                           r"shape \(3,\)"):
+        next(iter(DataLoader(Ragged(), batch_size=6)))
+    pairs = [(np.zeros(3), 0), (np.zeros(3), 1), (np.zeros((3, 1)), 2)]
+    with pytest.raises(RuntimeError, match=r"field 0: sample 2 has shape \(3, 1\), but sample 0 has shape \(3,\)"):
+        ember.data.dataloader.default_collate(pairs)

@@ -288,6 +288,11 @@ def test_cifar_downloads_extracts_safely_and_caches(tmp_path, monkeypatch):
     np.testing.assert_array_equal(train.data[3:6], expected["data_batch_2"][0])
     np.testing.assert_array_equal(train.targets[12:], expected["data_batch_5"][1])
     assert not (tmp_path / "escaped").exists() and not (root / "escaped").exists()
+    with open(root / "plain", "w"):  # downloaded and extracted files get an ordinary file's (umask) mode
+        pass
+    mode = os.stat(root / "plain").st_mode & 0o777
+    for written in (root / "cifar-10-python.tar.gz", root / "cifar-10-batches-py" / "data_batch_1"):
+        assert os.stat(written).st_mode & 0o777 == mode, written
 
     (mirror / "cifar-10-python.tar.gz").unlink()  # offline: the extracted batches are the cache
     (root / "cifar-10-python.tar.gz").unlink()

@@ -4,6 +4,9 @@ interrupted and resumed run ends with the same weights, bit for bit, as an unint
 from __future__ import annotations
 
 import csv
+import functools
+import math
+import os
 import sys
 
 import numpy as np
@@ -34,10 +37,10 @@ def mlp():
     return nn.Sequential(nn.Flatten(), nn.Linear(64, 32), nn.ReLU(), nn.Dropout(0.2), nn.Linear(32, 10))
 
 
-def make(out_dir, seed=0, device=None, **kwargs):
+def make(out_dir, seed=0, device=None, model=mlp, optimizer=None, **kwargs):
     ember.manual_seed(seed)
-    model = mlp()
-    opt = ember.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    model = model()
+    opt = (optimizer or functools.partial(ember.optim.SGD, lr=0.05, momentum=0.9))(model.parameters())
     sched = ember.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.7)
     train = DataLoader(NoisyDigits(n=256), batch_size=32, shuffle=True, seed=seed)
     val = DataLoader(NoisyDigits(train=False, n=64), batch_size=32)
@@ -102,7 +105,8 @@ def test_files_written_every_epoch(tmp_path):
     trainer.fit(train, epochs=2, val_loader=val)
     rows = list(csv.DictReader(open(tmp_path / "log.csv")))
     assert [r["epoch"] for r in rows] == ["1", "2"]
-    assert set(rows[0]) == {"epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr", "seconds"}
+    assert set(rows[0]) == {"epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr", "seconds",
+                            "skipped_steps"}
     assert float(rows[1]["lr"]) == pytest.approx(0.05 * 0.7**2)
     state = ember.load(tmp_path / "checkpoint.safetensors")
     assert state["epoch"] == 2 and set(state) >= {"model", "optimizer", "scheduler", "rng", "loader_rng"}
@@ -165,3 +169,140 @@ def test_digits_cnn_example_reaches_98_percent():
 
     result = run(None, model="cnn", epochs=12, seed=0, progress=False)
     assert result["test_accuracy"] >= 0.98, result
+
+
+# ---- non-finite losses never reach the weights or the checkpoint ---------------------------------------------
+
+def test_nan_loss_stops_training_and_keeps_the_finite_checkpoint(tmp_path):
+    calls = []
+
+    def loss_fn(output, target):
+        calls.append(1)
+        loss = nn.functional.cross_entropy(output, target)
+        return loss * float("nan") if len(calls) == 8 + 3 else loss  # epoch 2, batch index 2 (8 batches an epoch)
+
+    trainer, train, _ = make(tmp_path, loss_fn=loss_fn)
+    with pytest.raises(FloatingPointError) as info:
+        trainer.fit(train, epochs=3)
+    message = str(info.value)
+    for part in ("loss is nan", "epoch 2", "batch index 2", "learning rate", "inputs", "on_nonfinite='skip'",
+                 "checkpoint.safetensors keeps epoch 1"):
+        assert part in message, message
+    state = ember.load(tmp_path / "checkpoint.safetensors")
+    assert state["epoch"] == 1
+    assert all(np.isfinite(v.numpy()).all() for v in state["model"].values())
+    assert all(np.isfinite(v).all() for v in weights(trainer).values())  # the NaN step was never taken
+    assert [r["epoch"] for r in csv.DictReader(open(tmp_path / "log.csv"))] == ["1"]
+
+
+class _OneNaNInput(Dataset):
+    """The issue's report: one NaN pixel in the training data."""
+
+    def __init__(self):
+        self.x, self.y = Digits().tensors
+        self.x = self.x[:96].copy()
+        self.x[40, 0, 3, 3] = np.nan
+
+    def __len__(self):
+        return len(self.x)
+
+    def __getitem__(self, i):
+        return self.x[i], self.y[i]
+
+
+def test_nan_input_is_reported_instead_of_a_nan_loss_and_a_checkpoint(tmp_path):
+    trainer, _, _ = make(tmp_path)
+    with pytest.raises(FloatingPointError, match=r"loss is nan at epoch 1 of 2, batch index 1\b.*check the inputs"):
+        trainer.fit(DataLoader(_OneNaNInput(), batch_size=32), epochs=2)
+    assert not (tmp_path / "checkpoint.safetensors").exists() and trainer.history == []
+
+
+def test_skip_option_skips_nonfinite_steps_and_counts_them(tmp_path):
+    """A skipped step is no step: the weights and optimiser state after it are those before it."""
+    snapshots = []
+
+    def loss_fn(output, target):
+        snapshots.append((weights(trainer), trainer.optimizer.state_dict()))
+        loss = nn.functional.cross_entropy(output, target)
+        return loss * float("inf") if len(snapshots) in (8 + 3, 8 + 6) else loss
+
+    trainer, train, _ = make(tmp_path, loss_fn=loss_fn, on_nonfinite="skip")
+    with pytest.warns(RuntimeWarning, match="skipped 2 of 8 training steps in epoch 2"):
+        history = trainer.fit(train, epochs=3)
+    assert [row["skipped_steps"] for row in history] == [0, 2, 0]
+    assert all(math.isfinite(row["train_loss"]) for row in history)
+    for skipped in (8 + 3, 8 + 6):
+        (before, opt_before), (after, opt_after) = snapshots[skipped - 1], snapshots[skipped]
+        for name in before:
+            np.testing.assert_array_equal(after[name], before[name], err_msg=name)
+        state_before, state_after = opt_before["state"], opt_after["state"]
+        for i in state_before:
+            np.testing.assert_array_equal(state_after[i]["momentum_buffer"], state_before[i]["momentum_buffer"])
+    rows = list(csv.DictReader(open(tmp_path / "log.csv")))
+    assert [r["skipped_steps"] for r in rows] == ["0", "2", "0"]
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero encountered:RuntimeWarning")  # what this test provokes
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+def test_nonfinite_gradient_with_a_finite_loss_is_caught(tmp_path):
+    def loss_fn(output, target):  # sqrt at 0: the loss is finite (0), its gradient infinite
+        return ember.sqrt((output * 0).sum() ** 2) + nn.functional.cross_entropy(output, target)
+
+    trainer, train, _ = make(tmp_path, loss_fn=loss_fn)
+    with pytest.raises(FloatingPointError, match=r"gradient of '1.weight' .*epoch 1 of 1, batch index 0"):
+        trainer.fit(train, epochs=1)
+
+
+def test_a_checkpoint_is_never_overwritten_with_nonfinite_weights(tmp_path):
+    trainer, train, _ = make(tmp_path)
+    trainer.fit(train, epochs=1)
+    before = (tmp_path / "checkpoint.safetensors").read_bytes()
+    trainer.model[4].bias.data[3] = np.inf
+    with pytest.raises(FloatingPointError, match=r"'4.bias' has non-finite values.*not writing"):
+        trainer.save_checkpoint(tmp_path / "checkpoint.safetensors")
+    assert (tmp_path / "checkpoint.safetensors").read_bytes() == before
+    with pytest.raises(ValueError, match="on_nonfinite must be 'raise' or 'skip'"):
+        make(None, on_nonfinite="ignore")
+
+
+# ---- resume --------------------------------------------------------------------------------------------------
+
+def bn_mlp():
+    return nn.Sequential(nn.Flatten(), nn.Linear(64, 32), nn.BatchNorm1d(32), nn.ReLU(), nn.Linear(32, 10))
+
+
+def test_model_with_batchnorm_resumes_bit_identically(tmp_path):
+    reference, train, val = make(tmp_path / "a", model=bn_mlp)
+    reference.fit(train, epochs=2, val_loader=val)
+    first, train, val = make(tmp_path / "b", model=bn_mlp)
+    first.fit(train, epochs=1, val_loader=val)
+    resumed, train, val = make(tmp_path / "b", seed=9, model=bn_mlp)
+    resumed.fit(train, epochs=2, val_loader=val, resume=True)
+    expected = weights(reference)
+    for name, value in weights(resumed).items():
+        np.testing.assert_array_equal(value, expected[name], err_msg=name)
+        assert value.shape == expected[name].shape
+    assert weights(resumed)["2.num_batches_tracked"].shape == ()  # torch's shape for the counter
+
+
+@pytest.mark.parametrize("saved,resuming", [("SGD", "Adam"), ("Adam", "AdamW")])
+def test_resume_with_another_optimizer_type_is_refused(tmp_path, saved, resuming):
+    first, train, _ = make(tmp_path, optimizer=functools.partial(getattr(ember.optim, saved), lr=0.01))
+    first.fit(train, epochs=1)
+    again, train, _ = make(tmp_path, optimizer=functools.partial(getattr(ember.optim, resuming), lr=0.01))
+    with pytest.raises(ValueError, match=rf"checkpoint's optimizer is {saved}, this Trainer's is {resuming}"):
+        again.fit(train, epochs=2, resume=True)
+
+
+def test_log_and_plot_get_the_umask_mode_of_an_ordinary_file(tmp_path):
+    old = os.umask(0o022)
+    try:
+        trainer, train, _ = make(tmp_path)
+        trainer.fit(train, epochs=1)
+        with open(tmp_path / "plain", "w"):
+            pass
+    finally:
+        os.umask(old)
+    expected = os.stat(tmp_path / "plain").st_mode & 0o777
+    names = ["checkpoint.safetensors", "log.csv"] + (["curves.png"] if (tmp_path / "curves.png").exists() else [])
+    assert {name: os.stat(tmp_path / name).st_mode & 0o777 for name in names} == dict.fromkeys(names, expected)

@@ -8,8 +8,7 @@ fetches the batch: `num_workers=4` yields exactly the batches of `num_workers=0`
 
 from __future__ import annotations
 
-import collections
-import multiprocessing
+import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -18,21 +17,41 @@ import numpy as np
 from ..random import default_generator, using_generator
 from ..tensor import Tensor
 from .dataset import Dataset, TensorDataset
+from .workers import WorkerPool
 
 
 def default_collate(samples: Sequence[Any]) -> Any:
     """Stack samples field by field: tuples and dicts of arrays/numbers become tuples and dicts of Tensors."""
+    return _collate(samples, "")
+
+
+def _collate(samples: Sequence[Any], field: str) -> Any:
     first = samples[0]
     if isinstance(first, Mapping):
-        return {k: default_collate([s[k] for s in samples]) for k in first}
+        return {k: _collate([s[k] for s in samples], f"{field}[{k!r}]" if field else repr(k)) for k in first}
     if isinstance(first, tuple | list):
-        return type(first)(default_collate(list(field)) for field in zip(*samples, strict=True))
+        for i, s in enumerate(samples):
+            if len(s) != len(first):
+                raise RuntimeError(f"default_collate{_where(field)}: sample {i} has {len(s)} fields, but sample 0 has "
+                                   f"{len(first)}; make every sample of the data set the same structure")
+        return type(first)(_collate(list(column), f"{field}[{j}]" if field else str(j))
+                           for j, column in enumerate(zip(*samples, strict=True)))
+    shapes = [tuple(s.shape) if isinstance(s, Tensor) else np.shape(s) for s in samples]
+    for i, shape in enumerate(shapes):
+        if shape != shapes[0]:  # numpy would only say "inhomogeneous shape", without the sample
+            raise RuntimeError(f"default_collate{_where(field)}: sample {i} has shape {shape}, but sample 0 has shape "
+                               f"{shapes[0]}; samples of a batch must have equal shapes (resize or pad them in the "
+                               "data set, or pass a collate_fn that handles ragged samples)")
     if isinstance(first, Tensor):
         return Tensor(first._xp.stack([s.data for s in samples]))
     array = np.asarray(samples)
     if array.dtype == np.float64:
         array = array.astype(np.float32)
     return Tensor(array)
+
+
+def _where(field: str) -> str:
+    return f", field {field}" if field else ""
 
 
 def default_collate_rows(rows: Any) -> Tensor:
@@ -50,18 +69,12 @@ def fetch(dataset: Dataset, collate_fn: Callable[[Sequence[Any]], Any], indices:
         return collate_fn([dataset[int(i)] for i in indices])
 
 
-_worker: dict[str, Any] = {}
-
-
-def _init_worker(dataset: Dataset, collate_fn: Callable[[Sequence[Any]], Any]) -> None:
-    _worker["dataset"], _worker["collate_fn"] = dataset, collate_fn
-
-
-def _fetch_in_worker(indices: np.ndarray, seed: tuple[int, int]) -> Any:
-    return fetch(_worker["dataset"], _worker["collate_fn"], indices, seed)
-
-
 class DataLoader:
+    """torch.utils.data.DataLoader's arguments and meaning. With `num_workers > 0`, batches are loaded by worker
+    processes; an exception there is re-raised here (its type, the worker's traceback in the message), a worker that
+    dies is reported with its pid, exit code and batch, and `timeout` > 0 is how many seconds to wait for one batch
+    before raising RuntimeError (0: no limit)."""
+
     def __init__(self, dataset: Dataset, batch_size: int = 1, shuffle: bool = False, drop_last: bool = False,
                  collate_fn: Callable[[Sequence[Any]], Any] | None = None, seed: int | None = None,
                  generator: np.random.Generator | None = None, num_workers: int = 0, prefetch_factor: int = 2,
@@ -73,13 +86,16 @@ class DataLoader:
             raise ValueError(f"num_workers must be 0 (load in this process) or more, got {num_workers}")
         if prefetch_factor < 1:
             raise ValueError(f"prefetch_factor must be at least 1, got {prefetch_factor}")
+        if timeout < 0:
+            raise ValueError(f"timeout option should be non-negative (seconds to wait for a batch from the workers, "
+                             f"0 for no limit), got {timeout}")
         self.dataset, self.batch_size, self.shuffle, self.drop_last = dataset, batch_size, shuffle, drop_last
         self.collate_fn = collate_fn or default_collate
         self.generator = generator if generator is not None else (
             np.random.default_rng(seed) if seed is not None else None)
         self.num_workers, self.prefetch_factor = num_workers, prefetch_factor
         self.persistent_workers, self.multiprocessing_context = persistent_workers, multiprocessing_context
-        self.timeout = timeout or None
+        self.timeout = timeout
         self._pool: Any = None
 
     def __len__(self) -> int:
@@ -104,49 +120,33 @@ class DataLoader:
             return
         yield from self._iter_workers(plan)
 
-    def _start_pool(self) -> Any:
+    def _start_pool(self) -> WorkerPool:
         if self._pool is None:
-            context = multiprocessing.get_context(self.multiprocessing_context)
-            self._pool = context.Pool(self.num_workers, initializer=_init_worker,
-                                      initargs=(self.dataset, self.collate_fn))
+            self._pool = WorkerPool(functools.partial(fetch, self.dataset, self.collate_fn), self.num_workers,
+                                    self.multiprocessing_context)
         return self._pool
 
     def _iter_workers(self, plan: list[tuple[np.ndarray, tuple[int, int]]]) -> Iterator[Any]:
         pool = self._start_pool()
-        pending: collections.deque = collections.deque()
-        todo = iter(enumerate(plan))
+        ahead, finished = self.num_workers * self.prefetch_factor, False
         try:
-            for _ in range(self.num_workers * self.prefetch_factor):
-                self._submit(pool, todo, pending)
-            while pending:
-                index, result = pending.popleft()
-                try:
-                    batch = result.get(self.timeout)
-                except multiprocessing.TimeoutError:
-                    raise RuntimeError(f"DataLoader worker timed out after {self.timeout} s on batch {index}") from None
-                except Exception as e:
-                    if hasattr(e, "add_note"):
-                        e.add_note(f"(raised in a DataLoader worker process while loading batch {index})")
-                    raise
-                self._submit(pool, todo, pending)
+            for i in range(min(ahead, len(plan))):
+                pool.submit(i, plan[i])
+            for i in range(len(plan)):
+                batch = pool.get(i, self.timeout)
+                if i + ahead < len(plan):
+                    pool.submit(i + ahead, plan[i + ahead])
                 yield batch
+            finished = True
         finally:
-            if not self.persistent_workers or pending:
+            if not (finished and self.persistent_workers):  # a pass left half-way leaves batches in flight
                 self.shutdown_workers()
-
-    @staticmethod
-    def _submit(pool: Any, todo: Iterator[Any], pending: collections.deque) -> None:
-        nxt = next(todo, None)
-        if nxt is not None:
-            index, (indices, seed) = nxt
-            pending.append((index, pool.apply_async(_fetch_in_worker, (indices, seed))))
 
     def shutdown_workers(self) -> None:
         """Stop the worker processes (persistent ones stay up between passes until this is called)."""
         if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
+            pool, self._pool = self._pool, None
+            pool.close()
 
     def __del__(self) -> None:
         try:

@@ -76,12 +76,32 @@ class Optimizer:
                 f"optimizer state_dict does not match this optimizer's parameter groups: it has group sizes "
                 f"{[len(g['params']) for g in groups]}, this optimizer {[len(g['params']) for g in self.param_groups]}"
             )
+        name = type(self).__name__
+        for i, saved in enumerate(groups):
+            missing = sorted(set(self.defaults) - set(saved))
+            if missing:  # each optimiser type has its own hyper-parameters: SGD's momentum, Adam's betas
+                raise ValueError(
+                    f"{name}.load_state_dict: parameter group {i} of the state lacks {name}'s hyper-parameters "
+                    f"{missing} (it has {sorted(k for k in saved if k != 'params')}): it is the state of a different "
+                    f"optimizer type; build the optimizer the checkpoint was saved with, or start {name} afresh "
+                    "without loading its state")
+        restored: dict[int, dict[str, Any]] = {}
+        for key, value in state_dict["state"].items():
+            if not 0 <= int(key) < len(params):
+                raise ValueError(f"{name}.load_state_dict: the state names parameter {key}, but this optimizer has "
+                                 f"{len(params)} parameters")
+            p = params[int(key)]
+            for k, v in value.items():
+                shape = tuple(getattr(v.data if isinstance(v, Tensor) else v, "shape", ()))
+                if shape not in ((), tuple(p.shape)):
+                    raise ValueError(
+                        f"{name}.load_state_dict: the state of parameter {key}, {k!r} has shape {shape}, but the "
+                        f"parameter has shape {tuple(p.shape)}: the checkpoint is of a different model (or the "
+                        "parameters are in another order)")
+            restored[id(p)] = {k: _restore(v, p) for k, v in value.items()}
         for mine, saved in zip(self.param_groups, groups, strict=True):
             mine.update({k: (tuple(v) if k == "betas" else v) for k, v in saved.items() if k != "params"})
-        self.state = {}
-        for key, value in state_dict["state"].items():
-            p = params[int(key)]
-            self.state[id(p)] = {k: _restore(v, p) for k, v in value.items()}
+        self.state = restored
 
 
 def _restore(value: Any, p: Tensor) -> Any:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import os
 import tarfile
-import tempfile
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from ...files import write_atomically
 from .cifar_pickle import read_cifar_batch, read_cifar_meta
 from .download import DownloadError, Resource, fetch, verify
 from .labelled import LabelledImages
@@ -64,10 +64,7 @@ class CIFAR10(LabelledImages):
                 if resource is None or not member.isfile():
                     continue
                 source = tar.extractfile(member)
-                fd, tmp = tempfile.mkstemp(prefix=".extract-", dir=folder)
-                with os.fdopen(fd, "wb") as out:
-                    out.write(source.read())
-                os.replace(tmp, os.path.join(folder, resource.filename))
+                write_atomically(os.path.join(folder, resource.filename), source.read())
         bad = [r.filename for r in needed if not verify(os.path.join(folder, r.filename), r.checksum)]
         if bad:
             raise DownloadError(f"CIFAR10: {archive} lacks or holds damaged {', '.join(bad)}; delete it and "

@@ -6,11 +6,12 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from ...files import create_temporary
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def fetch(resource: Resource, folder: str, mirrors: Sequence[str], dataset: str,
     failures = []
     for mirror in mirrors:
         url = mirror.rstrip("/") + "/" + resource.filename
-        fd, tmp = tempfile.mkstemp(prefix=".download-", dir=folder)
+        fd, tmp = create_temporary(folder)
         try:
             with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310
                 shutil.copyfileobj(response, out, 1 << 20)
