@@ -50,16 +50,15 @@ def _conv2d(graph: Graph, node: Node) -> None:
         raise refuse(node, "the bias is computed at run time", "TFLite export needs it to be a parameter")
     common = dict(padding=padding, stride_h=stride[0], stride_w=stride[1], dilation_h=dilation[0],
                   dilation_w=dilation[1], fused_activation="NONE")
-    if groups == 1:
-        weight = graph.constant(f"{node.outputs[0].name}/weight", w.transpose(0, 2, 3, 1))  # OIHW -> OHWI
-        become(node, "CONV_2D", [x, weight, bias], **common)
-    elif groups == in_c and in_per_group == 1:
+    if groups == in_c > 1 and in_per_group == 1:
         # Output channel o reads input channel o // multiplier in both PyTorch and TFLite.
         weight = graph.constant(f"{node.outputs[0].name}/weight", w.transpose(1, 2, 3, 0))  # OIHW -> 1HWO
         become(node, "DEPTHWISE_CONV_2D", [x, weight, bias], depth_multiplier=out_c // in_c, **common)
     else:
-        raise refuse(node, f"grouped convolution with groups={groups} of {in_c} channels",
-                     "use groups=1 or groups=in_channels (depthwise); TFLite kernels support no other grouping")
+        # groups=1, and grouped (1 < groups < in_c) too: TFLite infers groups = input channels / filter input
+        # channels, and output channel o reads group o // (out_c / groups), PyTorch's order.
+        weight = graph.constant(f"{node.outputs[0].name}/weight", w.transpose(0, 2, 3, 1))  # OIHW -> OHWI
+        become(node, "CONV_2D", [x, weight, bias], **common)
 
 
 @rule("Embedding")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from engines import export_both, litert, onnxruntime, reference, relative_error
+from engines import ATOL, RTOL, assert_close, export_both, litert, onnxruntime, reference
 
 import ember
 import ember.export
@@ -69,6 +69,9 @@ CASES = {
     "conv_stride2_pad": (lambda: conv(stride=2), IMG),
     "conv_1x1_nobias": (lambda: conv(padding=0, k=1, bias=False), IMG),
     "conv_dilated": (lambda: conv(padding=2, dilation=2), IMG),
+    "grouped_conv": (lambda: conv(groups=2, cout=6), IMG),
+    "grouped_conv_4_groups_stride2_dilated": (lambda: conv(groups=4, cin=8, cout=12, stride=2, padding=2, dilation=2),
+                                              (2, 8, 9, 8)),
     "depthwise": (lambda: conv(groups=4, cout=4), IMG),
     "depthwise_mult2_stride2": (lambda: conv(groups=4, cout=8, stride=2), IMG),
     "conv_bn_relu": (conv_bn_relu, IMG),
@@ -112,7 +115,6 @@ def test_lowering_matches_litert_and_onnxruntime(tmp_path, name):
     (expected,) = reference(model, [x])
     for engine, run in (("litert_ref", lambda: litert(tfl, [x])), ("onnxruntime", lambda: onnxruntime(onx, [x]))):
         (got,) = run()
-        rel = relative_error(got, expected)
-        assert rel <= 1e-5, f"{engine}: max relative error {rel:.3g}\n{graph}"
+        assert_close(got, expected, RTOL, ATOL, f"{engine}\n{graph}")
     assert "TRANSPOSE" not in graph.op_counts() or name == "attention_matmul", str(graph)
     assert "BATCH_NORM" not in graph.op_counts()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import onnx
 import pytest
-from engines import onnxruntime, reference, relative_error
+from engines import ATOL, RTOL, assert_close, onnxruntime, reference
 
 import ember
 import ember.export
@@ -26,7 +26,7 @@ def test_onnx_opset_layout_and_values(tmp_path):
     assert dims == [2, 3, 9, 9]
     assert {n.op_type for n in proto.graph.node} >= {"Conv", "BatchNormalization", "HardSwish", "GlobalAveragePool"}
     (expected,) = reference(model, [x])
-    assert relative_error(onnxruntime(path, [x])[0], expected) <= 1e-5
+    assert_close(onnxruntime(path, [x])[0], expected, RTOL, ATOL, "onnxruntime")
 
 
 class Mystery(Function):

@@ -15,6 +15,27 @@ def erfc(xp, z):
     return xp.where(z >= 0, ans, 2 - ans)
 
 
+_ERF_TAYLOR = [1 / (math.factorial(n) * (2 * n + 1)) for n in range(42)]
+
+
+def erfc_float64(xp, z):
+    """erfc to about 2e-13 relative everywhere, for float64 (erfc's 1.2e-7 is a float32's precision): below |z| = 2
+    the Taylor series of erf (alternating, 42 terms), above it Laplace's continued fraction of erfc, 40 levels
+    deep; both checked against math.erfc on [-30, 30]."""
+    a = xp.abs(z)
+    s = a * a
+    series = _ERF_TAYLOR[-1]
+    for c in _ERF_TAYLOR[-2::-1]:
+        series = c - s * series
+    b = xp.maximum(a, 2.0)  # the fraction is only used (and only converges fast) there
+    fraction = b
+    for k in range(40, 0, -1):
+        fraction = b + (k / 2) / fraction
+    ans = xp.where(a < 2.0, 1 - (2 / math.sqrt(math.pi)) * a * series,
+                   xp.exp(-b * b) / (math.sqrt(math.pi) * fraction))
+    return xp.where(z >= 0, ans, 2 - ans)
+
+
 class GELU(Function):
     """attrs: approximate ('none' | 'tanh')."""
 
@@ -24,7 +45,8 @@ class GELU(Function):
         if self.attrs["approximate"] == "tanh":
             self.inner = xp.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x * x * x))
             return 0.5 * x * (1 + self.inner)
-        self.cdf = (0.5 * erfc(xp, -x * (1 / math.sqrt(2)))).astype(x.dtype, copy=False)
+        precise = erfc_float64 if x.dtype.itemsize == 8 else erfc
+        self.cdf = (0.5 * precise(xp, -x * (1 / math.sqrt(2)))).astype(x.dtype, copy=False)
         return x * self.cdf
 
     def backward(self, g):
