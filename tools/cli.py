@@ -10,8 +10,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ember", description="Train in Python, run on the edge.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    q = sub.add_parser("quickstart", help="train a digits CNN, export float32 + int8 .tflite, compare engines")
-    q.add_argument("--out", default="ember-quickstart", help="output folder (default: ./ember-quickstart)")
+    q = sub.add_parser("quickstart", help="train a digits CNN, export float32 + int8 .tflite, compare engines",
+                       description="Train a digits CNN, export it as float32 and int8 .tflite, and compare Ember's "
+                       "C runtime with LiteRT. Run again into the same --out, it resumes the training run in "
+                       "OUT/train (a finished one is not trained again; Ctrl-C, then the same command, goes on from "
+                       "the last finished epoch); --fresh trains from scratch.")
+    q.add_argument("--out", default="ember-quickstart", help="output folder (default: ./ember-quickstart); a "
+                   "previous run there is resumed")
+    q.add_argument("--fresh", action="store_true", help="delete the training run in OUT/train and train from scratch")
     q.add_argument("--epochs", type=int, default=12, help="training epochs (default: 12)")
     q.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
 
@@ -22,8 +28,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "quickstart":
         from .quickstart import run
+        from .train_digits import RunMismatch, interrupted
 
-        run(args.out, epochs=args.epochs, seed=args.seed)
+        try:
+            run(args.out, epochs=args.epochs, seed=args.seed, fresh=args.fresh)
+        except KeyboardInterrupt as e:
+            print(interrupted(e, args.out), file=sys.stderr)
+            return 130  # what a shell reports for a command stopped by SIGINT
+        except RunMismatch as e:
+            q.error(str(e))
     elif args.command == "inspect":
         from .inspect_model import run as inspect
 

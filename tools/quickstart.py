@@ -1,7 +1,10 @@
 """`ember quickstart`: the whole path in one command. Train a small CNN on the digits data set with
 `ember.Trainer`, export it as a float32 and as a post-training-quantised int8 `.tflite`, and run the test split
 through the Python model, Ember's C runtime (`ember.runtime`) and LiteRT with its reference and its default
-kernels."""
+kernels.
+
+Run again into the same folder, it resumes the training run in `DIR/train` (a finished one trains nothing, so the
+models and the report come out the same); `fresh=True` (`--fresh`) trains from scratch."""
 
 from __future__ import annotations
 
@@ -35,14 +38,14 @@ def _run_all(runner: TFLiteRunner, images: np.ndarray) -> tuple[np.ndarray, floa
     return np.concatenate(outputs), 1e3 * elapsed / max(len(images), 1)
 
 
-def run(out_dir: str, epochs: int = 12, seed: int = 0, progress: bool = True) -> dict:
+def run(out_dir: str, epochs: int = 12, seed: int = 0, progress: bool = True, fresh: bool = False) -> dict:
     os.makedirs(out_dir, exist_ok=True)
     train_set, test_set = Digits(train=True), Digits(train=False)
     images, labels = test_set.tensors
     print(f"digits: {len(train_set)} training and {len(test_set)} test images of 8x8 pixels")
 
     trained = train_digits(os.path.join(out_dir, "train"), model="cnn", epochs=epochs, seed=seed,
-                           progress=progress, return_model=True)
+                           progress=progress, return_model=True, fresh=fresh)
     model = trained.pop("net")
     deployed = nn.Sequential(model, nn.Softmax(dim=1)).eval()
     example = ember.tensor(images[:1])

@@ -3,11 +3,13 @@
 `fit` trains for a number of epochs and, after each one, evaluates on the validation loader, then writes into
 `out_dir`: `checkpoint.safetensors` (model, optimiser, scheduler, epoch, history and every random generator's state,
 written atomically by `ember.save`), `log.csv` (one row an epoch) and `curves.png` (loss and accuracy; needs the
-optional matplotlib, `pip install ember[plot]`). A non-finite loss or gradient stops training before the step
+optional matplotlib: `pip install matplotlib`). A non-finite loss or gradient stops training before the step
 (or, with `on_nonfinite="skip"`, skips the step), and a checkpoint is never written with non-finite weights, so
 the last good one survives a divergence. `fit(..., resume=True)` continues from the checkpoint; because
 the data order and every random draw come from the saved generator states, an interrupted and resumed run ends
-with the same weights, bit for bit, as one that never stopped."""
+with the same weights, bit for bit, as one that never stopped. Ctrl-C raises `TrainingInterrupted` (a
+KeyboardInterrupt) whose message names the last checkpoint and how to resume. Progress is a tqdm bar on a
+terminal and one plain line an epoch otherwise (a file, a pipe, a CI log)."""
 
 from __future__ import annotations
 
@@ -38,8 +40,27 @@ CHECKPOINT = "checkpoint.safetensors"
 LOG = "log.csv"
 PLOT = "curves.png"
 COLUMNS = ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr", "seconds", "skipped_steps"]
+PLOT_HINT = 'pip install matplotlib, or pip install -e ".[plot]" in the Ember checkout'
 _HINT = ("Lower the learning rate, check the inputs and targets for NaN/Inf, or pass Trainer(..., "
          "on_nonfinite='skip') to skip such steps")
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGINT) during `Trainer.fit`: `epoch` of `epochs` was running; `checkpoint` (None without
+    out_dir) holds the end of `checkpoint_epoch` (0: none written yet), from which `fit(..., resume=True)` goes on."""
+
+    def __init__(self, epoch: int, epochs: int, checkpoint: str | None, checkpoint_epoch: int) -> None:
+        self.epoch, self.epochs, self.checkpoint, self.checkpoint_epoch = epoch, epochs, checkpoint, checkpoint_epoch
+        resume = (f"the checkpoint of epoch {checkpoint_epoch} is {checkpoint}, and fit(..., resume=True) continues "
+                  "from it" if checkpoint is not None else "no checkpoint was written")
+        super().__init__(f"Trainer: interrupted {self.when}; {resume}")
+
+    @property
+    def when(self) -> str:
+        """When Ctrl-C came: "during epoch 2 of 3", or "after epoch 2 of 3" once that epoch's checkpoint was written
+        (while the log and the plot were)."""
+        done = self.checkpoint is not None and self.checkpoint_epoch >= self.epoch
+        return f"{'after' if done else 'during'} epoch {self.epoch} of {self.epochs}"
 
 
 class Trainer:
@@ -203,8 +224,11 @@ class Trainer:
                 raise ValueError("Trainer.fit(resume=True) needs out_dir (or pass the checkpoint's path)")
             if os.path.exists(path):
                 self.load_checkpoint(path, loaders)
+                if self.progress:
+                    print(f"Trainer: resumed from {path} (epoch {self.epoch} of {epochs})", file=sys.stderr)
             elif resume is not True:
                 raise FileNotFoundError(f"Trainer.fit: no checkpoint at {path}")
+        saved = self.epoch  # the epoch out_dir's checkpoint holds, for the interrupt message
         epoch = self.epoch
         try:
             for epoch in range(self.epoch, epochs):
@@ -222,27 +246,28 @@ class Trainer:
                     "lr": float(self.optimizer.param_groups[0]["lr"]), "seconds": time.perf_counter() - start,
                     "skipped_steps": train["skipped_steps"],
                 })
-                self._report(self.history[-1])
+                self._report(self.history[-1], epochs)
                 if self.out_dir is not None:
                     os.makedirs(self.out_dir, exist_ok=True)
                     self.save_checkpoint(self.checkpoint_path, loaders)
+                    saved = self.epoch
                     self._write_log()
                     self._plot()
-        except KeyboardInterrupt:
-            where = (f"; the checkpoint of epoch {self.epoch} is {self.checkpoint_path}, and "
-                     "fit(..., resume=True) continues from it") if self.out_dir and self.epoch else ""
-            print(f"\nTrainer: interrupted during epoch {epoch + 1}{where}", file=sys.stderr)
-            raise
+        except KeyboardInterrupt as interrupt:
+            path = self.checkpoint_path if self.out_dir is not None and saved else None
+            # the original traceback stays (where Ctrl-C landed); the message says how to go on
+            raise TrainingInterrupted(epoch + 1, epochs, path, saved).with_traceback(interrupt.__traceback__) from None
         return self.history
 
-    def _report(self, row: dict[str, float]) -> None:
+    def _report(self, row: dict[str, float], epochs: int) -> None:
         if not self.progress:
             return
-        parts = [f"epoch {row['epoch']}", f"train loss {row['train_loss']:.4f}"]
+        parts = [f"epoch {row['epoch']}/{epochs}", f"train loss {row['train_loss']:.4f}"]
         parts += [f"{k.replace('_', ' ')} {row[k]:.4f}" for k in ("train_accuracy", "val_loss", "val_accuracy")
                   if not math.isnan(row[k])]
         if row.get("skipped_steps"):
             parts.append(f"skipped {row['skipped_steps']} non-finite steps")
+        parts.append(f"{row['seconds']:.1f} s")
         print(", ".join(parts), file=sys.stderr)
 
     # checkpoints -----------------------------------------------------------------------------------------------
@@ -306,8 +331,8 @@ class Trainer:
             from matplotlib.figure import Figure
         except ImportError:
             if not self._warned_plot:
-                print(f"Trainer: matplotlib is not installed, so {PLOT} is not drawn "
-                      "(pip install ember[plot]); log.csv has the same numbers", file=sys.stderr)
+                print(f"Trainer: matplotlib is not installed, so {PLOT} is not drawn ({PLOT_HINT}); log.csv has "
+                      "the same numbers", file=sys.stderr)
                 self._warned_plot = True
             return
         epochs = [row["epoch"] for row in self.history]
@@ -334,10 +359,19 @@ def _generators(loaders: Iterable[Any]) -> list[np.random.Generator | None]:
 
 
 def _progress(loader: Iterable[Any], desc: str, enabled: bool) -> Any:
+    """A tqdm bar over `loader` on a terminal (or in a notebook); elsewhere the loader itself, because a bar
+    redrawn with carriage returns fills a log file or a pipe with kilobytes of updates (`_report`'s line per
+    epoch stays)."""
     if not enabled:
         return loader
     try:
         from tqdm.auto import tqdm
+        from tqdm.autonotebook import tqdm as console_or_notebook
+        from tqdm.std import tqdm as console
     except ImportError:  # pragma: no cover - tqdm is a dependency
+        return loader
+    in_notebook = console_or_notebook is not console
+    isatty = getattr(sys.stderr, "isatty", None)  # tqdm writes to sys.stderr
+    if not in_notebook and not (callable(isatty) and isatty()):
         return loader
     return tqdm(loader, desc=desc, leave=False, dynamic_ncols=True)

@@ -44,7 +44,8 @@ def make(out_dir, seed=0, device=None, model=mlp, optimizer=None, **kwargs):
     sched = ember.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.7)
     train = DataLoader(NoisyDigits(n=256), batch_size=32, shuffle=True, seed=seed)
     val = DataLoader(NoisyDigits(train=False, n=64), batch_size=32)
-    trainer = ember.Trainer(model, opt, scheduler=sched, out_dir=out_dir, progress=False, device=device, **kwargs)
+    kwargs.setdefault("progress", False)
+    trainer = ember.Trainer(model, opt, scheduler=sched, out_dir=out_dir, device=device, **kwargs)
     return trainer, train, val
 
 
@@ -52,7 +53,7 @@ def weights(trainer):
     return {k: v.cpu().numpy().copy() for k, v in trainer.model.state_dict().items()}
 
 
-def test_interrupted_and_resumed_run_is_bit_identical(tmp_path):
+def test_interrupted_and_resumed_run_is_bit_identical(tmp_path, capsys):
     reference, train, val = make(tmp_path / "a")
     reference.fit(train, epochs=3, val_loader=val)
     expected = weights(reference)
@@ -66,13 +67,18 @@ def test_interrupted_and_resumed_run_is_bit_identical(tmp_path):
         return nn.functional.cross_entropy(output, target)
 
     first, train, val = make(tmp_path / "b", loss_fn=interrupting_loss)
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(KeyboardInterrupt) as interrupted:  # library users still get KeyboardInterrupt
         first.fit(train, epochs=3, val_loader=val)
     assert first.epoch == 1
+    checkpoint = os.fspath(tmp_path / "b" / "checkpoint.safetensors")
+    assert str(interrupted.value) == (f"Trainer: interrupted during epoch 2 of 3; the checkpoint of epoch 1 is "
+                                      f"{checkpoint}, and fit(..., resume=True) continues from it")
+    assert interrupted.traceback[-1].name == "interrupting_loss"  # the traceback still shows where it stopped
 
     # a new process would rebuild everything from scratch, with whatever seed: the checkpoint restores it all
-    resumed, train, val = make(tmp_path / "b", seed=123)
+    resumed, train, val = make(tmp_path / "b", seed=123, progress=True)
     history = resumed.fit(train, epochs=3, val_loader=val, resume=True)
+    assert capsys.readouterr().err.splitlines()[0] == f"Trainer: resumed from {checkpoint} (epoch 1 of 3)"
     assert [row["epoch"] for row in history] == [1, 2, 3]
     for name, value in weights(resumed).items():
         np.testing.assert_array_equal(value, expected[name], err_msg=name)
@@ -122,8 +128,27 @@ def test_missing_matplotlib_skips_the_plot_and_says_so(tmp_path, monkeypatch, ca
     trainer, train, _ = make(tmp_path)
     trainer.fit(train, epochs=2)
     err = capsys.readouterr().err
-    assert err.count("matplotlib is not installed") == 1 and "pip install ember[plot]" in err
+    assert err.count("matplotlib is not installed") == 1
+    # what the README says; `pip install ember[plot]` would fetch an unrelated "ember" from the package index
+    assert "pip install matplotlib" in err and 'pip install -e ".[plot]"' in err and "ember[plot]" not in err
     assert not (tmp_path / "curves.png").exists() and (tmp_path / "log.csv").exists()
+
+
+def test_progress_is_one_plain_line_an_epoch_when_not_a_terminal(tmp_path, capsys, monkeypatch):
+    trainer, train, val = make(tmp_path, progress=True)
+    trainer.fit(train, epochs=2, val_loader=val)  # capsys's stderr is not a terminal, like a file or a pipe
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    assert err.splitlines() == [
+        f"epoch {row['epoch']}/2, train loss {row['train_loss']:.4f}, train accuracy {row['train_accuracy']:.4f}, "
+        f"val loss {row['val_loss']:.4f}, val accuracy {row['val_accuracy']:.4f}, {row['seconds']:.1f} s"
+        for row in trainer.history]
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)  # a terminal keeps tqdm's bar
+    trainer, train, val = make(None, progress=True)
+    trainer.fit(train, epochs=1, val_loader=val)
+    err = capsys.readouterr().err
+    assert "\r" in err and err.splitlines()[-1].startswith("epoch 1/1, train loss")
 
 
 def test_one_cycle_steps_every_batch():
