@@ -1,4 +1,4 @@
-"""The exporter's entry points: `to_tflite(model, example_input, path)`."""
+"""The exporter's entry points: `to_graph(model, example_input)` and `to_tflite(model, example_input, path)`."""
 
 from __future__ import annotations
 
@@ -6,39 +6,22 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import numpy as np
-
-import ember
-from ember.files import write_atomically
 from ember.nn import Module
 
 from . import lowering, passes
 from .errors import ExportError
 from .ir import Graph, Value
-from .quantize.calibrate import calibrate
+from .quantize.calibrate import calibrated_params
 from .quantize.observers import Observer
 from .quantize.ptq import quantize_graph
 from .quantize.qparams import QuantParams
-from .tflite import write_tflite
+from .tflite import write_model
 from .tracer import trace
 
 
 def to_graph(model: Module, example_input: Any) -> Graph:
     """Trace, lower to TFLite ops and optimise: the graph the writers serialise."""
     return passes.optimize(lowering.lower(passes.simplify(trace(model, example_input))))
-
-
-def _describe(graph: Graph, value: Value) -> dict[str, Any]:
-    """How an app feeds or reads a tensor: images are NHWC in the `.tflite` (TFLite's convention)."""
-    return {"name": value.name, "shape": list(value.shape), "dtype": value.dtype.name,
-            "layout": graph.layouts.get(value.name, "none")}
-
-
-def input_layout(graph: Graph) -> Callable[[np.ndarray], np.ndarray] | None:
-    """How to turn an input as the Ember model takes it (NCHW images) into the graph's input layout."""
-    if graph.layouts.get(graph.inputs[0].name) == "NHWC":
-        return lambda x: np.transpose(x, (0, 2, 3, 1))
-    return None
 
 
 def to_tflite(model: Module, example_input: Any, path: str | os.PathLike, *, name: str | None = None,
@@ -64,42 +47,6 @@ def to_tflite(model: Module, example_input: Any, path: str | os.PathLike, *, nam
     return graph
 
 
-def write_model(graph: Graph, path: str | os.PathLike, *, labels: list[str] | None = None,
-                normalization: dict[str, Any] | None = None, quantization: str = "none") -> bytes:
-    """Write a lowered graph as `.tflite` at `path`, atomically, with the "ember" metadata and the runtime's memory
-    plan as "OfflineMemoryAllocation" (TFLite Micro's layout; LiteRT ignores it). Returns the file's bytes."""
-    metadata = {
-        "model_name": graph.name,
-        "labels": list(labels or []),
-        "input_normalization": normalization or {},
-        "layout": graph.layouts.get(graph.inputs[0].name, "none"),
-        "inputs": [_describe(graph, v) for v in graph.inputs],
-        "outputs": [_describe(graph, v) for v in graph.outputs],
-        "quantization": quantization,
-        "ember_version": ember.__version__,
-    }
-    description = f"ember {ember.__version__}"
-    content = write_tflite(graph, metadata, description=description)
-    plan = memory_plan(content)
-    if plan is not None:
-        content = write_tflite(graph, metadata, description=description,
-                               extra_metadata={"OfflineMemoryAllocation": plan})
-    write_atomically(path, content)
-    return content
-
-
-def memory_plan(content: bytes) -> bytes | None:
-    """The runtime's arena plan for a model as "OfflineMemoryAllocation" bytes; None when the runtime cannot run
-    the model (then it plans at load time, as for any file without a plan)."""
-    from ember.runtime import Interpreter, RuntimeModelError
-
-    try:
-        interpreter = Interpreter(model_content=content)
-    except RuntimeModelError:
-        return None
-    return interpreter.offline_plan_metadata(interpreter.memory_plan()["offsets"])
-
-
 def _quantize(graph: Graph, scheme: str, calibration: Iterable[Any] | None, observer: Any, io: str,
               params_of: Callable[[Value], QuantParams | None] | None) -> Graph:
     if scheme != "int8":
@@ -110,10 +57,5 @@ def _quantize(graph: Graph, scheme: str, calibration: Iterable[Any] | None, obse
                 "int8 export needs calibration data to choose activation ranges: pass calibration= an iterable of "
                 "example inputs or a DataLoader (a few hundred samples of the training set is typical)"
             )
-        observers = calibrate(graph, calibration, observer, layout=input_layout(graph))
-
-        def params_of(v: Value) -> QuantParams | None:
-            obs = observers.get(id(v))
-            return obs.qparams() if obs is not None and obs.seen else None
-
+        params_of = calibrated_params(graph, calibration, observer)
     return quantize_graph(graph, params_of, io=io)

@@ -97,6 +97,27 @@ class Graph:
         self.add_node(op, inputs, [out], attrs, before.scope, index=self.nodes.index(before))
         return out
 
+    def copy(self) -> Graph:
+        """A copy with its own Values and Nodes (constant arrays shared: passes replace arrays, never write them)."""
+        out = Graph(self.name)
+        out._names = set(self._names)
+        out._counter = itertools.count(len(out._names))
+        copies: dict[int, Value] = {}
+
+        def copy(v: Value | None) -> Value | None:
+            if v is None:
+                return None
+            if id(v) not in copies:
+                copies[id(v)] = Value(v.name, v.shape, v.dtype, v.data, v.quant)
+            return copies[id(v)]
+
+        out.inputs = [copy(v) for v in self.inputs]
+        out.nodes = [Node(n.op, [copy(v) for v in n.inputs], [copy(v) for v in n.outputs], dict(n.attrs), n.scope)
+                     for n in self.nodes]
+        out.outputs = [copy(v) for v in self.outputs]
+        out.layouts = dict(self.layouts)
+        return out
+
     # queries --------------------------------------------------------------------------------------------
     def producer(self, value: Value) -> Node | None:
         return next((n for n in self.nodes if any(o is value for o in n.outputs)), None)

@@ -2,15 +2,23 @@
 everything, while a user's machine without a cross compiler or qemu may skip with the reason.
 
 Backends: a test that asks for the `device` fixture runs once per backend named in EMBER_TEST_BACKEND, a
-comma-separated list of `numpy` (device cpu), `strict` (numpy behind the test-only strict backend, which fails on
-implicit host/device copies as cupy does) and `cupy` (device cuda, needs a GPU). The default, `numpy,strict`, lets
+comma-separated list of `numpy` (device cpu), `strict` (numpy behind the strict backend of
+tests/support/strict_backend.py, registered here, which fails on implicit host/device copies as cupy does) and
+`cupy` (device cuda, needs a GPU). The default, `numpy,strict`, lets
 a CPU-only CI catch host/device leaks; `EMBER_TEST_BACKEND=cupy` runs the same tests on a GPU."""
 
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
+import strict_backend  # noqa: E402 - test support, found through the path above
+
+strict_backend.register()
 
 REQUIRE_ALL = os.environ.get("EMBER_REQUIRE_ALL") == "1"
 

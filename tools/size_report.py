@@ -27,11 +27,16 @@ FLAGS = ["-std=c99", "-Os", "-ffunction-sections", "-fdata-sections", "-fno-asyn
 
 
 def _group(source: Path) -> str:
-    """'core', 'kernel support' (the op table and the option readers, which grow with the ops), 'int8
-    arithmetic' or the kernel's file name."""
-    if source.parent.name == "kernels":
+    """'core', 'int8 arithmetic', 'optimised kernels' (the SIMD micro-kernels under gemm/ and the CPU feature probe,
+    which a portable-only build, -DEMBER_PORTABLE_ONLY, compiles out), 'kernel <op file>' for each file under
+    kernels/ that registers an op, or 'kernel support': the op table, option readers and what kernels share
+    (kernels/window.c, pool.c, conv.c, broadcast.c, ...)."""
+    part = source.relative_to(ROOT / "src").parts[0]
+    if part == "gemm" or source.stem == "cpu_features":
+        return "optimised kernels"
+    if part == "kernels" and "const ember_kernel ember_kernel_" in source.read_text():
         return f"kernel {source.stem}"
-    if source.stem in ("op_registry", "op_options"):
+    if part == "kernels" or source.stem in ("op_registry", "op_options"):
         return "kernel support"
     return "int8 arithmetic" if source.stem == "quantization" else "core"
 
@@ -52,15 +57,15 @@ def _section_bytes(size_tool: str, obj: Path) -> dict[str, int]:
     return totals
 
 
-def measure(compiler: str, op_names: bool) -> dict[str, dict[str, int]]:
+def measure(compiler: str, op_names: bool, extra: tuple[str, ...] = ()) -> dict[str, dict[str, int]]:
     size_tool = shutil.which(compiler.replace("gcc", "size")) if compiler != "gcc" else shutil.which("size")
     if not size_tool:
         size_tool = shutil.which("size")
-    flags = FLAGS + ([] if op_names else ["-DEMBER_NO_OP_NAMES"])
+    flags = FLAGS + ([] if op_names else ["-DEMBER_NO_OP_NAMES"]) + list(extra)
     groups: dict[str, dict[str, int]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for source in sorted((ROOT / "src").rglob("*.c")):
-            obj = Path(tmp) / f"{source.parent.name}_{source.stem}.o"
+            obj = Path(tmp) / f"{source.parent.name}_{source.stem}.o"  # stems are unique within a folder
             subprocess.run([compiler, *flags, f"-I{ROOT / 'include'}", f"-I{ROOT / 'src'}", "-c", str(source),
                             "-o", str(obj)], check=True)
             sizes = _section_bytes(size_tool, obj)
@@ -85,8 +90,14 @@ def main(argv: list[str] | None = None) -> int:
             continue
         groups = measure(compiler, args.with_op_names)
         kernels = sum(v["total"] for k, v in groups.items() if k != "core")
-        report["targets"][target] = {"groups": groups, "core_bytes": groups["core"]["total"],
-                                     "kernels_bytes": kernels, "total_bytes": groups["core"]["total"] + kernels}
+        portable = measure(compiler, args.with_op_names, ("-DEMBER_PORTABLE_ONLY",))
+        report["targets"][target] = {
+            "groups": groups, "core_bytes": groups["core"]["total"], "kernels_bytes": kernels,
+            "total_bytes": groups["core"]["total"] + kernels,
+            "optimised_bytes": groups.get("optimised kernels", {}).get("total", 0),
+            # What a microcontroller build keeps: every group, with the SIMD paths compiled out.
+            "portable_only_total_bytes": sum(v["total"] for v in portable.values()),
+        }
     if args.json:
         print(json.dumps(report))
     else:
@@ -100,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"   {name:<28}{s['text']:>8}{s['rodata']:>8}{s['data']:>6}{s['bss']:>6}{s['total']:>9}")
             print(f"   {'core':<28}{data['core_bytes']:>37}  (limit {CORE_LIMIT})")
             print(f"   {'kernels, support, int8 math':<28}{data['kernels_bytes']:>37}")
-            print(f"   {'all':<28}{data['total_bytes']:>37}")
+            print(f"   {'all':<28}{data['total_bytes']:>37}  (optimised kernels {data['optimised_bytes']})")
+            print(f"   {'all, -DEMBER_PORTABLE_ONLY':<28}{data['portable_only_total_bytes']:>37}")
     x86 = report["targets"].get("x86-64", {})
     return 1 if isinstance(x86, dict) and x86.get("core_bytes", 0) > CORE_LIMIT else 0
 

@@ -5,7 +5,7 @@ from . import autograd, data, nn, optim
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad
 from .creation import arange, full, ones, ones_like, rand, randn, zeros, zeros_like
 from .device import device
-from .ops.functions import (
+from .ops.api import (
     abs,
     amax,
     amin,

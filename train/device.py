@@ -1,15 +1,15 @@
 """`ember.device`: where a tensor's array lives. "cpu" is numpy, "cuda[:n]" is cupy on GPU n.
 
-Tests also know device "strict": numpy arrays behind the test-only strict backend (`backend_strict`), which
-refuses implicit host copies as cupy does, so a CPU-only CI finds host/device leaks."""
+`backend.register_backend` adds devices: the test suite's "strict" (tests/support/strict_backend.py), numpy arrays
+that refuse implicit host copies as cupy does, so a CPU-only CI finds host/device leaks."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from . import backend, backend_strict
+from . import backend
 
-_KINDS = ("cpu", "cuda", "strict")
+_KINDS = ("cpu", "cuda")
 
 
 class device:  # noqa: N801 - mirrors torch.device
@@ -20,7 +20,7 @@ class device:  # noqa: N801 - mirrors torch.device
             self.type, self.index = spec.type, spec.index
             return
         kind, _, number = str(spec).partition(":")
-        if kind not in _KINDS:
+        if kind not in _KINDS and backend.registered_backend(kind) is None:
             raise ValueError(f"unknown device {spec!r}: expected 'cpu', 'cuda' or 'cuda:N'")
         if kind != "cuda" and (number or index):
             raise ValueError(f"device {spec!r}: only CUDA devices have an index")
@@ -47,15 +47,13 @@ class device:  # noqa: N801 - mirrors torch.device
 
 
 CPU = device("cpu")
-STRICT = device("strict")
 
 
 def device_of(array: Any) -> device:
     if backend.is_cupy_array(array):
         return device("cuda", array.device.id)
-    if backend.is_strict_array(array):
-        return STRICT
-    return CPU
+    registered = backend.backend_of(array)
+    return device(registered.device_type) if registered is not None else CPU
 
 
 def move(array: Any, target: device) -> Any:
@@ -66,8 +64,9 @@ def move(array: Any, target: device) -> Any:
         return array
     if target.type == "cpu":
         return backend.to_host(array)
-    if target.type == "strict":
-        return backend_strict.to_device(backend.to_host(array))
+    registered = backend.registered_backend(target.type)
+    if registered is not None:
+        return registered.to_device(backend.to_host(array))
     cp = backend.require_cupy()
     with cp.cuda.Device(target.index):
         if source.type == "cuda":

@@ -248,22 +248,22 @@ class Tensor:
         return ops.MatMul.apply(other, self)
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return F.compare(ops.Equal, self, other)
+        return ops_api.compare(ops.Equal, self, other)
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return F.compare(ops.NotEqual, self, other)
+        return ops_api.compare(ops.NotEqual, self, other)
 
     def __lt__(self, other: Any) -> Tensor:
-        return F.compare(ops.Less, self, other)
+        return ops_api.compare(ops.Less, self, other)
 
     def __le__(self, other: Any) -> Tensor:
-        return F.compare(ops.LessEqual, self, other)
+        return ops_api.compare(ops.LessEqual, self, other)
 
     def __gt__(self, other: Any) -> Tensor:
-        return F.compare(ops.Greater, self, other)
+        return ops_api.compare(ops.Greater, self, other)
 
     def __ge__(self, other: Any) -> Tensor:
-        return F.compare(ops.GreaterEqual, self, other)
+        return ops_api.compare(ops.GreaterEqual, self, other)
 
     __hash__ = object.__hash__
 
@@ -277,7 +277,7 @@ class Tensor:
         return ops.Abs.apply(self)
 
     def __getitem__(self, index: Any) -> Tensor:
-        return F.getitem(self, index)
+        return ops_api.getitem(self, index)
 
     def __iter__(self) -> Any:
         return (self[i] for i in range(len(self)))
@@ -317,7 +317,7 @@ class Tensor:
         return ops.Abs.apply(self)
 
     def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
-        return F.clamp(self, min, max)
+        return ops_api.clamp(self, min, max)
 
     clip = clamp
 
@@ -328,7 +328,7 @@ class Tensor:
         return ops.Minimum.apply(self, other)
 
     def where(self, condition: Any, other: Any) -> Tensor:
-        return F.where(condition, self, other)
+        return ops_api.where(condition, self, other)
 
     def relu(self) -> Tensor:
         return ops.ReLU.apply(self)
@@ -347,12 +347,12 @@ class Tensor:
 
     # shape --------------------------------------------------------------------------------------------------
     def reshape(self, *shape: Any) -> Tensor:
-        return F.reshape(self, *shape)
+        return ops_api.reshape(self, *shape)
 
     view = reshape
 
     def view_as(self, other: Tensor) -> Tensor:
-        return F.reshape(self, other.shape)
+        return ops_api.reshape(self, other.shape)
 
     reshape_as = view_as
 
@@ -360,41 +360,41 @@ class Tensor:
         return ops.flatten(self, start_dim, end_dim)
 
     def squeeze(self, dim: Any = None) -> Tensor:
-        return F.squeeze(self, dim)
+        return ops_api.squeeze(self, dim)
 
     def unsqueeze(self, dim: int) -> Tensor:
-        return F.unsqueeze(self, dim)
+        return ops_api.unsqueeze(self, dim)
 
     def permute(self, *dims: Any) -> Tensor:
-        return F.permute(self, *dims)
+        return ops_api.permute(self, *dims)
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
-        return F.transpose(self, dim0, dim1)
+        return ops_api.transpose(self, dim0, dim1)
 
     def t(self) -> Tensor:
         if self.ndim > 2:
             raise ValueError(f"t() expects a tensor with at most 2 dimensions, got {self.shape}: use transpose()")
-        return F.transpose(self, 0, -1) if self.ndim == 2 else self
+        return ops_api.transpose(self, 0, -1) if self.ndim == 2 else self
 
     @property
     def T(self) -> Tensor:  # noqa: N802 - torch's name
-        return F.permute(self, tuple(reversed(range(self.ndim))))
+        return ops_api.permute(self, tuple(reversed(range(self.ndim))))
 
     @property
     def mT(self) -> Tensor:  # noqa: N802
-        return F.transpose(self, -2, -1)
+        return ops_api.transpose(self, -2, -1)
 
     def expand(self, *sizes: Any) -> Tensor:
-        return F.expand(self, *sizes)
+        return ops_api.expand(self, *sizes)
 
     def expand_as(self, other: Tensor) -> Tensor:
-        return F.expand(self, other.shape)
+        return ops_api.expand(self, other.shape)
 
     def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
-        return F.split(self, split_size, dim)
+        return ops_api.split(self, split_size, dim)
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
-        return F.chunk(self, chunks, dim)
+        return ops_api.chunk(self, chunks, dim)
 
     def contiguous(self) -> Tensor:
         return self
@@ -407,30 +407,30 @@ class Tensor:
         return ops.Mean.apply(self, dim=ops.normalize_dims(dim, self.ndim), keepdim=keepdim)
 
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
-        return F.max(self, dim, keepdim)
+        return ops_api.max(self, dim, keepdim)
 
     def min(self, dim: Any = None, keepdim: bool = False) -> Any:
-        return F.min(self, dim, keepdim)
+        return ops_api.min(self, dim, keepdim)
 
     def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
-        return F.amax(self, dim, keepdim)
+        return ops_api.amax(self, dim, keepdim)
 
     def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
-        return F.amin(self, dim, keepdim)
+        return ops_api.amin(self, dim, keepdim)
 
     def var(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
             correction: float | None = None) -> Tensor:
-        return F.var(self, dim, unbiased, keepdim, correction=correction)
+        return ops_api.var(self, dim, unbiased, keepdim, correction=correction)
 
     def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
             correction: float | None = None) -> Tensor:
-        return F.std(self, dim, unbiased, keepdim, correction=correction)
+        return ops_api.std(self, dim, unbiased, keepdim, correction=correction)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
-        return F.argmax(self, dim, keepdim)
+        return ops_api.argmax(self, dim, keepdim)
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
-        return F.argmin(self, dim, keepdim)
+        return ops_api.argmin(self, dim, keepdim)
 
 
 def _default_dtype(data: Any) -> Any:
@@ -464,4 +464,4 @@ def as_tensor(x: Any, like: Tensor | None = None) -> Tensor:
 
 
 from . import ops  # noqa: E402  (ops import Tensor; methods above resolve ops at call time)
-from .ops import functions as F  # noqa: E402
+from .ops import api as ops_api  # noqa: E402

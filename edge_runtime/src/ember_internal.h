@@ -19,7 +19,7 @@
 
 /* Largest product of a tensor's non-zero dimensions times its element size. An empty tensor ([0, 65536, 65536])
  * holds no bytes, but kernels still compute strides and partial products of its dims; with this bound they fit
- * int64 (kernels/shapes.h: ember_strides, ember_dims_product) and never overflow. */
+ * int64 (kernels/operands.h: ember_strides, ember_dims_product) and never overflow. */
 #define EMBER_MAX_TENSOR_SPAN ((uint64_t)1 << 62)
 
 typedef struct ember_tensor {
@@ -131,7 +131,7 @@ const ember_kernel *ember_find_kernel(int32_t builtin_code);
  * the int8 convolution kernels (op_registry.c); (size_t)-1 when it cannot fit. */
 size_t ember_op_data_bytes(const ember_interpreter *ctx, const ember_node *node);
 
-/* Loader (model_loader.c): verifies the whole model in ctx->model and builds tensors and nodes. */
+/* Verifying loader (verify_model.c): verifies the whole model in ctx->model and builds tensors and nodes. */
 ember_status ember_load_model(ember_interpreter *ctx);
 
 /* Node input/output i as a tensor; NULL for an omitted optional input (-1) or i beyond the node's count. */

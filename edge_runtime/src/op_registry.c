@@ -58,7 +58,7 @@ const ember_kernel *ember_find_kernel(int32_t builtin_code) {
 }
 
 /* int8 kernels that keep a requantisation multiplier and shift per output channel (the output's last axis)
- * after their fixed op data (kernels/conv_params.h: ember_channel_params). */
+ * after their fixed op data (kernels/conv.h: ember_channel_params). */
 static const ember_kernel *const per_channel_kernels[] = {
     &ember_kernel_conv_2d,
     &ember_kernel_depthwise_conv_2d,

@@ -62,6 +62,24 @@ ember_status ember_prepare_lut_i8(ember_interpreter *ctx, const ember_node *node
 void ember_lut_eval(const ember_tensor *input, ember_tensor *output, int32_t count, float (*f)(float),
                     const int8_t table[256]);
 
+/* x * multiplier * 2^(shift - 31) rounded once, half up: (x * M + 2^(30 - shift)) >> (31 - shift) in 64 bits.
+ * LiteRT's int8 FULLY_CONNECTED (ai-edge-litert 2.x, BUILTIN_REF included) requantises this way, unlike its
+ * convolutions, which use the double rounding of ember_multiply_by_quantized_multiplier; the tests against
+ * LiteRT pin down both. shift <= 30 (prepare refuses larger). */
+static inline int32_t ember_multiply_single_rounding(int32_t x, int32_t multiplier, int shift) {
+    const int total = 31 - shift;
+    const int64_t product = (int64_t)x * multiplier + ((int64_t)1 << (total - 1));
+    /* Floor division by 2^total, written without right-shifting a negative value. */
+    const int64_t q = product >= 0 ? product >> total : -((-product - 1) >> total) - 1;
+    return (int32_t)q;
+}
+
+/* int32 accumulation that wraps like TFLite's on two's complement hardware, without C's undefined signed
+ * overflow (only hostile weights reach it; converters keep accumulators in range). */
+static inline int32_t ember_wrap_i32(uint32_t u) {
+    return u <= 0x7fffffffu ? (int32_t)u : (int32_t)(u - 0x80000000u) - 0x7fffffff - 1;
+}
+
 static inline int8_t ember_clamp_i8(int32_t x, int32_t lo, int32_t hi) {
     return (int8_t)(x < lo ? lo : (x > hi ? hi : x));
 }

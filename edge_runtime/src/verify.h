@@ -1,7 +1,8 @@
-/* What the two halves of the verifying loader share: model_loader.c (model, operator codes, operators,
- * metadata) and tensor_loader.c (buffers, tensors, quantisation, the offline memory plan). */
-#ifndef EMBER_MODEL_LOADER_H
-#define EMBER_MODEL_LOADER_H
+/* The verifying loader's internal interface. verify_model.c (ember_load_model: the model, operator codes,
+ * operators, metadata) calls verify_tensors.c (buffers, tensors, quantisation, the offline memory plan),
+ * never the other way; both report through ember_verify_fail (verify_messages.c). */
+#ifndef EMBER_VERIFY_H
+#define EMBER_VERIFY_H
 
 #include "ember_internal.h"
 
@@ -13,29 +14,54 @@ typedef struct loader {
     fb_vector tensors;
     fb_vector operators;
     int64_t offline_plan_buffer; /* buffer of the "OfflineMemoryAllocation" metadata, -1 when absent */
+    int32_t tensor;              /* the tensor being verified, named by EMBER_VERIFY_TENSOR messages */
+    uint32_t op;                 /* the operator being verified, named by EMBER_VERIFY_OPERATOR messages */
 } loader;
 
-/* Message for a failed flatbuffer access: caller's context, then the reader's reason and position. */
-ember_status ember_loader_fb_error(loader *l, const char *format, ...)
+/* What ember_verify_fail writes around the formatted message, or'ed with the status it returns. Prefixes keep
+ * each format string (and each call site) short: most of the verifier's size is its messages. */
+#define EMBER_VERIFY_TENSOR 0x100u   /* prefix "tensor <l->tensor> ('<its name>'): " */
+#define EMBER_VERIFY_OPERATOR 0x200u /* prefix "operator <l->op>: " */
+#define EMBER_VERIFY_PLAN 0x400u     /* prefix "metadata OfflineMemoryAllocation: " */
+#define EMBER_VERIFY_READER                                                                                  \
+    0x800u /* suffix: the reader's reason and position, for a failed flatbuffer access */
+
+/* Records the message (prefix, format, suffix as `how` selects) in ctx->error and returns the status in the
+ * low bits of `how`. */
+ember_status ember_verify_fail(loader *l, unsigned how, const char *format, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
+    __attribute__((format(printf, 3, 4)))
 #endif
     ;
 
-#define FB_CHECK(l, expr, ...)                                                                               \
+/* Returns ember_verify_fail(l, how, format, args...) unless cond holds. */
+#define VERIFY_CHECK(l, cond, how, ...)                                                                      \
     do {                                                                                                     \
-        if (!(expr))                                                                                         \
-            return ember_loader_fb_error((l), __VA_ARGS__);                                                  \
+        if (!(cond))                                                                                         \
+            return ember_verify_fail((l), (how), __VA_ARGS__);                                               \
     } while (0)
 
+/* A failed flatbuffer access: the caller's context, then the reader's reason and position. */
+#define FB_CHECK(l, expr, ...) VERIFY_CHECK(l, expr, EMBER_INVALID_MODEL | EMBER_VERIFY_READER, __VA_ARGS__)
+
+/* FB_CHECK and EMBER_CHECK for messages about the tensor (l->tensor) or operator (l->op) being verified, and
+ * EMBER_CHECK for the offline memory plan's. */
+#define TENSOR_FB_CHECK(l, expr, ...)                                                                        \
+    VERIFY_CHECK(l, expr, EMBER_INVALID_MODEL | EMBER_VERIFY_READER | EMBER_VERIFY_TENSOR, __VA_ARGS__)
+#define TENSOR_CHECK(l, cond, status, ...) VERIFY_CHECK(l, cond, (status) | EMBER_VERIFY_TENSOR, __VA_ARGS__)
+#define OP_FB_CHECK(l, expr, ...)                                                                            \
+    VERIFY_CHECK(l, expr, EMBER_INVALID_MODEL | EMBER_VERIFY_READER | EMBER_VERIFY_OPERATOR, __VA_ARGS__)
+#define OP_CHECK(l, cond, status, ...) VERIFY_CHECK(l, cond, (status) | EMBER_VERIFY_OPERATOR, __VA_ARGS__)
+#define PLAN_CHECK(l, cond, status, ...) VERIFY_CHECK(l, cond, (status) | EMBER_VERIFY_PLAN, __VA_ARGS__)
+
 /* Data of buffer `index` (verified to lie inside the model); *data = NULL when empty. */
-ember_status ember_loader_buffer(loader *l, uint32_t index, const uint8_t **data, size_t *size);
+ember_status ember_verify_buffer(loader *l, uint32_t index, const uint8_t **data, size_t *size);
 
 /* Verifies tensor `index` of subgraph 0 and fills ctx->tensors[index]. */
-ember_status ember_loader_tensor(loader *l, int32_t index);
+ember_status ember_verify_tensor(loader *l, int32_t index);
 
 /* Verifies the "OfflineMemoryAllocation" metadata, when present, and points ctx->offline_plan at its offsets.
  */
-ember_status ember_loader_offline_plan(loader *l);
+ember_status ember_verify_offline_plan(loader *l);
 
-#endif /* EMBER_MODEL_LOADER_H */
+#endif /* EMBER_VERIFY_H */

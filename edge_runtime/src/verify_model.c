@@ -3,12 +3,13 @@
  * Walks every part of the model the runtime can reach (and the small metadata tables it does not use), checks
  * each access with the bounds-checked reader, then checks the model's meaning: types, shapes against constant
  * data, indices, operator codes and versions, quantisation vectors. Only then are tensors and nodes filled
- * in. Any failure leaves a message naming the part of the model at fault. */
+ * in. Any failure leaves a message naming the part of the model at fault. This file is the model side
+ * (operator codes, operators, metadata, the subgraph's lists); verify_tensors.c the tensor side. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "model_loader.h"
 #include "tflite_schema.h"
+#include "verify.h"
 
 /* ---- operator codes ---- */
 
@@ -40,8 +41,8 @@ static ember_status read_opcode(loader *l, uint32_t index, opcode_info *info) {
 
 /* ---- operators ---- */
 
-/* Verifies an int32 tensor-index vector of operator `op` (kernel `node`) and copies it to dst. Index -1 (TFLite's
- * kTfLiteOptionalTensor) is allowed where bit i of `optional` is set. */
+/* Verifies an int32 tensor-index vector of operator `op` (kernel `node`) and copies it to dst. Index -1
+ * (TFLite's kTfLiteOptionalTensor) is allowed where bit i of `optional` is set. */
 static ember_status load_index_list(loader *l, const fb_vector *v, const ember_node *node, int32_t op,
                                     const char *what, uint32_t optional, int32_t *dst) {
     uint32_t i;
@@ -50,9 +51,9 @@ static ember_status load_index_list(loader *l, const fb_vector *v, const ember_n
         EMBER_CHECK(l->ctx, index != -1 || (i < 32 && ((optional >> i) & 1)), EMBER_INVALID_MODEL,
                     "%s %ld: %s %lu is omitted (-1) but required; give it a tensor", node->kernel->name,
                     (long)op, what, (unsigned long)i);
-        EMBER_CHECK(l->ctx, index < l->ctx->tensor_count && index >= -1, EMBER_INVALID_MODEL,
-                    "operator %ld: %s %lu is tensor %ld, outside [0, %ld)", (long)op, what, (unsigned long)i,
-                    (long)index, (long)l->ctx->tensor_count);
+        OP_CHECK(l, index < l->ctx->tensor_count && index >= -1, EMBER_INVALID_MODEL,
+                 "%s %lu is tensor %ld, outside [0, %ld)", what, (unsigned long)i, (long)index,
+                 (long)l->ctx->tensor_count);
         dst[i] = index;
     }
     return EMBER_OK;
@@ -80,23 +81,21 @@ static ember_status operator_vectors(loader *l, uint32_t op, fb_table *t, fb_vec
     fb_vector unused;
     fb_table options2;
     int present;
+    l->op = op;
     FB_CHECK(l, fb_vector_table(l->r, &l->operators, op, t), "operator %lu", (unsigned long)op);
-    FB_CHECK(l, fb_get_vector(l->r, t, TFL_OP_INPUTS, 4, inputs), "operator %lu: field inputs",
-             (unsigned long)op);
-    FB_CHECK(l, fb_get_vector(l->r, t, TFL_OP_OUTPUTS, 4, outputs), "operator %lu: field outputs",
-             (unsigned long)op);
+    OP_FB_CHECK(l, fb_get_vector(l->r, t, TFL_OP_INPUTS, 4, inputs), "field inputs");
+    OP_FB_CHECK(l, fb_get_vector(l->r, t, TFL_OP_OUTPUTS, 4, outputs), "field outputs");
     /* Fields the runtime does not use are still verified: nothing in the file escapes the checks. */
-    FB_CHECK(l, fb_get_vector(l->r, t, TFL_OP_CUSTOM_OPTIONS, 1, &unused),
-             "operator %lu: field custom_options", (unsigned long)op);
-    FB_CHECK(l, fb_get_vector(l->r, t, TFL_OP_MUTATING_VARIABLE_INPUTS, 1, &unused),
-             "operator %lu: field mutating_variable_inputs", (unsigned long)op);
-    FB_CHECK(l, fb_get_vector(l->r, t, TFL_OP_INTERMEDIATES, 4, &unused), "operator %lu: field intermediates",
-             (unsigned long)op);
-    FB_CHECK(l, fb_get_table(l->r, t, TFL_OP_BUILTIN_OPTIONS_2, &options2, &present),
-             "operator %lu: field builtin_options_2", (unsigned long)op);
+    OP_FB_CHECK(l, fb_get_vector(l->r, t, TFL_OP_CUSTOM_OPTIONS, 1, &unused), "field custom_options");
+    OP_FB_CHECK(l, fb_get_vector(l->r, t, TFL_OP_MUTATING_VARIABLE_INPUTS, 1, &unused),
+                "field mutating_variable_inputs");
+    OP_FB_CHECK(l, fb_get_vector(l->r, t, TFL_OP_INTERMEDIATES, 4, &unused), "field intermediates");
+    OP_FB_CHECK(l, fb_get_table(l->r, t, TFL_OP_BUILTIN_OPTIONS_2, &options2, &present),
+                "field builtin_options_2");
     return EMBER_OK;
 }
 
+/* Messages name operator l->op through the OP_ checks' prefix (operator_vectors sets it). */
 static ember_status load_operator(loader *l, uint32_t op, int32_t **io) {
     ember_interpreter *ctx = l->ctx;
     ember_node *node = &ctx->nodes[op];
@@ -108,24 +107,20 @@ static ember_status load_operator(loader *l, uint32_t op, int32_t **io) {
     char scratch[24];
 
     EMBER_TRY(operator_vectors(l, op, &t, &inputs, &outputs));
-    FB_CHECK(l, fb_get_u32(l->r, &t, TFL_OP_OPCODE_INDEX, 0, &opcode_index),
-             "operator %lu: field opcode_index", (unsigned long)op);
-    FB_CHECK(l, fb_get_u8(l->r, &t, TFL_OP_BUILTIN_OPTIONS_TYPE, 0, &options_type),
-             "operator %lu: field builtin_options_type", (unsigned long)op);
-    FB_CHECK(l, fb_get_table(l->r, &t, TFL_OP_BUILTIN_OPTIONS, &node->options, &node->has_options),
-             "operator %lu: field builtin_options", (unsigned long)op);
-    EMBER_CHECK(ctx, opcode_index < l->opcodes.len, EMBER_INVALID_MODEL,
-                "operator %lu: opcode_index %lu is out of range (the model has %lu operator codes)",
-                (unsigned long)op, (unsigned long)opcode_index, (unsigned long)l->opcodes.len);
+    OP_FB_CHECK(l, fb_get_u32(l->r, &t, TFL_OP_OPCODE_INDEX, 0, &opcode_index), "field opcode_index");
+    OP_FB_CHECK(l, fb_get_u8(l->r, &t, TFL_OP_BUILTIN_OPTIONS_TYPE, 0, &options_type),
+                "field builtin_options_type");
+    OP_FB_CHECK(l, fb_get_table(l->r, &t, TFL_OP_BUILTIN_OPTIONS, &node->options, &node->has_options),
+                "field builtin_options");
+    OP_CHECK(l, opcode_index < l->opcodes.len, EMBER_INVALID_MODEL,
+             "opcode_index %lu is out of range (the model has %lu operator codes)",
+             (unsigned long)opcode_index, (unsigned long)l->opcodes.len);
     EMBER_TRY(read_opcode(l, opcode_index, &info));
-    if (info.code == TFL_OP_CUSTOM) {
-        return ember_fail(ctx, EMBER_UNSUPPORTED, "operator %lu: custom operator '%.64s' is not supported",
-                          (unsigned long)op, info.custom_code ? info.custom_code : "");
-    }
+    OP_CHECK(l, info.code != TFL_OP_CUSTOM, EMBER_UNSUPPORTED, "custom operator '%.64s' is not supported",
+             info.custom_code ? info.custom_code : "");
     node->kernel = ember_find_kernel(info.code);
-    EMBER_CHECK(ctx, node->kernel != NULL, EMBER_UNSUPPORTED,
-                "operator %lu: %s is not supported by this runtime", (unsigned long)op,
-                ember_builtin_name(info.code, scratch, sizeof scratch));
+    OP_CHECK(l, node->kernel != NULL, EMBER_UNSUPPORTED, "%s is not supported by this runtime",
+             ember_builtin_name(info.code, scratch, sizeof scratch));
     EMBER_CHECK(ctx, info.version >= 1 && info.version <= node->kernel->max_version, EMBER_UNSUPPORTED,
                 "operator %lu (%s): version %ld is not supported (this runtime implements versions 1 to %ld)",
                 (unsigned long)op, node->kernel->name, (long)info.version, (long)node->kernel->max_version);
@@ -243,7 +238,7 @@ ember_status ember_load_model(ember_interpreter *ctx) {
     for (i = 0; i < l.buffers.len; ++i) {
         const uint8_t *data;
         size_t size;
-        EMBER_TRY(ember_loader_buffer(&l, i, &data, &size));
+        EMBER_TRY(ember_verify_buffer(&l, i, &data, &size));
     }
 
     FB_CHECK(&l, fb_get_vector(r, &model, TFL_MODEL_SUBGRAPHS, 4, &subgraphs), "model subgraphs");
@@ -269,8 +264,8 @@ ember_status ember_load_model(ember_interpreter *ctx) {
                 "cannot allocate %lu tensors and %lu nodes", (unsigned long)l.tensors.len,
                 (unsigned long)l.operators.len);
     for (i = 0; i < l.tensors.len; ++i)
-        EMBER_TRY(ember_loader_tensor(&l, (int32_t)i));
-    EMBER_TRY(ember_loader_offline_plan(&l));
+        EMBER_TRY(ember_verify_tensor(&l, (int32_t)i));
+    EMBER_TRY(ember_verify_offline_plan(&l));
 
     io_total = (uint64_t)inputs.len + outputs.len;
     for (i = 0; i < l.operators.len; ++i) {

@@ -1,23 +1,7 @@
-/* Verifying loader, second half: buffers, tensors (types, shapes against constant data), quantisation
- * parameters and the offline memory plan. */
-#include <stdarg.h>
-#include <string.h>
-
-#include "model_loader.h"
+/* The verifier's tensor side (verify.h): buffers, tensors (types, shapes against constant data), quantisation
+ * parameters and the offline memory plan. Called by verify_model.c; calls nothing of it. */
 #include "tflite_schema.h"
-
-ember_status ember_loader_fb_error(loader *l, const char *format, ...) {
-    char *msg = l->ctx->error;
-    size_t used;
-    va_list args;
-    va_start(args, format);
-    vsnprintf(msg, EMBER_ERROR_CAPACITY, format, args);
-    va_end(args);
-    used = strlen(msg);
-    snprintf(msg + used, EMBER_ERROR_CAPACITY - used, ": %s (byte %lu of a %lu-byte model)", l->r->why,
-             (unsigned long)l->r->at, (unsigned long)l->r->size);
-    return EMBER_INVALID_MODEL;
-}
+#include "verify.h"
 
 /* TFLite TensorType names, for "type float16 is not supported" messages. */
 static const char *tflite_type_name(int32_t type) {
@@ -34,7 +18,7 @@ static const char *tflite_type_name(int32_t type) {
 
 /* Data of buffer `index`: inside the flatbuffer's `data` vector or, for models over 2 GB, at offset/size
  * relative to the start of the file (which is the caller's buffer). */
-ember_status ember_loader_buffer(loader *l, uint32_t index, const uint8_t **data, size_t *size) {
+ember_status ember_verify_buffer(loader *l, uint32_t index, const uint8_t **data, size_t *size) {
     fb_table t;
     fb_vector v;
     uint64_t offset, length;
@@ -62,42 +46,40 @@ ember_status ember_loader_buffer(loader *l, uint32_t index, const uint8_t **data
 
 /* ---- tensors ---- */
 
-static ember_status load_quantization(loader *l, int32_t index, const fb_table *tensor) {
-    ember_tensor *t = &l->ctx->tensors[index];
+/* Messages below name tensor l->tensor through the TENSOR_ checks' prefix. */
+static ember_status load_quantization(loader *l, const fb_table *tensor) {
+    ember_tensor *t = &l->ctx->tensors[l->tensor];
     fb_table q;
     fb_vector scale, zero_point, min, max;
     int present;
     uint8_t details_type;
-    FB_CHECK(l, fb_get_table(l->r, tensor, TFL_TENSOR_QUANTIZATION, &q, &present),
-             "tensor %ld ('%.64s'): field quantization", (long)index, t->name);
+    TENSOR_FB_CHECK(l, fb_get_table(l->r, tensor, TFL_TENSOR_QUANTIZATION, &q, &present),
+                    "field quantization");
     if (!present)
         return EMBER_OK;
-    FB_CHECK(
+    TENSOR_FB_CHECK(
         l, fb_get_vector(l->r, &q, TFL_QUANT_MIN, 4, &min) && fb_get_vector(l->r, &q, TFL_QUANT_MAX, 4, &max),
-        "tensor %ld ('%.64s'): quantization min/max", (long)index, t->name);
-    FB_CHECK(l, fb_get_vector(l->r, &q, TFL_QUANT_SCALE, 4, &scale),
-             "tensor %ld ('%.64s'): quantization scale", (long)index, t->name);
-    FB_CHECK(l, fb_get_vector(l->r, &q, TFL_QUANT_ZERO_POINT, 8, &zero_point),
-             "tensor %ld ('%.64s'): quantization zero_point", (long)index, t->name);
-    FB_CHECK(l, fb_get_u8(l->r, &q, TFL_QUANT_DETAILS_TYPE, 0, &details_type),
-             "tensor %ld ('%.64s'): quantization details_type", (long)index, t->name);
-    FB_CHECK(l, fb_get_i32(l->r, &q, TFL_QUANT_QUANTIZED_DIMENSION, 0, &t->quantized_dimension),
-             "tensor %ld ('%.64s'): quantization quantized_dimension", (long)index, t->name);
-    EMBER_CHECK(l->ctx, details_type == 0, EMBER_UNSUPPORTED,
-                "tensor %ld ('%.64s'): custom quantization details are not supported", (long)index, t->name);
+        "quantization min/max");
+    TENSOR_FB_CHECK(l, fb_get_vector(l->r, &q, TFL_QUANT_SCALE, 4, &scale), "quantization scale");
+    TENSOR_FB_CHECK(l, fb_get_vector(l->r, &q, TFL_QUANT_ZERO_POINT, 8, &zero_point),
+                    "quantization zero_point");
+    TENSOR_FB_CHECK(l, fb_get_u8(l->r, &q, TFL_QUANT_DETAILS_TYPE, 0, &details_type),
+                    "quantization details_type");
+    TENSOR_FB_CHECK(l, fb_get_i32(l->r, &q, TFL_QUANT_QUANTIZED_DIMENSION, 0, &t->quantized_dimension),
+                    "quantization quantized_dimension");
+    TENSOR_CHECK(l, details_type == 0, EMBER_UNSUPPORTED, "custom quantization details are not supported");
     if (scale.len == 0 && zero_point.len == 0)
         return EMBER_OK;
-    EMBER_CHECK(l->ctx, scale.len == zero_point.len, EMBER_INVALID_MODEL,
-                "tensor %ld ('%.64s'): %lu quantization scales but %lu zero points (counts must match)",
-                (long)index, t->name, (unsigned long)scale.len, (unsigned long)zero_point.len);
+    TENSOR_CHECK(l, scale.len == zero_point.len, EMBER_INVALID_MODEL,
+                 "%lu quantization scales but %lu zero points (counts must match)", (unsigned long)scale.len,
+                 (unsigned long)zero_point.len);
     if (scale.len > 1) {
         int32_t qd = t->quantized_dimension;
-        EMBER_CHECK(l->ctx, qd >= 0 && qd < t->rank, EMBER_INVALID_MODEL,
-                    "tensor %ld ('%.64s'): quantized_dimension %ld is outside its rank %ld", (long)index,
-                    t->name, (long)qd, (long)t->rank);
-        EMBER_CHECK(l->ctx, (uint32_t)t->dims[qd] == scale.len, EMBER_INVALID_MODEL,
-                    "tensor %ld ('%.64s'): %lu per-channel scales but dimension %ld has %ld channels",
-                    (long)index, t->name, (unsigned long)scale.len, (long)qd, (long)t->dims[qd]);
+        TENSOR_CHECK(l, qd >= 0 && qd < t->rank, EMBER_INVALID_MODEL,
+                     "quantized_dimension %ld is outside its rank %ld", (long)qd, (long)t->rank);
+        TENSOR_CHECK(l, (uint32_t)t->dims[qd] == scale.len, EMBER_INVALID_MODEL,
+                     "%lu per-channel scales but dimension %ld has %ld channels", (unsigned long)scale.len,
+                     (long)qd, (long)t->dims[qd]);
     }
     t->quant_count = (int32_t)scale.len;
     t->scales_pos = scale.pos;
@@ -105,7 +87,7 @@ static ember_status load_quantization(loader *l, int32_t index, const fb_table *
     return EMBER_OK;
 }
 
-ember_status ember_loader_tensor(loader *l, int32_t index) {
+ember_status ember_verify_tensor(loader *l, int32_t index) {
     ember_interpreter *ctx = l->ctx;
     ember_tensor *t = &ctx->tensors[index];
     fb_table tt, sparsity;
@@ -122,36 +104,28 @@ ember_status ember_loader_tensor(loader *l, int32_t index) {
     int32_t d;
     char shape_text[96];
 
+    l->tensor = index;
     FB_CHECK(l, fb_vector_table(l->r, &l->tensors, (uint32_t)index, &tt), "tensor %ld", (long)index);
     FB_CHECK(l, fb_get_string(l->r, &tt, TFL_TENSOR_NAME, &t->name), "tensor %ld: field name", (long)index);
     if (!t->name)
         t->name = "";
-    FB_CHECK(l, fb_get_vector(l->r, &tt, TFL_TENSOR_SHAPE, 4, &shape), "tensor %ld ('%.64s'): field shape",
-             (long)index, t->name);
-    FB_CHECK(l, fb_get_vector(l->r, &tt, TFL_TENSOR_SHAPE_SIGNATURE, 4, &signature),
-             "tensor %ld ('%.64s'): field shape_signature", (long)index, t->name);
-    FB_CHECK(l, fb_get_i8(l->r, &tt, TFL_TENSOR_TYPE, 0, &type), "tensor %ld ('%.64s'): field type",
-             (long)index, t->name);
-    FB_CHECK(l, fb_get_u32(l->r, &tt, TFL_TENSOR_BUFFER, 0, &buffer), "tensor %ld ('%.64s'): field buffer",
-             (long)index, t->name);
-    FB_CHECK(l, fb_get_u8(l->r, &tt, TFL_TENSOR_IS_VARIABLE, 0, &is_variable),
-             "tensor %ld ('%.64s'): field is_variable", (long)index, t->name);
-    FB_CHECK(l, fb_get_table(l->r, &tt, TFL_TENSOR_SPARSITY, &sparsity, &present),
-             "tensor %ld ('%.64s'): field sparsity", (long)index, t->name);
+    TENSOR_FB_CHECK(l, fb_get_vector(l->r, &tt, TFL_TENSOR_SHAPE, 4, &shape), "field shape");
+    TENSOR_FB_CHECK(l, fb_get_vector(l->r, &tt, TFL_TENSOR_SHAPE_SIGNATURE, 4, &signature),
+                    "field shape_signature");
+    TENSOR_FB_CHECK(l, fb_get_i8(l->r, &tt, TFL_TENSOR_TYPE, 0, &type), "field type");
+    TENSOR_FB_CHECK(l, fb_get_u32(l->r, &tt, TFL_TENSOR_BUFFER, 0, &buffer), "field buffer");
+    TENSOR_FB_CHECK(l, fb_get_u8(l->r, &tt, TFL_TENSOR_IS_VARIABLE, 0, &is_variable), "field is_variable");
+    TENSOR_FB_CHECK(l, fb_get_table(l->r, &tt, TFL_TENSOR_SPARSITY, &sparsity, &present), "field sparsity");
 
-    EMBER_CHECK(ctx, !present, EMBER_UNSUPPORTED, "tensor %ld ('%.64s'): sparse tensors are not supported",
-                (long)index, t->name);
-    EMBER_CHECK(ctx, !is_variable, EMBER_UNSUPPORTED,
-                "tensor %ld ('%.64s'): variable tensors (stateful models) are not supported", (long)index,
-                t->name);
+    TENSOR_CHECK(l, !present, EMBER_UNSUPPORTED, "sparse tensors are not supported");
+    TENSOR_CHECK(l, !is_variable, EMBER_UNSUPPORTED, "variable tensors (stateful models) are not supported");
     elem_size = ember_type_size(type);
-    EMBER_CHECK(ctx, elem_size != 0, EMBER_UNSUPPORTED,
-                "tensor %ld ('%.64s'): type %s (%d) is not supported (float32, int8, int32 and int64 are)",
-                (long)index, t->name, tflite_type_name(type), (int)type);
+    TENSOR_CHECK(l, elem_size != 0, EMBER_UNSUPPORTED,
+                 "type %s (%d) is not supported (float32, int8, int32 and int64 are)", tflite_type_name(type),
+                 (int)type);
     t->type = (ember_type)type;
-    EMBER_CHECK(ctx, shape.len <= EMBER_MAX_DIMS, EMBER_UNSUPPORTED,
-                "tensor %ld ('%.64s'): rank %lu exceeds the supported maximum %d", (long)index, t->name,
-                (unsigned long)shape.len, EMBER_MAX_DIMS);
+    TENSOR_CHECK(l, shape.len <= EMBER_MAX_DIMS, EMBER_UNSUPPORTED,
+                 "rank %lu exceeds the supported maximum %d", (unsigned long)shape.len, EMBER_MAX_DIMS);
     t->rank = (int32_t)shape.len;
     /* The bytes of the non-zero dims, even when a zero dim makes the tensor empty: kernels compute strides
      * and partial products over them, so they are bounded as a whole (EMBER_MAX_TENSOR_SPAN), checked before
@@ -159,44 +133,40 @@ ember_status ember_loader_tensor(loader *l, int32_t index) {
     span = elem_size;
     for (d = 0; d < t->rank; ++d) {
         t->dims[d] = fb_vector_i32(l->r, &shape, (uint32_t)d);
-        EMBER_CHECK(ctx, t->dims[d] >= 0, EMBER_INVALID_MODEL, "tensor %ld ('%.64s'): dimension %ld is %ld",
-                    (long)index, t->name, (long)d, (long)t->dims[d]);
+        TENSOR_CHECK(l, t->dims[d] >= 0, EMBER_INVALID_MODEL, "dimension %ld is %ld", (long)d,
+                     (long)t->dims[d]);
         if (t->dims[d] == 0) {
             empty = 1;
             continue;
         }
-        EMBER_CHECK(
-            ctx, span <= EMBER_MAX_TENSOR_SPAN / (uint64_t)t->dims[d], EMBER_UNSUPPORTED,
-            "tensor %ld ('%.64s'): shape %s: its non-zero dimensions span more than 2^62 bytes",
-            (long)index, t->name, ember_shape_string(t, shape_text, sizeof shape_text));
+        TENSOR_CHECK(l, span <= EMBER_MAX_TENSOR_SPAN / (uint64_t)t->dims[d], EMBER_UNSUPPORTED,
+                     "shape %s: its non-zero dimensions span more than 2^62 bytes",
+                     ember_shape_string(t, shape_text, sizeof shape_text));
         span *= (uint64_t)t->dims[d];
     }
-    EMBER_CHECK(ctx, empty || span <= EMBER_MAX_TENSOR_BYTES, EMBER_UNSUPPORTED,
-                "tensor %ld ('%.64s'): shape %s needs more than 2 GiB", (long)index, t->name,
-                ember_shape_string(t, shape_text, sizeof shape_text));
+    TENSOR_CHECK(l, empty || span <= EMBER_MAX_TENSOR_BYTES, EMBER_UNSUPPORTED,
+                 "shape %s needs more than 2 GiB", ember_shape_string(t, shape_text, sizeof shape_text));
     t->bytes = empty ? 0 : (size_t)span;
     if (signature.len) {
-        EMBER_CHECK(ctx, signature.len == shape.len, EMBER_INVALID_MODEL,
-                    "tensor %ld ('%.64s'): shape_signature has %lu entries but shape has %lu", (long)index,
-                    t->name, (unsigned long)signature.len, (unsigned long)shape.len);
+        TENSOR_CHECK(l, signature.len == shape.len, EMBER_INVALID_MODEL,
+                     "shape_signature has %lu entries but shape has %lu", (unsigned long)signature.len,
+                     (unsigned long)shape.len);
     }
     for (d = 0; d < t->rank; ++d) {
         t->dims_signature[d] = signature.len ? fb_vector_i32(l->r, &signature, (uint32_t)d) : t->dims[d];
-        EMBER_CHECK(ctx, t->dims_signature[d] >= -1, EMBER_INVALID_MODEL,
-                    "tensor %ld ('%.64s'): shape_signature entry %ld is %ld", (long)index, t->name, (long)d,
-                    (long)t->dims_signature[d]);
+        TENSOR_CHECK(l, t->dims_signature[d] >= -1, EMBER_INVALID_MODEL, "shape_signature entry %ld is %ld",
+                     (long)d, (long)t->dims_signature[d]);
     }
 
-    EMBER_CHECK(ctx, buffer < l->buffers.len, EMBER_INVALID_MODEL,
-                "tensor %ld ('%.64s'): buffer index %lu is out of range (the model has %lu buffers)",
-                (long)index, t->name, (unsigned long)buffer, (unsigned long)l->buffers.len);
-    EMBER_TRY(ember_loader_buffer(l, buffer, &data, &data_size));
+    TENSOR_CHECK(l, buffer < l->buffers.len, EMBER_INVALID_MODEL,
+                 "buffer index %lu is out of range (the model has %lu buffers)", (unsigned long)buffer,
+                 (unsigned long)l->buffers.len);
+    EMBER_TRY(ember_verify_buffer(l, buffer, &data, &data_size));
     if (data_size > 0) {
-        EMBER_CHECK(ctx, data_size == t->bytes, EMBER_INVALID_MODEL,
-                    "tensor %ld ('%.64s'): buffer %lu holds %lu bytes, shape %s %s needs %lu", (long)index,
-                    t->name, (unsigned long)buffer, (unsigned long)data_size,
-                    ember_shape_string(t, shape_text, sizeof shape_text), ember_type_name(t->type),
-                    (unsigned long)t->bytes);
+        TENSOR_CHECK(l, data_size == t->bytes, EMBER_INVALID_MODEL,
+                     "buffer %lu holds %lu bytes, shape %s %s needs %lu", (unsigned long)buffer,
+                     (unsigned long)data_size, ember_shape_string(t, shape_text, sizeof shape_text),
+                     ember_type_name(t->type), (unsigned long)t->bytes);
         t->is_constant = 1;
         t->const_data = data;
         /* Constants are used in place; a misaligned one is copied into the arena by allocate_tensors. */
@@ -204,7 +174,7 @@ ember_status ember_loader_tensor(loader *l, int32_t index) {
     }
     t->first_op = -1;
     t->last_op = -1;
-    return load_quantization(l, index, &tt);
+    return load_quantization(l, &tt);
 }
 
 /* ---- offline memory plan ---- */
@@ -213,35 +183,31 @@ ember_status ember_loader_tensor(loader *l, int32_t index) {
  * the runtime place that tensor. Offsets count from the start of the lifetime-shared tensor region; whether
  * placements collide is checked once lifetimes are known (planner.c). A plan that breaks these rules makes
  * the model invalid: a silent fallback would hide an exporter's bug. */
-ember_status ember_loader_offline_plan(loader *l) {
+ember_status ember_verify_offline_plan(loader *l) {
     ember_interpreter *ctx = l->ctx;
     const uint8_t *data;
     size_t size, i;
     int32_t version, subgraph, count;
     if (l->offline_plan_buffer < 0)
         return EMBER_OK;
-    EMBER_TRY(ember_loader_buffer(l, (uint32_t)l->offline_plan_buffer, &data, &size));
-    EMBER_CHECK(ctx, size >= 12 && size % 4 == 0, EMBER_INVALID_MODEL,
-                "metadata OfflineMemoryAllocation: %lu bytes, expected 12 + 4 per tensor",
-                (unsigned long)size);
+    EMBER_TRY(ember_verify_buffer(l, (uint32_t)l->offline_plan_buffer, &data, &size));
+    PLAN_CHECK(l, size >= 12 && size % 4 == 0, EMBER_INVALID_MODEL, "%lu bytes, expected 12 + 4 per tensor",
+               (unsigned long)size);
     version = fb_i32_at(data);
     subgraph = fb_i32_at(data + 4);
     count = fb_i32_at(data + 8);
-    EMBER_CHECK(
-        ctx, version == 0 && subgraph == 0, EMBER_UNSUPPORTED,
-        "metadata OfflineMemoryAllocation: version %ld, subgraph %ld; only version 0 for subgraph 0 is "
-        "supported",
-        (long)version, (long)subgraph);
-    EMBER_CHECK(
-        ctx, count == ctx->tensor_count && size == 12 + 4 * (size_t)count, EMBER_INVALID_MODEL,
-        "metadata OfflineMemoryAllocation: plans %ld tensors in %lu bytes, the subgraph has %ld tensors",
-        (long)count, (unsigned long)size, (long)ctx->tensor_count);
+    PLAN_CHECK(l, version == 0 && subgraph == 0, EMBER_UNSUPPORTED,
+               "version %ld, subgraph %ld; only version 0 for subgraph 0 is "
+               "supported",
+               (long)version, (long)subgraph);
+    PLAN_CHECK(l, count == ctx->tensor_count && size == 12 + 4 * (size_t)count, EMBER_INVALID_MODEL,
+               "plans %ld tensors in %lu bytes, the subgraph has %ld tensors", (long)count,
+               (unsigned long)size, (long)ctx->tensor_count);
     for (i = 0; i < (size_t)count; ++i) {
         const int32_t offset = fb_i32_at(data + 12 + 4 * i);
-        EMBER_CHECK(
-            ctx, offset >= -1, EMBER_INVALID_MODEL,
-            "metadata OfflineMemoryAllocation: tensor %lu ('%.64s') has offset %ld (-1 or >= 0 expected)",
-            (unsigned long)i, ctx->tensors[i].name, (long)offset);
+        PLAN_CHECK(l, offset >= -1, EMBER_INVALID_MODEL,
+                   "tensor %lu ('%.64s') has offset %ld (-1 or >= 0 expected)", (unsigned long)i,
+                   ctx->tensors[i].name, (long)offset);
     }
     ctx->offline_plan = data + 12;
     return EMBER_OK;

@@ -2,6 +2,7 @@
 #include <float.h>
 #include <math.h>
 
+#include "kernels/conv.h"
 #include "kernels/kernels.h"
 #include "test_util.h"
 #include "tflite_schema.h"
@@ -14,21 +15,21 @@ static void test_fully_connected_values(void) {
     float y[4], lo, hi;
 
     CHECK(ember_activation_range_f32(TFL_ACT_NONE, &lo, &hi));
-    ember_fully_connected_f32(x, w, b, y, 2, 3, 2, lo, hi);
+    ember_fully_connected_ref_f32(x, w, b, y, 2, 3, 2, lo, hi);
     CHECK(y[0] == -1.5f && y[1] == 3.0f && y[2] == -1.5f && y[3] == -3.0f);
 
     CHECK(ember_activation_range_f32(TFL_ACT_RELU, &lo, &hi));
-    ember_fully_connected_f32(x, w, b, y, 2, 3, 2, lo, hi);
+    ember_fully_connected_ref_f32(x, w, b, y, 2, 3, 2, lo, hi);
     CHECK(y[0] == 0.0f && y[1] == 3.0f && y[2] == 0.0f && y[3] == 0.0f);
 
     CHECK(ember_activation_range_f32(TFL_ACT_RELU_N1_TO_1, &lo, &hi));
-    ember_fully_connected_f32(x, w, b, y, 2, 3, 2, lo, hi);
+    ember_fully_connected_ref_f32(x, w, b, y, 2, 3, 2, lo, hi);
     CHECK(y[0] == -1.0f && y[1] == 1.0f && y[2] == -1.0f && y[3] == -1.0f);
 
     CHECK(ember_activation_range_f32(TFL_ACT_RELU6, &lo, &hi));
     {
         const float big[3] = {10, 0, 0};
-        ember_fully_connected_f32(big, w, NULL, y, 1, 3, 2, lo, hi);
+        ember_fully_connected_ref_f32(big, w, NULL, y, 1, 3, 2, lo, hi);
         CHECK(y[0] == 6.0f && y[1] == 6.0f); /* 10 and 20, clamped */
     }
     CHECK(!ember_activation_range_f32(4 /* TANH */, &lo, &hi));
@@ -41,9 +42,9 @@ static void test_fully_connected_special_values(void) {
     const float one[1] = {1.0f};
     float y[1], lo, hi;
     CHECK(ember_activation_range_f32(TFL_ACT_NONE, &lo, &hi));
-    ember_fully_connected_f32(inf_in, one, NULL, y, 1, 1, 1, lo, hi);
+    ember_fully_connected_ref_f32(inf_in, one, NULL, y, 1, 1, 1, lo, hi);
     CHECK(y[0] == FLT_MAX);
-    ember_fully_connected_f32(nan_in, one, NULL, y, 1, 1, 1, lo, hi);
+    ember_fully_connected_ref_f32(nan_in, one, NULL, y, 1, 1, 1, lo, hi);
     CHECK(y[0] != y[0]);
 }
 

@@ -3,9 +3,8 @@ conv/linear before it (or split it into MUL + ADD); LayerNorm is decomposed into
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..ir import Graph, Node
+from ..passes.fold_batchnorm import batchnorm_affine
 from .registry import become, constant_input, int_vector, refuse, rule, scalar
 
 
@@ -19,13 +18,10 @@ def _batch_norm(graph: Graph, node: Node) -> None:
     for i, name in enumerate(names, start=1):
         if node.inputs[i] is not None:
             constant_input(graph, node, i, name)
-    c = x.shape[1]
-    ones, zeros = np.ones(c, np.float32), np.zeros(c, np.float32)
-    scale = (weight.data if weight is not None else ones) / np.sqrt(var.data.astype(np.float64) + node.attrs["eps"])
-    shift = (bias.data if bias is not None else zeros) - mean.data * scale
+    scale, shift = batchnorm_affine(mean.data, var.data, weight.data if weight is not None else None,
+                                    bias.data if bias is not None else None, node.attrs["eps"])
     base = node.outputs[0].name
-    become(node, "BATCH_NORM", [x, graph.constant(f"{base}/scale", scale.astype(np.float32)),
-                                graph.constant(f"{base}/shift", shift.astype(np.float32))])
+    become(node, "BATCH_NORM", [x, graph.constant(f"{base}/scale", scale), graph.constant(f"{base}/shift", shift)])
 
 
 @rule("LayerNorm")

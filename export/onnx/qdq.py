@@ -1,103 +1,30 @@
 """ONNX int8 export in QDQ form: float ops between QuantizeLinear/DequantizeLinear pairs, with the parameters of
 the int8 `.tflite` Ember writes for the same model, so both files round at the same tensors to the same grids.
 
-The int8 TFLite graph is built first (PTQ with calibration, or from a QAT model's fake quantisation); every
-activation it holds that the traced graph also holds (same name) gets a QuantizeLinear -> DequantizeLinear pair
-after its producer: int8 per tensor. Conv and Gemm/MatMul weights are int8 symmetric per output channel (a
-DequantizeLinear with `axis`), their biases int32 with scale s_in * s_w[c] (a DequantizeLinear too), computed by
-`quantize_weights` / `quantize_bias` after folding BatchNorm as the TFLite exporter folds it. Ops between pairs
-(a conv's fused ReLU, a BatchNorm with no conv before it) stay float, where TFLite also keeps no int8 tensor.
-onnxruntime fuses these patterns into its int8 kernels (QLinearConv, ...) or computes them in float on the
-dequantised values; either way it differs from TFLite only by the rounding of requantisation (a few LSBs)."""
+The int8 TFLite graph is built first (`writer.int8_graphs`: PTQ with calibration, or from a QAT model's fake
+quantisation); every activation it holds that the traced graph also holds (same name) gets a QuantizeLinear ->
+DequantizeLinear pair after its producer: int8 per tensor. Conv and Gemm/MatMul weights are int8 symmetric per
+output channel (a DequantizeLinear with `axis`), their biases int32 with scale s_in * s_w[c] (a DequantizeLinear
+too), computed by `quantize_weights` / `quantize_bias` after folding BatchNorm with the TFLite exporter's own
+arithmetic (`passes.fold_batchnorm_traced`). Ops between pairs (a conv's fused ReLU, a BatchNorm with no conv
+before it) stay float, where TFLite also keeps no int8 tensor. onnxruntime fuses these patterns into its int8
+kernels (QLinearConv, ...) or computes them in float on the dequantised values; either way it differs from
+TFLite only by the rounding of requantisation (a few LSBs)."""
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import numpy as np
 
-from .. import lowering, passes
 from ..errors import ExportError
 from ..ir import Graph, Node, Value
+from ..passes import fold_batchnorm_traced
 from ..quantize.qparams import QuantParams, quantize_bias, quantize_weights
 from .rules import OnnxBuilder
 from .writer import OPSET, apply_rule, finish
 
-LAYERS = ("Conv2d", "Linear")
-
-
-def clone(graph: Graph) -> Graph:
-    """A copy with its own Values and Nodes (constant arrays shared: passes replace arrays, never write them)."""
-    out = Graph(graph.name)
-    out._names = set(graph._names)
-    out._counter = itertools.count(len(out._names))
-    copies: dict[int, Value] = {}
-
-    def copy(v: Value | None) -> Value | None:
-        if v is None:
-            return None
-        if id(v) not in copies:
-            copies[id(v)] = Value(v.name, v.shape, v.dtype, v.data, v.quant)
-        return copies[id(v)]
-
-    out.inputs = [copy(v) for v in graph.inputs]
-    out.nodes = [Node(n.op, [copy(v) for v in n.inputs], [copy(v) for v in n.outputs], dict(n.attrs), n.scope)
-                 for n in graph.nodes]
-    out.outputs = [copy(v) for v in graph.outputs]
-    out.layouts = dict(graph.layouts)
-    return out
-
-
-def int8_graphs(model: Any, example_input: Any, calibration: Any, observer: Any) -> tuple[Graph, Graph]:
-    """(traced graph to write as ONNX, the int8 TFLite graph whose parameters it takes), from one trace."""
-    from ..api import input_layout
-    from ..quantize.calibrate import calibrate
-    from ..quantize.ptq import quantize_graph
-    from ..quantize.qat import quantize_lowered, strip_fake_quant
-    from ..tracer import trace
-
-    graph = passes.simplify(trace(model, example_input))
-    fake_quant = strip_fake_quant(graph)
-    traced = clone(graph)
-    lowered = passes.optimize(lowering.lower(graph))
-    if fake_quant:  # a QAT model: its FakeQuantize nodes hold the parameters
-        return traced, quantize_lowered(lowered, fake_quant, calibration, observer)
-    if calibration is None:
-        raise ExportError("int8 ONNX export needs calibration data to choose activation ranges: pass calibration= "
-                          "an iterable of example inputs or a DataLoader (or export a QAT model)")
-    observers = calibrate(lowered, calibration, observer, layout=input_layout(lowered))
-
-    def params_of(v: Value) -> QuantParams | None:
-        obs = observers.get(id(v))
-        return obs.qparams() if obs is not None and obs.seen else None
-
-    return traced, quantize_graph(lowered, params_of, io="int8")
-
-
-# BatchNorm folding on the traced graph, with the arithmetic of lowering/normalization.py + passes/fold_batchnorm.py,
-# so the folded weights are bit-identical to those the int8 .tflite quantises.
-def fold_batchnorm(graph: Graph) -> Graph:
-    for bn in [n for n in graph.nodes if n.op == "BatchNorm" and not n.attrs.get("training")]:
-        x = bn.inputs[0]
-        layer = graph.producer(x)
-        if (layer is None or layer.op not in LAYERS or len(graph.consumers(x)) != 1 or x in graph.outputs
-                or not all(v is not None and v.is_constant for v in (*layer.inputs[1:], *bn.inputs[1:]))
-                or (layer.op == "Linear" and len(x.shape) != 2)):
-            continue
-        mean, var, weight, bias = (v.data for v in bn.inputs[1:])
-        scale = weight / np.sqrt(var.astype(np.float64) + bn.attrs["eps"])
-        shift = (bias - mean * scale).astype(np.float32)
-        scale = scale.astype(np.float32)
-        w = layer.inputs[1]
-        b = layer.inputs[2].data if len(layer.inputs) > 2 and layer.inputs[2] is not None else np.zeros_like(scale)
-        name = bn.outputs[0].name
-        folded = (w.data * scale.reshape((-1,) + (1,) * (w.data.ndim - 1))).astype(w.dtype)
-        layer.inputs = [layer.inputs[0], graph.constant(f"{name}/weight_bn", folded),
-                        graph.constant(f"{name}/bias_bn", (b * scale + shift).astype(w.dtype))]
-        layer.outputs = list(bn.outputs)
-        graph.nodes.remove(bn)
-    return graph
+LAYERS = ("Conv2d", "Linear")  # the layers written with int8 weights and an int32 bias
 
 
 class QdqWriter:
@@ -181,7 +108,7 @@ def write_onnx_qdq(traced: Graph, int8: Graph, opset: int = OPSET) -> bytes:
         raise ExportError(f"int8 ONNX needs opset >= 13 (per-axis DequantizeLinear), got {opset}")
     params = {v.name: v.quant for v in int8.values()
               if not v.is_constant and v.quant is not None and v.dtype == np.int8}
-    return QdqWriter(fold_batchnorm(traced), params, opset).write()
+    return QdqWriter(fold_batchnorm_traced(traced), params, opset).write()
 
 
-__all__ = ["clone", "fold_batchnorm", "int8_graphs", "write_onnx_qdq"]
+__all__ = ["QdqWriter", "write_onnx_qdq"]

@@ -15,7 +15,7 @@ import ember
 from ember.files import write_atomically
 from ember.nn import Module
 
-from .. import passes
+from .. import lowering, passes
 from ..errors import ExportError
 from ..ir import Graph, Node, Value
 from ..tracer import trace
@@ -59,6 +59,26 @@ def finish(b: OnnxBuilder, graph: Graph) -> bytes:
     return model.SerializeToString()
 
 
+def int8_graphs(model: Module, example_input: Any, calibration: Iterable[Any] | None,
+                observer: str | Observer | type) -> tuple[Graph, Graph]:
+    """(traced graph to write as QDQ ONNX, the int8 TFLite graph whose parameters it takes), from one trace: a QAT
+    model's FakeQuantize nodes hold the parameters, a float model's come from calibrating the lowered graph."""
+    from ..quantize.calibrate import calibrated_params
+    from ..quantize.ptq import quantize_graph
+    from ..quantize.qat_convert import quantize_lowered, strip_fake_quant
+
+    graph = passes.simplify(trace(model, example_input))
+    fake_quant = strip_fake_quant(graph)
+    traced = graph.copy()
+    lowered = passes.optimize(lowering.lower(graph))
+    if fake_quant:
+        return traced, quantize_lowered(lowered, fake_quant, calibration, observer)
+    if calibration is None:
+        raise ExportError("int8 ONNX export needs calibration data to choose activation ranges: pass calibration= "
+                          "an iterable of example inputs or a DataLoader (or export a QAT model)")
+    return traced, quantize_graph(lowered, calibrated_params(lowered, calibration, observer), io="int8")
+
+
 def to_onnx(model: Module, example_input: Any, path: str | os.PathLike, *, opset: int = OPSET,
             quantize: str | None = None, calibration: Iterable[Any] | None = None,
             observer: str | Observer | type = "minmax") -> Graph:
@@ -70,7 +90,7 @@ def to_onnx(model: Module, example_input: Any, path: str | os.PathLike, *, opset
     if quantize is not None:
         if quantize != "int8":
             raise ExportError(f"quantize={quantize!r} is not supported: Ember writes int8 (quantize='int8')")
-        from .qdq import int8_graphs, write_onnx_qdq
+        from .qdq import write_onnx_qdq
 
         traced, int8 = int8_graphs(model, example_input, calibration, observer)
         data = write_onnx_qdq(traced, int8, opset)

@@ -3,7 +3,7 @@ lowered one (TFLite ops), each pass in order."""
 
 from ..ir import Graph
 from .dead_code import eliminate_dead_code
-from .fold_batchnorm import fold_batchnorm
+from .fold_batchnorm import fold_batchnorm, fold_batchnorm_traced
 from .fold_constants import fold_constants
 from .fuse_activation import fuse_activations
 from .layout import convert_layout
@@ -25,4 +25,4 @@ def optimize(graph: Graph) -> Graph:
 
 
 __all__ = ["DEFAULT_PASSES", "TRACED_PASSES", "convert_layout", "eliminate_dead_code", "fold_batchnorm",
-           "fold_constants", "fuse_activations", "optimize", "simplify"]
+           "fold_batchnorm_traced", "fold_constants", "fuse_activations", "optimize", "simplify"]

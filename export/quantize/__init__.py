@@ -5,8 +5,9 @@ from .calibrate import calibrate
 from .fake_quant import ActivationFakeQuant, FakeQuantize, FixedFakeQuant, WeightFakeQuant, fake_quantize
 from .observers import HistogramObserver, MinMaxObserver, MovingAverageMinMaxObserver, Observer, make_observer
 from .ptq import quantize_graph
-from .qat import convert, enable_fake_quant, enable_observers, freeze_bn_stats, freeze_observers, prepare_qat
+from .qat_convert import convert
 from .qat_modules import QATConv2d, QATLinear
+from .qat_prepare import enable_fake_quant, enable_observers, freeze_bn_stats, freeze_observers, prepare_qat
 from .qparams import QuantParams, activation_params, quantize_bias, quantize_weights
 
 __all__ = ["ActivationFakeQuant", "FakeQuantize", "FixedFakeQuant", "HistogramObserver", "MinMaxObserver",

@@ -7,7 +7,7 @@ and layout conversion, whatever the passes did to the graph."""
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,7 @@ from ..errors import ExportError
 from ..ir import Graph, Value
 from ..tflite import write_tflite
 from .observers import Observer, make_observer
+from .qparams import QuantParams
 
 
 def _samples(data: Iterable[Any], batch: int) -> Iterable[np.ndarray]:
@@ -27,6 +28,13 @@ def _samples(data: Iterable[Any], batch: int) -> Iterable[np.ndarray]:
         x = x.cpu().data if isinstance(x, ember.Tensor) else np.asarray(x)
         for start in range(0, len(x) - batch + 1, batch):
             yield x[start:start + batch]
+
+
+def input_layout(graph: Graph) -> Callable[[np.ndarray], np.ndarray] | None:
+    """How to turn an input as the Ember model takes it (NCHW images) into the graph's input layout."""
+    if graph.layouts.get(graph.inputs[0].name) == "NHWC":
+        return lambda x: np.transpose(x, (0, 2, 3, 1))
+    return None
 
 
 def calibrate(graph: Graph, data: Iterable[Any], observer: str | Observer | type = "minmax",
@@ -68,3 +76,16 @@ def calibrate(graph: Graph, data: Iterable[Any], observer: str | Observer | type
             "calibration=DataLoader(train_set, batch_size=1) or a list of example tensors"
         )
     return observers
+
+
+def calibrated_params(graph: Graph, data: Iterable[Any], observer: str | Observer | type = "minmax",
+                      ) -> Callable[[Value], QuantParams | None]:
+    """`calibrate` the graph over `data` (model inputs as the Ember model takes them) and return the `params_of`
+    that `quantize_graph` asks: each observed tensor's parameters, None for tensors calibration did not see."""
+    observers = calibrate(graph, data, observer, layout=input_layout(graph))
+
+    def params_of(v: Value) -> QuantParams | None:
+        obs = observers.get(id(v))
+        return obs.qparams() if obs is not None and obs.seen else None
+
+    return params_of

@@ -80,6 +80,9 @@ def write_seeds(corpus: Path) -> int:
             ember.export.to_tflite(zoo, ember.tensor(x), corpus / f"zoo_{name}.tflite")
         ember.export.to_tflite(zoo, ember.tensor(x), corpus / f"zoo_{name}_int8.tflite", quantize="int8",
                                calibration=[models.example_input(name, seed=s) for s in range(2)])
+    import test_cross_replay as replay  # one small model per registered kernel, float32 and int8: every op seeds
+
+    seeds.extend(case.model for case in replay.one_op_cases())
     for i, seed in enumerate(seeds):
         (corpus / f"builder_{i:02d}.tflite").write_bytes(seed)
     return len(list(corpus.iterdir()))

@@ -1,6 +1,6 @@
 """Empty tensors whose other dimensions are huge ([0, 65536, 65536], [65536, 65536, 0]): the loader accepts them
 (0 bytes; the non-zero dims are bounded as a whole, EMBER_MAX_TENSOR_SPAN), the kernels compute strides and
-partial products in 64 bits (kernels/shapes.c) and run them producing empty outputs, or, for a reduction over an
+partial products in 64 bits (kernels/operands.c) and run them producing empty outputs, or, for a reduction over an
 empty axis, LiteRT's value (MEAN NaN, SUM 0, REDUCE_MAX the lowest float). LiteRT (BUILTIN_REF) runs every one of
 these models and is the oracle; the same models run under AddressSanitizer + UBSan through ember-bench, and seed
 the fuzzer (test_fuzz.write_seeds)."""

@@ -4,8 +4,9 @@ op or a function of the backend). Explicit copies work, as in cupy: `x.get()` to
 the device; so do `float(x)`, `int(x)`, `x.item()` and `x.tolist()`, which cupy allows on any array.
 
 Running the op suite with tensors on device "strict" (EMBER_TEST_BACKEND=strict) finds the host/device leaks a GPU
-run would hit, on a machine without a GPU. It is for tests, not for users. Results keep numpy's values exactly: the
-arrays wrap `ndarray`s, so only the boundary checks differ from the numpy backend."""
+run would hit, on a machine without a GPU. It is test support, not library code: tests/conftest.py calls
+`register()`, which makes "strict" an `ember.device` through `ember.backend.register_backend`. Results keep numpy's
+values exactly: the arrays wrap `ndarray`s, so only the boundary checks differ from the numpy backend."""
 
 from __future__ import annotations
 
@@ -237,3 +238,10 @@ xp = StrictNamespace(np, "ember.strict")
 def to_device(array: Any) -> StrictArray:
     """A device copy of a host array (or of a strict array: a copy, as moving between two devices makes)."""
     return StrictArray(np.array(array._a if type(array) is StrictArray else array, copy=True))
+
+
+def register() -> None:
+    """Make "strict" an `ember.device` whose arrays are StrictArrays (idempotent)."""
+    from ember.backend import ArrayBackend, register_backend
+
+    register_backend(ArrayBackend("strict", StrictArray, xp, to_device))

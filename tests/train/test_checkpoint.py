@@ -210,7 +210,7 @@ def test_batchnorm_counter_keeps_torchs_shape(tmp_path):
 
 @pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
 def test_written_files_get_the_umask_mode_of_an_ordinary_file(tmp_path, umask):
-    from ember.export.api import write_atomically as export_writer
+    from ember.export.tflite.model_file import write_atomically as export_writer
     from ember.files import write_atomically
 
     old = os.umask(umask)

@@ -7,8 +7,8 @@ import math
 from typing import Any
 
 from .. import ops
+from ..ops.api import sigmoid, tanh  # noqa: F401 - torch.nn.functional exposes them too
 from ..ops.errors import shape_error
-from ..ops.functions import sigmoid, tanh  # noqa: F401 - torch.nn.functional exposes them too
 from ..tensor import Tensor, as_tensor
 
 _REDUCTIONS = ("mean", "sum", "none")

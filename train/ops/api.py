@@ -1,5 +1,8 @@
-"""The torch-spelled functions over the Functions (`ember.cat`, `ember.squeeze`, `Tensor.split`, ...): argument
-handling only (negative dims, -1 sizes, index normalisation); the math lives in the Function classes."""
+"""The public, torch-spelled functions that apply the ops' Functions (`ember.cat`, `ember.squeeze`, `ember.max`,
+and the Tensor methods `Tensor.split`, `Tensor.reshape`, ... that call them): argument handling only (negative
+dims, -1 sizes, index normalisation); the math lives in the Function classes of each family's folder. The layer
+functions (`conv2d`, `cross_entropy`, ...) are `ember.nn.functional`; the Function base class is
+`ember.autograd.function`."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 #define EMBER_KERNELS_ADD_SUB_H
 
 #include "ember_internal.h"
-#include "kernels/shapes.h"
+#include "kernels/broadcast.h"
 
 typedef struct add_params {
     ember_arith_params a;

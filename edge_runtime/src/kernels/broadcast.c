@@ -1,44 +1,12 @@
-/* Broadcasting and shape operands (see shapes.h). */
-#include "kernels/shapes.h"
+/* Broadcasting and the broadcasting arithmetic ops' prepare and eval (see broadcast.h). */
+#include "kernels/broadcast.h"
 
 #include <string.h>
 
 #include "kernels/kernels.h"
+#include "kernels/operands.h"
 #include "quantization.h"
 #include "tflite_schema.h"
-
-int ember_same_shape(const ember_tensor *a, const ember_tensor *b) {
-    int32_t d;
-    if (a->rank != b->rank)
-        return 0;
-    for (d = 0; d < a->rank; ++d) {
-        if (a->dims[d] != b->dims[d])
-            return 0;
-    }
-    return 1;
-}
-
-void ember_strides(const int32_t *dims, int32_t rank, int64_t *strides) {
-    int64_t stride = 1;
-    int32_t d;
-    for (d = rank - 1; d >= 0; --d) {
-        strides[d] = stride;
-        /* A zero dim would zero every stride before it; they count the non-zero dims instead, which the
-         * loader bounded by EMBER_MAX_TENSOR_SPAN, so no product can overflow. */
-        stride *= dims[d] ? dims[d] : 1;
-    }
-}
-
-int64_t ember_dims_product(const int32_t *dims, int32_t begin, int32_t end) {
-    int64_t product = 1;
-    int32_t d;
-    for (d = begin; d < end; ++d) {
-        if (dims[d] == 0)
-            return 0;
-        product *= dims[d];
-    }
-    return product;
-}
 
 ember_status ember_broadcast_prepare(ember_interpreter *ctx, const ember_node *node,
                                      const ember_tensor *input1, const ember_tensor *input2,
@@ -155,115 +123,4 @@ void ember_arith_eval(ember_interpreter *ctx, const ember_node *node, const embe
     ember_broadcast_run(b, is_float ? row_f32 : row_i8, params, ember_node_input(ctx, node, 0)->data,
                         ember_node_input(ctx, node, 1)->data, output->data,
                         is_float ? sizeof(float) : sizeof(int8_t));
-}
-
-ember_status ember_copy_eval(ember_interpreter *ctx, const ember_node *node) {
-    const ember_tensor *input = ember_node_input(ctx, node, 0);
-    ember_tensor *output = ember_node_output(ctx, node, 0);
-    /* Input and output are both live during the op, so the planner gave them disjoint bytes. */
-    if (output->bytes)
-        memcpy(output->data, input->data, output->bytes);
-    return EMBER_OK;
-}
-
-int64_t ember_const_int(const ember_tensor *t, int32_t i) {
-    return t->type == EMBER_INT64 ? ((const int64_t *)t->data)[i] : ((const int32_t *)t->data)[i];
-}
-
-ember_status ember_check_const_int(ember_interpreter *ctx, const ember_node *node, const ember_tensor *t,
-                                   const char *what, int32_t count, int allow_int64) {
-    char a[96];
-    EMBER_CHECK(ctx, t != NULL, EMBER_INVALID_MODEL, "%s %ld: the %s input is missing", node->kernel->name,
-                (long)node->index, what);
-    EMBER_CHECK(ctx, t->is_constant, EMBER_UNSUPPORTED,
-                "%s %ld: %s '%.64s' is computed at run time; only constant %s are supported",
-                node->kernel->name, (long)node->index, what, t->name, what);
-    EMBER_CHECK(ctx, t->type == EMBER_INT32 || (allow_int64 && t->type == EMBER_INT64), EMBER_INVALID_MODEL,
-                "%s %ld: %s '%.64s' has type %s, expected int32%s", node->kernel->name, (long)node->index,
-                what, t->name, ember_type_name(t->type), allow_int64 ? " or int64" : "");
-    EMBER_CHECK(ctx, count < 0 || ember_element_count(t) == count, EMBER_INVALID_MODEL,
-                "%s %ld: %s '%.64s' has shape %s, expected %ld elements", node->kernel->name,
-                (long)node->index, what, t->name, ember_shape_string(t, a, sizeof a), (long)count);
-    return EMBER_OK;
-}
-
-ember_status ember_check_unary(ember_interpreter *ctx, const ember_node *node, int allow_int8) {
-    const ember_tensor *input = ember_node_input(ctx, node, 0);
-    const ember_tensor *output = ember_node_output(ctx, node, 0);
-    const char *name = node->kernel->name;
-    char a[96], b[96];
-    EMBER_CHECK(ctx, node->input_count == 1 && node->output_count == 1 && input, EMBER_INVALID_MODEL,
-                "%s %ld: needs 1 input and 1 output, has %ld and %ld", name, (long)node->index,
-                (long)node->input_count, (long)node->output_count);
-    EMBER_CHECK(ctx, input->type == output->type, EMBER_INVALID_MODEL,
-                "%s %ld: input '%.64s' is %s but output '%.64s' is %s", name, (long)node->index, input->name,
-                ember_type_name(input->type), output->name, ember_type_name(output->type));
-    EMBER_CHECK(ctx, input->type == EMBER_FLOAT32 || (allow_int8 && input->type == EMBER_INT8),
-                EMBER_UNSUPPORTED, "%s %ld: type %s is not supported (float32%s)", name, (long)node->index,
-                ember_type_name(input->type), allow_int8 ? " and int8 are" : " is");
-    EMBER_CHECK(ctx, ember_same_shape(input, output), EMBER_INVALID_MODEL,
-                "%s %ld: input '%.64s' %s and output '%.64s' %s must have the same shape", name,
-                (long)node->index, input->name, ember_shape_string(input, a, sizeof a), output->name,
-                ember_shape_string(output, b, sizeof b));
-    return EMBER_OK;
-}
-
-ember_status ember_space_batch_prepare(ember_interpreter *ctx, const ember_node *node, const char *what,
-                                       int input_is_space, ember_space_batch *g) {
-    const ember_tensor *input = ember_node_input(ctx, node, 0);
-    const ember_tensor *block = ember_node_input(ctx, node, 1);
-    const ember_tensor *pads = ember_node_input(ctx, node, 2);
-    const ember_tensor *output = ember_node_output(ctx, node, 0);
-    const ember_tensor *space = input_is_space ? input : output, *batch = input_is_space ? output : input;
-    const char *name = node->kernel->name;
-    long n = (long)node->index;
-    int32_t spatial, i;
-    int64_t bottom, right, space_h, space_w, batch_h, batch_w;
-    int ok;
-    char a[96], b[96];
-
-    EMBER_CHECK(ctx, node->input_count == 3 && node->output_count == 1 && input, EMBER_INVALID_MODEL,
-                "%s %ld: needs 3 inputs and 1 output, has %ld and %ld", name, n, (long)node->input_count,
-                (long)node->output_count);
-    EMBER_CHECK(ctx,
-                (input->rank == 4 || input->rank == 3) && output->rank == input->rank &&
-                    input->type == output->type,
-                EMBER_UNSUPPORTED, "%s %ld: input '%.64s' %s %s must be a 3-D or 4-D tensor like the output",
-                name, n, input->name, ember_type_name(input->type), ember_shape_string(input, a, sizeof a));
-    spatial = input->rank - 2;
-    EMBER_TRY(ember_check_const_int(ctx, node, block, "block_shape", spatial, 1));
-    EMBER_TRY(ember_check_const_int(ctx, node, pads, what, spatial * 2, 1));
-    for (i = 0; i < spatial * 2; ++i) {
-        const int64_t v = ember_const_int(pads, i), k = ember_const_int(block, i / 2);
-        EMBER_CHECK(ctx, v >= 0 && v <= 65536 && k >= 1 && k <= 65536, EMBER_INVALID_MODEL,
-                    "%s %ld: block_shape must lie in [1, 65536] and %s in [0, 65536]", name, n, what);
-    }
-    g->in_b = input->dims[0];
-    g->in_h = spatial == 2 ? input->dims[1] : 1;
-    g->in_w = input->dims[spatial];
-    g->block_h = spatial == 2 ? (int32_t)ember_const_int(block, 0) : 1;
-    g->block_w = (int32_t)ember_const_int(block, spatial - 1);
-    g->top = spatial == 2 ? (int32_t)ember_const_int(pads, 0) : 0;
-    bottom = spatial == 2 ? ember_const_int(pads, 1) : 0;
-    g->left = (int32_t)ember_const_int(pads, 2 * (spatial - 1));
-    right = ember_const_int(pads, 2 * (spatial - 1) + 1);
-    g->out_b = output->dims[0];
-    g->out_h = spatial == 2 ? output->dims[1] : 1;
-    g->out_w = output->dims[spatial];
-    space_h = spatial == 2 ? space->dims[1] : 1;
-    space_w = space->dims[spatial];
-    batch_h = spatial == 2 ? batch->dims[1] : 1;
-    batch_w = batch->dims[spatial];
-    /* Products in 64 bits: dims < 2^31, blocks <= 2^16. */
-    ok = batch->dims[0] == (int64_t)space->dims[0] * g->block_h * g->block_w &&
-         space_h + g->top + bottom == batch_h * g->block_h &&
-         space_w + g->left + right == batch_w * g->block_w &&
-         output->dims[input->rank - 1] == input->dims[input->rank - 1];
-    EMBER_CHECK(ctx, ok, EMBER_INVALID_MODEL,
-                "%s %ld: input '%.64s' %s with block_shape '%.48s' and %s '%.48s' does not give output "
-                "'%.64s' %s",
-                name, n, input->name, ember_shape_string(input, a, sizeof a), block->name, what, pads->name,
-                output->name, ember_shape_string(output, b, sizeof b));
-    g->pixel_bytes = (size_t)input->dims[input->rank - 1] * ember_type_size(input->type);
-    return EMBER_OK;
 }

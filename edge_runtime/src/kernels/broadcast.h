@@ -1,8 +1,7 @@
-/* Shape logic shared by the elementwise and layout kernels: numpy-style broadcasting of two operands (and the
- * prepare and eval steps of the broadcasting arithmetic ops built on it), equal shape checks and reading
- * constant shape operands (paddings, permutations, slice bounds). */
-#ifndef EMBER_KERNELS_SHAPES_H
-#define EMBER_KERNELS_SHAPES_H
+/* numpy-style broadcasting of two operands, and the prepare and eval steps of the broadcasting arithmetic ops
+ * built on it (ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM). */
+#ifndef EMBER_KERNELS_BROADCAST_H
+#define EMBER_KERNELS_BROADCAST_H
 
 #include "ember_internal.h"
 
@@ -51,46 +50,4 @@ ember_status ember_arith_prepare(ember_interpreter *ctx, const ember_node *node,
 void ember_arith_eval(ember_interpreter *ctx, const ember_node *node, const ember_broadcast *b,
                       ember_binary_row row_f32, ember_binary_row row_i8, const void *params);
 
-/* Eval of the ops that keep the bytes and change only the shape (RESHAPE, SQUEEZE): output 0 = input 0. */
-ember_status ember_copy_eval(ember_interpreter *ctx, const ember_node *node);
-
-/* 1 when a and b have the same rank and dims. */
-int ember_same_shape(const ember_tensor *a, const ember_tensor *b);
-
-/* Element i of an int32 or int64 tensor with data (the caller checked type and size). */
-int64_t ember_const_int(const ember_tensor *t, int32_t i);
-
-/* Checks that `t` (operand `what` of the node) is a constant int32 (or int64 when allow_int64) tensor with
- * `count` elements (count < 0: any). */
-ember_status ember_check_const_int(ember_interpreter *ctx, const ember_node *node, const ember_tensor *t,
-                                   const char *what, int32_t count, int allow_int64);
-
-/* Checks a one-input, one-output elementwise op: same type (float32, or int8 when allow_int8) and same shape.
- */
-ember_status ember_check_unary(ember_interpreter *ctx, const ember_node *node, int allow_int8);
-
-/* SPACE_TO_BATCH_ND's and BATCH_TO_SPACE_ND's geometry over NHWC (or NWC, as H = 1): the input and output
- * sizes, the block and the rows and columns padded (SPACE_TO_BATCH_ND) or cropped (BATCH_TO_SPACE_ND) before
- * the image; pixel_bytes is the size of one pixel's channels. */
-typedef struct ember_space_batch {
-    int32_t in_b, in_h, in_w, out_b, out_h, out_w;
-    int32_t block_h, block_w, top, left;
-    size_t pixel_bytes;
-} ember_space_batch;
-
-/* Checks the node's 3-D or 4-D input and output of one type, its constant block_shape (in [1, 65536]) and
- * paddings or crops (`what`, in [0, 65536]), and that the space side (the input when input_is_space, else the
- * output) padded or cropped is the batch side: batch = space batch * block_h * block_w, space + before +
- * after = batch * block along H and W, equal channels. Fills g. */
-ember_status ember_space_batch_prepare(ember_interpreter *ctx, const ember_node *node, const char *what,
-                                       int input_is_space, ember_space_batch *g);
-
-/* Row-major element strides of a shape, in int64: an empty tensor's strides may pass int32 but stay below
- * EMBER_MAX_TENSOR_SPAN (the loader's bound). Every kernel that computes strides uses this. */
-void ember_strides(const int32_t *dims, int32_t rank, int64_t *strides);
-
-/* Product of dims[begin .. end) in int64 (outer and inner sizes around an axis); bounded like ember_strides.
- */
-int64_t ember_dims_product(const int32_t *dims, int32_t begin, int32_t end);
-
-#endif /* EMBER_KERNELS_SHAPES_H */
+#endif /* EMBER_KERNELS_BROADCAST_H */

@@ -1,123 +1,11 @@
-/* Sliding-window geometry and per-channel requantisation shared by the convolution and pooling kernels. */
-#include "kernels/conv_params.h"
+/* The convolution family's shared prepare (types, fused activation, per-channel requantisation) and eval (see
+ * conv.h). */
+#include "kernels/conv.h"
 
 #include "flatbuffer.h"
 #include "kernels/kernels.h"
 #include "quantization.h"
 #include "tflite_schema.h"
-
-/* TFLite's ComputeOutSize, in 64 bits so that hostile strides and dilations cannot overflow. */
-static int64_t out_size(int8_t padding, int64_t in, int64_t eff, int64_t stride) {
-    return padding == TFL_PADDING_SAME ? (in + stride - 1) / stride : (in + stride - eff) / stride;
-}
-
-/* TFLite's ComputePaddingWithOffset: half the total padding before, the odd unit after. */
-static int32_t pad_before(int64_t stride, int64_t eff, int64_t in, int64_t out) {
-    int64_t total = (out - 1) * stride + eff - in;
-    return total > 0 ? (int32_t)(total / 2) : 0;
-}
-
-ember_status ember_window_prepare(ember_interpreter *ctx, const ember_node *node, int8_t padding,
-                                  const ember_tensor *input, const ember_tensor *output, ember_window *w,
-                                  ember_image_shape *shape) {
-    const char *op = node->kernel->name;
-    long n = (long)node->index;
-    int64_t eff_h, eff_w, want_h, want_w;
-    char a[96], b[96];
-
-    EMBER_CHECK(ctx, padding == TFL_PADDING_SAME || padding == TFL_PADDING_VALID, EMBER_INVALID_MODEL,
-                "%s %ld: padding %d is neither SAME (0) nor VALID (1)", op, n, (int)padding);
-    EMBER_CHECK(ctx, w->stride_h >= 1 && w->stride_w >= 1 && w->dilation_h >= 1 && w->dilation_w >= 1,
-                EMBER_INVALID_MODEL, "%s %ld: strides (%ld, %ld) and dilations (%ld, %ld) must be >= 1", op,
-                n, (long)w->stride_h, (long)w->stride_w, (long)w->dilation_h, (long)w->dilation_w);
-    EMBER_CHECK(ctx, w->filter_h >= 1 && w->filter_w >= 1, EMBER_INVALID_MODEL,
-                "%s %ld: window %ldx%ld must be at least 1x1", op, n, (long)w->filter_h, (long)w->filter_w);
-    EMBER_CHECK(ctx, input->rank == 4 && output->rank == 4, EMBER_INVALID_MODEL,
-                "%s %ld: input '%.64s' %s and output '%.64s' %s must be 4-D NHWC", op, n, input->name,
-                ember_shape_string(input, a, sizeof a), output->name,
-                ember_shape_string(output, b, sizeof b));
-    shape->batches = input->dims[0];
-    shape->in_h = input->dims[1];
-    shape->in_w = input->dims[2];
-    shape->in_c = input->dims[3];
-    shape->out_h = output->dims[1];
-    shape->out_w = output->dims[2];
-    shape->out_c = output->dims[3];
-    eff_h = (int64_t)(w->filter_h - 1) * w->dilation_h + 1;
-    eff_w = (int64_t)(w->filter_w - 1) * w->dilation_w + 1;
-    want_h = out_size(padding, shape->in_h, eff_h, w->stride_h);
-    want_w = out_size(padding, shape->in_w, eff_w, w->stride_w);
-    EMBER_CHECK(ctx,
-                output->dims[0] == shape->batches && want_h >= 1 && want_w >= 1 && want_h == shape->out_h &&
-                    want_w == shape->out_w,
-                EMBER_INVALID_MODEL,
-                "%s %ld: input %s with a %ldx%ld window (stride %ld,%ld, dilation %ld,%ld, padding %s) gives "
-                "[%ld,%lld,%lld,C], but output '%.64s' is %s",
-                op, n, ember_shape_string(input, a, sizeof a), (long)w->filter_h, (long)w->filter_w,
-                (long)w->stride_h, (long)w->stride_w, (long)w->dilation_h, (long)w->dilation_w,
-                padding == TFL_PADDING_SAME ? "SAME" : "VALID", (long)shape->batches, (long long)want_h,
-                (long long)want_w, output->name, ember_shape_string(output, b, sizeof b));
-    /* Bounds every index the kernels compute (oy * stride - pad + ky * dilation) well inside int32. */
-    EMBER_CHECK(ctx,
-                (want_h - 1) * w->stride_h + eff_h <= ((int64_t)1 << 30) &&
-                    (want_w - 1) * w->stride_w + eff_w <= ((int64_t)1 << 30),
-                EMBER_UNSUPPORTED, "%s %ld: the window's extent over input %s exceeds 2^30", op, n,
-                ember_shape_string(input, a, sizeof a));
-    w->pad_h = pad_before(w->stride_h, eff_h, shape->in_h, shape->out_h);
-    w->pad_w = pad_before(w->stride_w, eff_w, shape->in_w, shape->out_w);
-    return EMBER_OK;
-}
-
-void ember_window_clip(const ember_window *w, const ember_image_shape *s, int32_t oy, int32_t ox, int32_t *y0,
-                       int32_t *y1, int32_t *x0, int32_t *x1) {
-    const int32_t iy = oy * w->stride_h - w->pad_h, ix = ox * w->stride_w - w->pad_w;
-    *y0 = iy < 0 ? -iy : 0;
-    *y1 = s->in_h - iy < w->filter_h ? s->in_h - iy : w->filter_h;
-    *x0 = ix < 0 ? -ix : 0;
-    *x1 = s->in_w - ix < w->filter_w ? s->in_w - ix : w->filter_w;
-    *y0 += iy, *y1 += iy, *x0 += ix, *x1 += ix;
-}
-
-ember_status ember_pool_prepare(ember_interpreter *ctx, const ember_node *node, ember_pool_params *p) {
-    const ember_tensor *input = ember_node_input(ctx, node, 0);
-    const ember_tensor *output = ember_node_output(ctx, node, 0);
-    const char *op = node->kernel->name;
-    long n = (long)node->index;
-    int8_t padding, activation;
-
-    EMBER_CHECK(ctx, node->input_count == 1 && node->output_count == 1 && input, EMBER_INVALID_MODEL,
-                "%s %ld: needs 1 input and 1 output, has %ld and %ld", op, n, (long)node->input_count,
-                (long)node->output_count);
-    EMBER_TRY(ember_option_i8(ctx, node, TFL_POOL_PADDING, TFL_PADDING_SAME, &padding));
-    EMBER_TRY(ember_option_i32(ctx, node, TFL_POOL_STRIDE_W, 0, &p->w.stride_w));
-    EMBER_TRY(ember_option_i32(ctx, node, TFL_POOL_STRIDE_H, 0, &p->w.stride_h));
-    EMBER_TRY(ember_option_i32(ctx, node, TFL_POOL_FILTER_W, 0, &p->w.filter_w));
-    EMBER_TRY(ember_option_i32(ctx, node, TFL_POOL_FILTER_H, 0, &p->w.filter_h));
-    EMBER_TRY(ember_option_i8(ctx, node, TFL_POOL_FUSED_ACTIVATION, TFL_ACT_NONE, &activation));
-    p->w.dilation_h = p->w.dilation_w = 1;
-    EMBER_TRY(ember_window_prepare(ctx, node, padding, input, output, &p->w, &p->s));
-    EMBER_CHECK(ctx, p->s.in_c == p->s.out_c, EMBER_INVALID_MODEL,
-                "%s %ld: input has %ld channels, output '%.64s' %ld", op, n, (long)p->s.in_c, output->name,
-                (long)p->s.out_c);
-    if (input->type == EMBER_FLOAT32 && output->type == EMBER_FLOAT32) {
-        EMBER_CHECK(ctx, ember_activation_range_f32(activation, &p->act_min_f, &p->act_max_f),
-                    EMBER_UNSUPPORTED, "%s %ld: fused activation %d is not supported", op, n,
-                    (int)activation);
-        return EMBER_OK;
-    }
-    EMBER_CHECK(ctx, input->type == EMBER_INT8 && output->type == EMBER_INT8, EMBER_UNSUPPORTED,
-                "%s %ld: types input %s, output %s; float32 or int8 (both) are supported", op, n,
-                ember_type_name(input->type), ember_type_name(output->type));
-    {
-        float s_out;
-        int32_t zp;
-        EMBER_TRY(ember_check_same_quant_i8(ctx, node, input, output, &s_out, &zp));
-        EMBER_CHECK(ctx, ember_activation_range_i8(activation, s_out, zp, &p->act_min, &p->act_max),
-                    EMBER_UNSUPPORTED, "%s %ld: fused activation %d is not supported", op, n,
-                    (int)activation);
-    }
-    return EMBER_OK;
-}
 
 /* real[c] = s_in * s_w[c] / s_out for each output channel, as multipliers and shifts. */
 static ember_status conv_multipliers(ember_interpreter *ctx, const ember_node *node,
@@ -223,17 +111,5 @@ ember_status ember_conv_eval(ember_interpreter *ctx, const ember_node *node, emb
            bias ? (const int32_t *)bias->data : NULL, (int8_t *)output->data, d->q.input_offset,
            d->q.output_offset, params, params + d->s.out_c, d->q.act_min, d->q.act_max);
     }
-    return EMBER_OK;
-}
-
-ember_status ember_pool_eval(ember_interpreter *ctx, const ember_node *node, ember_pool_f32_fn *f32,
-                             ember_pool_i8_fn *i8) {
-    const ember_pool_params *p = (const ember_pool_params *)node->op_data;
-    const ember_tensor *input = ember_node_input(ctx, node, 0);
-    ember_tensor *output = ember_node_output(ctx, node, 0);
-    if (input->type == EMBER_FLOAT32)
-        f32(p, (const float *)input->data, (float *)output->data);
-    else
-        i8(p, (const int8_t *)input->data, (int8_t *)output->data);
     return EMBER_OK;
 }

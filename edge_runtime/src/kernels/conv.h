@@ -1,49 +1,11 @@
-/* What CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and the pooling ops share: the sliding-window geometry
- * (TFLite's padding rules), the type checks, fused activation and per-output-channel requantisation of the
- * convolutions, and the convolutions' eval. */
-#ifndef EMBER_CONV_PARAMS_H
-#define EMBER_CONV_PARAMS_H
+/* What CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED share: the type checks, fused activation and
+ * per-output-channel requantisation of their prepare, their reference math (TFLite's reference kernels, the
+ * oracle any optimised variant must match bit for bit) and CONV_2D's and DEPTHWISE_CONV_2D's eval. */
+#ifndef EMBER_KERNELS_CONV_H
+#define EMBER_KERNELS_CONV_H
 
 #include "ember_internal.h"
-
-/* A 2-D window over an NHWC image: filter size, strides, dilations and the padding before each axis. */
-typedef struct ember_window {
-    int32_t filter_h, filter_w;
-    int32_t stride_h, stride_w;
-    int32_t dilation_h, dilation_w;
-    int32_t pad_h, pad_w;
-} ember_window;
-
-/* NHWC sizes of a windowed op's input and output. */
-typedef struct ember_image_shape {
-    int32_t batches;
-    int32_t in_h, in_w, in_c;
-    int32_t out_h, out_w, out_c;
-} ember_image_shape;
-
-/* Checks the window (strides, dilations, filter >= 1, padding SAME or VALID), that input and output are 4-D
- * NHWC with the output size TFLite computes (SAME: ceil(in / stride); VALID: (in - eff + stride) / stride,
- * eff = (k - 1) * d + 1) and fills shape and the padding before each axis (the odd unit goes after). */
-ember_status ember_window_prepare(ember_interpreter *ctx, const ember_node *node, int8_t padding,
-                                  const ember_tensor *input, const ember_tensor *output, ember_window *w,
-                                  ember_image_shape *shape);
-
-/* The undilated window of output (oy, ox) clipped to the image, in input coordinates: [*y0, *y1) x [*x0, *x1)
- * (empty when the window lies in the padding). */
-void ember_window_clip(const ember_window *w, const ember_image_shape *s, int32_t oy, int32_t ox, int32_t *y0,
-                       int32_t *y1, int32_t *x0, int32_t *x1);
-
-/* Pooling ops' shared state: window, shapes, and the fused activation clamp in float and in int8. */
-typedef struct ember_pool_params {
-    ember_window w;
-    ember_image_shape s;
-    float act_min_f, act_max_f;
-    int32_t act_min, act_max;
-} ember_pool_params;
-
-/* Reads Pool2DOptions, checks the window and that input and output are both float32 or both int8 with the
- * same scale and zero point (pooling never requantises), and that channels match; fills p. */
-ember_status ember_pool_prepare(ember_interpreter *ctx, const ember_node *node, ember_pool_params *p);
+#include "kernels/window.h"
 
 /* Fused activation clamp and int8 offsets of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED. */
 typedef struct ember_conv_quant {
@@ -70,51 +32,35 @@ static inline int32_t *ember_channel_params(const ember_node *node) {
     return (int32_t *)(void *)((uint8_t *)node->op_data + fixed);
 }
 
-/* x * multiplier * 2^(shift - 31) rounded once, half up: (x * M + 2^(30 - shift)) >> (31 - shift) in 64 bits.
- * LiteRT's int8 FULLY_CONNECTED (ai-edge-litert 2.x, BUILTIN_REF included) requantises this way, unlike its
- * convolutions, which use the double rounding of ember_multiply_by_quantized_multiplier; the tests against
- * LiteRT pin down both. shift <= 30 (prepare refuses larger). */
-static inline int32_t ember_multiply_single_rounding(int32_t x, int32_t multiplier, int shift) {
-    const int total = 31 - shift;
-    const int64_t product = (int64_t)x * multiplier + ((int64_t)1 << (total - 1));
-    /* Floor division by 2^total, written without right-shifting a negative value. */
-    const int64_t q = product >= 0 ? product >> total : -((-product - 1) >> total) - 1;
-    return (int32_t)q;
-}
+/* Reference math (TFLite's reference order of operations), defined in conv_2d.c, depthwise_conv_2d.c and
+ * fully_connected.c and exposed for unit tests and as the oracle of optimised paths. int8 variants take
+ * per-output-channel multiplier and shift arrays. */
+void ember_conv_2d_ref_f32(const ember_window *w, const ember_image_shape *s, int32_t filter_in_c,
+                           const float *input, const float *filter, const float *bias, float *output,
+                           float act_min, float act_max);
+void ember_conv_2d_ref_i8(const ember_window *w, const ember_image_shape *s, int32_t filter_in_c,
+                          const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output,
+                          int32_t input_offset, int32_t output_offset, const int32_t *multiplier,
+                          const int32_t *shift, int32_t act_min, int32_t act_max);
+void ember_depthwise_conv_2d_ref_f32(const ember_window *w, const ember_image_shape *s,
+                                     int32_t depth_multiplier, const float *input, const float *filter,
+                                     const float *bias, float *output, float act_min, float act_max);
+void ember_depthwise_conv_2d_ref_i8(const ember_window *w, const ember_image_shape *s,
+                                    int32_t depth_multiplier, const int8_t *input, const int8_t *filter,
+                                    const int32_t *bias, int8_t *output, int32_t input_offset,
+                                    int32_t output_offset, const int32_t *multiplier, const int32_t *shift,
+                                    int32_t act_min, int32_t act_max);
+/* output[b, o] = act(sum_i input[b, i] * weights[o, i] + bias[o]); bias may be NULL. */
+void ember_fully_connected_ref_f32(const float *input, const float *weights, const float *bias, float *output,
+                                   int32_t batches, int32_t in_dim, int32_t out_dim, float act_min,
+                                   float act_max);
 
-/* int32 accumulation that wraps like TFLite's on two's complement hardware, without C's undefined signed
- * overflow (only hostile weights reach it; converters keep accumulators in range). */
-static inline int32_t ember_wrap_i32(uint32_t u) {
-    return u <= 0x7fffffffu ? (int32_t)u : (int32_t)(u - 0x80000000u) - 0x7fffffff - 1;
-}
-
-/* Reference math of each windowed op (TFLite's reference order of operations), exposed for unit tests and as
- * the oracle of future optimised paths. int8 variants take per-output-channel multiplier and shift arrays. */
-void ember_conv_2d_f32(const ember_window *w, const ember_image_shape *s, int32_t filter_in_c,
-                       const float *input, const float *filter, const float *bias, float *output,
-                       float act_min, float act_max);
-void ember_conv_2d_i8(const ember_window *w, const ember_image_shape *s, int32_t filter_in_c,
-                      const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output,
-                      int32_t input_offset, int32_t output_offset, const int32_t *multiplier,
-                      const int32_t *shift, int32_t act_min, int32_t act_max);
-void ember_depthwise_conv_2d_f32(const ember_window *w, const ember_image_shape *s, int32_t depth_multiplier,
-                                 const float *input, const float *filter, const float *bias, float *output,
-                                 float act_min, float act_max);
-void ember_depthwise_conv_2d_i8(const ember_window *w, const ember_image_shape *s, int32_t depth_multiplier,
-                                const int8_t *input, const int8_t *filter, const int32_t *bias,
-                                int8_t *output, int32_t input_offset, int32_t output_offset,
-                                const int32_t *multiplier, const int32_t *shift, int32_t act_min,
-                                int32_t act_max);
-void ember_average_pool_2d_f32(const ember_pool_params *p, const float *input, float *output);
-void ember_average_pool_2d_i8(const ember_pool_params *p, const int8_t *input, int8_t *output);
-void ember_max_pool_2d_f32(const ember_pool_params *p, const float *input, float *output);
-void ember_max_pool_2d_i8(const ember_pool_params *p, const int8_t *input, int8_t *output);
-
-/* The eval of both poolings: float32 or int8 reference function by the input's type. */
-typedef void ember_pool_f32_fn(const ember_pool_params *p, const float *input, float *output);
-typedef void ember_pool_i8_fn(const ember_pool_params *p, const int8_t *input, int8_t *output);
-ember_status ember_pool_eval(ember_interpreter *ctx, const ember_node *node, ember_pool_f32_fn *f32,
-                             ember_pool_i8_fn *i8);
+/* int8 FULLY_CONNECTED (TFLite's reference_integer_ops): per-output requantisation multiplier and shift, with
+ * the single rounding of ember_multiply_single_rounding. */
+void ember_fully_connected_ref_i8(const int8_t *input, const int8_t *weights, const int32_t *bias,
+                                  int8_t *output, int32_t batches, int32_t in_dim, int32_t out_dim,
+                                  int32_t input_offset, int32_t output_offset, const int32_t *multiplier,
+                                  const int32_t *shift, int32_t act_min, int32_t act_max);
 
 /* The signature CONV_2D's and DEPTHWISE_CONV_2D's reference functions share; `depth` is the input channels
  * each filter sees (CONV_2D) or the depth multiplier (DEPTHWISE_CONV_2D). */
@@ -139,4 +85,4 @@ typedef struct ember_conv_data {
 ember_status ember_conv_eval(ember_interpreter *ctx, const ember_node *node, ember_conv_f32_fn *f32,
                              ember_conv_i8_fn *i8);
 
-#endif /* EMBER_CONV_PARAMS_H */
+#endif /* EMBER_KERNELS_CONV_H */

@@ -2,14 +2,14 @@
  * when the filter's input depth divides the input's. Arithmetic and order of operations follow TFLite's
  * reference kernels (reference/conv.h, reference/integer_ops/conv.h) so float results agree to rounding and
  * int8 results bit for bit. */
-#include "kernels/conv_params.h"
+#include "kernels/conv.h"
 #include "kernels/kernels.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
-void ember_conv_2d_f32(const ember_window *w, const ember_image_shape *s, int32_t filter_in_c,
-                       const float *input, const float *filter, const float *bias, float *output,
-                       float act_min, float act_max) {
+void ember_conv_2d_ref_f32(const ember_window *w, const ember_image_shape *s, int32_t filter_in_c,
+                           const float *input, const float *filter, const float *bias, float *output,
+                           float act_min, float act_max) {
     const int32_t per_group = s->out_c / (s->in_c / filter_in_c);
     int32_t b, oy, ox, oc, ky, kx, ic;
     for (b = 0; b < s->batches; ++b)
@@ -36,10 +36,10 @@ void ember_conv_2d_f32(const ember_window *w, const ember_image_shape *s, int32_
                 }
 }
 
-void ember_conv_2d_i8(const ember_window *w, const ember_image_shape *s, int32_t filter_in_c,
-                      const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output,
-                      int32_t input_offset, int32_t output_offset, const int32_t *multiplier,
-                      const int32_t *shift, int32_t act_min, int32_t act_max) {
+void ember_conv_2d_ref_i8(const ember_window *w, const ember_image_shape *s, int32_t filter_in_c,
+                          const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output,
+                          int32_t input_offset, int32_t output_offset, const int32_t *multiplier,
+                          const int32_t *shift, int32_t act_min, int32_t act_max) {
     const int32_t per_group = s->out_c / (s->in_c / filter_in_c);
     int32_t b, oy, ox, oc, ky, kx, ic;
     for (b = 0; b < s->batches; ++b)
@@ -110,7 +110,7 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
 }
 
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
-    return ember_conv_eval(ctx, node, ember_conv_2d_f32, ember_conv_2d_i8);
+    return ember_conv_eval(ctx, node, ember_conv_2d_ref_f32, ember_conv_2d_ref_i8);
 }
 
 /* Versions up to 8 as LiteRT registers them; what later versions add (int16 activations, int4 weights,

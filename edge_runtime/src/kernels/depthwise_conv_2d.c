@@ -1,14 +1,14 @@
 /* DEPTHWISE_CONV_2D, float32 and int8: filter [1, h, w, in_c * multiplier], output channel ic * multiplier +
  * m sees only input channel ic. Order of operations as TFLite's reference kernels
  * (reference/depthwiseconv_float.h, reference/integer_ops/depthwise_conv.h). */
-#include "kernels/conv_params.h"
+#include "kernels/conv.h"
 #include "kernels/kernels.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
-void ember_depthwise_conv_2d_f32(const ember_window *w, const ember_image_shape *s, int32_t depth_multiplier,
-                                 const float *input, const float *filter, const float *bias, float *output,
-                                 float act_min, float act_max) {
+void ember_depthwise_conv_2d_ref_f32(const ember_window *w, const ember_image_shape *s,
+                                     int32_t depth_multiplier, const float *input, const float *filter,
+                                     const float *bias, float *output, float act_min, float act_max) {
     int32_t b, oy, ox, ic, m, ky, kx;
     for (b = 0; b < s->batches; ++b)
         for (oy = 0; oy < s->out_h; ++oy)
@@ -32,11 +32,11 @@ void ember_depthwise_conv_2d_f32(const ember_window *w, const ember_image_shape 
                     }
 }
 
-void ember_depthwise_conv_2d_i8(const ember_window *w, const ember_image_shape *s, int32_t depth_multiplier,
-                                const int8_t *input, const int8_t *filter, const int32_t *bias,
-                                int8_t *output, int32_t input_offset, int32_t output_offset,
-                                const int32_t *multiplier, const int32_t *shift, int32_t act_min,
-                                int32_t act_max) {
+void ember_depthwise_conv_2d_ref_i8(const ember_window *w, const ember_image_shape *s,
+                                    int32_t depth_multiplier, const int8_t *input, const int8_t *filter,
+                                    const int32_t *bias, int8_t *output, int32_t input_offset,
+                                    int32_t output_offset, const int32_t *multiplier, const int32_t *shift,
+                                    int32_t act_min, int32_t act_max) {
     int32_t b, oy, ox, ic, m, ky, kx;
     for (b = 0; b < s->batches; ++b)
         for (oy = 0; oy < s->out_h; ++oy)
@@ -107,7 +107,7 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
 }
 
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
-    return ember_conv_eval(ctx, node, ember_depthwise_conv_2d_f32, ember_depthwise_conv_2d_i8);
+    return ember_conv_eval(ctx, node, ember_depthwise_conv_2d_ref_f32, ember_depthwise_conv_2d_ref_i8);
 }
 
 /* Versions up to 7 as LiteRT registers them; int16 activations, int4 and hybrid weights are refused by type.

@@ -1,7 +1,7 @@
 /* DEQUANTIZE: int8 -> float32, scale * (q - zp) computed in double and rounded once to float (TFLite's
  * reference Dequantize). */
 #include "kernels/kernels.h"
-#include "kernels/shapes.h"
+#include "kernels/operands.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 

@@ -1,8 +1,8 @@
 /* DIV: out = act(x1 / x2) with numpy broadcasting, float32 (TFLite's reference: the quotient, then the fused
  * activation's clamp; division by zero gives inf or NaN as in C). LiteRT has no int8 DIV (only uint8), so
  * neither do we. */
+#include "kernels/broadcast.h"
 #include "kernels/kernels.h"
-#include "kernels/shapes.h"
 #include "tflite_schema.h"
 
 typedef struct div_data {

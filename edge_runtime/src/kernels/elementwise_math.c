@@ -5,7 +5,7 @@
 #include <math.h>
 
 #include "kernels/kernels.h"
-#include "kernels/shapes.h"
+#include "kernels/operands.h"
 #include "tflite_schema.h"
 
 typedef struct math_data {

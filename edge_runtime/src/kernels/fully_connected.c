@@ -2,7 +2,7 @@
  * As in TFLite, the input is flattened to [batches, in] with in = weights' second dimension; keep_num_dims
  * only changes the declared output shape. int8 follows reference/integer_ops/fully_connected.h with
  * per-tensor or per-channel (axis 0) weight scales. */
-#include "kernels/conv_params.h"
+#include "kernels/conv.h"
 #include "kernels/kernels.h"
 #include "quantization.h"
 #include "tflite_schema.h"
@@ -14,9 +14,9 @@ typedef struct fully_connected_data {
     ember_conv_quant q;
 } fully_connected_data;
 
-void ember_fully_connected_f32(const float *input, const float *weights, const float *bias, float *output,
-                               int32_t batches, int32_t in_dim, int32_t out_dim, float act_min,
-                               float act_max) {
+void ember_fully_connected_ref_f32(const float *input, const float *weights, const float *bias, float *output,
+                                   int32_t batches, int32_t in_dim, int32_t out_dim, float act_min,
+                                   float act_max) {
     int32_t b, o, i;
     for (b = 0; b < batches; ++b) {
         const float *x = input + (size_t)b * (size_t)in_dim;
@@ -32,10 +32,10 @@ void ember_fully_connected_f32(const float *input, const float *weights, const f
     }
 }
 
-void ember_fully_connected_i8(const int8_t *input, const int8_t *weights, const int32_t *bias, int8_t *output,
-                              int32_t batches, int32_t in_dim, int32_t out_dim, int32_t input_offset,
-                              int32_t output_offset, const int32_t *multiplier, const int32_t *shift,
-                              int32_t act_min, int32_t act_max) {
+void ember_fully_connected_ref_i8(const int8_t *input, const int8_t *weights, const int32_t *bias,
+                                  int8_t *output, int32_t batches, int32_t in_dim, int32_t out_dim,
+                                  int32_t input_offset, int32_t output_offset, const int32_t *multiplier,
+                                  const int32_t *shift, int32_t act_min, int32_t act_max) {
     int32_t b, o, i;
     for (b = 0; b < batches; ++b) {
         const int8_t *x = input + (size_t)b * (size_t)in_dim;
@@ -121,15 +121,15 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const ember_tensor *bias = ember_node_input(ctx, node, 2);
     ember_tensor *output = ember_node_output(ctx, node, 0);
     if (input->type == EMBER_FLOAT32) {
-        ember_fully_connected_f32((const float *)input->data, (const float *)weights->data,
-                                  bias ? (const float *)bias->data : NULL, (float *)output->data, d->batches,
-                                  d->in_dim, d->out_dim, d->q.act_min_f, d->q.act_max_f);
+        ember_fully_connected_ref_f32((const float *)input->data, (const float *)weights->data,
+                                      bias ? (const float *)bias->data : NULL, (float *)output->data,
+                                      d->batches, d->in_dim, d->out_dim, d->q.act_min_f, d->q.act_max_f);
     } else {
         const int32_t *params = ember_channel_params(node);
-        ember_fully_connected_i8((const int8_t *)input->data, (const int8_t *)weights->data,
-                                 bias ? (const int32_t *)bias->data : NULL, (int8_t *)output->data,
-                                 d->batches, d->in_dim, d->out_dim, d->q.input_offset, d->q.output_offset,
-                                 params, params + d->out_dim, d->q.act_min, d->q.act_max);
+        ember_fully_connected_ref_i8((const int8_t *)input->data, (const int8_t *)weights->data,
+                                     bias ? (const int32_t *)bias->data : NULL, (int8_t *)output->data,
+                                     d->batches, d->in_dim, d->out_dim, d->q.input_offset, d->q.output_offset,
+                                     params, params + d->out_dim, d->q.act_min, d->q.act_max);
     }
     return EMBER_OK;
 }

@@ -2,7 +2,7 @@
  * input on a "hires" scale s_in / 128, a "reluish" factor in [0, 1] from a multiplier s_hires / (3 / 32768),
  * and an output multiplier s_hires / s_out, both rounded to int16 fixed point. */
 #include "kernels/kernels.h"
-#include "kernels/shapes.h"
+#include "kernels/operands.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 

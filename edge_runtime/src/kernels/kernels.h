@@ -9,7 +9,8 @@ extern const ember_kernel ember_kernel_fully_connected;
 extern const ember_kernel ember_kernel_reshape;
 extern const ember_kernel ember_kernel_softmax;
 /* Convolution, pooling, reduction (conv_2d.c, depthwise_conv_2d.c, average_pool_2d.c, max_pool_2d.c, mean.c,
- * batch_matmul.c); their window geometry and per-channel requantisation live in kernels/conv_params.h. */
+ * batch_matmul.c); the window geometry lives in kernels/window.h, what pooling shares in kernels/pool.h, what
+ * the convolutions and FULLY_CONNECTED share (prepare, reference math, eval) in kernels/conv.h. */
 extern const ember_kernel ember_kernel_conv_2d;
 extern const ember_kernel ember_kernel_depthwise_conv_2d;
 extern const ember_kernel ember_kernel_average_pool_2d;
@@ -17,7 +18,8 @@ extern const ember_kernel ember_kernel_max_pool_2d;
 extern const ember_kernel ember_kernel_mean;
 extern const ember_kernel ember_kernel_batch_matmul;
 /* Elementwise, activation, quantisation and layout ops (add.c, sub.c, mul.c, relu.c, ..., gather.c);
- * broadcasting and constant shape operands live in kernels/shapes.h, int8 arithmetic in quantization.h. */
+ * broadcasting lives in kernels/broadcast.h, operand checks and constant shape operands in
+ * kernels/operands.h, int8 arithmetic in quantization.h. */
 extern const ember_kernel ember_kernel_add;
 extern const ember_kernel ember_kernel_sub;
 extern const ember_kernel ember_kernel_mul;
@@ -76,17 +78,6 @@ static inline float ember_clamp_f32(float x, float lo, float hi) {
     float y = x < lo ? lo : x;
     return hi < y ? hi : y;
 }
-
-/* output[b, o] = act(sum_i input[b, i] * weights[o, i] + bias[o]); bias may be NULL. */
-void ember_fully_connected_f32(const float *input, const float *weights, const float *bias, float *output,
-                               int32_t batches, int32_t in_dim, int32_t out_dim, float act_min,
-                               float act_max);
-
-/* int8 FULLY_CONNECTED (TFLite's reference_integer_ops): per-output requantisation multiplier and shift. */
-void ember_fully_connected_i8(const int8_t *input, const int8_t *weights, const int32_t *bias, int8_t *output,
-                              int32_t batches, int32_t in_dim, int32_t out_dim, int32_t input_offset,
-                              int32_t output_offset, const int32_t *multiplier, const int32_t *shift,
-                              int32_t act_min, int32_t act_max);
 
 /* Softmax over the last axis of an [outer, depth] array: exp(beta * (x - max)) / sum. */
 void ember_softmax_f32(const float *input, float *output, int32_t outer, int32_t depth, float beta);

@@ -1,7 +1,7 @@
 /* LEAKY_RELU: x > 0 ? x : alpha * x. int8 (TFLite reference): two multipliers, identity s_in / s_out and
  * alpha s_in * alpha / s_out (ratios in float as TFLite computes them), chosen by the sign of x - zp_in. */
 #include "kernels/kernels.h"
-#include "kernels/shapes.h"
+#include "kernels/operands.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 

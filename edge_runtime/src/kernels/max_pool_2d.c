@@ -3,12 +3,12 @@
  * quantisation, so the raw maximum is the answer. */
 #include <float.h>
 
-#include "kernels/conv_params.h"
 #include "kernels/kernels.h"
+#include "kernels/pool.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
-void ember_max_pool_2d_f32(const ember_pool_params *p, const float *input, float *output) {
+void ember_max_pool_2d_ref_f32(const ember_pool_params *p, const float *input, float *output) {
     const ember_image_shape *s = &p->s;
     int32_t b, oy, ox, c, y, x, y0, y1, x0, x1;
     for (b = 0; b < s->batches; ++b)
@@ -28,7 +28,7 @@ void ember_max_pool_2d_f32(const ember_pool_params *p, const float *input, float
             }
 }
 
-void ember_max_pool_2d_i8(const ember_pool_params *p, const int8_t *input, int8_t *output) {
+void ember_max_pool_2d_ref_i8(const ember_pool_params *p, const int8_t *input, int8_t *output) {
     const ember_image_shape *s = &p->s;
     int32_t b, oy, ox, c, y, x, y0, y1, x0, x1;
     for (b = 0; b < s->batches; ++b)
@@ -53,7 +53,7 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
 }
 
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
-    return ember_pool_eval(ctx, node, ember_max_pool_2d_f32, ember_max_pool_2d_i8);
+    return ember_pool_eval(ctx, node, ember_max_pool_2d_ref_f32, ember_max_pool_2d_ref_i8);
 }
 
 /* Versions 1 to 3 as LiteRT registers them (3: int16, refused by type). */

@@ -2,8 +2,8 @@
  * `x1 > x2 ? x1 : x2` and `x1 < x2 ? x1 : x2`, on float32 values or on int8 codes, which compare like the
  * values only when both inputs and the output share one scale and zero point (the converter writes them so;
  * prepare checks it). */
+#include "kernels/broadcast.h"
 #include "kernels/kernels.h"
-#include "kernels/shapes.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 

@@ -1,7 +1,7 @@
 /* MUL: out = act(x1 * x2) with numpy broadcasting. int8 (TFLite reference): one multiplier s1 * s2 / s_out,
  * computed in double, applied to (x1 - zp1) * (x2 - zp2). */
+#include "kernels/broadcast.h"
 #include "kernels/kernels.h"
-#include "kernels/shapes.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 

@@ -9,8 +9,8 @@
 #include <float.h>
 
 #include "kernels/kernels.h"
+#include "kernels/operands.h"
 #include "kernels/reduce.h"
-#include "kernels/shapes.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 

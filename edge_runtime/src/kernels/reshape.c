@@ -2,7 +2,7 @@
  * the requested shape (a constant shape input, else the new_shape option) is checked against it when it is
  * known. */
 #include "kernels/kernels.h"
-#include "kernels/shapes.h"
+#include "kernels/operands.h"
 #include "tflite_schema.h"
 
 /* Does the requested shape (with at most one -1, inferred) describe the output's dims? */

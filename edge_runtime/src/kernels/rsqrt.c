@@ -7,7 +7,7 @@
 #include <math.h>
 
 #include "kernels/kernels.h"
-#include "kernels/shapes.h"
+#include "kernels/operands.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 

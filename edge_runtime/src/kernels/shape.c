@@ -1,7 +1,6 @@
 /* SHAPE: the input's dims as an int32 or int64 vector (out_type). Shapes are static, so the values are those
  * of the declared input shape. */
 #include "kernels/kernels.h"
-#include "kernels/shapes.h"
 #include "tflite_schema.h"
 
 static ember_status prepare(ember_interpreter *ctx, ember_node *node) {

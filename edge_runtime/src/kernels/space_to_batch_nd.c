@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "kernels/kernels.h"
-#include "kernels/shapes.h"
+#include "kernels/space_batch.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 

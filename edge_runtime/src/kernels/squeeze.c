@@ -1,7 +1,7 @@
 /* SQUEEZE: drops axes of size 1; the bytes do not change. The output shape is the model's (static shapes),
  * and the squeeze_dims option is checked against it when given. */
 #include "kernels/kernels.h"
-#include "kernels/shapes.h"
+#include "kernels/operands.h"
 #include "tflite_schema.h"
 
 static ember_status prepare(ember_interpreter *ctx, ember_node *node) {

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "kernels/kernels.h"
-#include "kernels/shapes.h"
+#include "kernels/operands.h"
 #include "tflite_schema.h"
 
 typedef struct transpose_data {
