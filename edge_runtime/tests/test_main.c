@@ -10,7 +10,7 @@ int main(int argc, char **argv) {
         void (*run)(void);
     } suites[] = {
         {"kernels", test_kernels},         {"planner", test_planner},           {"loader", test_loader},
-        {"interpreter", test_interpreter}, {"quantization", test_quantization},
+        {"interpreter", test_interpreter}, {"quantization", test_quantization}, {"gemm", test_gemm},
     };
     size_t i;
     int ran = 0;

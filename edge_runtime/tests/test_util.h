@@ -50,6 +50,7 @@ void test_planner(void);
 void test_loader(void);
 void test_interpreter(void);
 void test_quantization(void);
+void test_gemm(void);
 
 /* Deterministic generator for randomised tests (no libc rand state shared between tests). */
 static inline unsigned test_rand(unsigned *state) {
