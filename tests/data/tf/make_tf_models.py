@@ -8,7 +8,13 @@ output): a CNN (CONV_2D, DEPTHWISE_CONV_2D, pooling, FULLY_CONNECTED, SOFTMAX), 
 MUL, activations, CONCATENATION, PAD, RESIZE_NEAREST_NEIGHBOR, TRANSPOSE, GATHER, ...) a layout model whose
 converter output has SHAPE/STRIDED_SLICE/PACK around a RESHAPE (a reshape by the dynamic batch size) and a
 model with SPACE_TO_BATCH_ND/BATCH_TO_SPACE_ND around a convolution. tests/runtime/test_tf_models.py runs every file
-through ember.runtime and LiteRT."""
+through ember.runtime and LiteRT.
+
+    /tmp/tfvenv/bin/python tests/data/tf/make_tf_models.py --mobilenets DIR
+
+writes instead, into DIR, the MobileNets issue 11 times (keras.applications, random weights, 1000 classes, batch 1):
+MobileNetV1 alpha 0.25 at 128x128 and MobileNetV2 alpha 0.35 at 96x96, float32 and full int8 with int8 input
+and output; tools/bench_runtime.py --tf-mobilenets DIR times them. They are 0.5 to 6.7 MB: not committed."""
 
 from __future__ import annotations
 
@@ -92,14 +98,59 @@ def convert(model: keras.Model, int8: bool) -> bytes:
     return converter.convert()
 
 
-def main() -> None:
+def set_batchnorm_statistics(model: keras.Model, images: np.ndarray) -> keras.Model:
+    """Sets each BatchNormalization's moving mean and variance to those of its input on `images`, layer by layer.
+    With random weights and the initial statistics (0, 1), activations shrink about 2x a layer, and after 28 layers
+    the last ones are ~1e-6: int8 scales of 1e-8, where LiteRT's reference SOFTMAX aborts in prepare. Trained
+    networks keep unit-scale activations; this gives the random ones the same."""
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            inputs = keras.Model(model.inputs, layer.input)(images, training=False).numpy()
+            mean, var = inputs.mean(axis=(0, 1, 2)), inputs.var(axis=(0, 1, 2))
+            layer.moving_mean.assign(mean)
+            layer.moving_variance.assign(var)
+    return model
+
+
+def mobilenet_v1_025() -> keras.Model:
+    x = keras.Input((128, 128, 3), batch_size=1)
+    model = keras.applications.MobileNet(input_tensor=x, alpha=0.25, weights=None, classes=1000)
+    images = np.random.default_rng(1).uniform(-1, 1, (8, 128, 128, 3)).astype(np.float32)
+    return set_batchnorm_statistics(keras.Model(x, model.output, name="tf_mobilenet_v1_025_128"), images)
+
+
+def mobilenet_v2_035() -> keras.Model:
+    x = keras.Input((96, 96, 3), batch_size=1)
+    model = keras.applications.MobileNetV2(input_tensor=x, alpha=0.35, weights=None, classes=1000)
+    images = np.random.default_rng(1).uniform(-1, 1, (8, 96, 96, 3)).astype(np.float32)
+    return set_batchnorm_statistics(keras.Model(x, model.output, name="tf_mobilenet_v2_035_96"), images)
+
+
+def write(builds: tuple[Callable[[], keras.Model], ...], directory: Path) -> None:
     tf.keras.utils.set_random_seed(0)
-    for build in (small_cnn, elementwise, layout, space_to_batch):
+    for build in builds:
         model = build()
         for int8 in (False, True):
-            path = HERE / f"{model.name}_{'int8' if int8 else 'float32'}.tflite"
+            path = directory / f"{model.name}_{'int8' if int8 else 'float32'}.tflite"
             path.write_bytes(convert(model, int8))
-            print(f"{path.name}: {path.stat().st_size} bytes")
+            print(f"{path}: {path.stat().st_size} bytes")
+
+
+def write_mobilenets(directory: Path) -> None:
+    write((mobilenet_v1_025, mobilenet_v2_035), Path(directory))
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mobilenets", type=Path, metavar="DIR", help="write the issue-11 MobileNets into DIR")
+    args = parser.parse_args()
+    if args.mobilenets:
+        args.mobilenets.mkdir(parents=True, exist_ok=True)
+        write_mobilenets(args.mobilenets)
+    else:
+        write((small_cnn, elementwise, layout, space_to_batch), HERE)
 
 
 if __name__ == "__main__":
