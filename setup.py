@@ -26,6 +26,7 @@ setup(
             sources=RUNTIME_SOURCES,
             include_dirs=["edge_runtime/include", "edge_runtime/src"],
             extra_compile_args=["-std=c99", "-O2", "-Wall", "-Wextra"],
+            extra_link_args=["-pthread"],  # the worker pool, src/thread_pool.c
         )
     ],
 )

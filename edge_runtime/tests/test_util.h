@@ -51,6 +51,7 @@ void test_loader(void);
 void test_interpreter(void);
 void test_quantization(void);
 void test_gemm(void);
+void test_thread_pool(void);
 
 /* Deterministic generator for randomised tests (no libc rand state shared between tests). */
 static inline unsigned test_rand(unsigned *state) {

@@ -24,7 +24,7 @@ def build_fuzzer(out: Path) -> Path:
     exe = out / "fuzz_model"
     result = subprocess.run([clang, "-std=c99", "-g", "-O1", SANITIZE, "-fno-sanitize-recover=undefined",
                              f"-I{SOURCE / 'include'}", f"-I{SOURCE / 'src'}", *sources,
-                             str(SOURCE / "fuzz" / "fuzz_model.c"), "-o", str(exe), "-lm"],
+                             str(SOURCE / "fuzz" / "fuzz_model.c"), "-o", str(exe), "-lm", "-pthread"],
                             capture_output=True, text=True)
     if result.returncode != 0 and "fuzzer" in result.stderr and "cannot find" in result.stderr:
         pytest.skip(f"clang has no libFuzzer runtime (apt-get install libclang-rt-dev): {result.stderr[-300:]}")
