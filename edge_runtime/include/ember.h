@@ -106,7 +106,8 @@ size_t ember_interpreter_arena_bytes(const ember_interpreter *interpreter);
  * EMBER_OUT_OF_MEMORY and a message giving both sizes. Call before allocating. */
 ember_status ember_interpreter_set_max_arena_bytes(ember_interpreter *interpreter, size_t max_bytes);
 
-/* Bytes the arena of this model needs (known from create on: the plan is made there). */
+/* Bytes the arena of this model needs (known from create on: the plan is made there), packed weights and
+ * kernel scratch included. */
 ember_status ember_interpreter_arena_bytes_required(ember_interpreter *interpreter, size_t *bytes);
 
 /* Like allocate_tensors, but places everything in the caller's arena[0, bytes) (aligned to
@@ -130,6 +131,15 @@ ember_status ember_interpreter_tensor_offset(ember_interpreter *interpreter, int
 typedef void (*ember_node_hook)(void *user, int32_t node_index, int end);
 ember_status ember_interpreter_set_node_hook(ember_interpreter *interpreter, ember_node_hook hook,
                                              void *user);
+
+/* ---- Instruction sets --------------------------------------------------------------------------------- */
+
+/* The SIMD level the interpreter's optimised kernels use, fixed at create: the best one the CPU and OS
+ * support ("portable", "sse41", "avx2", "avx512", "avx512vnni", "neon", "neon_dotprod"), capped by the
+ * environment variable EMBER_ISA when it is set before create (EMBER_ISA=avx2 forces AVX2 or lower; a level
+ * above the CPU's gives the CPU's). EMBER_ISA=reference runs every kernel's plain reference loops instead, a
+ * debugging aid, and this returns "reference". All levels give the same bits. "" for NULL. */
+const char *ember_interpreter_isa(const ember_interpreter *interpreter);
 
 /* Number of operators, and the builtin name of operator i ("" when out of range). */
 int32_t ember_interpreter_node_count(const ember_interpreter *interpreter);

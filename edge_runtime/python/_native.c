@@ -166,6 +166,13 @@ static PyObject *NativeInterpreter_tensor_count(NativeInterpreter *self, PyObjec
     return PyLong_FromLong(ember_interpreter_tensor_count(self->interpreter));
 }
 
+static PyObject *NativeInterpreter_isa(NativeInterpreter *self, PyObject *unused) {
+    (void)unused;
+    if (!ready(self))
+        return NULL;
+    return PyUnicode_FromString(ember_interpreter_isa(self->interpreter));
+}
+
 static PyObject *NativeInterpreter_arena_bytes(NativeInterpreter *self, PyObject *unused) {
     (void)unused;
     if (!ready(self))
@@ -323,6 +330,7 @@ static PyMethodDef NativeInterpreter_methods[] = {
     {"outputs", (PyCFunction)NativeInterpreter_outputs, METH_NOARGS, "Tensor indices of the graph outputs."},
     {"tensor_count", (PyCFunction)NativeInterpreter_tensor_count, METH_NOARGS, "Number of tensors."},
     {"arena_bytes", (PyCFunction)NativeInterpreter_arena_bytes, METH_NOARGS, "Arena size in bytes."},
+    {"isa", (PyCFunction)NativeInterpreter_isa, METH_NOARGS, "SIMD level of the optimised kernels."},
     {"memory_plan", (PyCFunction)NativeInterpreter_memory_plan, METH_NOARGS,
      "(arena bytes required, arena offset of each tensor or -1)."},
     {"tensor_info", (PyCFunction)NativeInterpreter_tensor_info, METH_O, "Description of one tensor (dict)."},

@@ -71,6 +71,12 @@ class Interpreter:
     def invoke(self) -> None:
         self._native.invoke()
 
+    @property
+    def isa(self) -> str:
+        """SIMD level the optimised kernels use ("avx512vnni", "neon", "portable", ...), fixed at construction:
+        the CPU's best, capped by the EMBER_ISA environment variable; "reference" under EMBER_ISA=reference."""
+        return self._native.isa()
+
     def arena_bytes(self) -> int:
         """Bytes of the runtime's arena (0 before ``allocate_tensors``)."""
         return self._native.arena_bytes()

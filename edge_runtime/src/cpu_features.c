@@ -88,11 +88,18 @@ ember_isa ember_isa_cap(ember_isa level, ember_isa limit) {
     return level < limit ? level : limit;
 }
 
+int ember_isa_env_is_reference(void) {
+    const char *value = getenv("EMBER_ISA");
+    return value && strcmp(value, "reference") == 0;
+}
+
 ember_isa ember_isa_from_env(ember_isa detected) {
     const char *value = getenv("EMBER_ISA");
     int i;
     if (!value)
         return detected;
+    if (strcmp(value, "reference") == 0)
+        return EMBER_ISA_PORTABLE;
     for (i = 0; i < EMBER_ISA_COUNT; ++i)
         if (strcmp(value, isa_names[i]) == 0)
             return ember_isa_cap((ember_isa)i, detected);

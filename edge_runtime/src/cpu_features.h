@@ -25,8 +25,13 @@ ember_isa ember_cpu_detect(void);
 
 /* `detected` capped by the environment variable EMBER_ISA (portable, sse41, avx2, avx512, avx512vnni, neon,
  * neon_dotprod): a level above `detected` gives `detected`, a level of the other architecture gives
- * portable, an unset or unknown value leaves `detected`. */
+ * portable, "reference" gives portable (see ember_isa_env_is_reference), an unset or unknown value leaves
+ * `detected`. */
 ember_isa ember_isa_from_env(ember_isa detected);
+
+/* 1 when the environment variable EMBER_ISA is "reference": the interpreter then runs every kernel's
+ * reference loops instead of the optimised paths (a debugging aid; the GEMM level is portable). */
+int ember_isa_env_is_reference(void);
 
 /* `level` capped by `limit`: the lower of the two within one architecture, portable across architectures. */
 ember_isa ember_isa_cap(ember_isa level, ember_isa limit);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cpu_features.h"
 #include "ember.h"
 #include "flatbuffer.h"
 
@@ -17,9 +18,9 @@
  * a hostile shape from asking for an absurd arena. */
 #define EMBER_MAX_TENSOR_BYTES ((size_t)0x7fffffff)
 
-/* Largest product of a tensor's non-zero dimensions times its element size. An empty tensor ([0, 65536, 65536])
- * holds no bytes, but kernels still compute strides and partial products of its dims; with this bound they fit
- * int64 (kernels/operands.h: ember_strides, ember_dims_product) and never overflow. */
+/* Largest product of a tensor's non-zero dimensions times its element size. An empty tensor ([0, 65536,
+ * 65536]) holds no bytes, but kernels still compute strides and partial products of its dims; with this bound
+ * they fit int64 (kernels/operands.h: ember_strides, ember_dims_product) and never overflow. */
 #define EMBER_MAX_TENSOR_SPAN ((uint64_t)1 << 62)
 
 typedef struct ember_tensor {
@@ -56,7 +57,7 @@ typedef struct ember_node {
     int32_t output_count;
     fb_table options; /* builtin_options table, valid when has_options */
     int has_options;
-    void *op_data; /* kernel->op_data_size bytes in the arena, filled by prepare */
+    void *op_data; /* ember_op_data_bytes bytes in the arena, filled by prepare */
 } ember_node;
 
 struct ember_interpreter {
@@ -80,12 +81,36 @@ struct ember_interpreter {
     const uint8_t *offline_plan; /* verified "OfflineMemoryAllocation" offsets (int32 per tensor), or NULL */
     void (*node_hook)(void *user, int32_t node, int end); /* ember_interpreter_set_node_hook */
     void *node_hook_user;
+    /* Instruction set level of the optimised kernels, fixed at create:
+     * ember_isa_from_env(ember_cpu_detect()). reference_kernels (EMBER_ISA=reference, a debugging aid) makes
+     * every kernel run its reference loops. */
+    ember_isa isa;
+    int reference_kernels;
+    /* Transient scratch shared by all nodes (im2col blocks, ...): max of the kernels' scratch_bytes hooks, in
+     * the persistent part of the arena; valid during prepare and eval, its contents never outlive one eval.
+     */
+    uint8_t *scratch;
+    size_t scratch_bytes;
     int allocated;
     char error[EMBER_ERROR_CAPACITY];
 };
 
 /* Kernel interface: prepare checks shapes/types/options and fills op_data once; eval only computes (no checks
- * beyond data-dependent ones, no allocation). */
+ * beyond data-dependent ones, no allocation).
+ *
+ * Arena reservation. Everything a kernel keeps is reserved in the arena when the interpreter is created, so
+ * ember_interpreter_arena_bytes_required is the whole memory bill and allocate_tensors_in never mallocs:
+ * - op_data_bytes (NULL: op_data_size) gives the bytes of the node's op data: the fixed struct plus anything
+ *   the kernel derives from constants at prepare (per-channel requantisation, packed GEMM weights, later
+ *   dequantised float16 or densified sparse weights). It lives as long as the interpreter.
+ * - scratch_bytes (NULL: none) gives transient working memory one eval needs (im2col row blocks). The
+ *   interpreter reserves the maximum over all nodes once (ctx->scratch, ctx->scratch_bytes), since evals run
+ *   one after another; a kernel never relies on its contents between two evals.
+ * Both run at create, before any prepare: tensor shapes, types and constant data are known (the loader has
+ * verified them) but nothing else is checked yet, so they must read the node defensively (input counts,
+ * ranks, omitted inputs) and return the plain size when the node looks malformed, leaving the error message
+ * to prepare. They must be pure functions of the model and ctx->isa / ctx->reference_kernels, since
+ * allocate_tensors calls op_data_bytes again to lay the arena out. (size_t)-1: the size does not fit. */
 typedef struct ember_kernel {
     int32_t builtin_code;
     const char *name;
@@ -94,7 +119,14 @@ typedef struct ember_kernel {
     size_t op_data_size;
     ember_status (*prepare)(ember_interpreter *ctx, ember_node *node);
     ember_status (*eval)(ember_interpreter *ctx, const ember_node *node);
+    size_t (*op_data_bytes)(const ember_interpreter *ctx, const ember_node *node);
+    size_t (*scratch_bytes)(const ember_interpreter *ctx, const ember_node *node);
 } ember_kernel;
+
+/* Rounds n up to EMBER_ALIGNMENT (callers keep n far below SIZE_MAX). */
+static inline size_t ember_align_size(size_t n) {
+    return (n + EMBER_ALIGNMENT - 1) & ~(size_t)(EMBER_ALIGNMENT - 1);
+}
 
 /* Records a formatted message in ctx->error and returns `status`. */
 ember_status ember_fail(ember_interpreter *ctx, ember_status status, const char *format, ...)
@@ -127,9 +159,12 @@ const char *ember_builtin_name(int32_t code, char *scratch, size_t capacity);
 /* Kernel registered for a builtin code, or NULL. */
 const ember_kernel *ember_find_kernel(int32_t builtin_code);
 
-/* Arena bytes of a node's op data: the kernel's op_data_size, plus per-channel requantisation parameters for
- * the int8 convolution kernels (op_registry.c); (size_t)-1 when it cannot fit. */
+/* Arena bytes of a node's op data: the kernel's op_data_bytes hook, or its op_data_size without one;
+ * (size_t)-1 when it cannot fit. */
 size_t ember_op_data_bytes(const ember_interpreter *ctx, const ember_node *node);
+
+/* Scratch bytes a node's eval needs: its kernel's scratch_bytes hook, 0 without one. */
+size_t ember_scratch_bytes(const ember_interpreter *ctx, const ember_node *node);
 
 /* Verifying loader (verify_model.c): verifies the whole model in ctx->model and builds tensors and nodes. */
 ember_status ember_load_model(ember_interpreter *ctx);

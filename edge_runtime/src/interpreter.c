@@ -37,10 +37,12 @@ static int add_size(size_t *total, size_t n) {
     return 1;
 }
 
-/* The arena layout, computed once by create: [op data][copies of misaligned constants][planned tensors]. The
- * first two live as long as the interpreter; in the planned part tensors whose lifetimes do not overlap share
- * bytes, placed by the offline plan where the model has one and greedily otherwise. Sets every planned
- * tensor's arena_offset, it->planned_bytes and it->arena_bytes (the total). */
+/* The arena layout, computed once by create: [op data][copies of misaligned constants][scratch][planned
+ * tensors]. The first three live as long as the interpreter (op data: each kernel's op_data_bytes hook, e.g.
+ * packed weights; scratch: the largest scratch_bytes of any node, shared since nodes run one at a time); in
+ * the planned part tensors whose lifetimes do not overlap share bytes, placed by the offline plan where the
+ * model has one and greedily otherwise. Sets every planned tensor's arena_offset, it->scratch_bytes,
+ * it->planned_bytes and it->arena_bytes (the total). */
 static ember_status plan_layout(ember_interpreter *it) {
     ember_plan_entry *entries = it->plan_entries;
     int32_t i, count = 0, conflict[2] = {0, 0};
@@ -53,6 +55,13 @@ static ember_status plan_layout(ember_interpreter *it) {
     for (i = 0; i < it->tensor_count; ++i)
         EMBER_CHECK(it, !needs_copy(&it->tensors[i]) || add_size(&persistent, it->tensors[i].bytes),
                     EMBER_OUT_OF_MEMORY, "constant copies do not fit the address space");
+    it->scratch_bytes = 0;
+    for (i = 0; i < it->node_count; ++i) {
+        const size_t bytes = ember_scratch_bytes(it, &it->nodes[i]);
+        it->scratch_bytes = bytes > it->scratch_bytes ? bytes : it->scratch_bytes;
+    }
+    EMBER_CHECK(it, add_size(&persistent, it->scratch_bytes), EMBER_OUT_OF_MEMORY,
+                "kernel scratch does not fit the address space");
     for (i = 0; i < it->tensor_count; ++i) {
         const ember_tensor *t = &it->tensors[i];
         const int32_t offline = it->offline_plan ? fb_i32_at(it->offline_plan + 4 * (size_t)i) : -1;
@@ -77,13 +86,14 @@ static ember_status plan_layout(ember_interpreter *it) {
         /* Graph inputs and outputs live for the whole invoke, so an overlap with one is refused too. */
         const ember_tensor *x = &it->tensors[conflict[0]], *y = &it->tensors[conflict[1]];
         const ember_tensor *io = x->is_graph_input || x->is_graph_output ? x : y;
-        return ember_fail(it, status,
-                          "metadata OfflineMemoryAllocation: tensors %ld ('%.48s') and %ld ('%.48s') are alive "
-                          "together but share bytes%s",
-                          (long)conflict[0], x->name, (long)conflict[1], y->name,
-                          io->is_graph_input || io->is_graph_output
-                              ? " (graph inputs and outputs keep their bytes for the whole invoke)"
-                              : "");
+        return ember_fail(
+            it, status,
+            "metadata OfflineMemoryAllocation: tensors %ld ('%.48s') and %ld ('%.48s') are alive "
+            "together but share bytes%s",
+            (long)conflict[0], x->name, (long)conflict[1], y->name,
+            io->is_graph_input || io->is_graph_output
+                ? " (graph inputs and outputs keep their bytes for the whole invoke)"
+                : "");
     }
     total = persistent;
     EMBER_CHECK(it, status == EMBER_OK && add_size(&total, planned), EMBER_OUT_OF_MEMORY,
@@ -116,6 +126,9 @@ ember_status ember_interpreter_create(const void *model_data, size_t model_size,
         return EMBER_OUT_OF_MEMORY;
     }
     it->max_arena_bytes = EMBER_DEFAULT_MAX_ARENA_BYTES;
+    /* Fixed for the interpreter's life: the op data sizes (packed weights) depend on it. */
+    it->isa = ember_isa_from_env(ember_cpu_detect());
+    it->reference_kernels = ember_isa_env_is_reference();
     fb_init(&it->model, model_data, model_size);
     if (!host_is_little_endian())
         status = ember_fail(it, EMBER_UNSUPPORTED,
@@ -165,6 +178,7 @@ static ember_status release_arena(ember_interpreter *it, ember_status status) {
             it->tensors[i].is_constant ? (void *)(uintptr_t)it->tensors[i].const_data : NULL;
     for (i = 0; i < it->node_count; ++i)
         it->nodes[i].op_data = NULL;
+    it->scratch = NULL;
     return status;
 }
 
@@ -192,6 +206,7 @@ static ember_status bind_arena(ember_interpreter *it, uint8_t *arena) {
             t->data = arena + t->arena_offset;
         }
     }
+    it->scratch = it->scratch_bytes ? arena + offset : NULL;
     for (i = 0; i < it->node_count; ++i) {
         status = it->nodes[i].kernel->prepare(it, &it->nodes[i]);
         if (status != EMBER_OK)
@@ -276,6 +291,12 @@ ember_status ember_interpreter_set_node_hook(ember_interpreter *it, ember_node_h
     it->node_hook = hook;
     it->node_hook_user = user;
     return EMBER_OK;
+}
+
+const char *ember_interpreter_isa(const ember_interpreter *it) {
+    if (!it)
+        return "";
+    return it->reference_kernels ? "reference" : ember_isa_name(it->isa);
 }
 
 int32_t ember_interpreter_node_count(const ember_interpreter *it) {

@@ -57,28 +57,10 @@ const ember_kernel *ember_find_kernel(int32_t builtin_code) {
     return NULL;
 }
 
-/* int8 kernels that keep a requantisation multiplier and shift per output channel (the output's last axis)
- * after their fixed op data (kernels/conv.h: ember_channel_params). */
-static const ember_kernel *const per_channel_kernels[] = {
-    &ember_kernel_conv_2d,
-    &ember_kernel_depthwise_conv_2d,
-    &ember_kernel_fully_connected,
-};
-
 size_t ember_op_data_bytes(const ember_interpreter *ctx, const ember_node *node) {
-    const size_t fixed = (node->kernel->op_data_size + EMBER_ALIGNMENT - 1) & ~(size_t)(EMBER_ALIGNMENT - 1);
-    const ember_tensor *output;
-    size_t i, channels;
-    for (i = 0; i < sizeof per_channel_kernels / sizeof per_channel_kernels[0]; ++i) {
-        if (per_channel_kernels[i] != node->kernel || node->output_count < 1)
-            continue;
-        output = &ctx->tensors[node->outputs[0]];
-        if (output->type != EMBER_INT8)
-            break;
-        /* The output's byte size is at most 2^31, so this cannot overflow a 64-bit size_t; on 32 bits the
-         * caller's overflow-checked sum refuses it. */
-        channels = output->rank ? (size_t)output->dims[output->rank - 1] : 1;
-        return channels > EMBER_MAX_TENSOR_BYTES / 8 ? (size_t)-1 : fixed + 8 * channels;
-    }
-    return node->kernel->op_data_size;
+    return node->kernel->op_data_bytes ? node->kernel->op_data_bytes(ctx, node) : node->kernel->op_data_size;
+}
+
+size_t ember_scratch_bytes(const ember_interpreter *ctx, const ember_node *node) {
+    return node->kernel->scratch_bytes ? node->kernel->scratch_bytes(ctx, node) : 0;
 }

@@ -74,4 +74,30 @@ ember_isa ember_gemm_f32_kernel_isa(ember_isa isa);
 void ember_requant_i32(ember_isa isa, ember_requant_rounding rounding, const int32_t *acc,
                        const int32_t *multiplier, const int32_t *shift, int32_t count, int32_t *out);
 
+/* Depthwise (channel-wise) micro-kernels of DEPTHWISE_CONV_2D: one output pixel from the taps of its window
+ * that lie inside the image, vectorised across channels. x[t] points at the input pixel of tap t (its
+ * in_c = channels / depth_multiplier channels), w[t] at the filter row of that tap (channels values); taps
+ * are summed in the order given (the reference's ky, kx order), output channel c reading input channel
+ * c / depth_multiplier. SIMD families run depth multiplier 1; other multipliers run the portable loops.
+ * int8: out[c] = clamp(requant(bias[c] + sum_t w[t][c] * (x[t][c / mult] + input_offset)) + output_offset)
+ *   in wrapping int32 with double rounding, the bits of the reference kernel (padding taps are left out).
+ * float32: out[c] = clamp(total + bias[c]) with total = 0.0f then += x * w tap by tap, no FMA. */
+typedef struct ember_dw_i8_params {
+    int32_t channels, depth_multiplier;
+    const int32_t *bias; /* [channels] or NULL */
+    const int32_t *multiplier, *shift;
+    int32_t input_offset, output_offset, act_min, act_max;
+} ember_dw_i8_params;
+
+typedef struct ember_dw_f32_params {
+    int32_t channels, depth_multiplier;
+    const float *bias; /* [channels] or NULL (adds 0.0f) */
+    float act_min, act_max;
+} ember_dw_f32_params;
+
+void ember_dw_i8_pixel(ember_isa isa, const ember_dw_i8_params *p, const int8_t *const *x,
+                       const int8_t *const *w, int32_t taps, int8_t *out);
+void ember_dw_f32_pixel(ember_isa isa, const ember_dw_f32_params *p, const float *const *x,
+                        const float *const *w, int32_t taps, float *out);
+
 #endif /* EMBER_GEMM_H */

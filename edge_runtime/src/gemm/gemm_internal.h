@@ -109,4 +109,25 @@ ember_requant_kernel ember_requant_neon;
 ember_gemm_i8_kernel ember_gemm_i8_neon_dotprod;
 #endif
 
+/* Depthwise pixel kernels of a family (gemm.h: ember_dw_*_pixel), depth multiplier 1. */
+typedef void ember_dw_i8_kernel(const ember_dw_i8_params *p, const int8_t *const *x, const int8_t *const *w,
+                                int32_t taps, int8_t *out);
+typedef void ember_dw_f32_kernel(const ember_dw_f32_params *p, const float *const *x, const float *const *w,
+                                 int32_t taps, float *out);
+ember_dw_i8_kernel ember_dw_i8_portable;
+ember_dw_f32_kernel ember_dw_f32_portable;
+#ifdef EMBER_GEMM_X86
+ember_dw_i8_kernel ember_dw_i8_avx2, ember_dw_i8_avx512;
+#endif
+#ifdef EMBER_GEMM_X86_F32
+ember_dw_f32_kernel ember_dw_f32_avx2, ember_dw_f32_avx512;
+#endif
+
+/* Channels [c0, c1) of an int8 depthwise pixel, one channel at a time (any depth multiplier). */
+void ember_dw_i8_channels(const ember_dw_i8_params *p, const int8_t *const *x, const int8_t *const *w,
+                          int32_t taps, int32_t c0, int32_t c1, int8_t *out);
+/* Channels [c0, c1) of a float32 depthwise pixel, one channel at a time (any depth multiplier). */
+void ember_dw_f32_channels(const ember_dw_f32_params *p, const float *const *x, const float *const *w,
+                           int32_t taps, int32_t c0, int32_t c1, float *out);
+
 #endif /* EMBER_GEMM_INTERNAL_H */

@@ -162,6 +162,13 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 
 /* Versions up to 4 as LiteRT registers them; what they add beyond float32 is refused by type. */
 const ember_kernel ember_kernel_batch_matmul = {
-    TFL_OP_BATCH_MATMUL,       "BATCH_MATMUL", 4,    TFL_OPTIONS_BATCH_MATMUL,
-    sizeof(batch_matmul_data), prepare,        eval,
+    TFL_OP_BATCH_MATMUL,
+    "BATCH_MATMUL",
+    4,
+    TFL_OPTIONS_BATCH_MATMUL,
+    sizeof(batch_matmul_data),
+    prepare,
+    eval,
+    NULL,
+    NULL,
 };

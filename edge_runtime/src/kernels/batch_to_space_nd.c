@@ -46,4 +46,6 @@ const ember_kernel ember_kernel_batch_to_space_nd = {
     sizeof(ember_space_batch),
     prepare,
     eval,
+    NULL,
+    NULL,
 };

@@ -116,5 +116,13 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 const ember_kernel ember_kernel_concatenation = {
-    TFL_OP_CONCATENATION, "CONCATENATION", 4, TFL_OPTIONS_CONCATENATION, sizeof(concat_data), prepare, eval,
+    TFL_OP_CONCATENATION,
+    "CONCATENATION",
+    4,
+    TFL_OPTIONS_CONCATENATION,
+    sizeof(concat_data),
+    prepare,
+    eval,
+    NULL,
+    NULL,
 };

@@ -95,6 +95,85 @@ ember_status ember_conv_quant_prepare(ember_interpreter *ctx, const ember_node *
                             params + channels);
 }
 
+size_t ember_conv_op_data_bytes(const ember_interpreter *ctx, const ember_node *node, size_t packed) {
+    size_t total = ember_align_size(node->kernel->op_data_size), channels;
+    const ember_tensor *output;
+    if (node->output_count < 1)
+        return total;
+    output = &ctx->tensors[node->outputs[0]];
+    if (output->type == EMBER_INT8) {
+        /* The output's byte size is at most 2^31, so this cannot overflow a 64-bit size_t. */
+        channels = output->rank ? (size_t)output->dims[output->rank - 1] : 1;
+        if (channels > EMBER_MAX_TENSOR_BYTES / 8)
+            return (size_t)-1;
+        total += ember_align_size(8 * channels);
+    }
+    if (packed)
+        total += 64 + packed; /* both bounded by EMBER_MAX_TENSOR_BYTES: no overflow below 2^32 + 64 */
+    return total;
+}
+
+void *ember_conv_packed(const ember_interpreter *ctx, const ember_node *node) {
+    const ember_tensor *output = &ctx->tensors[node->outputs[0]];
+    uint8_t *at = (uint8_t *)ember_channel_params(node);
+    if (output->type == EMBER_INT8)
+        at += ember_align_size(8 * (size_t)(output->rank ? output->dims[output->rank - 1] : 1));
+    return at + (64 - (uintptr_t)at % 64) % 64;
+}
+
+static const ember_tensor *optional_input(const ember_interpreter *ctx, const ember_node *node, int32_t i) {
+    return i < node->input_count && node->inputs[i] >= 0 ? &ctx->tensors[node->inputs[i]] : NULL;
+}
+
+size_t ember_conv_gemm_bytes(const ember_interpreter *ctx, const ember_node *node, int32_t n, int32_t k) {
+    const ember_tensor *input = optional_input(ctx, node, 0), *weights = optional_input(ctx, node, 1);
+    const ember_tensor *bias = optional_input(ctx, node, 2);
+    const ember_tensor *output = node->output_count >= 1 ? &ctx->tensors[node->outputs[0]] : NULL;
+    int same_type;
+    size_t bytes;
+    if (ctx->reference_kernels || !input || !weights || !output || n < 1 || k < 1)
+        return 0;
+    same_type = input->type == weights->type && input->type == output->type;
+    if (!same_type || (input->type != EMBER_FLOAT32 && input->type != EMBER_INT8) || !weights->is_constant ||
+        (bias && !bias->is_constant))
+        return 0;
+    /* n * k is at most the weights' element count (callers derive both from its dims), so these sizes are
+     * far from overflowing 64 bits; on 32-bit hosts the bound below keeps them meaningful. */
+    if ((uint64_t)n * (uint64_t)k > EMBER_MAX_TENSOR_BYTES / 8)
+        return 0;
+    bytes = input->type == EMBER_INT8 ? ember_gemm_i8_packed_bytes(n, k, ctx->isa)
+                                      : ember_gemm_f32_packed_bytes(n, k, ctx->isa);
+    return bytes > EMBER_MAX_TENSOR_BYTES ? 0 : bytes;
+}
+
+const void *ember_conv_gemm_pack(ember_interpreter *ctx, const ember_node *node, int32_t n, int32_t k,
+                                 const ember_conv_quant *q, ember_requant_rounding rounding) {
+    const ember_tensor *input = ember_node_input(ctx, node, 0);
+    const ember_tensor *weights = ember_node_input(ctx, node, 1);
+    const ember_tensor *bias = ember_node_input(ctx, node, 2);
+    void *packed = ember_conv_packed(ctx, node);
+    if (input->type == EMBER_INT8) {
+        ember_gemm_i8_params p;
+        const int32_t *params = ember_channel_params(node);
+        p.n = n, p.k = k;
+        p.weights = (const int8_t *)weights->data;
+        p.bias = bias ? (const int32_t *)bias->data : NULL;
+        p.multiplier = params, p.shift = params + n;
+        p.input_offset = q->input_offset, p.output_offset = q->output_offset;
+        p.act_min = q->act_min, p.act_max = q->act_max;
+        p.rounding = rounding;
+        ember_gemm_i8_pack(&p, ctx->isa, packed);
+    } else {
+        ember_gemm_f32_params p;
+        p.n = n, p.k = k;
+        p.weights = (const float *)weights->data;
+        p.bias = bias ? (const float *)bias->data : NULL;
+        p.act_min = q->act_min_f, p.act_max = q->act_max_f;
+        ember_gemm_f32_pack(&p, ctx->isa, packed);
+    }
+    return packed;
+}
+
 ember_status ember_conv_eval(ember_interpreter *ctx, const ember_node *node, ember_conv_f32_fn *f32,
                              ember_conv_i8_fn *i8) {
     const ember_conv_data *d = (const ember_conv_data *)node->op_data;

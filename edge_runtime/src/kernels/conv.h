@@ -5,6 +5,7 @@
 #define EMBER_KERNELS_CONV_H
 
 #include "ember_internal.h"
+#include "gemm/gemm.h"
 #include "kernels/window.h"
 
 /* Fused activation clamp and int8 offsets of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED. */
@@ -25,12 +26,33 @@ ember_status ember_conv_quant_prepare(ember_interpreter *ctx, const ember_node *
                                       int32_t filter_axis, int float_product, int32_t channels,
                                       ember_conv_quant *q);
 
-/* The per-channel multiplier/shift arrays that follow an op's fixed op data in the arena (ember_op_data_bytes
- * reserves 2 * output channels int32 there for the kernels listed in op_registry.c). */
+/* The per-channel multiplier/shift arrays that follow an op's fixed op data in the arena (the op_data_bytes
+ * hook of each of these kernels reserves 2 * output channels int32 there for int8 outputs,
+ * ember_conv_op_data_bytes). */
 static inline int32_t *ember_channel_params(const ember_node *node) {
     size_t fixed = (node->kernel->op_data_size + EMBER_ALIGNMENT - 1) & ~(size_t)(EMBER_ALIGNMENT - 1);
     return (int32_t *)(void *)((uint8_t *)node->op_data + fixed);
 }
+
+/* Op data bytes of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED (their op_data_bytes hooks): the fixed
+ * struct, per-channel requantisation for an int8 output (as many channels as the output's last axis), then
+ * `packed` bytes (packed GEMM weights, 0: none) at a 64-byte boundary; (size_t)-1 when it cannot fit. */
+size_t ember_conv_op_data_bytes(const ember_interpreter *ctx, const ember_node *node, size_t packed);
+
+/* Where those packed bytes start in the op data (64-byte aligned), for prepare to pack into. */
+void *ember_conv_packed(const ember_interpreter *ctx, const ember_node *node);
+
+/* Whether the node's inputs allow packing a GEMM (not EMBER_ISA=reference; float32 input, filter and output,
+ * or int8 ones; constant filter and bias; `weights` is input 1) and the packed size for n x k; 0 otherwise
+ * or when it would exceed EMBER_MAX_TENSOR_BYTES. Reads the node defensively (the hooks run before prepare).
+ */
+size_t ember_conv_gemm_bytes(const ember_interpreter *ctx, const ember_node *node, int32_t n, int32_t k);
+
+/* Packs the node's weights (input 1, [n][k]) and bias for the GEMM, with q's clamp and offsets and the
+ * per-channel requantisation of ember_channel_params (int8, `rounding`), at ember_conv_packed. Returns the
+ * packed buffer. */
+const void *ember_conv_gemm_pack(ember_interpreter *ctx, const ember_node *node, int32_t n, int32_t k,
+                                 const ember_conv_quant *q, ember_requant_rounding rounding);
 
 /* Reference math (TFLite's reference order of operations), defined in conv_2d.c, depthwise_conv_2d.c and
  * fully_connected.c and exposed for unit tests and as the oracle of optimised paths. int8 variants take
@@ -72,12 +94,24 @@ typedef void ember_conv_i8_fn(const ember_window *w, const ember_image_shape *s,
                               int32_t input_offset, int32_t output_offset, const int32_t *multiplier,
                               const int32_t *shift, int32_t act_min, int32_t act_max);
 
+/* How a CONV_2D or DEPTHWISE_CONV_2D runs. */
+typedef enum ember_conv_path {
+    EMBER_CONV_REFERENCE = 0, /* the ember_*_ref_* loops (grouped convolutions, EMBER_ISA=reference, ...) */
+    EMBER_CONV_GEMM_DIRECT,   /* 1x1 CONV_2D reading the NHWC input as the GEMM's rows */
+    EMBER_CONV_GEMM_IM2COL,   /* CONV_2D: blocks of im2col rows in the scratch, then the GEMM */
+    EMBER_CONV_DEPTHWISE      /* DEPTHWISE_CONV_2D's channel-vectorised pixel kernels */
+} ember_conv_path;
+
 /* Op data of CONV_2D and DEPTHWISE_CONV_2D. */
 typedef struct ember_conv_data {
     ember_window w;
     ember_image_shape s;
     int32_t depth; /* CONV_2D: input channels each filter sees (in_c / depth groups); DEPTHWISE: multiplier */
     ember_conv_quant q;
+    ember_conv_path path;
+    ember_isa isa;      /* level of the depthwise kernels */
+    const void *packed; /* GEMM paths: the packed weights inside this op data */
+    int32_t block_rows; /* im2col: rows per block in the scratch */
 } ember_conv_data;
 
 /* Eval of CONV_2D and DEPTHWISE_CONV_2D: runs f32 or i8 on the node's input, filter, optional bias and output

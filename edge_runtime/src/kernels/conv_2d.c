@@ -2,6 +2,8 @@
  * when the filter's input depth divides the input's. Arithmetic and order of operations follow TFLite's
  * reference kernels (reference/conv.h, reference/integer_ops/conv.h) so float results agree to rounding and
  * int8 results bit for bit. */
+#include <string.h>
+
 #include "kernels/conv.h"
 #include "kernels/kernels.h"
 #include "quantization.h"
@@ -72,6 +74,85 @@ void ember_conv_2d_ref_i8(const ember_window *w, const ember_image_shape *s, int
                 }
 }
 
+/* The GEMM form of an ungrouped CONV_2D with constant weights: N = out_c, K = filter_h * filter_w * in_c
+ * (the OHWI filter rows are already [n][k] in the reference's ky, kx, ic order). Decided from the tensors
+ * alone, so the hooks at create and prepare agree; prepare has validated the shapes when it uses it. */
+static size_t gemm_bytes(const ember_interpreter *ctx, const ember_node *node, int32_t *k) {
+    const ember_tensor *input, *filter, *output;
+    if (node->input_count < 2 || node->output_count < 1 || node->inputs[0] < 0 || node->inputs[1] < 0)
+        return 0;
+    input = &ctx->tensors[node->inputs[0]];
+    filter = &ctx->tensors[node->inputs[1]];
+    output = &ctx->tensors[node->outputs[0]];
+    if (input->rank != 4 || filter->rank != 4 || output->rank != 4 || filter->dims[3] != input->dims[3] ||
+        filter->dims[0] != output->dims[3])
+        return 0;
+    /* The product is at most the filter's element count, which the loader bounded. */
+    *k = filter->dims[1] * filter->dims[2] * filter->dims[3];
+    return ember_conv_gemm_bytes(ctx, node, filter->dims[0], *k);
+}
+
+/* A 1x1 filter whose output pixels are the input pixels (stride 1, or a 1-pixel image): the NHWC input is the
+ * GEMM's A matrix as it is. */
+static int is_direct(const ember_interpreter *ctx, const ember_node *node) {
+    const ember_tensor *input = &ctx->tensors[node->inputs[0]], *filter = &ctx->tensors[node->inputs[1]];
+    const ember_tensor *output = &ctx->tensors[node->outputs[0]];
+    return filter->dims[1] == 1 && filter->dims[2] == 1 && input->dims[1] == output->dims[1] &&
+           input->dims[2] == output->dims[2];
+}
+
+/* im2col rows per block: about 32 KiB of scratch (it stays in L1/L2 while the GEMM reads it), at least 12
+ * rows (two of the GEMM kernels' 6-row tiles), at most all rows. */
+static int32_t block_rows(const ember_interpreter *ctx, const ember_node *node, int32_t k) {
+    const ember_tensor *output = &ctx->tensors[node->outputs[0]];
+    const size_t row = (size_t)k * ember_type_size(output->type);
+    const int64_t rows = (int64_t)output->dims[0] * output->dims[1] * output->dims[2];
+    int64_t block = (int64_t)(32768 / row);
+    block = block < 12 ? 12 : block / 6 * 6;
+    return (int32_t)(block < rows ? block : rows);
+}
+
+static size_t op_data_bytes(const ember_interpreter *ctx, const ember_node *node) {
+    int32_t k;
+    return ember_conv_op_data_bytes(ctx, node, gemm_bytes(ctx, node, &k));
+}
+
+static size_t scratch_bytes(const ember_interpreter *ctx, const ember_node *node) {
+    int32_t k;
+    if (!gemm_bytes(ctx, node, &k) || is_direct(ctx, node))
+        return 0;
+    return (size_t)block_rows(ctx, node, k) * (size_t)k * ember_type_size(ctx->tensors[node->inputs[0]].type);
+}
+
+/* A float filter with an infinite or NaN weight would turn an im2col padding tap (0 * w) into NaN where the
+ * reference skips the tap, so such filters keep the reference loops. */
+static int all_finite(const ember_tensor *filter) {
+    const float *w = (const float *)filter->data;
+    const int32_t count = ember_element_count(filter);
+    int32_t i;
+    for (i = 0; i < count; ++i)
+        if (!(w[i] - w[i] == 0.0f))
+            return 0;
+    return 1;
+}
+
+static void choose_path(ember_interpreter *ctx, ember_node *node, ember_conv_data *data) {
+    const ember_tensor *filter = ember_node_input(ctx, node, 1);
+    int32_t k = 0;
+    data->path = EMBER_CONV_REFERENCE;
+    if (!gemm_bytes(ctx, node, &k))
+        return;
+    if (is_direct(ctx, node)) {
+        data->path = EMBER_CONV_GEMM_DIRECT;
+    } else {
+        if (filter->type == EMBER_FLOAT32 && !all_finite(filter))
+            return;
+        data->path = EMBER_CONV_GEMM_IM2COL;
+        data->block_rows = block_rows(ctx, node, k);
+    }
+    data->packed = ember_conv_gemm_pack(ctx, node, data->s.out_c, k, &data->q, EMBER_REQUANT_DOUBLE);
+}
+
 static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     ember_conv_data *data = (ember_conv_data *)node->op_data;
     const ember_tensor *input = ember_node_input(ctx, node, 0);
@@ -106,15 +187,74 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
         "groups])",
         n, ember_shape_string(filter, a, sizeof a), ember_shape_string(input, b, sizeof b),
         (long)data->s.out_c);
-    return ember_conv_quant_prepare(ctx, node, activation, 0, 0, data->s.out_c, &data->q);
+    EMBER_TRY(ember_conv_quant_prepare(ctx, node, activation, 0, 0, data->s.out_c, &data->q));
+    choose_path(ctx, node, data);
+    return EMBER_OK;
+}
+
+/* Rows [m0, m1) of the im2col matrix into `cols` (k = filter_h * filter_w * in_c bytes of elem each): taps
+ * in the reference's ky, kx, ic order, padding taps filled with `pad` bytes (the input zero point for int8,
+ * which then adds exactly 0; 0.0f for float). */
+static void im2col(const ember_conv_data *d, const uint8_t *input, size_t elem, int pad, int32_t m0,
+                   int32_t m1, uint8_t *cols) {
+    const ember_window *w = &d->w;
+    const ember_image_shape *s = &d->s;
+    const size_t pixel = (size_t)s->in_c * elem;
+    int32_t m, ky, kx;
+    for (m = m0; m < m1; ++m) {
+        const int32_t ox = m % s->out_w, oy = m / s->out_w % s->out_h, b = m / s->out_w / s->out_h;
+        for (ky = 0; ky < w->filter_h; ++ky) {
+            const int32_t iy = oy * w->stride_h - w->pad_h + ky * w->dilation_h;
+            for (kx = 0; kx < w->filter_w; ++kx) {
+                const int32_t ix = ox * w->stride_w - w->pad_w + kx * w->dilation_w;
+                if (iy < 0 || iy >= s->in_h || ix < 0 || ix >= s->in_w)
+                    memset(cols, pad, pixel);
+                else
+                    memcpy(cols, input + (((size_t)b * s->in_h + iy) * s->in_w + ix) * pixel, pixel);
+                cols += pixel;
+            }
+        }
+    }
 }
 
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
-    return ember_conv_eval(ctx, node, ember_conv_2d_ref_f32, ember_conv_2d_ref_i8);
+    const ember_conv_data *d = (const ember_conv_data *)node->op_data;
+    const ember_tensor *input = ember_node_input(ctx, node, 0);
+    ember_tensor *output = ember_node_output(ctx, node, 0);
+    const int is_i8 = input->type == EMBER_INT8;
+    const int32_t rows = d->s.batches * d->s.out_h * d->s.out_w;
+    const size_t k = (size_t)d->w.filter_h * (size_t)d->w.filter_w * (size_t)d->s.in_c;
+    const size_t ldo = (size_t)d->s.out_c;
+    int32_t m0, m1;
+    if (d->path == EMBER_CONV_REFERENCE)
+        return ember_conv_eval(ctx, node, ember_conv_2d_ref_f32, ember_conv_2d_ref_i8);
+    if (d->path == EMBER_CONV_GEMM_DIRECT) {
+        if (is_i8)
+            ember_gemm_i8_run(d->packed, (const int8_t *)input->data, k, (int8_t *)output->data, ldo, 0,
+                              rows);
+        else
+            ember_gemm_f32_run(d->packed, (const float *)input->data, k, (float *)output->data, ldo, 0, rows);
+        return EMBER_OK;
+    }
+    /* Row blocks are the unit of work: a thread pool can hand them out, each with its own scratch. */
+    for (m0 = 0; m0 < rows; m0 = m1) {
+        m1 = rows - m0 < d->block_rows ? rows : m0 + d->block_rows;
+        if (is_i8) {
+            im2col(d, (const uint8_t *)input->data, 1, (int)(int8_t)-d->q.input_offset, m0, m1, ctx->scratch);
+            ember_gemm_i8_run(d->packed, (const int8_t *)(const void *)ctx->scratch, k,
+                              (int8_t *)output->data + (size_t)m0 * ldo, ldo, 0, m1 - m0);
+        } else {
+            im2col(d, (const uint8_t *)input->data, sizeof(float), 0, m0, m1, ctx->scratch);
+            ember_gemm_f32_run(d->packed, (const float *)(const void *)ctx->scratch, k,
+                               (float *)output->data + (size_t)m0 * ldo, ldo, 0, m1 - m0);
+        }
+    }
+    return EMBER_OK;
 }
 
 /* Versions up to 8 as LiteRT registers them; what later versions add (int16 activations, int4 weights,
  * hybrid float x int8) is refused in prepare by type. */
 const ember_kernel ember_kernel_conv_2d = {
-    TFL_OP_CONV_2D, "CONV_2D", 8, TFL_OPTIONS_CONV_2D, sizeof(ember_conv_data), prepare, eval,
+    TFL_OP_CONV_2D, "CONV_2D",     8, TFL_OPTIONS_CONV_2D, sizeof(ember_conv_data), prepare, eval,
+    op_data_bytes,  scratch_bytes,
 };

@@ -67,6 +67,28 @@ void ember_depthwise_conv_2d_ref_i8(const ember_window *w, const ember_image_sha
                     }
 }
 
+/* Taps of the channel-vectorised path (0: the reference loops): the scratch holds two pointers (input pixel,
+ * filter row) per tap of the window, so absurd windows keep the reference. Weights need not be constant. */
+static int32_t fast_taps(const ember_interpreter *ctx, const ember_node *node) {
+    const ember_tensor *filter;
+    if (ctx->reference_kernels || node->input_count < 2 || node->inputs[1] < 0)
+        return 0;
+    filter = &ctx->tensors[node->inputs[1]];
+    if (filter->rank != 4 || (filter->type != EMBER_FLOAT32 && filter->type != EMBER_INT8))
+        return 0;
+    if ((int64_t)filter->dims[1] * filter->dims[2] > 65536)
+        return 0;
+    return filter->dims[1] * filter->dims[2];
+}
+
+static size_t op_data_bytes(const ember_interpreter *ctx, const ember_node *node) {
+    return ember_conv_op_data_bytes(ctx, node, 0);
+}
+
+static size_t scratch_bytes(const ember_interpreter *ctx, const ember_node *node) {
+    return 2 * sizeof(void *) * (size_t)fast_taps(ctx, node);
+}
+
 static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     ember_conv_data *data = (ember_conv_data *)node->op_data;
     const ember_tensor *input = ember_node_input(ctx, node, 0);
@@ -103,11 +125,79 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
         n, ember_shape_string(filter, a, sizeof a), ember_shape_string(input, b, sizeof b),
         (long)data->s.out_c, (long)option_multiplier);
     data->depth = data->s.out_c / data->s.in_c;
-    return ember_conv_quant_prepare(ctx, node, activation, 3, 0, data->s.out_c, &data->q);
+    EMBER_TRY(ember_conv_quant_prepare(ctx, node, activation, 3, 0, data->s.out_c, &data->q));
+    data->path = fast_taps(ctx, node) ? EMBER_CONV_DEPTHWISE : EMBER_CONV_REFERENCE;
+    data->isa = ctx->isa;
+    return EMBER_OK;
+}
+
+/* The taps of output pixel (b, oy, ox) inside the image, in the reference's ky, kx order: input pixel and
+ * filter row pointers (as bytes, elem bytes a value); padding taps are left out, as the reference skips them.
+ */
+static int32_t window_taps(const ember_conv_data *d, const uint8_t *input, const uint8_t *filter, size_t elem,
+                           int32_t b, int32_t oy, int32_t ox, const uint8_t **x, const uint8_t **w) {
+    const ember_window *win = &d->w;
+    const ember_image_shape *s = &d->s;
+    int32_t ky, kx, taps = 0;
+    for (ky = 0; ky < win->filter_h; ++ky) {
+        const int32_t iy = oy * win->stride_h - win->pad_h + ky * win->dilation_h;
+        if (iy < 0 || iy >= s->in_h)
+            continue;
+        for (kx = 0; kx < win->filter_w; ++kx) {
+            const int32_t ix = ox * win->stride_w - win->pad_w + kx * win->dilation_w;
+            if (ix < 0 || ix >= s->in_w)
+                continue;
+            x[taps] = input + (((size_t)b * s->in_h + iy) * s->in_w + ix) * (size_t)s->in_c * elem;
+            w[taps] = filter + ((size_t)ky * win->filter_w + kx) * (size_t)s->out_c * elem;
+            ++taps;
+        }
+    }
+    return taps;
 }
 
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
-    return ember_conv_eval(ctx, node, ember_depthwise_conv_2d_ref_f32, ember_depthwise_conv_2d_ref_i8);
+    const ember_conv_data *d = (const ember_conv_data *)node->op_data;
+    const ember_tensor *input = ember_node_input(ctx, node, 0);
+    const ember_tensor *filter = ember_node_input(ctx, node, 1);
+    const ember_tensor *bias = ember_node_input(ctx, node, 2);
+    ember_tensor *output = ember_node_output(ctx, node, 0);
+    const size_t elem = ember_type_size(input->type);
+    const int32_t taps_max = d->w.filter_h * d->w.filter_w;
+    const uint8_t **x = (const uint8_t **)(void *)ctx->scratch, **w = x + taps_max;
+    ember_dw_i8_params pi;
+    ember_dw_f32_params pf;
+    int32_t b, oy, ox;
+    if (d->path == EMBER_CONV_REFERENCE)
+        return ember_conv_eval(ctx, node, ember_depthwise_conv_2d_ref_f32, ember_depthwise_conv_2d_ref_i8);
+    pi.channels = pf.channels = d->s.out_c;
+    pi.depth_multiplier = pf.depth_multiplier = d->depth;
+    if (input->type == EMBER_INT8) {
+        const int32_t *params = ember_channel_params(node);
+        pi.bias = bias ? (const int32_t *)bias->data : NULL;
+        pi.multiplier = params, pi.shift = params + d->s.out_c;
+        pi.input_offset = d->q.input_offset, pi.output_offset = d->q.output_offset;
+        pi.act_min = d->q.act_min, pi.act_max = d->q.act_max;
+    } else {
+        pf.bias = bias ? (const float *)bias->data : NULL;
+        pf.act_min = d->q.act_min_f, pf.act_max = d->q.act_max_f;
+    }
+    /* Output pixels are the unit of work (a thread pool can split their range). */
+    for (b = 0; b < d->s.batches; ++b)
+        for (oy = 0; oy < d->s.out_h; ++oy)
+            for (ox = 0; ox < d->s.out_w; ++ox) {
+                const size_t at = (((size_t)b * d->s.out_h + oy) * d->s.out_w + ox) * (size_t)d->s.out_c;
+                const int32_t taps = window_taps(d, (const uint8_t *)input->data,
+                                                 (const uint8_t *)filter->data, elem, b, oy, ox, x, w);
+                if (input->type == EMBER_INT8)
+                    ember_dw_i8_pixel(d->isa, &pi, (const int8_t *const *)(const void *)x,
+                                      (const int8_t *const *)(const void *)w, taps,
+                                      (int8_t *)output->data + at);
+                else
+                    ember_dw_f32_pixel(d->isa, &pf, (const float *const *)(const void *)x,
+                                       (const float *const *)(const void *)w, taps,
+                                       (float *)output->data + at);
+            }
+    return EMBER_OK;
 }
 
 /* Versions up to 7 as LiteRT registers them; int16 activations, int4 and hybrid weights are refused by type.
@@ -120,4 +210,6 @@ const ember_kernel ember_kernel_depthwise_conv_2d = {
     sizeof(ember_conv_data),
     prepare,
     eval,
+    op_data_bytes,
+    scratch_bytes,
 };

@@ -44,5 +44,13 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 const ember_kernel ember_kernel_dequantize = {
-    TFL_OP_DEQUANTIZE, "DEQUANTIZE", 6, TFL_OPTIONS_DEQUANTIZE, sizeof(dequantize_data), prepare, eval,
+    TFL_OP_DEQUANTIZE,
+    "DEQUANTIZE",
+    6,
+    TFL_OPTIONS_DEQUANTIZE,
+    sizeof(dequantize_data),
+    prepare,
+    eval,
+    NULL,
+    NULL,
 };

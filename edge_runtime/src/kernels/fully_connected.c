@@ -12,7 +12,23 @@ typedef struct fully_connected_data {
     int32_t in_dim;
     int32_t out_dim;
     ember_conv_quant q;
+    const void *packed; /* packed GEMM weights (constant weights), or NULL: the reference loops */
 } fully_connected_data;
+
+/* Constant [out, in] weights are packed for the GEMM (M = batches, N = out, K = in). */
+static size_t gemm_bytes(const ember_interpreter *ctx, const ember_node *node) {
+    const ember_tensor *weights;
+    if (node->input_count < 2 || node->inputs[1] < 0)
+        return 0;
+    weights = &ctx->tensors[node->inputs[1]];
+    if (weights->rank != 2)
+        return 0;
+    return ember_conv_gemm_bytes(ctx, node, weights->dims[0], weights->dims[1]);
+}
+
+static size_t op_data_bytes(const ember_interpreter *ctx, const ember_node *node) {
+    return ember_conv_op_data_bytes(ctx, node, gemm_bytes(ctx, node));
+}
 
 void ember_fully_connected_ref_f32(const float *input, const float *weights, const float *bias, float *output,
                                    int32_t batches, int32_t in_dim, int32_t out_dim, float act_min,
@@ -110,8 +126,14 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     }
     /* Per-tensor weights: TFLite multiplies the two float scales in float before widening (its
      * GetQuantizedConvolutionMultipler); per-channel ones in double. */
-    return ember_conv_quant_prepare(ctx, node, activation, 0, weights->quant_count == 1, data->out_dim,
-                                    &data->q);
+    EMBER_TRY(ember_conv_quant_prepare(ctx, node, activation, 0, weights->quant_count == 1, data->out_dim,
+                                       &data->q));
+    /* The single rounding of LiteRT's FULLY_CONNECTED (its shift <= 30: the multiplier check refuses more).
+     */
+    data->packed = gemm_bytes(ctx, node) ? ember_conv_gemm_pack(ctx, node, data->out_dim, data->in_dim,
+                                                                &data->q, EMBER_REQUANT_SINGLE)
+                                         : NULL;
+    return EMBER_OK;
 }
 
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
@@ -120,7 +142,14 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const ember_tensor *weights = ember_node_input(ctx, node, 1);
     const ember_tensor *bias = ember_node_input(ctx, node, 2);
     ember_tensor *output = ember_node_output(ctx, node, 0);
-    if (input->type == EMBER_FLOAT32) {
+    if (d->packed) {
+        if (input->type == EMBER_INT8)
+            ember_gemm_i8_run(d->packed, (const int8_t *)input->data, (size_t)d->in_dim,
+                              (int8_t *)output->data, (size_t)d->out_dim, 0, d->batches);
+        else
+            ember_gemm_f32_run(d->packed, (const float *)input->data, (size_t)d->in_dim,
+                               (float *)output->data, (size_t)d->out_dim, 0, d->batches);
+    } else if (input->type == EMBER_FLOAT32) {
         ember_fully_connected_ref_f32((const float *)input->data, (const float *)weights->data,
                                       bias ? (const float *)bias->data : NULL, (float *)output->data,
                                       d->batches, d->in_dim, d->out_dim, d->q.act_min_f, d->q.act_max_f);
@@ -137,6 +166,13 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 /* Versions up to 9 as in LiteRT's reference resolver; what they add beyond float32 and int8 (int16, sparsity,
  * ...) is refused in prepare by type and option checks. */
 const ember_kernel ember_kernel_fully_connected = {
-    TFL_OP_FULLY_CONNECTED,       "FULLY_CONNECTED", 9,    TFL_OPTIONS_FULLY_CONNECTED,
-    sizeof(fully_connected_data), prepare,           eval,
+    TFL_OP_FULLY_CONNECTED,
+    "FULLY_CONNECTED",
+    9,
+    TFL_OPTIONS_FULLY_CONNECTED,
+    sizeof(fully_connected_data),
+    prepare,
+    eval,
+    op_data_bytes,
+    NULL,
 };

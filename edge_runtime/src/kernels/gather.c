@@ -90,5 +90,5 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 const ember_kernel ember_kernel_gather = {
-    TFL_OP_GATHER, "GATHER", 7, TFL_OPTIONS_GATHER, sizeof(gather_data), prepare, eval,
+    TFL_OP_GATHER, "GATHER", 7, TFL_OPTIONS_GATHER, sizeof(gather_data), prepare, eval, NULL, NULL,
 };

@@ -107,5 +107,13 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 const ember_kernel ember_kernel_hard_swish = {
-    TFL_OP_HARD_SWISH, "HARD_SWISH", 1, TFL_OPTIONS_HARD_SWISH, sizeof(hard_swish_data), prepare, eval,
+    TFL_OP_HARD_SWISH,
+    "HARD_SWISH",
+    1,
+    TFL_OPTIONS_HARD_SWISH,
+    sizeof(hard_swish_data),
+    prepare,
+    eval,
+    NULL,
+    NULL,
 };

@@ -57,5 +57,13 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 const ember_kernel ember_kernel_leaky_relu = {
-    TFL_OP_LEAKY_RELU, "LEAKY_RELU", 2, TFL_OPTIONS_LEAKY_RELU, sizeof(leaky_relu_data), prepare, eval,
+    TFL_OP_LEAKY_RELU,
+    "LEAKY_RELU",
+    2,
+    TFL_OPTIONS_LEAKY_RELU,
+    sizeof(leaky_relu_data),
+    prepare,
+    eval,
+    NULL,
+    NULL,
 };

@@ -59,5 +59,13 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 
 /* Versions 1-2 as LiteRT registers them (2: int8, refused by type). */
 const ember_kernel ember_kernel_log_softmax = {
-    TFL_OP_LOG_SOFTMAX, "LOG_SOFTMAX", 2, TFL_OPTIONS_LOG_SOFTMAX, sizeof(log_softmax_data), prepare, eval,
+    TFL_OP_LOG_SOFTMAX,
+    "LOG_SOFTMAX",
+    2,
+    TFL_OPTIONS_LOG_SOFTMAX,
+    sizeof(log_softmax_data),
+    prepare,
+    eval,
+    NULL,
+    NULL,
 };

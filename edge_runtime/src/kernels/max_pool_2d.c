@@ -58,5 +58,13 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 
 /* Versions 1 to 3 as LiteRT registers them (3: int16, refused by type). */
 const ember_kernel ember_kernel_max_pool_2d = {
-    TFL_OP_MAX_POOL_2D, "MAX_POOL_2D", 3, TFL_OPTIONS_POOL_2D, sizeof(ember_pool_params), prepare, eval,
+    TFL_OP_MAX_POOL_2D,
+    "MAX_POOL_2D",
+    3,
+    TFL_OPTIONS_POOL_2D,
+    sizeof(ember_pool_params),
+    prepare,
+    eval,
+    NULL,
+    NULL,
 };

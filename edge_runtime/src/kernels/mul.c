@@ -64,5 +64,5 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 const ember_kernel ember_kernel_mul = {
-    TFL_OP_MUL, "MUL", 7, TFL_OPTIONS_MUL, sizeof(mul_data), prepare, eval,
+    TFL_OP_MUL, "MUL", 7, TFL_OPTIONS_MUL, sizeof(mul_data), prepare, eval, NULL, NULL,
 };

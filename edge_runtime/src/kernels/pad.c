@@ -98,5 +98,5 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 const ember_kernel ember_kernel_pad = {
-    TFL_OP_PAD, "PAD", 4, TFL_OPTIONS_PAD, sizeof(pad_data), prepare, eval,
+    TFL_OP_PAD, "PAD", 4, TFL_OPTIONS_PAD, sizeof(pad_data), prepare, eval, NULL, NULL,
 };

@@ -154,11 +154,27 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 
 /* Versions as LiteRT registers them (SUM 2, REDUCE_MAX and REDUCE_MIN 3: int16, refused by type). */
 const ember_kernel ember_kernel_sum = {
-    TFL_OP_SUM, "SUM", 2, TFL_OPTIONS_REDUCER, sizeof(ember_reduction), prepare, eval,
+    TFL_OP_SUM, "SUM", 2, TFL_OPTIONS_REDUCER, sizeof(ember_reduction), prepare, eval, NULL, NULL,
 };
 const ember_kernel ember_kernel_reduce_max = {
-    TFL_OP_REDUCE_MAX, "REDUCE_MAX", 3, TFL_OPTIONS_REDUCER, sizeof(ember_reduction), prepare, eval,
+    TFL_OP_REDUCE_MAX,
+    "REDUCE_MAX",
+    3,
+    TFL_OPTIONS_REDUCER,
+    sizeof(ember_reduction),
+    prepare,
+    eval,
+    NULL,
+    NULL,
 };
 const ember_kernel ember_kernel_reduce_min = {
-    TFL_OP_REDUCE_MIN, "REDUCE_MIN", 3, TFL_OPTIONS_REDUCER, sizeof(ember_reduction), prepare, eval,
+    TFL_OP_REDUCE_MIN,
+    "REDUCE_MIN",
+    3,
+    TFL_OPTIONS_REDUCER,
+    sizeof(ember_reduction),
+    prepare,
+    eval,
+    NULL,
+    NULL,
 };

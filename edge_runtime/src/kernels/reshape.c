@@ -61,5 +61,5 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
 }
 
 const ember_kernel ember_kernel_reshape = {
-    TFL_OP_RESHAPE, "RESHAPE", 2, TFL_OPTIONS_RESHAPE, 0, prepare, ember_copy_eval,
+    TFL_OP_RESHAPE, "RESHAPE", 2, TFL_OPTIONS_RESHAPE, 0, prepare, ember_copy_eval, NULL, NULL,
 };

@@ -96,4 +96,6 @@ const ember_kernel ember_kernel_resize_nearest_neighbor = {
     sizeof(resize_data),
     prepare,
     eval,
+    NULL,
+    NULL,
 };

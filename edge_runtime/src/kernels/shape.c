@@ -38,5 +38,5 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 const ember_kernel ember_kernel_shape = {
-    TFL_OP_SHAPE, "SHAPE", 1, TFL_OPTIONS_SHAPE, 0, prepare, eval,
+    TFL_OP_SHAPE, "SHAPE", 1, TFL_OPTIONS_SHAPE, 0, prepare, eval, NULL, NULL,
 };

@@ -204,5 +204,5 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 const ember_kernel ember_kernel_softmax = {
-    TFL_OP_SOFTMAX, "SOFTMAX", 3, TFL_OPTIONS_SOFTMAX, sizeof(softmax_data), prepare, eval,
+    TFL_OP_SOFTMAX, "SOFTMAX", 3, TFL_OPTIONS_SOFTMAX, sizeof(softmax_data), prepare, eval, NULL, NULL,
 };

@@ -63,4 +63,6 @@ const ember_kernel ember_kernel_space_to_batch_nd = {
     sizeof(space_to_batch_data),
     prepare,
     eval,
+    NULL,
+    NULL,
 };

@@ -44,5 +44,5 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
 }
 
 const ember_kernel ember_kernel_squeeze = {
-    TFL_OP_SQUEEZE, "SQUEEZE", 2, TFL_OPTIONS_SQUEEZE, 0, prepare, ember_copy_eval,
+    TFL_OP_SQUEEZE, "SQUEEZE", 2, TFL_OPTIONS_SQUEEZE, 0, prepare, ember_copy_eval, NULL, NULL,
 };

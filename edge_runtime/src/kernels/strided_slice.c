@@ -152,6 +152,13 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 const ember_kernel ember_kernel_strided_slice = {
-    TFL_OP_STRIDED_SLICE,       "STRIDED_SLICE", 8,    TFL_OPTIONS_STRIDED_SLICE,
-    sizeof(strided_slice_data), prepare,         eval,
+    TFL_OP_STRIDED_SLICE,
+    "STRIDED_SLICE",
+    8,
+    TFL_OPTIONS_STRIDED_SLICE,
+    sizeof(strided_slice_data),
+    prepare,
+    eval,
+    NULL,
+    NULL,
 };

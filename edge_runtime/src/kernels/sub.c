@@ -9,5 +9,5 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
 }
 
 const ember_kernel ember_kernel_sub = {
-    TFL_OP_SUB, "SUB", 5, TFL_OPTIONS_SUB, sizeof(add_data), prepare, ember_add_sub_eval,
+    TFL_OP_SUB, "SUB", 5, TFL_OPTIONS_SUB, sizeof(add_data), prepare, ember_add_sub_eval, NULL, NULL,
 };

@@ -74,5 +74,13 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 const ember_kernel ember_kernel_transpose = {
-    TFL_OP_TRANSPOSE, "TRANSPOSE", 6, TFL_OPTIONS_TRANSPOSE, sizeof(transpose_data), prepare, eval,
+    TFL_OP_TRANSPOSE,
+    "TRANSPOSE",
+    6,
+    TFL_OPTIONS_TRANSPOSE,
+    sizeof(transpose_data),
+    prepare,
+    eval,
+    NULL,
+    NULL,
 };
