@@ -2,7 +2,8 @@
  *
  * Runs TensorFlow Lite flatbuffers (schema version 3, identifier "TFL3") on CPUs without an OS dependency
  * beyond malloc/free and libm. The runtime has no global state: every call works on one interpreter, and one
- * interpreter must be used by one thread at a time (distinct interpreters may run concurrently).
+ * interpreter must be used by one thread at a time (distinct interpreters may run concurrently); invoke may
+ * run its kernels on worker threads of its own (ember_interpreter_set_num_threads).
  *
  * Life cycle: ember_interpreter_create -> ember_interpreter_allocate_tensors -> (write inputs,
  * ember_interpreter_invoke, read outputs)* -> ember_interpreter_destroy. Every fallible call returns an
@@ -123,6 +124,19 @@ ember_status ember_interpreter_allocate_tensors_in(ember_interpreter *interprete
  * and refuses the model with EMBER_INVALID_MODEL when it is broken. */
 ember_status ember_interpreter_tensor_offset(ember_interpreter *interpreter, int32_t tensor_index,
                                              int64_t *offset);
+
+/* ---- Threads ------------------------------------------------------------------------------------------ */
+
+/* Threads invoke runs CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED on (LiteRT's num_threads): 1 by default,
+ * -1 for every CPU this process may run on, 0 the same as 1; below -1 or above 1024 is refused. Call before
+ * allocating: allocate starts the workers (their pool and per-thread scratch are in the arena, so
+ * allocate_tensors_in still never mallocs), invoke neither creates threads nor allocates, destroy joins them.
+ * Outputs are the same bits for every thread count (work is split by output rows). */
+ember_status ember_interpreter_set_num_threads(ember_interpreter *interpreter, int32_t num_threads);
+
+/* Threads invoke uses (the calling thread included): set_num_threads' count with -1 resolved, 1 when built
+ * with -DEMBER_NO_THREADS (bare metal) or without pthreads, and under EMBER_ISA=reference. 1 for NULL. */
+int32_t ember_interpreter_num_threads(const ember_interpreter *interpreter);
 
 /* ---- Profiling --------------------------------------------------------------------------------------- */
 

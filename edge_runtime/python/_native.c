@@ -173,6 +173,30 @@ static PyObject *NativeInterpreter_isa(NativeInterpreter *self, PyObject *unused
     return PyUnicode_FromString(ember_interpreter_isa(self->interpreter));
 }
 
+static PyObject *NativeInterpreter_set_num_threads(NativeInterpreter *self, PyObject *arg) {
+    long n;
+    ember_status status;
+    if (!ready(self))
+        return NULL;
+    n = PyLong_AsLong(arg);
+    if (n == -1 && PyErr_Occurred())
+        return NULL;
+    /* Outside int32 the runtime's own range check names the value. */
+    status = ember_interpreter_set_num_threads(self->interpreter, n < INT32_MIN   ? INT32_MIN
+                                                                  : n > INT32_MAX ? INT32_MAX
+                                                                                  : (int32_t)n);
+    if (status != EMBER_OK)
+        return raise_interpreter(self, status);
+    Py_RETURN_NONE;
+}
+
+static PyObject *NativeInterpreter_num_threads(NativeInterpreter *self, PyObject *unused) {
+    (void)unused;
+    if (!ready(self))
+        return NULL;
+    return PyLong_FromLong(ember_interpreter_num_threads(self->interpreter));
+}
+
 static PyObject *NativeInterpreter_arena_bytes(NativeInterpreter *self, PyObject *unused) {
     (void)unused;
     if (!ready(self))
@@ -331,6 +355,9 @@ static PyMethodDef NativeInterpreter_methods[] = {
     {"tensor_count", (PyCFunction)NativeInterpreter_tensor_count, METH_NOARGS, "Number of tensors."},
     {"arena_bytes", (PyCFunction)NativeInterpreter_arena_bytes, METH_NOARGS, "Arena size in bytes."},
     {"isa", (PyCFunction)NativeInterpreter_isa, METH_NOARGS, "SIMD level of the optimised kernels."},
+    {"set_num_threads", (PyCFunction)NativeInterpreter_set_num_threads, METH_O,
+     "Threads of invoke (-1: all cores); before allocate_tensors."},
+    {"num_threads", (PyCFunction)NativeInterpreter_num_threads, METH_NOARGS, "Threads invoke uses."},
     {"memory_plan", (PyCFunction)NativeInterpreter_memory_plan, METH_NOARGS,
      "(arena bytes required, arena offset of each tensor or -1)."},
     {"tensor_info", (PyCFunction)NativeInterpreter_tensor_info, METH_O, "Description of one tensor (dict)."},

@@ -39,7 +39,10 @@ def _model_file(path: str | os.PathLike[str]) -> bytes | mmap.mmap:
 class Interpreter:
     """Runs one ``.tflite`` model. Same constructor and methods as ``ai_edge_litert.interpreter.Interpreter``.
 
-    ``num_threads`` is accepted for compatibility; the runtime is single-threaded. Errors raised by the C runtime
+    ``num_threads`` is LiteRT's: the threads ``invoke`` runs CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED on,
+    ``None`` (the default) or 0 for one, -1 for every core this process may use; the outputs are the same bits for
+    any count. ``num_threads`` / ``get_num_threads()`` report the threads really used (1 under EMBER_ISA=reference
+    or in a build without threads). Errors raised by the C runtime
     are :class:`RuntimeModelError` (a ``ValueError``) carrying the runtime's message. A ``model_path`` file is
     checked by its header before it is read, and from ``MMAP_THRESHOLD_BYTES`` on mapped read-only (kept as long
     as the interpreter) rather than read; do not truncate a mapped file while the interpreter lives.
@@ -54,7 +57,7 @@ class Interpreter:
         if (model_path is None) == (model_content is None):
             raise ValueError("Interpreter needs exactly one of model_path and model_content")
         if num_threads is not None and (not isinstance(num_threads, int) or num_threads < -1):
-            raise ValueError(f"num_threads must be None, -1 or a non-negative int, got {num_threads!r}")
+            raise ValueError(f"num_threads must be None, -1 (all cores) or a non-negative int, got {num_threads!r}")
         content: bytes | mmap.mmap
         if model_path is not None:
             content = _model_file(model_path)
@@ -62,6 +65,8 @@ class Interpreter:
             # The C runtime reads the weights in place, so it needs bytes that cannot change under it.
             content = model_content if isinstance(model_content, bytes) else bytes(model_content)
         self._native = NativeInterpreter(content)
+        if num_threads is not None:
+            self._native.set_num_threads(num_threads)
         self._details = [self._native.tensor_info(i) for i in range(self._native.tensor_count())]
 
     # -- life cycle -----------------------------------------------------------------------------------------
@@ -76,6 +81,15 @@ class Interpreter:
         """SIMD level the optimised kernels use ("avx512vnni", "neon", "portable", ...), fixed at construction:
         the CPU's best, capped by the EMBER_ISA environment variable; "reference" under EMBER_ISA=reference."""
         return self._native.isa()
+
+    @property
+    def num_threads(self) -> int:
+        """Threads ``invoke`` uses, the calling one included: ``num_threads`` with -1 resolved to the core count."""
+        return self._native.num_threads()
+
+    def get_num_threads(self) -> int:
+        """The same as the ``num_threads`` property."""
+        return self._native.num_threads()
 
     def arena_bytes(self) -> int:
         """Bytes of the runtime's arena (0 before ``allocate_tensors``)."""

@@ -9,6 +9,7 @@
 #include "cpu_features.h"
 #include "ember.h"
 #include "flatbuffer.h"
+#include "thread_pool.h"
 
 /* Every arena placement and the arena base are aligned to this (SIMD loads, TFLite's own buffer alignment).
  */
@@ -86,11 +87,15 @@ struct ember_interpreter {
      * every kernel run its reference loops. */
     ember_isa isa;
     int reference_kernels;
-    /* Transient scratch shared by all nodes (im2col blocks, ...): max of the kernels' scratch_bytes hooks, in
-     * the persistent part of the arena; valid during prepare and eval, its contents never outlive one eval.
-     */
+    /* Transient scratch shared by all nodes (im2col blocks, ...): one block a thread of the max of the
+     * kernels' scratch_bytes hooks, in the persistent part of the arena (ember_thread_scratch); valid during
+     * prepare and eval, its contents never outlive one eval. */
     uint8_t *scratch;
     size_t scratch_bytes;
+    /* Participants of invoke (ember_interpreter_set_num_threads, 1 by default; 1 under EMBER_ISA=reference or
+     * without threads) and their pool, made in the arena by allocate when threads > 1, joined by destroy. */
+    int32_t threads;
+    ember_pool *pool;
     int allocated;
     char error[EMBER_ERROR_CAPACITY];
 };
@@ -103,9 +108,9 @@ struct ember_interpreter {
  * - op_data_bytes (NULL: op_data_size) gives the bytes of the node's op data: the fixed struct plus anything
  *   the kernel derives from constants at prepare (per-channel requantisation, packed GEMM weights, later
  *   dequantised float16 or densified sparse weights). It lives as long as the interpreter.
- * - scratch_bytes (NULL: none) gives transient working memory one eval needs (im2col row blocks). The
- *   interpreter reserves the maximum over all nodes once (ctx->scratch, ctx->scratch_bytes), since evals run
- *   one after another; a kernel never relies on its contents between two evals.
+ * - scratch_bytes (NULL: none) gives transient working memory one eval needs (im2col row blocks) on one
+ *   thread. The interpreter reserves the maximum over all nodes once per thread (ember_thread_scratch), since
+ *   evals run one after another; a kernel never relies on its contents between two evals.
  * Both run at create, before any prepare: tensor shapes, types and constant data are known (the loader has
  * verified them) but nothing else is checked yet, so they must read the node defensively (input counts,
  * ranks, omitted inputs) and return the plain size when the node looks malformed, leaving the error message
@@ -127,6 +132,37 @@ typedef struct ember_kernel {
 static inline size_t ember_align_size(size_t n) {
     return (n + EMBER_ALIGNMENT - 1) & ~(size_t)(EMBER_ALIGNMENT - 1);
 }
+
+/* Scratch block of participant `thread` (the task function's argument; 0 on the calling thread). */
+static inline uint8_t *ember_thread_scratch(const ember_interpreter *ctx, int32_t thread) {
+    return ctx->scratch + (size_t)thread * ember_align_size(ctx->scratch_bytes);
+}
+
+/* Splitting an eval over the interpreter's threads (interpreter_threads.c). Work is cut into `units` (output
+ * rows, GEMM row blocks) that each task takes a contiguous range of, so the results never depend on the
+ * thread count. ember_parallel_tasks: how many tasks (1: run inline) for units of unit_macs multiply-adds
+ * each, at least EMBER_MIN_TASK_MACS a task (dispatch costs about a microsecond), at most 4 a thread (the
+ * pool hands them out as threads free up, which evens out a core shared with other work). */
+#ifndef EMBER_MIN_TASK_MACS
+#define EMBER_MIN_TASK_MACS 32768
+#endif
+int32_t ember_parallel_tasks(const ember_interpreter *ctx, int64_t units, int64_t unit_macs);
+void ember_parallel_run(ember_interpreter *ctx, int32_t tasks, ember_task_fn *fn, void *arg);
+
+/* Units [*u0, *u1) of task `task` of `tasks` over `units` (balanced, contiguous, in order). */
+static inline void ember_task_range(int32_t units, int32_t tasks, int32_t task, int32_t *u0, int32_t *u1) {
+    *u0 = (int32_t)((int64_t)units * task / tasks);
+    *u1 = (int32_t)((int64_t)units * (task + 1) / tasks);
+}
+
+/* The interpreter's side of its pool: bytes of the pool in the arena (0 for one thread), making it there
+ * (workers started; the message in ctx->error on failure) and joining it (NULL pool: nothing). */
+size_t ember_threads_pool_bytes(const ember_interpreter *ctx);
+ember_status ember_threads_start(ember_interpreter *ctx, void *memory);
+void ember_threads_stop(ember_interpreter *ctx);
+
+/* The arena layout of interpreter.c, again after the thread count changed (per-thread scratch, the pool). */
+ember_status ember_plan_layout(ember_interpreter *ctx);
 
 /* Records a formatted message in ctx->error and returns `status`. */
 ember_status ember_fail(ember_interpreter *ctx, ember_status status, const char *format, ...)

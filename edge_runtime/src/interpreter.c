@@ -20,6 +20,7 @@ static int host_is_little_endian(void) {
 }
 
 static void free_interpreter(ember_interpreter *it) {
+    ember_threads_stop(it); /* joins the workers before their memory, in the arena, goes */
     free(it->arena_block);
     free(it->plan_entries);
     free(it->plan_scratch);
@@ -37,13 +38,14 @@ static int add_size(size_t *total, size_t n) {
     return 1;
 }
 
-/* The arena layout, computed once by create: [op data][copies of misaligned constants][scratch][planned
- * tensors]. The first three live as long as the interpreter (op data: each kernel's op_data_bytes hook, e.g.
- * packed weights; scratch: the largest scratch_bytes of any node, shared since nodes run one at a time); in
- * the planned part tensors whose lifetimes do not overlap share bytes, placed by the offline plan where the
- * model has one and greedily otherwise. Sets every planned tensor's arena_offset, it->scratch_bytes,
- * it->planned_bytes and it->arena_bytes (the total). */
-static ember_status plan_layout(ember_interpreter *it) {
+/* The arena layout, computed by create (and again when the thread count changes): [op data][copies of
+ * misaligned constants][scratch][thread pool][planned tensors]. The first four live as long as the
+ * interpreter (op data: each kernel's op_data_bytes hook, e.g. packed weights; scratch: one block a thread of
+ * the largest scratch_bytes of any node, shared since nodes run one at a time); in the planned part tensors
+ * whose lifetimes do not overlap share bytes, placed by the offline plan where the model has one and greedily
+ * otherwise. Sets every planned tensor's arena_offset, it->scratch_bytes, it->planned_bytes and
+ * it->arena_bytes (the total). */
+ember_status ember_plan_layout(ember_interpreter *it) {
     ember_plan_entry *entries = it->plan_entries;
     int32_t i, count = 0, conflict[2] = {0, 0};
     size_t persistent = 0, planned = 0, total;
@@ -60,8 +62,12 @@ static ember_status plan_layout(ember_interpreter *it) {
         const size_t bytes = ember_scratch_bytes(it, &it->nodes[i]);
         it->scratch_bytes = bytes > it->scratch_bytes ? bytes : it->scratch_bytes;
     }
-    EMBER_CHECK(it, add_size(&persistent, it->scratch_bytes), EMBER_OUT_OF_MEMORY,
-                "kernel scratch does not fit the address space");
+    EMBER_CHECK(it,
+                it->scratch_bytes <= ((size_t)-1 >> 2) / (size_t)it->threads &&
+                    add_size(&persistent, align_up(it->scratch_bytes) * (size_t)it->threads) &&
+                    add_size(&persistent, ember_threads_pool_bytes(it)),
+                EMBER_OUT_OF_MEMORY, "kernel scratch for %ld threads does not fit the address space",
+                (long)it->threads);
     for (i = 0; i < it->tensor_count; ++i) {
         const ember_tensor *t = &it->tensors[i];
         const int32_t offline = it->offline_plan ? fb_i32_at(it->offline_plan + 4 * (size_t)i) : -1;
@@ -126,6 +132,7 @@ ember_status ember_interpreter_create(const void *model_data, size_t model_size,
         return EMBER_OUT_OF_MEMORY;
     }
     it->max_arena_bytes = EMBER_DEFAULT_MAX_ARENA_BYTES;
+    it->threads = 1;
     /* Fixed for the interpreter's life: the op data sizes (packed weights) depend on it. */
     it->isa = ember_isa_from_env(ember_cpu_detect());
     it->reference_kernels = ember_isa_env_is_reference();
@@ -144,7 +151,7 @@ ember_status ember_interpreter_create(const void *model_data, size_t model_size,
         it->plan_entries = (ember_plan_entry *)malloc(n * sizeof *it->plan_entries);
         it->plan_scratch = (int32_t *)malloc(n * sizeof *it->plan_scratch);
         status = it->plan_entries && it->plan_scratch
-                     ? plan_layout(it)
+                     ? ember_plan_layout(it)
                      : ember_fail(it, EMBER_OUT_OF_MEMORY, "cannot allocate the planner's %lu entries",
                                   (unsigned long)n);
     }
@@ -207,11 +214,16 @@ static ember_status bind_arena(ember_interpreter *it, uint8_t *arena) {
         }
     }
     it->scratch = it->scratch_bytes ? arena + offset : NULL;
+    offset += align_up(it->scratch_bytes) * (size_t)it->threads;
     for (i = 0; i < it->node_count; ++i) {
         status = it->nodes[i].kernel->prepare(it, &it->nodes[i]);
         if (status != EMBER_OK)
             return release_arena(it, status);
     }
+    /* Last, so that a failed prepare leaves no thread to stop; a failed start leaves none either. */
+    status = ember_threads_start(it, arena + offset);
+    if (status != EMBER_OK)
+        return release_arena(it, status);
     it->allocated = 1;
     return EMBER_OK;
 }

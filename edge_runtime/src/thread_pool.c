@@ -259,6 +259,14 @@ int32_t ember_pool_default_threads(void) {
 
 #endif
 
+int32_t ember_pool_max_threads(void) {
+#ifdef EMBER_POOL_THREADED
+    return EMBER_POOL_MAX_THREADS;
+#else
+    return 1;
+#endif
+}
+
 size_t ember_pool_bytes(int32_t threads) {
     if (threads < 1 || threads > EMBER_POOL_MAX_THREADS)
         return 0;

@@ -38,6 +38,11 @@ typedef void ember_task_fn(void *arg, int32_t task, int32_t thread);
  * available, else the online CPUs), at most EMBER_POOL_MAX_THREADS; 1 without threads. */
 int32_t ember_pool_default_threads(void);
 
+/* Most participants a pool of this build runs: EMBER_POOL_MAX_THREADS, or 1 where threads are compiled out
+ * (EMBER_NO_THREADS, no pthreads or no lock-free 64-bit atomics), so that callers size per-thread memory for
+ * the threads that will really run. */
+int32_t ember_pool_max_threads(void);
+
 /* Bytes ember_pool_init needs for `threads` participants (any alignment); 0 when threads is outside
  * [1, EMBER_POOL_MAX_THREADS]. */
 size_t ember_pool_bytes(int32_t threads);

@@ -258,3 +258,36 @@ void tm_fc_softmax(tm_model *m, const float *weights12, const float *bias3) {
     m->outputs[0] = 4;
     m->n_outputs = 1;
 }
+
+void tm_fc(tm_model *m, int32_t batches, int32_t in, int32_t out, const float *weights, const float *bias) {
+    const tm_tensor tensors[4] = {
+        {"input", 0, 2, {batches, in, 0, 0}, 0, 0, 0},
+        {"fc/weights", 0, 2, {out, in, 0, 0}, 1, 0, 0},
+        {"fc/bias", 0, 1, {out, 0, 0, 0}, 2, 0, 0},
+        {"output", 0, 2, {batches, out, 0, 0}, 0, 0, 0},
+    };
+    memset(m, 0, sizeof *m);
+    m->schema_version = 3;
+    memcpy(m->tensors, tensors, sizeof tensors);
+    m->n_tensors = 4;
+    m->ops[0].builtin = 9; /* FULLY_CONNECTED */
+    m->ops[0].version = 1;
+    m->ops[0].inputs[0] = 0;
+    m->ops[0].inputs[1] = 1;
+    m->ops[0].inputs[2] = 2;
+    m->ops[0].n_inputs = 3;
+    m->ops[0].outputs[0] = 3;
+    m->ops[0].n_outputs = 1;
+    m->ops[0].options_type = 8;
+    m->ops[0].activation = 1; /* RELU */
+    m->n_ops = 1;
+    m->buffer_data[1] = weights;
+    m->buffer_bytes[1] = (uint32_t)((size_t)out * (size_t)in * sizeof(float));
+    m->buffer_data[2] = bias;
+    m->buffer_bytes[2] = (uint32_t)((size_t)out * sizeof(float));
+    m->n_buffers = 3;
+    m->inputs[0] = 0;
+    m->n_inputs = 1;
+    m->outputs[0] = 3;
+    m->n_outputs = 1;
+}

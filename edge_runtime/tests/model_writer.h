@@ -56,4 +56,8 @@ size_t tm_write(const tm_model *m, uint8_t *out, size_t capacity);
  * weights/bias arrays must outlive the use of the description. */
 void tm_fc_softmax(tm_model *m, const float *weights12, const float *bias3);
 
+/* One FULLY_CONNECTED (RELU, bias) from [batches, in] to [batches, out]: big enough batches and sizes make
+ * the runtime split it over threads. weights [out][in] and bias [out] must outlive the description. */
+void tm_fc(tm_model *m, int32_t batches, int32_t in, int32_t out, const float *weights, const float *bias);
+
 #endif /* EMBER_TEST_MODEL_WRITER_H */

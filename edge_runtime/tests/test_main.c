@@ -11,7 +11,7 @@ int main(int argc, char **argv) {
     } suites[] = {
         {"kernels", test_kernels},         {"planner", test_planner},           {"loader", test_loader},
         {"interpreter", test_interpreter}, {"quantization", test_quantization}, {"gemm", test_gemm},
-        {"thread_pool", test_thread_pool},
+        {"thread_pool", test_thread_pool}, {"threads", test_threads},
     };
     size_t i;
     int ran = 0;

@@ -1,8 +1,9 @@
 /* Memory guarantees, in their own executable because it replaces the allocator: linked with
  * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free, every heap call of the runtime is counted.
- * Proves that allocating in a caller's arena calls none, that invoke calls none on either path, that the
- * arena cap refuses oversized plans before any malloc, and that an arena too small or misaligned is refused.
- */
+ * Proves that allocating in a caller's arena calls none, that invoke calls none on either path, with one
+ * thread and with two (the pool and per-thread scratch live in the arena; pthread_create's own memory is the
+ * C library's, not the runtime's), that the arena cap refuses oversized plans before any malloc, and that an
+ * arena too small or misaligned is refused. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,9 +137,68 @@ static void test_arena_cap(void) {
     ember_interpreter_destroy(it);
 }
 
+/* A FULLY_CONNECTED big enough to be split over two threads, in a caller's arena and in the runtime's. */
+#define FC_BATCHES 32
+#define FC_IN 64
+#define FC_OUT 48
+static float fc_weights[FC_OUT * FC_IN], fc_bias[FC_OUT];
+static uint8_t fc_arena_raw[(128 << 10) + EMBER_ARENA_ALIGNMENT];
+
+static void test_threads_never_malloc_in_invoke(void) {
+    static uint8_t model[65536];
+    static float x[FC_BATCHES * FC_IN], y[FC_BATCHES * FC_OUT];
+    const uintptr_t a = (uintptr_t)fc_arena_raw;
+    uint8_t *arena =
+        fc_arena_raw + ((EMBER_ARENA_ALIGNMENT - a % EMBER_ARENA_ALIGNMENT) % EMBER_ARENA_ALIGNMENT);
+    int caller_arena, i;
+    for (i = 0; i < FC_OUT * FC_IN; ++i)
+        fc_weights[i] = (float)(i % 13 - 6) / 8.0f;
+    for (i = 0; i < FC_BATCHES * FC_IN; ++i)
+        x[i] = (float)(i % 7 - 3);
+    for (caller_arena = 0; caller_arena < 2; ++caller_arena) {
+        tm_model m;
+        char err[EMBER_ERROR_CAPACITY];
+        ember_interpreter *it = NULL;
+        size_t n, need = 0;
+        int32_t in, out;
+        long before;
+        tm_fc(&m, FC_BATCHES, FC_IN, FC_OUT, fc_weights, fc_bias);
+        n = tm_write(&m, model, sizeof model);
+        CHECK_STATUS(ember_interpreter_create(model, n, &it, err, sizeof err), EMBER_OK, err);
+        if (!it)
+            return;
+        CHECK(ember_interpreter_set_num_threads(it, 2) == EMBER_OK);
+        CHECK(ember_interpreter_arena_bytes_required(it, &need) == EMBER_OK);
+        CHECK(need <= sizeof fc_arena_raw - EMBER_ARENA_ALIGNMENT);
+        before = heap_calls;
+        if (caller_arena) {
+            CHECK_STATUS(ember_interpreter_allocate_tensors_in(it, arena, need), EMBER_OK,
+                         ember_interpreter_error(it));
+#ifndef EMBER_TEST_STATIC
+            /* A static C library's pthread_create goes through the wrapped allocator too: not the runtime's.
+             */
+            CHECK(heap_calls == before);
+#endif
+        } else {
+            CHECK_STATUS(ember_interpreter_allocate_tensors(it), EMBER_OK, ember_interpreter_error(it));
+        }
+        CHECK(ember_interpreter_input_tensor(it, 0, &in) == EMBER_OK);
+        CHECK(ember_interpreter_output_tensor(it, 0, &out) == EMBER_OK);
+        before = heap_calls;
+        for (i = 0; i < 5; ++i) {
+            CHECK(ember_interpreter_write_tensor(it, in, x, sizeof x) == EMBER_OK);
+            CHECK_STATUS(ember_interpreter_invoke(it), EMBER_OK, ember_interpreter_error(it));
+            CHECK(ember_interpreter_read_tensor(it, out, y, sizeof y) == EMBER_OK);
+        }
+        CHECK(heap_calls == before);
+        ember_interpreter_destroy(it);
+    }
+}
+
 int main(void) {
     test_caller_arena_never_mallocs();
     test_invoke_never_mallocs();
+    test_threads_never_malloc_in_invoke();
     test_arena_cap();
     printf("memory: %s\n", test_failures ? "FAILED" : "ok");
     return test_failures ? 1 : 0;

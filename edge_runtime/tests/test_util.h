@@ -52,6 +52,7 @@ void test_interpreter(void);
 void test_quantization(void);
 void test_gemm(void);
 void test_thread_pool(void);
+void test_threads(void);
 
 /* Deterministic generator for randomised tests (no libc rand state shared between tests). */
 static inline unsigned test_rand(unsigned *state) {

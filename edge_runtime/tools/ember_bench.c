@@ -6,10 +6,10 @@
  * Prints model and arena bytes, initialisation time (create + allocate), the first inference, min / median /
  * p90 / p99 / mean latency over num_runs invokes after warm-up, and with --enable_op_profiling a per-operator
  * table (through ember_interpreter_set_node_hook). With --json the last line is one JSON object with the same
- * numbers. Flags follow TFLite's benchmark_model so scripts carry over; the runtime is single-threaded, so
- * --num_threads other than 1 is accepted with a note. A numeric flag outside its range (print_usage lists
- * them) exits with status 2, naming the flag. Built static by the cross toolchains, so it runs under `adb
- * shell` on a phone. */
+ * numbers. Flags follow TFLite's benchmark_model so scripts carry over; --num_threads is the interpreter's
+ * (ember_interpreter_set_num_threads: -1 all cores), and the threads invoke really uses are printed. A
+ * numeric flag outside its range (print_usage lists them) exits with status 2, naming the flag. Built static
+ * by the cross toolchains, so it runs under `adb shell` on a phone. */
 #define _POSIX_C_SOURCE 199309L
 #include <errno.h>
 #include <stdint.h>
@@ -60,7 +60,7 @@ static void print_usage(FILE *to) {
             "[--enable_op_profiling] [--json] [--seed=N] [--max_arena_mb=N]\n"
             "  --num_runs      measured invokes, 1..%ld (default 50)\n"
             "  --warmup_runs   invokes before measuring, 0..%ld (default 1)\n"
-            "  --num_threads   accepted for benchmark_model compatibility, -1..%ld (default 1)\n"
+            "  --num_threads   threads of invoke, -1..%ld (-1: all cores, 0: as 1; default 1)\n"
             "  --seed          seed of the random inputs, 0..%ld (default 1)\n"
             "  --max_arena_mb  largest arena allocate_tensors may take, 1..%ld MiB (default 256)\n"
             "  --help          this text\n",
@@ -233,9 +233,6 @@ int main(int argc, char **argv) {
         fprintf(stderr, "ember-bench: cannot read '%s'\n", o.graph);
         return 1;
     }
-    if (o.num_threads != 1 && !o.json)
-        printf("note: --num_threads=%ld accepted; the runtime runs on 1 thread\n", o.num_threads);
-
     t0 = now_us();
     if (ember_interpreter_create(model, model_size, &it, error, sizeof error) != EMBER_OK) {
         fprintf(stderr, "ember-bench: %s: %s\n", o.graph, error);
@@ -243,7 +240,8 @@ int main(int argc, char **argv) {
         return 1;
     }
     ember_interpreter_set_max_arena_bytes(it, (size_t)o.max_arena_mb << 20);
-    if (ember_interpreter_allocate_tensors(it) != EMBER_OK || !fill_inputs(it, o.seed)) {
+    if (ember_interpreter_set_num_threads(it, (int32_t)o.num_threads) != EMBER_OK ||
+        ember_interpreter_allocate_tensors(it) != EMBER_OK || !fill_inputs(it, o.seed)) {
         fprintf(stderr, "ember-bench: %s: %s\n", o.graph, ember_interpreter_error(it));
         ember_interpreter_destroy(it);
         free(model);
@@ -280,8 +278,9 @@ int main(int argc, char **argv) {
     qsort(runs, (size_t)o.num_runs, sizeof *runs, by_value);
 
     {
-        printf("graph: %s\nmodel bytes: %lu\narena bytes: %lu\noperators: %ld\n", o.graph,
-               (unsigned long)model_size, (unsigned long)arena, (long)prof.nodes);
+        printf("graph: %s\nmodel bytes: %lu\narena bytes: %lu\noperators: %ld\nthreads: %ld\n", o.graph,
+               (unsigned long)model_size, (unsigned long)arena, (long)prof.nodes,
+               (long)ember_interpreter_num_threads(it));
         printf("init (create + allocate): %.1f us\nfirst inference: %.1f us\n", init_us, first_us);
         printf("%ld runs after %ld warm-up: min %.1f us, median %.1f us, p90 %.1f us, p99 %.1f us, mean %.1f "
                "us\n",
@@ -302,10 +301,11 @@ int main(int argc, char **argv) {
         for (i = 0; o.graph[i]; ++i) /* JSON string escape of the path */
             printf(o.graph[i] == '"' || o.graph[i] == '\\' ? "\\%c" : "%c", o.graph[i]);
         printf("\",\"model_bytes\":%lu,\"arena_bytes\":%lu,\"num_runs\":%ld,\"warmup_runs\":%ld,"
-               "\"num_threads\":1,\"init_us\":%.3f,\"first_inference_us\":%.3f,\"min_us\":%.3f,"
+               "\"num_threads\":%ld,\"init_us\":%.3f,\"first_inference_us\":%.3f,\"min_us\":%.3f,"
                "\"median_us\":%.3f,\"p90_us\":%.3f,\"p99_us\":%.3f,\"mean_us\":%.3f,\"ops\":[",
-               (unsigned long)model_size, (unsigned long)arena, o.num_runs, o.warmup_runs, init_us, first_us,
-               runs[0], percentile(runs, o.num_runs, 50), percentile(runs, o.num_runs, 90),
+               (unsigned long)model_size, (unsigned long)arena, o.num_runs, o.warmup_runs,
+               (long)ember_interpreter_num_threads(it), init_us, first_us, runs[0],
+               percentile(runs, o.num_runs, 50), percentile(runs, o.num_runs, 90),
                percentile(runs, o.num_runs, 99), sum / (double)o.num_runs);
         for (i = 0; o.op_profiling && i < prof.nodes; ++i)
             printf("%s{\"node\":%ld,\"op\":\"%s\",\"avg_us\":%.3f}", i ? "," : "", (long)i,

@@ -19,6 +19,7 @@ def test_unit_tests_under_asan_and_ubsan(tmp_path: Path) -> None:
     ctest(out)
     model = sample_model(tmp_path / "mlp.tflite")
     run([str(out / "ember-bench"), f"--graph={model}", "--num_runs=3", "--enable_op_profiling"], tmp_path)
+    run([str(out / "ember-bench"), f"--graph={model}", "--num_runs=3", "--num_threads=2"], tmp_path)
 
 
 def test_unit_tests_under_valgrind(tmp_path: Path) -> None:

@@ -217,38 +217,69 @@ static void im2col(const ember_conv_data *d, const uint8_t *input, size_t elem, 
     }
 }
 
+/* GEMM rows a task starts at a multiple of: the micro-kernels' row tiles (4 or 6 rows). */
+#define ROW_UNIT 12
+
+/* One eval split over threads in units of ROW_UNIT output rows (a row's result never depends on the range it
+ * is run in). The im2col path runs a task's rows in blocks of at most block_rows, built in the running
+ * thread's scratch, so a small image with one block of rows is split too. */
+typedef struct conv_job {
+    const ember_interpreter *ctx;
+    const ember_conv_data *d;
+    const uint8_t *input;
+    uint8_t *output;
+    size_t elem, k;
+    int32_t rows, units, tasks;
+} conv_job;
+
+static void conv_task(void *arg, int32_t task, int32_t thread) {
+    const conv_job *j = (const conv_job *)arg;
+    const ember_conv_data *d = j->d;
+    const size_t ldo = (size_t)d->s.out_c;
+    const int is_i8 = j->elem == 1;
+    uint8_t *cols = ember_thread_scratch(j->ctx, thread);
+    int32_t u0, u1, m0, m1, end;
+    ember_task_range(j->units, j->tasks, task, &u0, &u1);
+    end = (int64_t)u1 * ROW_UNIT < j->rows ? u1 * ROW_UNIT : j->rows;
+    m0 = u0 * ROW_UNIT;
+    if (d->path == EMBER_CONV_GEMM_DIRECT && is_i8) {
+        ember_gemm_i8_run(d->packed, (const int8_t *)j->input, j->k, (int8_t *)j->output, ldo, m0, end);
+        return;
+    }
+    if (d->path == EMBER_CONV_GEMM_DIRECT) {
+        ember_gemm_f32_run(d->packed, (const float *)(const void *)j->input, j->k, (float *)(void *)j->output,
+                           ldo, m0, end);
+        return;
+    }
+    for (; m0 < end; m0 = m1) {
+        m1 = end - m0 < d->block_rows ? end : m0 + d->block_rows;
+        if (is_i8) {
+            im2col(d, j->input, 1, (int)(int8_t)-d->q.input_offset, m0, m1, cols);
+            ember_gemm_i8_run(d->packed, (const int8_t *)(const void *)cols, j->k,
+                              (int8_t *)j->output + (size_t)m0 * ldo, ldo, 0, m1 - m0);
+        } else {
+            im2col(d, j->input, sizeof(float), 0, m0, m1, cols);
+            ember_gemm_f32_run(d->packed, (const float *)(const void *)cols, j->k,
+                               (float *)(void *)j->output + (size_t)m0 * ldo, ldo, 0, m1 - m0);
+        }
+    }
+}
+
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const ember_conv_data *d = (const ember_conv_data *)node->op_data;
     const ember_tensor *input = ember_node_input(ctx, node, 0);
     ember_tensor *output = ember_node_output(ctx, node, 0);
-    const int is_i8 = input->type == EMBER_INT8;
-    const int32_t rows = d->s.batches * d->s.out_h * d->s.out_w;
-    const size_t k = (size_t)d->w.filter_h * (size_t)d->w.filter_w * (size_t)d->s.in_c;
-    const size_t ldo = (size_t)d->s.out_c;
-    int32_t m0, m1;
+    conv_job j;
     if (d->path == EMBER_CONV_REFERENCE)
         return ember_conv_eval(ctx, node, ember_conv_2d_ref_f32, ember_conv_2d_ref_i8);
-    if (d->path == EMBER_CONV_GEMM_DIRECT) {
-        if (is_i8)
-            ember_gemm_i8_run(d->packed, (const int8_t *)input->data, k, (int8_t *)output->data, ldo, 0,
-                              rows);
-        else
-            ember_gemm_f32_run(d->packed, (const float *)input->data, k, (float *)output->data, ldo, 0, rows);
-        return EMBER_OK;
-    }
-    /* Row blocks are the unit of work: a thread pool can hand them out, each with its own scratch. */
-    for (m0 = 0; m0 < rows; m0 = m1) {
-        m1 = rows - m0 < d->block_rows ? rows : m0 + d->block_rows;
-        if (is_i8) {
-            im2col(d, (const uint8_t *)input->data, 1, (int)(int8_t)-d->q.input_offset, m0, m1, ctx->scratch);
-            ember_gemm_i8_run(d->packed, (const int8_t *)(const void *)ctx->scratch, k,
-                              (int8_t *)output->data + (size_t)m0 * ldo, ldo, 0, m1 - m0);
-        } else {
-            im2col(d, (const uint8_t *)input->data, sizeof(float), 0, m0, m1, ctx->scratch);
-            ember_gemm_f32_run(d->packed, (const float *)(const void *)ctx->scratch, k,
-                               (float *)output->data + (size_t)m0 * ldo, ldo, 0, m1 - m0);
-        }
-    }
+    j.ctx = ctx, j.d = d;
+    j.input = (const uint8_t *)input->data, j.output = (uint8_t *)output->data;
+    j.elem = ember_type_size(input->type);
+    j.k = (size_t)d->w.filter_h * (size_t)d->w.filter_w * (size_t)d->s.in_c;
+    j.rows = d->s.batches * d->s.out_h * d->s.out_w;
+    j.units = j.rows / ROW_UNIT + (j.rows % ROW_UNIT != 0);
+    j.tasks = ember_parallel_tasks(ctx, j.units, (int64_t)ROW_UNIT * (int64_t)j.k * d->s.out_c);
+    ember_parallel_run(ctx, j.tasks, conv_task, &j);
     return EMBER_OK;
 }
 

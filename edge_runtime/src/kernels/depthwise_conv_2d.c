@@ -155,48 +155,69 @@ static int32_t window_taps(const ember_conv_data *d, const uint8_t *input, const
     return taps;
 }
 
+/* One eval split over threads: units are output rows (b, oy); each task keeps its tap pointers in the
+ * running thread's scratch. */
+typedef struct depthwise_job {
+    const ember_interpreter *ctx;
+    const ember_conv_data *d;
+    const uint8_t *input, *filter;
+    uint8_t *output;
+    size_t elem;
+    ember_dw_i8_params pi;
+    ember_dw_f32_params pf;
+    int32_t tasks;
+} depthwise_job;
+
+static void depthwise_task(void *arg, int32_t task, int32_t thread) {
+    const depthwise_job *j = (const depthwise_job *)arg;
+    const ember_conv_data *d = j->d;
+    const uint8_t **x = (const uint8_t **)(void *)ember_thread_scratch(j->ctx, thread);
+    const uint8_t **w = x + d->w.filter_h * d->w.filter_w;
+    int32_t r0, r1, r, ox;
+    ember_task_range(d->s.batches * d->s.out_h, j->tasks, task, &r0, &r1);
+    for (r = r0; r < r1; ++r)
+        for (ox = 0; ox < d->s.out_w; ++ox) {
+            const size_t at = ((size_t)r * d->s.out_w + ox) * (size_t)d->s.out_c;
+            const int32_t taps =
+                window_taps(d, j->input, j->filter, j->elem, r / d->s.out_h, r % d->s.out_h, ox, x, w);
+            if (j->elem == 1)
+                ember_dw_i8_pixel(d->isa, &j->pi, (const int8_t *const *)(const void *)x,
+                                  (const int8_t *const *)(const void *)w, taps, (int8_t *)j->output + at);
+            else
+                ember_dw_f32_pixel(d->isa, &j->pf, (const float *const *)(const void *)x,
+                                   (const float *const *)(const void *)w, taps,
+                                   (float *)(void *)j->output + at);
+        }
+}
+
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const ember_conv_data *d = (const ember_conv_data *)node->op_data;
     const ember_tensor *input = ember_node_input(ctx, node, 0);
     const ember_tensor *filter = ember_node_input(ctx, node, 1);
     const ember_tensor *bias = ember_node_input(ctx, node, 2);
     ember_tensor *output = ember_node_output(ctx, node, 0);
-    const size_t elem = ember_type_size(input->type);
-    const int32_t taps_max = d->w.filter_h * d->w.filter_w;
-    const uint8_t **x = (const uint8_t **)(void *)ctx->scratch, **w = x + taps_max;
-    ember_dw_i8_params pi;
-    ember_dw_f32_params pf;
-    int32_t b, oy, ox;
+    depthwise_job j;
     if (d->path == EMBER_CONV_REFERENCE)
         return ember_conv_eval(ctx, node, ember_depthwise_conv_2d_ref_f32, ember_depthwise_conv_2d_ref_i8);
-    pi.channels = pf.channels = d->s.out_c;
-    pi.depth_multiplier = pf.depth_multiplier = d->depth;
+    j.ctx = ctx, j.d = d;
+    j.input = (const uint8_t *)input->data, j.filter = (const uint8_t *)filter->data;
+    j.output = (uint8_t *)output->data;
+    j.elem = ember_type_size(input->type);
+    j.pi.channels = j.pf.channels = d->s.out_c;
+    j.pi.depth_multiplier = j.pf.depth_multiplier = d->depth;
     if (input->type == EMBER_INT8) {
         const int32_t *params = ember_channel_params(node);
-        pi.bias = bias ? (const int32_t *)bias->data : NULL;
-        pi.multiplier = params, pi.shift = params + d->s.out_c;
-        pi.input_offset = d->q.input_offset, pi.output_offset = d->q.output_offset;
-        pi.act_min = d->q.act_min, pi.act_max = d->q.act_max;
+        j.pi.bias = bias ? (const int32_t *)bias->data : NULL;
+        j.pi.multiplier = params, j.pi.shift = params + d->s.out_c;
+        j.pi.input_offset = d->q.input_offset, j.pi.output_offset = d->q.output_offset;
+        j.pi.act_min = d->q.act_min, j.pi.act_max = d->q.act_max;
     } else {
-        pf.bias = bias ? (const float *)bias->data : NULL;
-        pf.act_min = d->q.act_min_f, pf.act_max = d->q.act_max_f;
+        j.pf.bias = bias ? (const float *)bias->data : NULL;
+        j.pf.act_min = d->q.act_min_f, j.pf.act_max = d->q.act_max_f;
     }
-    /* Output pixels are the unit of work (a thread pool can split their range). */
-    for (b = 0; b < d->s.batches; ++b)
-        for (oy = 0; oy < d->s.out_h; ++oy)
-            for (ox = 0; ox < d->s.out_w; ++ox) {
-                const size_t at = (((size_t)b * d->s.out_h + oy) * d->s.out_w + ox) * (size_t)d->s.out_c;
-                const int32_t taps = window_taps(d, (const uint8_t *)input->data,
-                                                 (const uint8_t *)filter->data, elem, b, oy, ox, x, w);
-                if (input->type == EMBER_INT8)
-                    ember_dw_i8_pixel(d->isa, &pi, (const int8_t *const *)(const void *)x,
-                                      (const int8_t *const *)(const void *)w, taps,
-                                      (int8_t *)output->data + at);
-                else
-                    ember_dw_f32_pixel(d->isa, &pf, (const float *const *)(const void *)x,
-                                       (const float *const *)(const void *)w, taps,
-                                       (float *)output->data + at);
-            }
+    j.tasks = ember_parallel_tasks(ctx, (int64_t)d->s.batches * d->s.out_h,
+                                   (int64_t)d->s.out_w * d->s.out_c * d->w.filter_h * d->w.filter_w);
+    ember_parallel_run(ctx, j.tasks, depthwise_task, &j);
     return EMBER_OK;
 }
 

@@ -136,6 +136,31 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     return EMBER_OK;
 }
 
+/* One eval split over threads by batch rows, one task a thread at most: every task streams all the packed
+ * weights, which dominate a FULLY_CONNECTED's time. A single row (batch 1) runs on the calling thread, since
+ * the packed panels are run by rows only. */
+typedef struct fc_job {
+    const fully_connected_data *d;
+    const void *input;
+    void *output;
+    int is_i8;
+    int32_t units, tasks;
+} fc_job;
+
+static void fc_task(void *arg, int32_t task, int32_t thread) {
+    const fc_job *j = (const fc_job *)arg;
+    const fully_connected_data *d = j->d;
+    int32_t u0, u1;
+    (void)thread;
+    ember_task_range(j->units, j->tasks, task, &u0, &u1);
+    if (j->is_i8)
+        ember_gemm_i8_run(d->packed, (const int8_t *)j->input, (size_t)d->in_dim, (int8_t *)j->output,
+                          (size_t)d->out_dim, u0, u1);
+    else
+        ember_gemm_f32_run(d->packed, (const float *)j->input, (size_t)d->in_dim, (float *)j->output,
+                           (size_t)d->out_dim, u0, u1);
+}
+
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const fully_connected_data *d = (const fully_connected_data *)node->op_data;
     const ember_tensor *input = ember_node_input(ctx, node, 0);
@@ -143,12 +168,13 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const ember_tensor *bias = ember_node_input(ctx, node, 2);
     ember_tensor *output = ember_node_output(ctx, node, 0);
     if (d->packed) {
-        if (input->type == EMBER_INT8)
-            ember_gemm_i8_run(d->packed, (const int8_t *)input->data, (size_t)d->in_dim,
-                              (int8_t *)output->data, (size_t)d->out_dim, 0, d->batches);
-        else
-            ember_gemm_f32_run(d->packed, (const float *)input->data, (size_t)d->in_dim,
-                               (float *)output->data, (size_t)d->out_dim, 0, d->batches);
+        fc_job j;
+        j.d = d, j.input = input->data, j.output = output->data;
+        j.is_i8 = input->type == EMBER_INT8;
+        j.units = d->batches;
+        j.tasks = ember_parallel_tasks(ctx, d->batches, (int64_t)d->in_dim * d->out_dim);
+        j.tasks = j.tasks < ctx->threads ? j.tasks : ctx->threads;
+        ember_parallel_run(ctx, j.tasks, fc_task, &j);
     } else if (input->type == EMBER_FLOAT32) {
         ember_fully_connected_ref_f32((const float *)input->data, (const float *)weights->data,
                                       bias ? (const float *)bias->data : NULL, (float *)output->data,
