@@ -97,6 +97,7 @@ def export_cases(tmp: Path) -> list[Case]:
 
 def kernel_cases() -> list[Case]:
     import test_kernels_conv as conv
+    import test_kernels_fast_elementwise as ew
 
     cases = []
     for seed in range(6):
@@ -110,6 +111,18 @@ def kernel_cases() -> list[Case]:
                 cases.append(Case(f"{op}_{seed}/{kind}", model, xs))
             model, xs = conv._mean_case(np.random.default_rng(4000 + seed), quantized, seed % 2 == 0)
             cases.append(Case(f"MEAN_{seed}/{kind}", model, xs))
+    # The SIMD elementwise rows and column sums (NEON on aarch64): every broadcast kind, rows past 16 elements.
+    for seed in range(2):
+        for quantized in (False, True):
+            kind = "int8" if quantized else "float32"
+            for op in ("ADD", "SUB", "MUL"):
+                for shapes in ew.KINDS:
+                    rng = np.random.default_rng(16000 + 100 * ew.KINDS.index(shapes) + seed)
+                    model, xs = ew._binary_case(rng, op, shapes, quantized, specials=False)
+                    cases.append(Case(f"{op}_{shapes}_{seed}/{kind}", model, xs))
+            for reduce in ("global_pool", "one_axis", "leading", "last_axis"):
+                model, xs = ew._mean_case(np.random.default_rng(17000 + seed), quantized, reduce)
+                cases.append(Case(f"MEAN_{reduce}_{seed}/{kind}", model, xs))
     return cases
 
 

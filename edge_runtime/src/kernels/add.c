@@ -40,6 +40,19 @@ static void add_row_i8(const void *params, const void *x1, int32_t s1, const voi
     }
 }
 
+static void add_row_f32_fast(const void *params, const void *x1, int32_t s1, const void *x2, int32_t s2,
+                             void *out, int32_t n) {
+    const add_params *p = (const add_params *)params;
+    ember_binary_f32_row(p->isa, p->subtract ? EMBER_BINARY_SUB : EMBER_BINARY_ADD, p->a.act_min_f,
+                         p->a.act_max_f, (const float *)x1, s1, (const float *)x2, s2, (float *)out, n);
+}
+
+static void add_row_i8_fast(const void *params, const void *x1, int32_t s1, const void *x2, int32_t s2,
+                            void *out, int32_t n) {
+    const add_params *p = (const add_params *)params;
+    ember_add_i8_row(p->isa, &p->i8, (const int8_t *)x1, s1, (const int8_t *)x2, s2, (int8_t *)out, n);
+}
+
 /* TFLite's QuantizeMultiplierSmallerThanOneExp: the multiplier must lie in (0, 1). */
 static ember_status smaller_than_one(ember_interpreter *ctx, const ember_node *node, double real,
                                      const char *what, int32_t *multiplier, int *shift) {
@@ -57,6 +70,8 @@ ember_status ember_add_sub_prepare(ember_interpreter *ctx, ember_node *node, int
 
     EMBER_TRY(ember_arith_prepare(ctx, node, &data->broadcast, &p->a));
     p->subtract = sign < 0;
+    p->fast = !ctx->reference_kernels;
+    p->isa = ctx->isa;
     if (ember_node_output(ctx, node, 0)->type == EMBER_INT8) {
         const double s1 = p->a.input1_scale, s2 = p->a.input2_scale, twice_max = 2.0 * (s1 > s2 ? s1 : s2);
         p->left_shift = 20;
@@ -66,13 +81,30 @@ ember_status ember_add_sub_prepare(ember_interpreter *ctx, ember_node *node, int
             smaller_than_one(ctx, node, s2 / twice_max, "input 2", &p->input2_multiplier, &p->input2_shift));
         EMBER_TRY(smaller_than_one(ctx, node, twice_max / ((double)(1 << p->left_shift) * p->a.output_scale),
                                    "output", &p->output_multiplier, &p->output_shift));
+        p->i8.input1_offset = p->a.input1_offset;
+        p->i8.input2_offset = p->a.input2_offset;
+        p->i8.output_offset = p->a.output_offset;
+        p->i8.left_shift = p->left_shift;
+        p->i8.input1_multiplier = p->input1_multiplier;
+        p->i8.input1_shift = p->input1_shift;
+        p->i8.input2_multiplier = p->input2_multiplier;
+        p->i8.input2_shift = p->input2_shift;
+        p->i8.output_multiplier = p->output_multiplier;
+        p->i8.output_shift = p->output_shift;
+        p->i8.act_min = p->a.act_min;
+        p->i8.act_max = p->a.act_max;
+        p->i8.subtract = p->subtract;
+        ember_add_i8_init(&p->i8);
     }
     return EMBER_OK;
 }
 
 ember_status ember_add_sub_eval(ember_interpreter *ctx, const ember_node *node) {
     const add_data *data = (const add_data *)node->op_data;
-    ember_arith_eval(ctx, node, &data->broadcast, add_row_f32, add_row_i8, &data->params);
+    if (data->params.fast)
+        ember_arith_eval(ctx, node, &data->broadcast, add_row_f32_fast, add_row_i8_fast, &data->params);
+    else
+        ember_arith_eval(ctx, node, &data->broadcast, add_row_f32, add_row_i8, &data->params);
     return EMBER_OK;
 }
 

@@ -3,6 +3,7 @@
 #define EMBER_KERNELS_ADD_SUB_H
 
 #include "ember_internal.h"
+#include "gemm/elementwise.h"
 #include "kernels/broadcast.h"
 
 typedef struct add_params {
@@ -11,6 +12,10 @@ typedef struct add_params {
     int32_t input1_multiplier, input2_multiplier, output_multiplier;
     int input1_shift, input2_shift, output_shift;
     int left_shift;
+    /* The optimised rows (gemm/elementwise.h) at level isa; fast = 0 (EMBER_ISA=reference): the loops. */
+    int fast;
+    ember_isa isa;
+    ember_add_i8_params i8;
 } add_params;
 
 typedef struct add_data {

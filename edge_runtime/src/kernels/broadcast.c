@@ -8,6 +8,33 @@
 #include "quantization.h"
 #include "tflite_schema.h"
 
+/* Drops axes of size 1 and merges each axis into the next inner one where both operands step through the two
+ * as through one (outer stride = inner stride * inner size: contiguous, or broadcast along both), so that
+ * rows are as long as the broadcast allows (a scalar or equal shapes: one row; a channel vector: rows of the
+ * channels). The elements visited, and their order, stay the same. The last axis's strides stay 1 or 0. */
+static void collapse_axes(ember_broadcast *b) {
+    int32_t rank = 0, d;
+    for (d = 0; d < b->rank; ++d) {
+        if (b->dims[d] == 1)
+            continue;
+        if (rank > 0 && b->strides1[rank - 1] == b->strides1[d] * b->dims[d] &&
+            b->strides2[rank - 1] == b->strides2[d] * b->dims[d]) {
+            b->dims[rank - 1] *= b->dims[d];
+        } else {
+            b->dims[rank] = b->dims[d];
+            ++rank;
+        }
+        b->strides1[rank - 1] = b->strides1[d];
+        b->strides2[rank - 1] = b->strides2[d];
+    }
+    if (rank == 0) {
+        rank = 1;
+        b->dims[0] = 1;
+        b->strides1[0] = b->strides2[0] = 0;
+    }
+    b->rank = rank;
+}
+
 ember_status ember_broadcast_prepare(ember_interpreter *ctx, const ember_node *node,
                                      const ember_tensor *input1, const ember_tensor *input2,
                                      const ember_tensor *output, ember_broadcast *b) {
@@ -39,6 +66,9 @@ ember_status ember_broadcast_prepare(ember_interpreter *ctx, const ember_node *n
         }
     }
     b->empty = ember_element_count(output) == 0;
+    /* An empty output's dims may multiply past int32; eval runs nothing for it anyway. */
+    if (ok && !b->empty)
+        collapse_axes(b);
     EMBER_CHECK(ctx, ok, EMBER_INVALID_MODEL,
                 "%s %ld: inputs '%.48s' %s and '%.48s' %s do not broadcast to output '%.48s' %s",
                 node->kernel->name, (long)node->index, input1->name, ember_shape_string(input1, a, sizeof a),

@@ -5,9 +5,10 @@
 
 #include "ember_internal.h"
 
-/* Output dims (operands aligned on their last axis, padded with 1 in front) and each operand's element
- * strides along them, 0 where the operand is broadcast. A broadcast of equal shapes collapses to one flat
- * axis. */
+/* The output's axes (operands aligned on their last axis, padded with 1 in front) and each operand's element
+ * strides along them, 0 where the operand is broadcast, collapsed for long rows: axes of size 1 dropped and
+ * each axis merged into the next inner one where both operands step through the two as one (equal shapes
+ * and a scalar operand give one flat axis, a channel vector rows of the channels). */
 typedef struct ember_broadcast {
     int32_t rank;
     int32_t dims[EMBER_MAX_DIMS];

@@ -1,6 +1,7 @@
 /* HARD_SWISH: x * relu6(x + 3) / 6. int8 follows TFLite's reference fixed-point arithmetic in int16: the
  * input on a "hires" scale s_in / 128, a "reluish" factor in [0, 1] from a multiplier s_hires / (3 / 32768),
  * and an output multiplier s_hires / s_out, both rounded to int16 fixed point. */
+#include "gemm/elementwise.h"
 #include "kernels/kernels.h"
 #include "kernels/operands.h"
 #include "quantization.h"
@@ -11,6 +12,12 @@ typedef struct hard_swish_data {
     int32_t input_zero_point, output_zero_point;
     int16_t output_multiplier, reluish_multiplier;
     int output_exponent, reluish_exponent;
+    /* fast (not EMBER_ISA=reference): gemm/elementwise.h at level isa, SIMD float32 and, for int8, look-ups
+     * in the output of every input code (by (uint8_t)x), made by hard_swish_i8 at prepare; otherwise the
+     * reference's arithmetic on each element. */
+    int fast;
+    ember_isa isa;
+    int8_t table[256];
 } hard_swish_data;
 
 /* gemmlowp's int16 saturating rounding doubling high multiply. */
@@ -41,30 +48,6 @@ static int16_t to_int16_multiplier(int32_t m) {
     return (int16_t)((m + (1 << 15)) >> 16);
 }
 
-static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
-    hard_swish_data *data = (hard_swish_data *)node->op_data;
-    const ember_tensor *input = ember_node_input(ctx, node, 0);
-    const ember_tensor *output = ember_node_output(ctx, node, 0);
-    EMBER_TRY(ember_check_unary(ctx, node, 1));
-    data->count = ember_element_count(input);
-    if (input->type == EMBER_INT8) {
-        float s_in, s_out, hires;
-        int32_t m;
-        EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &data->input_zero_point));
-        EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &data->output_zero_point));
-        hires = (1.0f / 128.0f) * s_in;
-        ember_quantize_multiplier((double)(hires / s_out), &m, &data->output_exponent);
-        data->output_multiplier = to_int16_multiplier(m);
-        EMBER_CHECK(ctx, data->output_exponent <= 0, EMBER_UNSUPPORTED,
-                    "HARD_SWISH %ld: input scale %g is too large for output scale %g (TFLite needs "
-                    "s_in / 128 <= s_out)",
-                    (long)node->index, (double)s_in, (double)s_out);
-        ember_quantize_multiplier((double)(hires / (3.0f / 32768.0f)), &m, &data->reluish_exponent);
-        data->reluish_multiplier = to_int16_multiplier(m);
-    }
-    return EMBER_OK;
-}
-
 static int8_t hard_swish_i8(const hard_swish_data *p, int8_t x) {
     const int16_t v = (int16_t)(x - p->input_zero_point);
     const int16_t hires = (int16_t)(v * (1 << 7));
@@ -85,6 +68,34 @@ static int8_t hard_swish_i8(const hard_swish_data *p, int8_t x) {
     return ember_clamp_i8(y, -128, 127);
 }
 
+static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
+    hard_swish_data *data = (hard_swish_data *)node->op_data;
+    const ember_tensor *input = ember_node_input(ctx, node, 0);
+    const ember_tensor *output = ember_node_output(ctx, node, 0);
+    EMBER_TRY(ember_check_unary(ctx, node, 1));
+    data->count = ember_element_count(input);
+    data->fast = !ctx->reference_kernels;
+    data->isa = ctx->isa;
+    if (input->type == EMBER_INT8) {
+        float s_in, s_out, hires;
+        int32_t m, q;
+        EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &data->input_zero_point));
+        EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &data->output_zero_point));
+        hires = (1.0f / 128.0f) * s_in;
+        ember_quantize_multiplier((double)(hires / s_out), &m, &data->output_exponent);
+        data->output_multiplier = to_int16_multiplier(m);
+        EMBER_CHECK(ctx, data->output_exponent <= 0, EMBER_UNSUPPORTED,
+                    "HARD_SWISH %ld: input scale %g is too large for output scale %g (TFLite needs "
+                    "s_in / 128 <= s_out)",
+                    (long)node->index, (double)s_in, (double)s_out);
+        ember_quantize_multiplier((double)(hires / (3.0f / 32768.0f)), &m, &data->reluish_exponent);
+        data->reluish_multiplier = to_int16_multiplier(m);
+        for (q = -128; q < 128; ++q)
+            data->table[(uint8_t)q] = hard_swish_i8(data, (int8_t)q);
+    }
+    return EMBER_OK;
+}
+
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const hard_swish_data *data = (const hard_swish_data *)node->op_data;
     const ember_tensor *input = ember_node_input(ctx, node, 0);
@@ -93,15 +104,23 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     if (input->type == EMBER_FLOAT32) {
         const float *x = (const float *)input->data;
         float *y = (float *)output->data;
-        for (i = 0; i < data->count; ++i) {
-            const float r = x[i] + 3.0f;
-            y[i] = x[i] * (r < 0.0f ? 0.0f : (r > 6.0f ? 6.0f : r)) / 6.0f;
+        if (data->fast) {
+            ember_hard_swish_f32(data->isa, x, y, data->count);
+        } else {
+            for (i = 0; i < data->count; ++i) {
+                const float r = x[i] + 3.0f;
+                y[i] = x[i] * (r < 0.0f ? 0.0f : (r > 6.0f ? 6.0f : r)) / 6.0f;
+            }
         }
     } else {
         const int8_t *x = (const int8_t *)input->data;
         int8_t *y = (int8_t *)output->data;
-        for (i = 0; i < data->count; ++i)
-            y[i] = hard_swish_i8(data, x[i]);
+        if (data->fast) {
+            ember_lut_i8(data->isa, data->table, x, y, data->count);
+        } else {
+            for (i = 0; i < data->count; ++i)
+                y[i] = hard_swish_i8(data, x[i]);
+        }
     }
     return EMBER_OK;
 }

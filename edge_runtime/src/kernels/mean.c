@@ -7,6 +7,7 @@
  * s_in / s_out with 1/count folded into the multiplier. */
 #include <math.h>
 
+#include "gemm/elementwise.h"
 #include "kernels/kernels.h"
 #include "kernels/reduce.h"
 #include "quantization.h"
@@ -15,7 +16,76 @@
 typedef struct mean_data {
     ember_reduction r; /* kernels/reduce.h */
     int32_t input_zero_point, output_zero_point, multiplier, shift;
+    /* Channel-vectorised path (gemm/elementwise.h column sums) when the input's last axis is kept and the
+     * reduced axes step as one axis of `rows` rows `row_stride` apart (global average pooling over H, W):
+     * each output channel still sums its inputs in the reference's order. channels = 0: the loops below. */
+    int32_t channels, rows;
+    int64_t row_stride;
+    ember_isa isa;
 } mean_data;
+
+/* Channels an output block sums at once (on the stack). */
+#define MEAN_BLOCK 256
+
+static void mean_channels_f32(const mean_data *m, const float *input, float *output) {
+    const ember_reduction *r = &m->r;
+    float sum[MEAN_BLOCK];
+    int32_t o, c0, c, n;
+    for (o = 0; o < r->outputs; o += m->channels) {
+        const float *base =
+            input + ember_reduction_offset(o / m->channels, r->kept_rank - 1, r->kept_dims, r->kept_strides);
+        for (c0 = 0; c0 < m->channels; c0 += MEAN_BLOCK) {
+            n = m->channels - c0 < MEAN_BLOCK ? m->channels - c0 : MEAN_BLOCK;
+            ember_column_sums_f32(m->isa, base + c0, (size_t)m->row_stride, m->rows, n, sum);
+            for (c = 0; c < n; ++c)
+                output[o + c0 + c] = sum[c] / (float)r->count;
+        }
+    }
+}
+
+static void mean_channels_i8(const mean_data *m, const int8_t *input, int8_t *output) {
+    const ember_reduction *r = &m->r;
+    int32_t sum[MEAN_BLOCK], y;
+    int32_t o, c0, c, n;
+    for (o = 0; o < r->outputs; o += m->channels) {
+        const int8_t *base =
+            input + ember_reduction_offset(o / m->channels, r->kept_rank - 1, r->kept_dims, r->kept_strides);
+        for (c0 = 0; c0 < m->channels; c0 += MEAN_BLOCK) {
+            n = m->channels - c0 < MEAN_BLOCK ? m->channels - c0 : MEAN_BLOCK;
+            ember_column_sums_i8(m->isa, base + c0, (size_t)m->row_stride, m->rows, n, sum);
+            for (c = 0; c < n; ++c) {
+                y = ember_multiply_by_quantized_multiplier(sum[c] - m->input_zero_point * r->count,
+                                                           m->multiplier, m->shift);
+                output[o + c0 + c] = ember_clamp_i8(y + m->output_zero_point, -128, 127);
+            }
+        }
+    }
+}
+
+/* Fills the channel-vectorised path's geometry when it applies (see mean_data). */
+static void plan_channels(const ember_interpreter *ctx, mean_data *m) {
+    const ember_reduction *r = &m->r;
+    int64_t inner = 0, span = 0;
+    int32_t d;
+    m->channels = 0;
+    if (ctx->reference_kernels || r->outputs == 0 || r->count == 0 || r->kept_rank == 0 ||
+        r->kept_strides[r->kept_rank - 1] != 1)
+        return;
+    /* The reduced axes, size-1 ones aside, must nest as one: outer stride = inner stride * inner size. */
+    for (d = r->reduced_rank - 1; d >= 0; --d) {
+        if (r->reduced_dims[d] == 1)
+            continue;
+        if (inner && r->reduced_strides[d] != span)
+            return;
+        if (!inner)
+            inner = span = r->reduced_strides[d];
+        span *= r->reduced_dims[d];
+    }
+    m->channels = r->kept_dims[r->kept_rank - 1];
+    m->rows = r->count;
+    m->row_stride = inner; /* 0 when every reduced axis has size 1 (one row) */
+    m->isa = ctx->isa;
+}
 
 static void mean_f32(const mean_data *m, const float *input, float *output) {
     const ember_reduction *r = &m->r;
@@ -84,6 +154,7 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     mean_data *m = (mean_data *)node->op_data;
     const ember_tensor *input = ember_node_input(ctx, node, 0);
     EMBER_TRY(ember_reduction_prepare(ctx, node, &m->r));
+    plan_channels(ctx, m);
     if (input->type == EMBER_FLOAT32)
         return EMBER_OK;
     return prepare_i8(ctx, node, input, ember_node_output(ctx, node, 0), m);
@@ -92,10 +163,15 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const ember_tensor *input = ember_node_input(ctx, node, 0);
     ember_tensor *output = ember_node_output(ctx, node, 0);
-    if (input->type == EMBER_FLOAT32)
-        mean_f32((const mean_data *)node->op_data, (const float *)input->data, (float *)output->data);
+    const mean_data *m = (const mean_data *)node->op_data;
+    if (input->type == EMBER_FLOAT32 && m->channels)
+        mean_channels_f32(m, (const float *)input->data, (float *)output->data);
+    else if (input->type == EMBER_FLOAT32)
+        mean_f32(m, (const float *)input->data, (float *)output->data);
+    else if (m->channels)
+        mean_channels_i8(m, (const int8_t *)input->data, (int8_t *)output->data);
     else
-        mean_i8((const mean_data *)node->op_data, (const int8_t *)input->data, (int8_t *)output->data);
+        mean_i8(m, (const int8_t *)input->data, (int8_t *)output->data);
     return EMBER_OK;
 }
 
