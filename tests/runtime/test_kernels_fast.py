@@ -12,79 +12,16 @@ the output."""
 
 from __future__ import annotations
 
-import os
 import platform
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
-from ai_edge_litert.interpreter import Interpreter as LiteRTInterpreter
-from ai_edge_litert.interpreter import OpResolverType
+from isa_levels import LEVELS, check_all_levels, isa, run
 from tflite_builder import OpSpec, TensorSpec, build_model
 
 from ember.runtime import Interpreter
 
 ACTS = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"]
-X86_LEVELS = ["portable", "sse41", "avx2", "avx512", "avx512vnni"]
-ARM_LEVELS = ["portable", "neon", "neon_dotprod"]
-
-
-@contextmanager
-def _isa(level: str | None) -> Iterator[None]:
-    old = os.environ.get("EMBER_ISA")
-    if level is None:
-        os.environ.pop("EMBER_ISA", None)
-    else:
-        os.environ["EMBER_ISA"] = level
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("EMBER_ISA", None)
-        else:
-            os.environ["EMBER_ISA"] = old
-
-
-def _detected_levels() -> list[str]:
-    """The levels up to the one the interpreter picks with EMBER_ISA unset."""
-    model, _ = _fc_case(np.random.default_rng(0), quantized=False)
-    with _isa(None):
-        best = Interpreter(model_content=model).isa
-    levels = ARM_LEVELS if best.startswith("neon") else X86_LEVELS
-    assert best in levels, best
-    return levels[: levels.index(best) + 1]
-
-
-def _run(interpreter, inputs: list[np.ndarray]) -> np.ndarray:
-    interpreter.allocate_tensors()
-    for detail, x in zip(interpreter.get_input_details(), inputs, strict=True):
-        interpreter.set_tensor(detail["index"], x)
-    interpreter.invoke()
-    return interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
-
-
-def _run_at(model: bytes, inputs: list[np.ndarray], level: str) -> np.ndarray:
-    with _isa(level):
-        it = Interpreter(model_content=model)
-    assert it.isa == level, (level, it.isa)
-    return _run(it, inputs)
-
-
-def _check_all_levels(model: bytes, inputs: list[np.ndarray], quantized: bool) -> None:
-    reference = _run_at(model, inputs, "reference")
-    for level in LEVELS:
-        ours = _run_at(model, inputs, level)
-        assert ours.dtype == reference.dtype and ours.shape == reference.shape
-        differ = np.flatnonzero(ours.view(np.uint8) != reference.view(np.uint8))
-        assert differ.size == 0, f"{level}: {differ.size} bytes differ from the reference loops"
-    litert = _run(LiteRTInterpreter(model_content=model, experimental_op_resolver_type=OpResolverType.BUILTIN_REF),
-                  inputs)
-    if quantized:
-        mismatch = np.flatnonzero(reference.ravel() != litert.ravel())
-        assert mismatch.size == 0, f"{mismatch.size} of {litert.size} int8 outputs differ from LiteRT"
-    else:
-        np.testing.assert_allclose(reference, litert, rtol=1e-5, atol=1e-5 * max(float(np.abs(litert).max()), 1e-30))
 
 
 def _out_size(padding: str, size: int, k: int, stride: int, dilation: int) -> int:
@@ -172,7 +109,6 @@ def _fc_case(rng: np.random.Generator, quantized: bool, constant_weights: bool =
     return build_model(tensors, [op], graph_inputs, [3]), feeds
 
 
-LEVELS = _detected_levels()
 KINDS = ["general", "pointwise", "1x1_image", "large"]
 
 
@@ -181,7 +117,7 @@ def test_levels_are_the_cpus() -> None:
     assert LEVELS[0] == "portable"
     if platform.machine() in ("x86_64", "AMD64"):
         model, _ = _fc_case(np.random.default_rng(0), quantized=True)
-        with _isa("avx512vnni"):
+        with isa("avx512vnni"):
             assert Interpreter(model_content=model).isa == LEVELS[-1]
 
 
@@ -190,7 +126,7 @@ def test_levels_are_the_cpus() -> None:
 @pytest.mark.parametrize("seed", range(12))
 def test_conv_2d_fast(seed: int, kind: str, quantized: bool) -> None:
     rng = np.random.default_rng(7000 + 100 * KINDS.index(kind) + seed)
-    _check_all_levels(*_conv_case(rng, depthwise=False, quantized=quantized, kind=kind), quantized)
+    check_all_levels(*_conv_case(rng, depthwise=False, quantized=quantized, kind=kind), quantized)
 
 
 @pytest.mark.parametrize("quantized", [False, True], ids=["float32", "int8"])
@@ -198,7 +134,7 @@ def test_conv_2d_fast(seed: int, kind: str, quantized: bool) -> None:
 @pytest.mark.parametrize("seed", range(12))
 def test_depthwise_conv_2d_fast(seed: int, kind: str, quantized: bool) -> None:
     rng = np.random.default_rng(8000 + 100 * KINDS.index(kind) + seed)
-    _check_all_levels(*_conv_case(rng, depthwise=True, quantized=quantized, kind=kind), quantized)
+    check_all_levels(*_conv_case(rng, depthwise=True, quantized=quantized, kind=kind), quantized)
 
 
 @pytest.mark.parametrize("constant_weights", [True, False], ids=["packed", "runtime_weights"])
@@ -206,7 +142,7 @@ def test_depthwise_conv_2d_fast(seed: int, kind: str, quantized: bool) -> None:
 @pytest.mark.parametrize("seed", range(12))
 def test_fully_connected_fast(seed: int, quantized: bool, constant_weights: bool) -> None:
     rng = np.random.default_rng(9000 + seed)
-    _check_all_levels(*_fc_case(rng, quantized, constant_weights), quantized)
+    check_all_levels(*_fc_case(rng, quantized, constant_weights), quantized)
 
 
 def test_packed_weights_are_in_the_arena_size() -> None:
@@ -214,10 +150,10 @@ def test_packed_weights_are_in_the_arena_size() -> None:
     model, feeds = _conv_case(np.random.default_rng(1), depthwise=False, quantized=True, kind="large")
     sizes = {}
     for level in ("reference", LEVELS[-1]):
-        with _isa(level):
+        with isa(level):
             it = Interpreter(model_content=model)
         required = it.memory_plan()["arena_bytes"]
-        _run(it, feeds)
+        run(it, feeds)
         assert it.arena_bytes() == required
         sizes[level] = required
     assert sizes[LEVELS[-1]] > sizes["reference"] + 17 * 27

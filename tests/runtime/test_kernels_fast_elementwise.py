@@ -15,86 +15,13 @@ global average pooling (H, W; keep_dims or not), single and leading reduced axes
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import numpy as np
 import pytest
-from ai_edge_litert.interpreter import Interpreter as LiteRTInterpreter
-from ai_edge_litert.interpreter import OpResolverType
+from isa_levels import check_all_levels
 from single_op import one_op_model
 from tflite_builder import TensorSpec
 
-from ember.runtime import Interpreter
-
 ACTS = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"]
-X86_LEVELS = ["portable", "sse41", "avx2", "avx512", "avx512vnni"]
-ARM_LEVELS = ["portable", "neon", "neon_dotprod"]
-
-
-@contextmanager
-def _isa(level: str | None) -> Iterator[None]:
-    old = os.environ.get("EMBER_ISA")
-    if level is None:
-        os.environ.pop("EMBER_ISA", None)
-    else:
-        os.environ["EMBER_ISA"] = level
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("EMBER_ISA", None)
-        else:
-            os.environ["EMBER_ISA"] = old
-
-
-def _run(interpreter, feeds: list[np.ndarray]) -> np.ndarray:
-    interpreter.allocate_tensors()
-    for detail, x in zip(interpreter.get_input_details(), feeds, strict=True):
-        interpreter.set_tensor(detail["index"], x)
-    interpreter.invoke()
-    return interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
-
-
-def _detected_levels() -> list[str]:
-    model = one_op_model("ADD", [TensorSpec("a", [4]), TensorSpec("b", [4])], [TensorSpec("y", [4])])
-    with _isa(None):
-        best = Interpreter(model_content=model).isa
-    levels = ARM_LEVELS if best.startswith("neon") else X86_LEVELS
-    assert best in levels, best
-    return levels[: levels.index(best) + 1]
-
-
-LEVELS = _detected_levels()
-
-
-def _run_at(model: bytes, feeds: list[np.ndarray], level: str) -> np.ndarray:
-    with _isa(level):
-        it = Interpreter(model_content=model)
-    assert it.isa == level or level == "reference", (level, it.isa)
-    return _run(it, feeds)
-
-
-def _check(model: bytes, feeds: list[np.ndarray], quantized: bool, litert: bool = True) -> None:
-    reference = _run_at(model, feeds, "reference")
-    for level in LEVELS:
-        ours = _run_at(model, feeds, level)
-        assert ours.dtype == reference.dtype and ours.shape == reference.shape
-        differ = np.flatnonzero(ours.view(np.uint8) != reference.view(np.uint8))
-        assert differ.size == 0, f"{level}: {differ.size} bytes differ from the reference loops"
-    if not litert:
-        return
-    theirs = _run(LiteRTInterpreter(model_content=model, experimental_op_resolver_type=OpResolverType.BUILTIN_REF),
-                  feeds)
-    assert theirs.shape == reference.shape
-    if quantized:
-        mismatch = np.flatnonzero(reference.ravel() != theirs.ravel())
-        assert mismatch.size == 0, f"{mismatch.size} of {theirs.size} int8 outputs differ from LiteRT"
-    else:
-        finite = np.abs(theirs[np.isfinite(theirs)])
-        floor = 1e-5 * max(float(finite.max(initial=0.0)), 1e-30)
-        np.testing.assert_allclose(reference, theirs, rtol=1e-5, atol=floor)
 
 
 def _zero_point(rng: np.random.Generator) -> int:
@@ -196,7 +123,7 @@ def test_binary_fast(seed: int, op: str, kind: str, quantized: bool) -> None:
     rng = np.random.default_rng(12000 + 1000 * ["ADD", "SUB", "MUL"].index(op) + 100 * KINDS.index(kind) + seed)
     # Float specials (inf - inf, NaN) are compared bit for bit with the reference loops; LiteRT's allclose takes
     # NaN as equal to NaN, so it checks them too.
-    _check(*_binary_case(rng, op, kind, quantized), quantized)
+    check_all_levels(*_binary_case(rng, op, kind, quantized), quantized)
 
 
 @pytest.mark.parametrize("op", ["ADD", "SUB", "MUL"])
@@ -212,7 +139,7 @@ def test_int8_binary_every_code_pair(op: str) -> None:
         ins = [_qtensor("x1", [256, 256], s1, rng), _qtensor("x2", [256, 256], s2, rng)]
         model = one_op_model(op, ins, [_qtensor("y", [256, 256], s_out, rng)],
                              {"activation": ACTS[seed]}, version=2)
-        _check(model, [x1, x2], quantized=True)
+        check_all_levels(model, [x1, x2], quantized=True)
 
 
 def _mean_case(rng: np.random.Generator, quantized: bool, kind: str):
@@ -248,7 +175,7 @@ def _mean_case(rng: np.random.Generator, quantized: bool, kind: str):
 def test_mean_fast(seed: int, kind: str, quantized: bool) -> None:
     rng = np.random.default_rng(14000 + 100 * ["global_pool", "one_axis", "leading", "last_axis"].index(kind) + seed)
     model, feeds = _mean_case(rng, quantized, kind)
-    _check(model, feeds, quantized)
+    check_all_levels(model, feeds, quantized)
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -262,7 +189,7 @@ def test_int8_hard_swish_table(seed: int) -> None:
     n = [256, 1, 15, 31, 33, 63, 65, 1000][seed]
     x = np.arange(-128, 128, dtype=np.int8) if n == 256 else rng.integers(-128, 128, size=n, dtype=np.int8)
     model = one_op_model("HARD_SWISH", [_qtensor("x", [n], s_in, rng)], [_qtensor("y", [n], s_out, rng)])
-    _check(model, [x], quantized=True)
+    check_all_levels(model, [x], quantized=True)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -276,4 +203,4 @@ def test_float_hard_swish(seed: int) -> None:
     x[pick] = rng.choice(np.array([-3.0, 3.0, 0.0, -0.0, np.inf, -np.inf, np.nan, -1e-40], np.float32),
                          size=int(pick.sum()))
     model = one_op_model("HARD_SWISH", [TensorSpec("x", [n])], [TensorSpec("y", [n])])
-    _check(model, [x], quantized=False)
+    check_all_levels(model, [x], quantized=False)

@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 from ai_edge_litert.interpreter import Interpreter as LiteRTInterpreter
 from ai_edge_litert.interpreter import OpResolverType
+from isa_levels import isa
 from single_op import assert_outputs_match
 from test_invoke_repeat import _feeds, zoo_file  # noqa: F401 (a fixture)
-from test_kernels_fast import _conv_case, _fc_case, _float_tensors, _input, _isa, _out_size, _quant_tensors
+from test_kernels_fast import _conv_case, _fc_case, _float_tensors, _input, _out_size, _quant_tensors
 from tflite_builder import OpSpec, build_model
 
 from ember.runtime import Interpreter, RuntimeModelError
@@ -87,7 +88,7 @@ def test_num_threads_reports_the_threads_used() -> None:
         Interpreter(model_content=model, num_threads=-2)
     with pytest.raises(RuntimeModelError, match="num_threads 1025"):
         Interpreter(model_content=model, num_threads=1025)
-    with _isa("reference"):  # the reference loops run on the calling thread
+    with isa("reference"):  # the reference loops run on the calling thread
         assert Interpreter(model_content=model, num_threads=4).num_threads == 1
 
 
