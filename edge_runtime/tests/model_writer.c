@@ -219,46 +219,6 @@ size_t tm_write(const tm_model *m, uint8_t *out, size_t capacity) {
     return w.overflow ? 0 : w.len;
 }
 
-void tm_fc_softmax(tm_model *m, const float *weights12, const float *bias3) {
-    static const tm_tensor tensors[5] = {
-        {"input", 0, 2, {1, 4, 0, 0}, 0, 0, 0},   {"fc/weights", 0, 2, {3, 4, 0, 0}, 1, 0, 0},
-        {"fc/bias", 0, 1, {3, 0, 0, 0}, 2, 0, 0}, {"fc/out", 0, 2, {1, 3, 0, 0}, 0, 0, 0},
-        {"probs", 0, 2, {1, 3, 0, 0}, 0, 0, 0},
-    };
-    memset(m, 0, sizeof *m);
-    m->schema_version = 3;
-    memcpy(m->tensors, tensors, sizeof tensors);
-    m->n_tensors = 5;
-    m->ops[0].builtin = 9; /* FULLY_CONNECTED */
-    m->ops[0].version = 1;
-    m->ops[0].inputs[0] = 0;
-    m->ops[0].inputs[1] = 1;
-    m->ops[0].inputs[2] = 2;
-    m->ops[0].n_inputs = 3;
-    m->ops[0].outputs[0] = 3;
-    m->ops[0].n_outputs = 1;
-    m->ops[0].options_type = 8;
-    m->ops[0].activation = 1; /* RELU */
-    m->ops[1].builtin = 25;   /* SOFTMAX */
-    m->ops[1].version = 1;
-    m->ops[1].inputs[0] = 3;
-    m->ops[1].n_inputs = 1;
-    m->ops[1].outputs[0] = 4;
-    m->ops[1].n_outputs = 1;
-    m->ops[1].options_type = 9;
-    m->ops[1].beta = 1.0f;
-    m->n_ops = 2;
-    m->buffer_data[1] = weights12;
-    m->buffer_bytes[1] = 12 * sizeof(float);
-    m->buffer_data[2] = bias3;
-    m->buffer_bytes[2] = 3 * sizeof(float);
-    m->n_buffers = 3;
-    m->inputs[0] = 0;
-    m->n_inputs = 1;
-    m->outputs[0] = 4;
-    m->n_outputs = 1;
-}
-
 void tm_fc(tm_model *m, int32_t batches, int32_t in, int32_t out, const float *weights, const float *bias) {
     const tm_tensor tensors[4] = {
         {"input", 0, 2, {batches, in, 0, 0}, 0, 0, 0},
@@ -290,4 +250,22 @@ void tm_fc(tm_model *m, int32_t batches, int32_t in, int32_t out, const float *w
     m->n_inputs = 1;
     m->outputs[0] = 3;
     m->n_outputs = 1;
+}
+
+void tm_fc_softmax(tm_model *m, const float *weights12, const float *bias3) {
+    static const tm_tensor probs = {"probs", 0, 2, {1, 3, 0, 0}, 0, 0, 0};
+    tm_fc(m, 1, 4, 3, weights12, bias3);
+    m->tensors[3].name = "fc/out";
+    m->tensors[4] = probs;
+    m->n_tensors = 5;
+    m->ops[1].builtin = 25; /* SOFTMAX */
+    m->ops[1].version = 1;
+    m->ops[1].inputs[0] = 3;
+    m->ops[1].n_inputs = 1;
+    m->ops[1].outputs[0] = 4;
+    m->ops[1].n_outputs = 1;
+    m->ops[1].options_type = 9;
+    m->ops[1].beta = 1.0f;
+    m->n_ops = 2;
+    m->outputs[0] = 4;
 }
