@@ -40,7 +40,17 @@ typedef enum ember_status {
 } ember_status;
 
 /* Tensor element types; the values are TFLite's TensorType numbers so files map without a table. */
-typedef enum ember_type { EMBER_FLOAT32 = 0, EMBER_INT32 = 2, EMBER_INT64 = 4, EMBER_INT8 = 9 } ember_type;
+typedef enum ember_type {
+    EMBER_FLOAT32 = 0,
+    EMBER_FLOAT16 =
+        1, /* IEEE binary16, e.g. the weights of TensorFlow's float16 post-training quantisation */
+    EMBER_INT32 = 2,
+    EMBER_UINT8 = 3, /* asymmetric uint8 quantisation (zero point 0..255), the older TFLite scheme */
+    EMBER_INT64 = 4,
+    EMBER_BOOL = 6, /* one byte, 0 or 1 */
+    EMBER_INT16 = 7,
+    EMBER_INT8 = 9
+} ember_type;
 
 typedef struct ember_interpreter ember_interpreter;
 
@@ -62,7 +72,8 @@ typedef struct ember_tensor_info {
 /* Name of a status code, e.g. "invalid model". Never NULL, also for values outside the enum. */
 const char *ember_status_string(ember_status status);
 
-/* Name of a tensor type ("float32", "int8", "int32", "int64"); "unknown" otherwise. */
+/* Name of a TFLite tensor type ("float32", "float16", "int8", "uint8", "int16", "int32", "int64", "bool",
+ * "complex64", ...); "unknown" outside TFLite's TensorType numbers. */
 const char *ember_type_name(ember_type type);
 
 /* Verifies the model in model_data[0, model_size) and builds an interpreter over it. The weights are not

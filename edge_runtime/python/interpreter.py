@@ -15,7 +15,8 @@ import numpy as np
 from ember.runtime._native import NativeInterpreter, RuntimeModelError
 
 # TFLite TensorType numbers (the C runtime reports these) -> numpy dtypes.
-_DTYPES: dict[int, type] = {0: np.float32, 2: np.int32, 4: np.int64, 9: np.int8}
+_DTYPES: dict[int, type] = {0: np.float32, 1: np.float16, 2: np.int32, 3: np.uint8, 4: np.int64, 6: np.bool_,
+                            7: np.int16, 9: np.int8}
 
 # model_path files from this size on are memory-mapped instead of read (LiteRT maps every file).
 MMAP_THRESHOLD_BYTES = 16 << 20

@@ -126,7 +126,23 @@ typedef struct ember_kernel {
     ember_status (*eval)(ember_interpreter *ctx, const ember_node *node);
     size_t (*op_data_bytes)(const ember_interpreter *ctx, const ember_node *node);
     size_t (*scratch_bytes)(const ember_interpreter *ctx, const ember_node *node);
+    /* The tensor types the kernel computes on (EMBER_T_ bits). The loader refuses a node with a float32,
+     * float16, int8, uint8, int16 or bool tensor of a type outside this set, so a kernel written for int8
+     * never sees uint8 bytes; int32 and int64 tensors (shapes, axes, indices, biases) are left to prepare,
+     * and their bits here say the kernel also computes on them. The README's op table is read from these. */
+    uint32_t types;
 } ember_kernel;
+
+#define EMBER_T_F32 (1u << EMBER_FLOAT32)
+#define EMBER_T_F16 (1u << EMBER_FLOAT16)
+#define EMBER_T_I32 (1u << EMBER_INT32)
+#define EMBER_T_U8 (1u << EMBER_UINT8)
+#define EMBER_T_I64 (1u << EMBER_INT64)
+#define EMBER_T_BOOL (1u << EMBER_BOOL)
+#define EMBER_T_I16 (1u << EMBER_INT16)
+#define EMBER_T_I8 (1u << EMBER_INT8)
+/* Types a kernel's `types` must name before the loader lets such a tensor reach it. */
+#define EMBER_T_CHECKED (EMBER_T_F32 | EMBER_T_F16 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I16 | EMBER_T_BOOL)
 
 /* Rounds n up to EMBER_ALIGNMENT (callers keep n far below SIZE_MAX). */
 static inline size_t ember_align_size(size_t n) {

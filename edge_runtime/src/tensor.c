@@ -2,16 +2,13 @@
 #include "ember_internal.h"
 
 const char *ember_type_name(ember_type type) {
-    switch (type) {
-    case EMBER_FLOAT32:
-        return "float32";
-    case EMBER_INT32:
-        return "int32";
-    case EMBER_INT8:
-        return "int8";
-    case EMBER_INT64:
-        return "int64";
-    }
+    /* Every TFLite TensorType, also those no kernel takes, for "type complex64 is not supported" messages. */
+    static const char *const names[] = {"float32", "float16",    "int32",  "uint8",     "int64",
+                                        "string",  "bool",       "int16",  "complex64", "int8",
+                                        "float64", "complex128", "uint64", "resource",  "variant",
+                                        "uint32",  "uint16",     "int4",   "bfloat16"};
+    if ((int)type >= 0 && (size_t)type < sizeof names / sizeof names[0])
+        return names[type];
     return "unknown";
 }
 
@@ -21,7 +18,12 @@ size_t ember_type_size(int32_t type) {
     case EMBER_INT32:
         return 4;
     case EMBER_INT8:
+    case EMBER_UINT8:
+    case EMBER_BOOL:
         return 1;
+    case EMBER_FLOAT16:
+    case EMBER_INT16:
+        return 2;
     case EMBER_INT64:
         return 8;
     default:

@@ -95,6 +95,21 @@ static ember_status operator_vectors(loader *l, uint32_t op, fb_table *t, fb_vec
     return EMBER_OK;
 }
 
+/* Refuses a tensor whose type the node's kernel does not compute on (ember_kernel.types), so that kernels
+ * written before a type existed never read its bytes as another type's. */
+static ember_status check_node_types(ember_interpreter *ctx, const ember_node *node) {
+    int32_t i;
+    for (i = 0; i < node->input_count + node->output_count; ++i) {
+        int32_t index = node->inputs[i]; /* the outputs follow the inputs in the node's index list */
+        const ember_tensor *t = &ctx->tensors[index < 0 ? 0 : index];
+        uint32_t bit = index < 0 ? 0 : 1u << t->type;
+        EMBER_CHECK(ctx, !(bit & EMBER_T_CHECKED) || (bit & node->kernel->types), EMBER_UNSUPPORTED,
+                    "%s %ld: tensor '%.64s' is %s, a type this kernel does not take", node->kernel->name,
+                    (long)node->index, t->name, ember_type_name(t->type));
+    }
+    return EMBER_OK;
+}
+
 /* Messages name operator l->op through the OP_ checks' prefix (operator_vectors sets it). */
 static ember_status load_operator(loader *l, uint32_t op, int32_t **io) {
     ember_interpreter *ctx = l->ctx;
@@ -138,7 +153,7 @@ static ember_status load_operator(loader *l, uint32_t op, int32_t **io) {
     EMBER_TRY(load_index_list(l, &outputs, node, (int32_t)op, "output", 0, *io));
     node->outputs = *io;
     *io += outputs.len;
-    return EMBER_OK;
+    return check_node_types(l->ctx, node);
 }
 
 /* ---- model ---- */

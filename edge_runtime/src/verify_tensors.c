@@ -3,17 +3,6 @@
 #include "tflite_schema.h"
 #include "verify.h"
 
-/* TFLite TensorType names, for "type float16 is not supported" messages. */
-static const char *tflite_type_name(int32_t type) {
-    static const char *const names[] = {"float32", "float16",    "int32",  "uint8",     "int64",
-                                        "string",  "bool",       "int16",  "complex64", "int8",
-                                        "float64", "complex128", "uint64", "resource",  "variant",
-                                        "uint32",  "uint16",     "int4",   "bfloat16"};
-    if (type >= 0 && (size_t)type < sizeof names / sizeof names[0])
-        return names[type];
-    return "unknown";
-}
-
 /* ---- buffers ---- */
 
 /* Data of buffer `index`: inside the flatbuffer's `data` vector or, for models over 2 GB, at offset/size
@@ -120,9 +109,8 @@ ember_status ember_verify_tensor(loader *l, int32_t index) {
     TENSOR_CHECK(l, !present, EMBER_UNSUPPORTED, "sparse tensors are not supported");
     TENSOR_CHECK(l, !is_variable, EMBER_UNSUPPORTED, "variable tensors (stateful models) are not supported");
     elem_size = ember_type_size(type);
-    TENSOR_CHECK(l, elem_size != 0, EMBER_UNSUPPORTED,
-                 "type %s (%d) is not supported (float32, int8, int32 and int64 are)", tflite_type_name(type),
-                 (int)type);
+    TENSOR_CHECK(l, elem_size != 0, EMBER_UNSUPPORTED, "type %s (%d) is not supported by this runtime",
+                 ember_type_name((ember_type)type), (int)type);
     t->type = (ember_type)type;
     TENSOR_CHECK(l, shape.len <= EMBER_MAX_DIMS, EMBER_UNSUPPORTED,
                  "rank %lu exceeds the supported maximum %d", (unsigned long)shape.len, EMBER_MAX_DIMS);

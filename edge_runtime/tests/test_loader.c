@@ -172,8 +172,13 @@ static void test_semantic_errors(void) {
     expect(&m, EMBER_INVALID_MODEL, "buffer index 9");
 
     tm_fc_softmax(&m, weights, bias);
-    m.tensors[0].type = 1; /* float16 */
-    expect(&m, EMBER_UNSUPPORTED, "type float16");
+    m.tensors[0].type = 8; /* complex64: no kernel takes it, the loader refuses the tensor */
+    expect(&m, EMBER_UNSUPPORTED, "type complex64");
+
+    tm_fc_softmax(&m, weights, bias);
+    m.tensors[0].type = 1; /* float16: a valid tensor, but FULLY_CONNECTED computes on float32 and int8 */
+    expect(&m, EMBER_UNSUPPORTED,
+           "FULLY_CONNECTED 0: tensor 'input' is float16, a type this kernel does not take");
 
     tm_fc_softmax(&m, weights, bias);
     m.tensors[3].dims[0] = 65536;

@@ -192,8 +192,18 @@ def test_shape_mismatch_found_in_prepare() -> None:
 
 
 def test_unsupported_type() -> None:
-    tensors = [TensorSpec("x", [4], "float16"), TensorSpec("y", [4], "float16")]
-    _refused(build_model(tensors, [OpSpec("RESHAPE", [0], [1])], [0], [1]), "unsupported", "type float16")
+    tensors = [TensorSpec("x", [4], "complex64"), TensorSpec("y", [4], "complex64")]
+    _refused(build_model(tensors, [OpSpec("RESHAPE", [0], [1])], [0], [1]), "unsupported", "type complex64")
+
+
+def test_type_a_kernel_does_not_take_is_refused_at_create() -> None:
+    # bool loads (comparisons produce it) but no arithmetic kernel takes it: the loader names the op and tensor.
+    tensors = [TensorSpec("x", [4], "bool"), TensorSpec("y", [4], "bool")]
+    model = build_model(tensors, [OpSpec("ABS", [0], [1])], [0], [1])
+    with pytest.raises(RuntimeModelError) as info:
+        Interpreter(model_content=model)
+    assert info.value.status == "unsupported"
+    assert "ABS 0: tensor 'x' is bool, a type this kernel does not take" in str(info.value)
 
 
 # -- the Python layer ---------------------------------------------------------------------------------------

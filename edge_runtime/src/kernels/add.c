@@ -114,5 +114,6 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
 
 /* Versions 1-5 as LiteRT registers them; int16 and int32/int64 variants are refused by type in prepare. */
 const ember_kernel ember_kernel_add = {
-    TFL_OP_ADD, "ADD", 5, TFL_OPTIONS_ADD, sizeof(add_data), prepare, ember_add_sub_eval, NULL, NULL,
+    TFL_OP_ADD,         "ADD", 5,    TFL_OPTIONS_ADD,          sizeof(add_data), prepare,
+    ember_add_sub_eval, NULL,  NULL, EMBER_T_F32 | EMBER_T_I8,
 };

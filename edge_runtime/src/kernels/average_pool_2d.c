@@ -76,4 +76,5 @@ const ember_kernel ember_kernel_average_pool_2d = {
     eval,
     NULL,
     NULL,
+    EMBER_T_F32 | EMBER_T_I8,
 };

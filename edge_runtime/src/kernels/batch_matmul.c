@@ -171,4 +171,5 @@ const ember_kernel ember_kernel_batch_matmul = {
     eval,
     NULL,
     NULL,
+    EMBER_T_F32 | EMBER_T_I8,
 };

@@ -48,4 +48,5 @@ const ember_kernel ember_kernel_batch_to_space_nd = {
     eval,
     NULL,
     NULL,
+    EMBER_T_F32 | EMBER_T_I8,
 };

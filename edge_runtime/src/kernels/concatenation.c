@@ -125,4 +125,5 @@ const ember_kernel ember_kernel_concatenation = {
     eval,
     NULL,
     NULL,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_I32,
 };

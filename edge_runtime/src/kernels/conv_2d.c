@@ -286,6 +286,14 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 /* Versions up to 8 as LiteRT registers them; what later versions add (int16 activations, int4 weights,
  * hybrid float x int8) is refused in prepare by type. */
 const ember_kernel ember_kernel_conv_2d = {
-    TFL_OP_CONV_2D, "CONV_2D",     8, TFL_OPTIONS_CONV_2D, sizeof(ember_conv_data), prepare, eval,
-    op_data_bytes,  scratch_bytes,
+    TFL_OP_CONV_2D,
+    "CONV_2D",
+    8,
+    TFL_OPTIONS_CONV_2D,
+    sizeof(ember_conv_data),
+    prepare,
+    eval,
+    op_data_bytes,
+    scratch_bytes,
+    EMBER_T_F32 | EMBER_T_I8,
 };

@@ -233,4 +233,5 @@ const ember_kernel ember_kernel_depthwise_conv_2d = {
     eval,
     op_data_bytes,
     scratch_bytes,
+    EMBER_T_F32 | EMBER_T_I8,
 };

@@ -53,4 +53,5 @@ const ember_kernel ember_kernel_dequantize = {
     eval,
     NULL,
     NULL,
+    EMBER_T_F32 | EMBER_T_I8,
 };

@@ -37,5 +37,5 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 
 /* Versions 1-2 as LiteRT registers them (2: uint8, refused by type). */
 const ember_kernel ember_kernel_div = {
-    TFL_OP_DIV, "DIV", 2, TFL_OPTIONS_DIV, sizeof(div_data), prepare, eval, NULL, NULL,
+    TFL_OP_DIV, "DIV", 2, TFL_OPTIONS_DIV, sizeof(div_data), prepare, eval, NULL, NULL, EMBER_T_F32,
 };

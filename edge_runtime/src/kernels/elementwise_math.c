@@ -46,14 +46,14 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 
 /* Versions as LiteRT registers them; what the later ones add (int8, int16, int32) is refused by type. */
 const ember_kernel ember_kernel_abs = {
-    TFL_OP_ABS, "ABS", 5, TFL_OPTIONS_ABS, sizeof(math_data), prepare, eval, NULL, NULL,
+    TFL_OP_ABS, "ABS", 5, TFL_OPTIONS_ABS, sizeof(math_data), prepare, eval, NULL, NULL, EMBER_T_F32,
 };
 const ember_kernel ember_kernel_exp = {
-    TFL_OP_EXP, "EXP", 2, TFL_OPTIONS_EXP, sizeof(math_data), prepare, eval, NULL, NULL,
+    TFL_OP_EXP, "EXP", 2, TFL_OPTIONS_EXP, sizeof(math_data), prepare, eval, NULL, NULL, EMBER_T_F32,
 };
 const ember_kernel ember_kernel_log = {
-    TFL_OP_LOG, "LOG", 2, 0, sizeof(math_data), prepare, eval, NULL, NULL,
+    TFL_OP_LOG, "LOG", 2, 0, sizeof(math_data), prepare, eval, NULL, NULL, EMBER_T_F32,
 };
 const ember_kernel ember_kernel_sqrt = {
-    TFL_OP_SQRT, "SQRT", 1, 0, sizeof(math_data), prepare, eval, NULL, NULL,
+    TFL_OP_SQRT, "SQRT", 1, 0, sizeof(math_data), prepare, eval, NULL, NULL, EMBER_T_F32,
 };

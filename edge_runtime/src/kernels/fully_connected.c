@@ -201,4 +201,5 @@ const ember_kernel ember_kernel_fully_connected = {
     eval,
     op_data_bytes,
     NULL,
+    EMBER_T_F32 | EMBER_T_I8,
 };

@@ -90,5 +90,14 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 const ember_kernel ember_kernel_gather = {
-    TFL_OP_GATHER, "GATHER", 7, TFL_OPTIONS_GATHER, sizeof(gather_data), prepare, eval, NULL, NULL,
+    TFL_OP_GATHER,
+    "GATHER",
+    7,
+    TFL_OPTIONS_GATHER,
+    sizeof(gather_data),
+    prepare,
+    eval,
+    NULL,
+    NULL,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_I32,
 };

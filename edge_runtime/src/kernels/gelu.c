@@ -44,5 +44,6 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 const ember_kernel ember_kernel_gelu = {
-    TFL_OP_GELU, "GELU", 2, TFL_OPTIONS_GELU, sizeof(gelu_data), prepare, eval, NULL, NULL,
+    TFL_OP_GELU, "GELU", 2,    TFL_OPTIONS_GELU,         sizeof(gelu_data), prepare,
+    eval,        NULL,   NULL, EMBER_T_F32 | EMBER_T_I8,
 };

@@ -135,4 +135,5 @@ const ember_kernel ember_kernel_hard_swish = {
     eval,
     NULL,
     NULL,
+    EMBER_T_F32 | EMBER_T_I8,
 };

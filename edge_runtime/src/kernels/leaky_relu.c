@@ -66,4 +66,5 @@ const ember_kernel ember_kernel_leaky_relu = {
     eval,
     NULL,
     NULL,
+    EMBER_T_F32 | EMBER_T_I8,
 };

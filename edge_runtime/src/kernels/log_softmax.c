@@ -68,4 +68,5 @@ const ember_kernel ember_kernel_log_softmax = {
     eval,
     NULL,
     NULL,
+    EMBER_T_F32,
 };

@@ -52,5 +52,6 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 const ember_kernel ember_kernel_logistic = {
-    TFL_OP_LOGISTIC, "LOGISTIC", 3, 0, sizeof(logistic_data), prepare, eval, NULL, NULL,
+    TFL_OP_LOGISTIC, "LOGISTIC", 3,    0,    sizeof(logistic_data),
+    prepare,         eval,       NULL, NULL, EMBER_T_F32 | EMBER_T_I8,
 };

@@ -67,4 +67,5 @@ const ember_kernel ember_kernel_max_pool_2d = {
     eval,
     NULL,
     NULL,
+    EMBER_T_F32 | EMBER_T_I8,
 };

@@ -63,9 +63,9 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 /* Versions 1-4 as LiteRT registers them (3: broadcasting beyond 4-D; 4: int16, refused by type). */
 const ember_kernel ember_kernel_maximum = {
     TFL_OP_MAXIMUM, "MAXIMUM", 4,    TFL_OPTIONS_MAXIMUM_MINIMUM, sizeof(max_min_data), prepare,
-    eval,           NULL,      NULL,
+    eval,           NULL,      NULL, EMBER_T_F32 | EMBER_T_I8,
 };
 const ember_kernel ember_kernel_minimum = {
     TFL_OP_MINIMUM, "MINIMUM", 4,    TFL_OPTIONS_MAXIMUM_MINIMUM, sizeof(max_min_data), prepare,
-    eval,           NULL,      NULL,
+    eval,           NULL,      NULL, EMBER_T_F32 | EMBER_T_I8,
 };

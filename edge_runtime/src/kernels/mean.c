@@ -177,5 +177,6 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 
 /* Versions 1 to 3 as LiteRT registers them (3: int16, refused by type). */
 const ember_kernel ember_kernel_mean = {
-    TFL_OP_MEAN, "MEAN", 3, TFL_OPTIONS_REDUCER, sizeof(mean_data), prepare, eval, NULL, NULL,
+    TFL_OP_MEAN, "MEAN", 3,    TFL_OPTIONS_REDUCER,      sizeof(mean_data), prepare,
+    eval,        NULL,   NULL, EMBER_T_F32 | EMBER_T_I8,
 };

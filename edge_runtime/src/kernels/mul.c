@@ -94,5 +94,6 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 const ember_kernel ember_kernel_mul = {
-    TFL_OP_MUL, "MUL", 7, TFL_OPTIONS_MUL, sizeof(mul_data), prepare, eval, NULL, NULL,
+    TFL_OP_MUL, "MUL", 7,    TFL_OPTIONS_MUL,          sizeof(mul_data), prepare,
+    eval,       NULL,  NULL, EMBER_T_F32 | EMBER_T_I8,
 };

@@ -84,5 +84,14 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 const ember_kernel ember_kernel_pack = {
-    TFL_OP_PACK, "PACK", 3, TFL_OPTIONS_PACK, sizeof(pack_data), prepare, eval, NULL, NULL,
+    TFL_OP_PACK,
+    "PACK",
+    3,
+    TFL_OPTIONS_PACK,
+    sizeof(pack_data),
+    prepare,
+    eval,
+    NULL,
+    NULL,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_I32 | EMBER_T_I64,
 };

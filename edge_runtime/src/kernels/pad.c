@@ -98,5 +98,14 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 const ember_kernel ember_kernel_pad = {
-    TFL_OP_PAD, "PAD", 4, TFL_OPTIONS_PAD, sizeof(pad_data), prepare, eval, NULL, NULL,
+    TFL_OP_PAD,
+    "PAD",
+    4,
+    TFL_OPTIONS_PAD,
+    sizeof(pad_data),
+    prepare,
+    eval,
+    NULL,
+    NULL,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_I32,
 };

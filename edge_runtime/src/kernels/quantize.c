@@ -68,5 +68,14 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 const ember_kernel ember_kernel_quantize = {
-    TFL_OP_QUANTIZE, "QUANTIZE", 3, TFL_OPTIONS_QUANTIZE, sizeof(quantize_data), prepare, eval, NULL, NULL,
+    TFL_OP_QUANTIZE,
+    "QUANTIZE",
+    3,
+    TFL_OPTIONS_QUANTIZE,
+    sizeof(quantize_data),
+    prepare,
+    eval,
+    NULL,
+    NULL,
+    EMBER_T_F32 | EMBER_T_I8,
 };

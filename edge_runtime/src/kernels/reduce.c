@@ -154,7 +154,8 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 
 /* Versions as LiteRT registers them (SUM 2, REDUCE_MAX and REDUCE_MIN 3: int16, refused by type). */
 const ember_kernel ember_kernel_sum = {
-    TFL_OP_SUM, "SUM", 2, TFL_OPTIONS_REDUCER, sizeof(ember_reduction), prepare, eval, NULL, NULL,
+    TFL_OP_SUM, "SUM", 2,    TFL_OPTIONS_REDUCER, sizeof(ember_reduction), prepare,
+    eval,       NULL,  NULL, EMBER_T_F32,
 };
 const ember_kernel ember_kernel_reduce_max = {
     TFL_OP_REDUCE_MAX,
@@ -166,6 +167,7 @@ const ember_kernel ember_kernel_reduce_max = {
     eval,
     NULL,
     NULL,
+    EMBER_T_F32 | EMBER_T_I8,
 };
 const ember_kernel ember_kernel_reduce_min = {
     TFL_OP_REDUCE_MIN,
@@ -177,4 +179,5 @@ const ember_kernel ember_kernel_reduce_min = {
     eval,
     NULL,
     NULL,
+    EMBER_T_F32 | EMBER_T_I8,
 };

@@ -74,9 +74,9 @@ static ember_status prepare_relu6(ember_interpreter *ctx, ember_node *node) {
 }
 
 const ember_kernel ember_kernel_relu = {
-    TFL_OP_RELU, "RELU", 3, 0, sizeof(relu_data), prepare_relu, eval, NULL, NULL,
+    TFL_OP_RELU, "RELU", 3, 0, sizeof(relu_data), prepare_relu, eval, NULL, NULL, EMBER_T_F32 | EMBER_T_I8,
 };
 
 const ember_kernel ember_kernel_relu6 = {
-    TFL_OP_RELU6, "RELU6", 3, 0, sizeof(relu_data), prepare_relu6, eval, NULL, NULL,
+    TFL_OP_RELU6, "RELU6", 3, 0, sizeof(relu_data), prepare_relu6, eval, NULL, NULL, EMBER_T_F32 | EMBER_T_I8,
 };

@@ -61,5 +61,14 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
 }
 
 const ember_kernel ember_kernel_reshape = {
-    TFL_OP_RESHAPE, "RESHAPE", 2, TFL_OPTIONS_RESHAPE, 0, prepare, ember_copy_eval, NULL, NULL,
+    TFL_OP_RESHAPE,
+    "RESHAPE",
+    2,
+    TFL_OPTIONS_RESHAPE,
+    0,
+    prepare,
+    ember_copy_eval,
+    NULL,
+    NULL,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_I32 | EMBER_T_I64,
 };

@@ -98,4 +98,5 @@ const ember_kernel ember_kernel_resize_nearest_neighbor = {
     eval,
     NULL,
     NULL,
+    EMBER_T_F32 | EMBER_T_I8,
 };

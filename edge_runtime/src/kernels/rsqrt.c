@@ -118,5 +118,5 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 const ember_kernel ember_kernel_rsqrt = {
-    TFL_OP_RSQRT, "RSQRT", 2, 0, sizeof(rsqrt_data), prepare, eval, NULL, NULL,
+    TFL_OP_RSQRT, "RSQRT", 2, 0, sizeof(rsqrt_data), prepare, eval, NULL, NULL, EMBER_T_F32 | EMBER_T_I8,
 };

@@ -38,5 +38,14 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 const ember_kernel ember_kernel_shape = {
-    TFL_OP_SHAPE, "SHAPE", 1, TFL_OPTIONS_SHAPE, 0, prepare, eval, NULL, NULL,
+    TFL_OP_SHAPE,
+    "SHAPE",
+    1,
+    TFL_OPTIONS_SHAPE,
+    0,
+    prepare,
+    eval,
+    NULL,
+    NULL,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_I32 | EMBER_T_I64,
 };

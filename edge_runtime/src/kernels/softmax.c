@@ -204,5 +204,6 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 const ember_kernel ember_kernel_softmax = {
-    TFL_OP_SOFTMAX, "SOFTMAX", 3, TFL_OPTIONS_SOFTMAX, sizeof(softmax_data), prepare, eval, NULL, NULL,
+    TFL_OP_SOFTMAX, "SOFTMAX", 3,    TFL_OPTIONS_SOFTMAX,      sizeof(softmax_data), prepare,
+    eval,           NULL,      NULL, EMBER_T_F32 | EMBER_T_I8,
 };

@@ -65,4 +65,5 @@ const ember_kernel ember_kernel_space_to_batch_nd = {
     eval,
     NULL,
     NULL,
+    EMBER_T_F32 | EMBER_T_I8,
 };

@@ -44,5 +44,14 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
 }
 
 const ember_kernel ember_kernel_squeeze = {
-    TFL_OP_SQUEEZE, "SQUEEZE", 2, TFL_OPTIONS_SQUEEZE, 0, prepare, ember_copy_eval, NULL, NULL,
+    TFL_OP_SQUEEZE,
+    "SQUEEZE",
+    2,
+    TFL_OPTIONS_SQUEEZE,
+    0,
+    prepare,
+    ember_copy_eval,
+    NULL,
+    NULL,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_I32 | EMBER_T_I64,
 };

@@ -9,5 +9,6 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
 }
 
 const ember_kernel ember_kernel_sub = {
-    TFL_OP_SUB, "SUB", 5, TFL_OPTIONS_SUB, sizeof(add_data), prepare, ember_add_sub_eval, NULL, NULL,
+    TFL_OP_SUB,         "SUB", 5,    TFL_OPTIONS_SUB,          sizeof(add_data), prepare,
+    ember_add_sub_eval, NULL,  NULL, EMBER_T_F32 | EMBER_T_I8,
 };

@@ -34,5 +34,5 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 const ember_kernel ember_kernel_tanh = {
-    TFL_OP_TANH, "TANH", 3, 0, sizeof(tanh_data), prepare, eval, NULL, NULL,
+    TFL_OP_TANH, "TANH", 3, 0, sizeof(tanh_data), prepare, eval, NULL, NULL, EMBER_T_F32 | EMBER_T_I8,
 };
