@@ -46,6 +46,15 @@ static const ember_kernel *const kernels[] = {
     &ember_kernel_log,
     &ember_kernel_sqrt,
     &ember_kernel_log_softmax,
+    &ember_kernel_prelu,
+    &ember_kernel_resize_bilinear,
+    &ember_kernel_depth_to_space,
+    &ember_kernel_space_to_depth,
+    &ember_kernel_transpose_conv,
+    &ember_kernel_mirror_pad,
+    &ember_kernel_padv2,
+    &ember_kernel_l2_normalization,
+    &ember_kernel_local_response_normalization,
 };
 
 const ember_kernel *ember_find_kernel(int32_t builtin_code) {

@@ -129,9 +129,14 @@ ember_status ember_tensor_quant_i8(ember_interpreter *ctx, const ember_node *nod
     EMBER_CHECK(ctx, *scale > 0.0f && *scale <= 3.4e38f, EMBER_INVALID_MODEL,
                 "%s %ld: tensor '%.64s' has scale %g; it must be positive and finite", node->kernel->name,
                 (long)node->index, t->name, (double)*scale);
-    EMBER_CHECK(ctx, zp >= -128 && zp <= 127, EMBER_INVALID_MODEL,
-                "%s %ld: tensor '%.64s' has zero point %lld, outside int8's [-128, 127]", node->kernel->name,
-                (long)node->index, t->name, (long long)zp);
+    if (t->type == EMBER_UINT8)
+        EMBER_CHECK(ctx, zp >= 0 && zp <= 255, EMBER_INVALID_MODEL,
+                    "%s %ld: tensor '%.64s' has zero point %lld, outside uint8's [0, 255]",
+                    node->kernel->name, (long)node->index, t->name, (long long)zp);
+    else
+        EMBER_CHECK(ctx, zp >= -128 && zp <= 127, EMBER_INVALID_MODEL,
+                    "%s %ld: tensor '%.64s' has zero point %lld, outside int8's [-128, 127]",
+                    node->kernel->name, (long)node->index, t->name, (long long)zp);
     *zero_point = (int32_t)zp;
     return EMBER_OK;
 }
@@ -188,4 +193,37 @@ void ember_lut_eval(const ember_tensor *input, ember_tensor *output, int32_t cou
         for (i = 0; i < count; ++i)
             ((int8_t *)output->data)[i] = table[(uint8_t)((const int8_t *)input->data)[i]];
     }
+}
+
+void ember_inv_sqrt_multiplier(int32_t input, int32_t *multiplier, int *shift) {
+    const int32_t three_halves = (1 << 28) + (1 << 27);
+    const int32_t half_sqrt_2 = 1518500250; /* sqrt(2) / 2 in Q0.31 */
+    int32_t x = 1 << 28, half_input, leading_zeros = 0;
+    int right_shift = 11, pairs, i;
+    if (input <= 1) { /* TFLite treats 0 as 1 and returns 1 exactly for both */
+        *multiplier = INT32_MAX;
+        *shift = 0;
+        return;
+    }
+    while (input >= (1 << 29)) {
+        input /= 4;
+        ++right_shift;
+    }
+    while (((uint32_t)input << leading_zeros) < 0x80000000u)
+        ++leading_zeros;
+    pairs = (leading_zeros - 1) / 2 - 1;
+    right_shift -= pairs;
+    input <<= 2 * pairs;
+    half_input = ember_rdbpot(input >> 1, 1);
+    for (i = 0; i < 5; ++i) {
+        const int32_t x3 = ember_saturating_left_shift(ember_srdhm(ember_srdhm(x, x), x), 6);
+        x = ember_saturating_left_shift(ember_srdhm(three_halves, x) - ember_srdhm(half_input, x3), 3);
+    }
+    x = ember_srdhm(x, half_sqrt_2);
+    if (right_shift < 0) {
+        x = (int32_t)((uint32_t)x << -right_shift);
+        right_shift = 0;
+    }
+    *multiplier = x;
+    *shift = -right_shift;
 }

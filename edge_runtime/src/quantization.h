@@ -38,7 +38,7 @@ int ember_activation_range_i8(int32_t activation, float scale, int32_t zero_poin
 
 /* Per-tensor quantisation parameters of `t`, an operand of `node`; EMBER_INVALID_MODEL with a message naming
  * the op and the tensor when it has none, several, a non-positive or non-finite scale, or a zero point
- * outside int8's range. */
+ * outside the range of its type (uint8 for a uint8 tensor, else int8). */
 ember_status ember_tensor_quant_i8(ember_interpreter *ctx, const ember_node *node, const ember_tensor *t,
                                    float *scale, int32_t *zero_point);
 
@@ -47,6 +47,12 @@ ember_status ember_tensor_quant_i8(ember_interpreter *ctx, const ember_node *nod
 ember_status ember_check_same_quant_i8(ember_interpreter *ctx, const ember_node *node,
                                        const ember_tensor *input, const ember_tensor *output, float *scale,
                                        int32_t *zero_point);
+
+/* 1 / sqrt(input) = multiplier * 2^(shift - 31), input >= 0: TFLite's GetInvSqrtQuantizedMultiplierExp (with
+ * its reverse shift -1). Inputs 0 and 1 give (INT32_MAX, 0); others are normalised into [2^27, 2^29) by pairs
+ * of bits, then five Newton-Raphson steps x <- 1.5 x - (input / 2) x^3 run from x = 1 in Q3.28, rescaling
+ * each product as gemmlowp does. */
+void ember_inv_sqrt_multiplier(int32_t input, int32_t *multiplier, int *shift);
 
 /* LiteRT's 256-entry table of an int8 -> int8 function (LUTPopulate): table[(uint8_t)q] =
  * clamp(round(f(s_in * (q - zp_in)) * (1 / s_out)) + zp_out), all in float. */

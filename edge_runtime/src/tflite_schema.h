@@ -251,6 +251,48 @@ enum { TFL_RESIZE_ALIGN_CORNERS = 0, TFL_RESIZE_HALF_PIXEL_CENTERS = 1 };
 enum { TFL_LEAKY_RELU_ALPHA = 0 };
 enum { TFL_GELU_APPROXIMATE = 0 };
 
+/* Spatial ops of issue 12 (kernels/prelu.c, resize_bilinear.c, depth_to_space.c, space_to_depth.c,
+ * transpose_conv.c, mirror_pad.c, padv2.c, l2_normalization.c, local_response_normalization.c). */
+enum {
+    TFL_OP_DEPTH_TO_SPACE = 5,
+    TFL_OP_L2_NORMALIZATION = 11,
+    TFL_OP_LOCAL_RESPONSE_NORMALIZATION = 13,
+    TFL_OP_RESIZE_BILINEAR = 23,
+    TFL_OP_SPACE_TO_DEPTH = 26,
+    TFL_OP_PRELU = 54,
+    TFL_OP_PADV2 = 60,
+    TFL_OP_TRANSPOSE_CONV = 67,
+    TFL_OP_MIRROR_PAD = 100
+};
+enum {
+    TFL_OPTIONS_L2_NORM = 12,
+    TFL_OPTIONS_LOCAL_RESPONSE_NORMALIZATION = 13,
+    TFL_OPTIONS_RESIZE_BILINEAR = 15,
+    TFL_OPTIONS_SPACE_TO_DEPTH = 19,
+    TFL_OPTIONS_PADV2 = 43,
+    TFL_OPTIONS_TRANSPOSE_CONV = 49,
+    TFL_OPTIONS_MIRROR_PAD = 77,
+    TFL_OPTIONS_DEPTH_TO_SPACE = 94
+};
+/* ResizeBilinearOptions (fields 0 and 1 are the deprecated new_height, new_width) */
+enum { TFL_RESIZE_BILINEAR_ALIGN_CORNERS = 2, TFL_RESIZE_BILINEAR_HALF_PIXEL_CENTERS = 3 };
+/* DepthToSpaceOptions, SpaceToDepthOptions */
+enum { TFL_DEPTH_SPACE_BLOCK_SIZE = 0 };
+/* TransposeConvOptions */
+enum {
+    TFL_TCONV_PADDING = 0,
+    TFL_TCONV_STRIDE_W = 1,
+    TFL_TCONV_STRIDE_H = 2,
+    TFL_TCONV_FUSED_ACTIVATION = 3, /* version 4 on */
+    TFL_TCONV_QUANTIZED_BIAS_TYPE = 4
+};
+/* MirrorPadOptions and its MirrorPadMode */
+enum { TFL_MIRROR_PAD_MODE = 0 };
+enum { TFL_MIRROR_PAD_REFLECT = 0, TFL_MIRROR_PAD_SYMMETRIC = 1 };
+/* L2NormOptions, LocalResponseNormalizationOptions */
+enum { TFL_L2_NORM_FUSED_ACTIVATION = 0 };
+enum { TFL_LRN_RADIUS = 0, TFL_LRN_BIAS = 1, TFL_LRN_ALPHA = 2, TFL_LRN_BETA = 3 };
+
 /* ActivationFunctionType */
 enum { TFL_ACT_NONE = 0, TFL_ACT_RELU = 1, TFL_ACT_RELU_N1_TO_1 = 2, TFL_ACT_RELU6 = 3 };
 

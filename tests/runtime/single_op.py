@@ -1,7 +1,7 @@
 """One-op .tflite models and their comparison with LiteRT, for the kernel tests.
 
 A model holds one operator; every input without data is a graph input fed with random values of its dtype
-(int8 over the whole range), constants are written into the file. `compare` runs the same feeds through
+(int8 and uint8 over the whole range), constants are written into the file. `compare` runs the same feeds through
 ember.runtime and LiteRT with its reference kernels (BUILTIN_REF) and, for float32, its default kernels too:
 integers and int8 must be bit-exact, float32 within 1e-5 relative (DESIGN.md)."""
 
@@ -40,8 +40,9 @@ def one_op_model(op: str, inputs: Sequence[TensorSpec], outputs: Sequence[Tensor
 
 def random_feed(t: TensorSpec, rng: np.random.Generator, float_scale: float = 3.0) -> np.ndarray:
     shape = tuple(t.shape)
-    if t.dtype == "int8":
-        return rng.integers(-128, 128, size=shape, dtype=np.int8)
+    if t.dtype in ("int8", "uint8"):
+        info = np.iinfo(t.dtype)
+        return rng.integers(info.min, info.max + 1, size=shape, dtype=t.dtype)
     if t.dtype in ("int32", "int64"):
         return rng.integers(-100, 100, size=shape).astype(t.dtype)
     return (rng.standard_normal(shape) * float_scale).astype(np.float32)

@@ -140,13 +140,28 @@ _LAYOUT_OPTIONS: dict[str, dict[str, tuple[str, type, Any]]] = {
     "LEAKY_RELU": {"alpha": ("Alpha", float, 0.2)},
     "GELU": {"approximate": ("Approximate", bool, False)},
     "PAD": {}, "TRANSPOSE": {}, "SPACE_TO_BATCH_ND": {}, "BATCH_TO_SPACE_ND": {}, "SQUEEZE": {},
+    "RESIZE_BILINEAR": {"align_corners": ("AlignCorners", bool, False),
+                        "half_pixel_centers": ("HalfPixelCenters", bool, False)},
+    "DEPTH_TO_SPACE": {"block_size": ("BlockSize", int, 2)},
+    "SPACE_TO_DEPTH": {"block_size": ("BlockSize", int, 2)},
+    "TRANSPOSE_CONV": {"padding": ("Padding", str, "SAME"), "stride_w": ("StrideW", int, 1),
+                       "stride_h": ("StrideH", int, 1), "activation": ("FusedActivationFunction", str, "NONE")},
+    "MIRROR_PAD": {"mode": ("Mode", int, 0)},  # 0 REFLECT, 1 SYMMETRIC
+    "PADV2": {},
+    "L2_NORMALIZATION": {"activation": ("FusedActivationFunction", str, "NONE")},
+    "LOCAL_RESPONSE_NORMALIZATION": {"radius": ("Radius", int, 5), "bias": ("Bias", float, 1.0),
+                                     "alpha": ("Alpha", float, 1.0), "beta": ("Beta", float, 0.5)},
 }
 _OPTIONS_TABLE = {"CONCATENATION": "ConcatenationOptions", "PACK": "PackOptions", "GATHER": "GatherOptions",
                   "SHAPE": "ShapeOptions", "STRIDED_SLICE": "StridedSliceOptions",
                   "RESIZE_NEAREST_NEIGHBOR": "ResizeNearestNeighborOptions", "LEAKY_RELU": "LeakyReluOptions",
                   "GELU": "GeluOptions", "PAD": "PadOptions", "TRANSPOSE": "TransposeOptions",
                   "SPACE_TO_BATCH_ND": "SpaceToBatchNDOptions", "BATCH_TO_SPACE_ND": "BatchToSpaceNDOptions",
-                  "SQUEEZE": "SqueezeOptions", "ADD": "AddOptions", "SUB": "SubOptions", "MUL": "MulOptions"}
+                  "SQUEEZE": "SqueezeOptions", "ADD": "AddOptions", "SUB": "SubOptions", "MUL": "MulOptions",
+                  "RESIZE_BILINEAR": "ResizeBilinearOptions", "DEPTH_TO_SPACE": "DepthToSpaceOptions",
+                  "SPACE_TO_DEPTH": "SpaceToDepthOptions", "TRANSPOSE_CONV": "TransposeConvOptions",
+                  "MIRROR_PAD": "MirrorPadOptions", "PADV2": "PadV2Options", "L2_NORMALIZATION": "L2NormOptions",
+                  "LOCAL_RESPONSE_NORMALIZATION": "LocalResponseNormalizationOptions"}
 
 
 def _elementwise_or_layout_options(b: flatbuffers.Builder, op: OpSpec) -> tuple[int, int]:
@@ -163,6 +178,8 @@ def _elementwise_or_layout_options(b: flatbuffers.Builder, op: OpSpec) -> tuple[
         value = o.get(key, default)
         if key == "activation":
             value = ACTIVATIONS[value]
+        elif key == "padding":
+            value = PADDINGS[value]
         elif key == "out_type":
             value = TENSOR_TYPES[value]
         else:

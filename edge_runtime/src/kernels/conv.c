@@ -7,11 +7,10 @@
 #include "quantization.h"
 #include "tflite_schema.h"
 
-/* real[c] = s_in * s_w[c] / s_out for each output channel, as multipliers and shifts. */
-static ember_status conv_multipliers(ember_interpreter *ctx, const ember_node *node,
-                                     const ember_tensor *filter, float s_in, float s_out, int32_t filter_axis,
-                                     int32_t channels, int float_product, int32_t *multiplier,
-                                     int32_t *shift) {
+ember_status ember_conv_multipliers(ember_interpreter *ctx, const ember_node *node,
+                                    const ember_tensor *filter, float s_in, float s_out, int32_t filter_axis,
+                                    int32_t channels, int float_product, int32_t *multiplier,
+                                    int32_t *shift) {
     const char *op = node->kernel->name;
     long n = (long)node->index;
     int32_t c;
@@ -91,8 +90,8 @@ ember_status ember_conv_quant_prepare(ember_interpreter *ctx, const ember_node *
     q->output_offset = zp_out;
     EMBER_CHECK(ctx, ember_activation_range_i8(activation, s_out, zp_out, &q->act_min, &q->act_max),
                 EMBER_UNSUPPORTED, "%s %ld: fused activation %d is not supported", op, n, (int)activation);
-    return conv_multipliers(ctx, node, filter, s_in, s_out, filter_axis, channels, float_product, params,
-                            params + channels);
+    return ember_conv_multipliers(ctx, node, filter, s_in, s_out, filter_axis, channels, float_product,
+                                  params, params + channels);
 }
 
 size_t ember_conv_op_data_bytes(const ember_interpreter *ctx, const ember_node *node, size_t packed) {

@@ -26,6 +26,13 @@ ember_status ember_conv_quant_prepare(ember_interpreter *ctx, const ember_node *
                                       int32_t filter_axis, int float_product, int32_t channels,
                                       ember_conv_quant *q);
 
+/* The requantisation of ember_conv_quant_prepare for an int8 `filter` of `channels` output channels (scales
+ * per tensor, or per channel along filter_axis; zero points 0): real[c] = s_in * s_w[c] / s_out into
+ * multiplier[c] and shift[c]. Also used by TRANSPOSE_CONV, whose operands sit elsewhere. */
+ember_status ember_conv_multipliers(ember_interpreter *ctx, const ember_node *node,
+                                    const ember_tensor *filter, float s_in, float s_out, int32_t filter_axis,
+                                    int32_t channels, int float_product, int32_t *multiplier, int32_t *shift);
+
 /* The per-channel multiplier/shift arrays that follow an op's fixed op data in the arena (the op_data_bytes
  * hook of each of these kernels reserves 2 * output channels int32 there for int8 outputs,
  * ember_conv_op_data_bytes). */

@@ -57,6 +57,18 @@ extern const ember_kernel ember_kernel_exp;
 extern const ember_kernel ember_kernel_log;
 extern const ember_kernel ember_kernel_sqrt;
 extern const ember_kernel ember_kernel_log_softmax;
+/* Spatial ops (prelu.c, resize_bilinear.c, depth_to_space.c and space_to_depth.c sharing
+ * kernels/depth_space.h, transpose_conv.c, mirror_pad.c, padv2.c sharing kernels/pad.h with pad.c,
+ * l2_normalization.c, local_response_normalization.c). */
+extern const ember_kernel ember_kernel_prelu;
+extern const ember_kernel ember_kernel_resize_bilinear;
+extern const ember_kernel ember_kernel_depth_to_space;
+extern const ember_kernel ember_kernel_space_to_depth;
+extern const ember_kernel ember_kernel_transpose_conv;
+extern const ember_kernel ember_kernel_mirror_pad;
+extern const ember_kernel ember_kernel_padv2;
+extern const ember_kernel ember_kernel_l2_normalization;
+extern const ember_kernel ember_kernel_local_response_normalization;
 
 /* Builtin option fields of a node; `def` when the node has no options table or the field is absent. The model
  * was verified as a whole, but the field layout of the options table is only known here, so reads stay

@@ -21,44 +21,13 @@ typedef struct rsqrt_data {
     int8_t table[256]; /* by code; codes below the zero point are refused in eval */
 } rsqrt_data;
 
-/* 1 / sqrt(input) = multiplier * 2^(shift - 31), input >= 2: TFLite's GetInvSqrtQuantizedMultiplierExp.
- * The input is normalised into [2^27, 2^29) by pairs of bits, then five Newton-Raphson steps
- * x <- 1.5 x - (input / 2) x^3 run from x = 1 in Q3.28, rescaling each product as gemmlowp does. */
-static void inv_sqrt_multiplier(int32_t input, int32_t *multiplier, int *shift) {
-    const int32_t three_halves = (1 << 28) + (1 << 27);
-    const int32_t half_sqrt_2 = 1518500250; /* sqrt(2) / 2 in Q0.31 */
-    int32_t x = 1 << 28, half_input, leading_zeros = 0;
-    int right_shift = 11, pairs, i;
-    while (input >= (1 << 29)) {
-        input /= 4;
-        ++right_shift;
-    }
-    while (((uint32_t)input << leading_zeros) < 0x80000000u)
-        ++leading_zeros;
-    pairs = (leading_zeros - 1) / 2 - 1;
-    right_shift -= pairs;
-    input <<= 2 * pairs;
-    half_input = ember_rdbpot(input >> 1, 1);
-    for (i = 0; i < 5; ++i) {
-        const int32_t x3 = ember_saturating_left_shift(ember_srdhm(ember_srdhm(x, x), x), 6);
-        x = ember_saturating_left_shift(ember_srdhm(three_halves, x) - ember_srdhm(half_input, x3), 3);
-    }
-    x = ember_srdhm(x, half_sqrt_2);
-    if (right_shift < 0) {
-        x = (int32_t)((uint32_t)x << -right_shift);
-        right_shift = 0;
-    }
-    *multiplier = x;
-    *shift = -right_shift;
-}
-
 static int8_t rsqrt_i8(int32_t value, int32_t multiplier, int shift, int32_t output_zero_point) {
     int32_t inv_multiplier = INT32_MAX, fixed, out;
     int inv_shift = 0;
     if (value == 0) /* LiteRT: any input that close to 0 maps to the largest output */
         return 127;
     if (value > 1)
-        inv_sqrt_multiplier(value, &inv_multiplier, &inv_shift);
+        ember_inv_sqrt_multiplier(value, &inv_multiplier, &inv_shift);
     fixed = ember_multiply_by_quantized_multiplier(1, inv_multiplier, inv_shift + RSQRT_FRACTION_BITS);
     out = ember_multiply_by_quantized_multiplier(fixed, multiplier, shift - RSQRT_FRACTION_BITS);
     return ember_clamp_i8(out + output_zero_point, -128, 127);

@@ -1,0 +1,257 @@
+/* TRANSPOSE_CONV (inputs: output_shape, weights OHWI, input, optional bias from version 3; fused activation
+ * from version 4): the gradient of a CONV_2D from the output back to the input, so the output's size is the
+ * conv's input size (SAME/VALID, strides; the padding is the conv's, computed on the output). LiteRT's
+ * reference "scatter" loop: each input pixel adds input * weight to the output pixels its window covers
+ * (padding taps fall outside and are dropped), then bias, activation. int8 (per-tensor or per-output-channel
+ * weights, axis 0) accumulates (x - zp_in) * w in int32 accumulators kept in the scratch (one batch at a
+ * time), adds the bias and requantises each channel with s_in * s_w[c] / s_out (double rounding). */
+#include <string.h>
+
+#include "kernels/conv.h"
+#include "kernels/kernels.h"
+#include "kernels/operands.h"
+#include "kernels/window.h"
+#include "quantization.h"
+#include "tflite_schema.h"
+
+enum { OUTPUT_SHAPE = 0, WEIGHTS = 1, INPUT = 2, BIAS = 3 };
+
+typedef struct transpose_conv_data {
+    ember_window w;
+    int32_t batches, in_h, in_w, in_c, out_h, out_w, out_c;
+    ember_conv_quant q;
+} transpose_conv_data;
+
+static const ember_tensor *operand(const ember_interpreter *ctx, const ember_node *node, int32_t i) {
+    return i < node->input_count && node->inputs[i] >= 0 ? &ctx->tensors[node->inputs[i]] : NULL;
+}
+
+static size_t op_data_bytes(const ember_interpreter *ctx, const ember_node *node) {
+    return ember_conv_op_data_bytes(ctx, node, 0);
+}
+
+/* int32 accumulators of one batch of an int8 output. */
+static size_t scratch_bytes(const ember_interpreter *ctx, const ember_node *node) {
+    const ember_tensor *output = node->output_count >= 1 ? &ctx->tensors[node->outputs[0]] : NULL;
+    if (!output || output->type != EMBER_INT8 || output->rank != 4)
+        return 0;
+    /* The output's byte size is at most 2^31, so this fits a 64-bit size_t. */
+    return 4 * (size_t)output->dims[1] * (size_t)output->dims[2] * (size_t)output->dims[3];
+}
+
+static ember_status check_types(ember_interpreter *ctx, const ember_node *node, const ember_tensor *input,
+                                const ember_tensor *weights, const ember_tensor *bias,
+                                const ember_tensor *output, int32_t channels) {
+    long n = (long)node->index;
+    if (input->type == EMBER_FLOAT32) {
+        EMBER_CHECK(
+            ctx,
+            weights->type == EMBER_FLOAT32 && output->type == EMBER_FLOAT32 &&
+                (!bias || (bias->type == EMBER_FLOAT32 && ember_element_count(bias) == channels)),
+            EMBER_UNSUPPORTED,
+            "TRANSPOSE_CONV %ld: float32 input needs float32 weights, output and bias of %ld elements", n,
+            (long)channels);
+        return EMBER_OK;
+    }
+    EMBER_CHECK(ctx, input->type == EMBER_INT8 && weights->type == EMBER_INT8 && output->type == EMBER_INT8,
+                EMBER_UNSUPPORTED,
+                "TRANSPOSE_CONV %ld: types input %s, weights %s, output %s; float32 or int8 (all three) are "
+                "supported",
+                n, ember_type_name(input->type), ember_type_name(weights->type),
+                ember_type_name(output->type));
+    EMBER_CHECK(
+        ctx, !bias || (bias->type == EMBER_INT32 && ember_element_count(bias) == channels),
+        EMBER_INVALID_MODEL,
+        "TRANSPOSE_CONV %ld: bias '%.64s' is %s with %ld elements; int8 needs int32 with %ld (one per "
+        "output channel)",
+        n, bias->name, ember_type_name(bias->type), (long)ember_element_count(bias), (long)channels);
+    return EMBER_OK;
+}
+
+static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
+    transpose_conv_data *data = (transpose_conv_data *)node->op_data;
+    const ember_tensor *shape = operand(ctx, node, OUTPUT_SHAPE), *weights = operand(ctx, node, WEIGHTS);
+    const ember_tensor *input = operand(ctx, node, INPUT), *bias = operand(ctx, node, BIAS);
+    const ember_tensor *output = ember_node_output(ctx, node, 0);
+    long n = (long)node->index;
+    int8_t padding, activation;
+    ember_image_shape s;
+    int32_t d;
+    char a[96], b[96];
+
+    EMBER_CHECK(
+        ctx,
+        (node->input_count == 3 || node->input_count == 4) && node->output_count == 1 && shape && weights &&
+            input,
+        EMBER_INVALID_MODEL,
+        "TRANSPOSE_CONV %ld: needs inputs (output_shape, weights, input[, bias]) and 1 output, has %ld "
+        "and %ld",
+        n, (long)node->input_count, (long)node->output_count);
+    EMBER_TRY(ember_check_const_int(ctx, node, shape, "output_shape", 4, 0));
+    EMBER_CHECK(
+        ctx, output->rank == 4 && weights->rank == 4 && input->rank == 4, EMBER_INVALID_MODEL,
+        "TRANSPOSE_CONV %ld: input '%.64s' %s, weights '%.64s' %s and output must be 4-D (NHWC, OHWI)", n,
+        input->name, ember_shape_string(input, a, sizeof a), weights->name,
+        ember_shape_string(weights, b, sizeof b));
+    for (d = 0; d < 4; ++d)
+        EMBER_CHECK(ctx, ember_const_int(shape, d) == output->dims[d], EMBER_INVALID_MODEL,
+                    "TRANSPOSE_CONV %ld: output_shape '%.64s' dim %ld is %ld but output '%.64s' is %s", n,
+                    shape->name, (long)d, (long)ember_const_int(shape, d), output->name,
+                    ember_shape_string(output, a, sizeof a));
+    EMBER_CHECK(ctx, weights->dims[0] == output->dims[3] && weights->dims[3] == input->dims[3],
+                EMBER_INVALID_MODEL,
+                "TRANSPOSE_CONV %ld: weights '%.64s' %s must be [output channels %ld, H, W, input channels "
+                "%ld]",
+                n, weights->name, ember_shape_string(weights, a, sizeof a), (long)output->dims[3],
+                (long)input->dims[3]);
+    EMBER_TRY(check_types(ctx, node, input, weights, bias, output, output->dims[3]));
+    EMBER_TRY(ember_option_i8(ctx, node, TFL_TCONV_PADDING, TFL_PADDING_SAME, &padding));
+    EMBER_TRY(ember_option_i32(ctx, node, TFL_TCONV_STRIDE_W, 1, &data->w.stride_w));
+    EMBER_TRY(ember_option_i32(ctx, node, TFL_TCONV_STRIDE_H, 1, &data->w.stride_h));
+    EMBER_TRY(ember_option_i8(ctx, node, TFL_TCONV_FUSED_ACTIVATION, TFL_ACT_NONE, &activation));
+    data->w.filter_h = weights->dims[1];
+    data->w.filter_w = weights->dims[2];
+    data->w.dilation_h = data->w.dilation_w = 1;
+    /* The conv whose gradient this is maps the output to the input: its window checks give the padding. */
+    EMBER_TRY(ember_window_prepare(ctx, node, padding, output, input, &data->w, &s));
+    data->batches = s.batches;
+    data->out_h = s.in_h, data->out_w = s.in_w, data->out_c = s.in_c;
+    data->in_h = s.out_h, data->in_w = s.out_w, data->in_c = s.out_c;
+    if (input->type == EMBER_FLOAT32) {
+        EMBER_CHECK(
+            ctx, ember_activation_range_f32(activation, &data->q.act_min_f, &data->q.act_max_f),
+            EMBER_UNSUPPORTED,
+            "TRANSPOSE_CONV %ld: fused activation %d is not supported (NONE, RELU, RELU_N1_TO_1, RELU6 "
+            "are)",
+            n, (int)activation);
+    } else {
+        int32_t *params = ember_channel_params(node);
+        float s_in, s_out;
+        int32_t zp_in, zp_out;
+        EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &zp_in));
+        EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &zp_out));
+        data->q.input_offset = -zp_in;
+        data->q.output_offset = zp_out;
+        EMBER_CHECK(ctx,
+                    ember_activation_range_i8(activation, s_out, zp_out, &data->q.act_min, &data->q.act_max),
+                    EMBER_UNSUPPORTED, "TRANSPOSE_CONV %ld: fused activation %d is not supported", n,
+                    (int)activation);
+        EMBER_TRY(ember_conv_multipliers(ctx, node, weights, s_in, s_out, 0, data->out_c, 0, params,
+                                         params + data->out_c));
+    }
+    return EMBER_OK;
+}
+
+/* The output rows [*y0, *y1) and columns [*x0, *x1) of the window of input pixel (iy, ix), clipped. */
+static void scatter_range(const transpose_conv_data *p, int32_t iy, int32_t ix, int32_t *ky0, int32_t *ky1,
+                          int32_t *kx0, int32_t *kx1) {
+    const int32_t oy = iy * p->w.stride_h - p->w.pad_h, ox = ix * p->w.stride_w - p->w.pad_w;
+    *ky0 = oy < 0 ? -oy : 0;
+    *ky1 = p->out_h - oy < p->w.filter_h ? p->out_h - oy : p->w.filter_h;
+    *kx0 = ox < 0 ? -ox : 0;
+    *kx1 = p->out_w - ox < p->w.filter_w ? p->out_w - ox : p->w.filter_w;
+}
+
+static void eval_f32(const transpose_conv_data *p, const float *input, const float *weights,
+                     const float *bias, float *output) {
+    const size_t out_image = (size_t)p->out_h * p->out_w * p->out_c;
+    const size_t w_stride = (size_t)p->w.filter_h * p->w.filter_w * p->in_c; /* one output channel */
+    int32_t b, iy, ix, ic, ky, kx, oc;
+    size_t i;
+    memset(output, 0, (size_t)p->batches * out_image * sizeof(float));
+    for (b = 0; b < p->batches; ++b) {
+        float *out = output + (size_t)b * out_image;
+        for (iy = 0; iy < p->in_h; ++iy) {
+            for (ix = 0; ix < p->in_w; ++ix) {
+                const float *x = input + (((size_t)b * p->in_h + iy) * p->in_w + ix) * p->in_c;
+                int32_t ky0, ky1, kx0, kx1;
+                scatter_range(p, iy, ix, &ky0, &ky1, &kx0, &kx1);
+                for (ky = ky0; ky < ky1; ++ky) {
+                    for (kx = kx0; kx < kx1; ++kx) {
+                        const int32_t oy = iy * p->w.stride_h - p->w.pad_h + ky;
+                        const int32_t ox = ix * p->w.stride_w - p->w.pad_w + kx;
+                        float *o = out + ((size_t)oy * p->out_w + ox) * p->out_c;
+                        const float *wk = weights + ((size_t)ky * p->w.filter_w + kx) * p->in_c;
+                        for (ic = 0; ic < p->in_c; ++ic)
+                            for (oc = 0; oc < p->out_c; ++oc)
+                                o[oc] += x[ic] * wk[(size_t)oc * w_stride + ic];
+                    }
+                }
+            }
+        }
+    }
+    for (i = 0; i < (size_t)p->batches * out_image; ++i) {
+        const float acc = output[i] + (bias ? bias[i % (size_t)p->out_c] : 0.0f);
+        output[i] = ember_clamp_f32(acc, p->q.act_min_f, p->q.act_max_f);
+    }
+}
+
+static void eval_i8(const transpose_conv_data *p, const int32_t *params, const int8_t *input,
+                    const int8_t *weights, const int32_t *bias, int8_t *output, uint32_t *acc) {
+    const size_t out_image = (size_t)p->out_h * p->out_w * p->out_c;
+    const size_t w_stride = (size_t)p->w.filter_h * p->w.filter_w * p->in_c;
+    const int32_t *multiplier = params, *shift = params + p->out_c;
+    int32_t b, iy, ix, ic, ky, kx, oc;
+    size_t i;
+    for (b = 0; b < p->batches; ++b) {
+        int8_t *out = output + (size_t)b * out_image;
+        memset(acc, 0, out_image * sizeof *acc);
+        for (iy = 0; iy < p->in_h; ++iy) {
+            for (ix = 0; ix < p->in_w; ++ix) {
+                const int8_t *x = input + (((size_t)b * p->in_h + iy) * p->in_w + ix) * p->in_c;
+                int32_t ky0, ky1, kx0, kx1;
+                scatter_range(p, iy, ix, &ky0, &ky1, &kx0, &kx1);
+                for (ky = ky0; ky < ky1; ++ky) {
+                    for (kx = kx0; kx < kx1; ++kx) {
+                        const int32_t oy = iy * p->w.stride_h - p->w.pad_h + ky;
+                        const int32_t ox = ix * p->w.stride_w - p->w.pad_w + kx;
+                        uint32_t *a = acc + ((size_t)oy * p->out_w + ox) * p->out_c;
+                        const int8_t *wk = weights + ((size_t)ky * p->w.filter_w + kx) * p->in_c;
+                        for (ic = 0; ic < p->in_c; ++ic) {
+                            const int32_t v = x[ic] + p->q.input_offset;
+                            /* Wrapping sums in uint32: TFLite's int32 on two's complement hardware. */
+                            for (oc = 0; oc < p->out_c; ++oc)
+                                a[oc] += (uint32_t)(v * wk[(size_t)oc * w_stride + ic]);
+                        }
+                    }
+                }
+            }
+        }
+        for (i = 0; i < out_image; ++i) {
+            const int32_t c = (int32_t)(i % (size_t)p->out_c);
+            const int32_t sum = ember_wrap_i32(acc[i] + (bias ? (uint32_t)bias[c] : 0u));
+            const int32_t y = ember_multiply_by_quantized_multiplier(sum, multiplier[c], shift[c]);
+            out[i] = ember_clamp_i8(y + p->q.output_offset, p->q.act_min, p->q.act_max);
+        }
+    }
+}
+
+static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
+    const transpose_conv_data *p = (const transpose_conv_data *)node->op_data;
+    const ember_tensor *weights = operand(ctx, node, WEIGHTS), *input = operand(ctx, node, INPUT);
+    const ember_tensor *bias = operand(ctx, node, BIAS);
+    ember_tensor *output = ember_node_output(ctx, node, 0);
+    if (output->bytes == 0)
+        return EMBER_OK;
+    if (output->type == EMBER_FLOAT32)
+        eval_f32(p, (const float *)input->data, (const float *)weights->data,
+                 bias ? (const float *)bias->data : NULL, (float *)output->data);
+    else
+        eval_i8(p, ember_channel_params(node), (const int8_t *)input->data, (const int8_t *)weights->data,
+                bias ? (const int32_t *)bias->data : NULL, (int8_t *)output->data,
+                (uint32_t *)(void *)ember_thread_scratch(ctx, 0));
+    return EMBER_OK;
+}
+
+const ember_kernel ember_kernel_transpose_conv = {
+    TFL_OP_TRANSPOSE_CONV,
+    "TRANSPOSE_CONV",
+    4,
+    TFL_OPTIONS_TRANSPOSE_CONV,
+    sizeof(transpose_conv_data),
+    prepare,
+    eval,
+    op_data_bytes,
+    scratch_bytes,
+    EMBER_T_F32 | EMBER_T_I8,
+};
