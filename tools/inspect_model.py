@@ -26,11 +26,12 @@ PADDING_NAMES = {v: k for k, v in vars(tflite.Padding).items() if not k.startswi
 # Inputs that are operands (shapes, axes, paddings, indices), not learned parameters, even when constant.
 OPERAND_INPUTS = {"RESHAPE": {1}, "MEAN": {1}, "SUM": {1}, "REDUCE_MAX": {1}, "REDUCE_MIN": {1}, "PAD": {1},
                   "PADV2": {1}, "TRANSPOSE": {1}, "RESIZE_NEAREST_NEIGHBOR": {1}, "RESIZE_BILINEAR": {1},
-                  "GATHER": {1}}
+                  "GATHER": {1}, "TRANSPOSE_CONV": {0}, "MIRROR_PAD": {1}}
 OPTION_TABLES = {"CONV_2D": tflite.Conv2DOptions, "DEPTHWISE_CONV_2D": tflite.DepthwiseConv2DOptions,
                  "MAX_POOL_2D": tflite.Pool2DOptions, "AVERAGE_POOL_2D": tflite.Pool2DOptions,
                  "FULLY_CONNECTED": tflite.FullyConnectedOptions, "ADD": tflite.AddOptions,
-                 "SUB": tflite.SubOptions, "MUL": tflite.MulOptions, "CONCATENATION": tflite.ConcatenationOptions}
+                 "SUB": tflite.SubOptions, "MUL": tflite.MulOptions, "CONCATENATION": tflite.ConcatenationOptions,
+                 "TRANSPOSE_CONV": tflite.TransposeConvOptions}
 
 
 def _tensor(model: Any, sg: Any, i: int) -> dict[str, Any]:
@@ -76,6 +77,8 @@ def _macs(op_name: str, ins: list[dict | None], outs: list[dict]) -> int:
         return out * w[1] * w[2]
     if op_name == "FULLY_CONNECTED":
         return out * w[1]
+    if op_name == "TRANSPOSE_CONV":  # inputs (output_shape, weights OHWI, input): each input element meets
+        return math.prod(ins[2]["shape"]) * math.prod(w[:3])  # KH*KW weights of every output channel
     if op_name == "BATCH_MATMUL":
         return out * ins[0]["shape"][-1]  # adj_x aside, the contracted dim is the lhs's last
     return 0

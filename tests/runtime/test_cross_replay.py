@@ -24,7 +24,7 @@ from test_cross import TARGETS
 from tflite_builder import TensorSpec
 
 # Kernels the runtime implements for float32 only (int8 files with them are refused, as by the exporter).
-FLOAT32_ONLY = {"DIV", "EXP", "LOG", "SQRT", "ABS", "LOG_SOFTMAX", "SUM"}
+FLOAT32_ONLY = {"DIV", "EXP", "LOG", "SQRT", "ABS", "LOG_SOFTMAX", "SUM", "LOCAL_RESPONSE_NORMALIZATION"}
 
 
 @dataclass
@@ -183,6 +183,10 @@ def one_op_cases() -> list[Case]:
     x = qspec("x", [256], rng, scale=0.05, zero_point=-128)
     add("RSQRT_all_codes/int8", one_op_model("RSQRT", [x], [qspec("y", [256], rng, scale=0.02)], version=2),
         [np.arange(-128, 128, dtype=np.int8)])
+    import test_kernels_spatial as spatial  # PRELU, RESIZE_BILINEAR, TRANSPOSE_CONV, ... (uint8 too)
+
+    for name, model in spatial.seed_models():
+        add(name, model)
     return cases
 
 

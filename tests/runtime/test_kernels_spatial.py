@@ -281,3 +281,58 @@ def test_local_response_normalization(radius: int, depth: int) -> None:
         # include c + radius, so only the reference is the oracle here.
         feed = rng.standard_normal((2, 3, 4, depth)).astype(np.float32) * 2
         assert_outputs_match(run_ember(model, [feed]), run_litert(model, [feed], reference=True))
+
+
+# ------------------------------------------------------------------------------- replay and fuzz seeds
+def seed_models() -> list[tuple[str, bytes]]:
+    """One small model of each op here for each type it takes (float32, int8, uint8): test_cross_replay replays
+    them on every target, test_fuzz starts its corpus from them."""
+    rng = np.random.default_rng(12)
+    models = []
+    for dtype in ("float32", *QTYPES):
+        x = tensor("x", [1, 4, 5, 3], dtype, rng)
+        alpha = rng.uniform(-1, 1, [3]).astype(np.float32) if dtype == "float32" else random_data([3], dtype, rng)
+        models.append((f"PRELU/{dtype}", one_op_model(
+            "PRELU", [x, tensor("alpha", [3], dtype, rng, data=alpha, scale=0.01)], [tensor("y", [1, 4, 5, 3],
+                                                                                           dtype, rng)])))
+        size = TensorSpec("size", [2], "int32", data=np.array([7, 9], np.int32))
+        models.append((f"RESIZE_BILINEAR/{dtype}", one_op_model(
+            "RESIZE_BILINEAR", [x, size], [same_params(x, "y", [1, 7, 9, 3])], {"half_pixel_centers": True}, 3)))
+        d = tensor("d", [1, 2, 3, 12], dtype, rng)
+        models.append((f"DEPTH_TO_SPACE/{dtype}", one_op_model(
+            "DEPTH_TO_SPACE", [d], [same_params(d, "y", [1, 4, 6, 3])], {"block_size": 2})))
+        s = tensor("s", [1, 4, 6, 3], dtype, rng)
+        models.append((f"SPACE_TO_DEPTH/{dtype}", one_op_model(
+            "SPACE_TO_DEPTH", [s], [same_params(s, "y", [1, 2, 3, 12])], {"block_size": 2},
+            version=2 if dtype == "int8" else 1)))
+        pads = TensorSpec("paddings", [4, 2], "int32", data=np.array([[0, 0], [2, 1], [1, 3], [0, 0]], np.int32))
+        for mode in (0, 1):
+            models.append((f"MIRROR_PAD_{mode}/{dtype}", one_op_model(
+                "MIRROR_PAD", [x, pads], [same_params(x, "y", [1, 7, 9, 3])], {"mode": mode},
+                version=2 if dtype == "int8" else 1)))
+        value = np.asarray(random_data([], dtype, rng) if dtype != "float32" else 0.5, dtype)
+        models.append((f"PADV2/{dtype}", one_op_model(
+            "PADV2", [x, pads, TensorSpec("v", [], dtype, data=value, scales=x.scales, zero_points=x.zero_points)],
+            [same_params(x, "y", [1, 7, 9, 3])], version=2 if dtype == "int8" else 1)))
+        out = TensorSpec("y", [1, 4, 5, 3]) if dtype == "float32" else TensorSpec(
+            "y", [1, 4, 5, 3], dtype, scales=[1 / 128], zero_points=[0 if dtype == "int8" else 128])
+        models.append((f"L2_NORMALIZATION/{dtype}", one_op_model("L2_NORMALIZATION", [x], [out],
+                                                                 version=2 if dtype == "int8" else 1)))
+    for dtype in ("float32", "int8"):
+        for per_channel in (False, True) if dtype == "int8" else (False,):
+            models.append((f"TRANSPOSE_CONV_{per_channel}/{dtype}", _tconv_model(
+                rng, dtype, (3, 4), (3, 3), (2, 2), "SAME", 3, 5, 1, True, "RELU", per_channel)))
+    models.append(("LOCAL_RESPONSE_NORMALIZATION/float32", one_op_model(
+        "LOCAL_RESPONSE_NORMALIZATION", [TensorSpec("x", [1, 2, 3, 7])], [TensorSpec("y", [1, 2, 3, 7])],
+        {"radius": 2, "bias": 1.0, "alpha": 0.5, "beta": 0.75})))
+    return models
+
+
+def test_seed_models_match_litert() -> None:
+    rng = np.random.default_rng(5)
+    for name, model in seed_models():
+        if name.startswith("LOCAL_RESPONSE"):  # its default kernel differs from the reference (see above)
+            feed = rng.standard_normal((1, 2, 3, 7)).astype(np.float32)
+            assert_outputs_match(run_ember(model, [feed]), run_litert(model, [feed], reference=True))
+        else:
+            compare(model, rng, runs=1)

@@ -38,3 +38,19 @@ def test_tf_spatial_model_matches_litert(name: str) -> None:
         ours = run_ember(model, feeds)
         assert_outputs_match(ours, run_litert(model, feeds, reference=True))
         assert ours[0].dtype == (np.int8 if name.endswith("_int8.tflite") else np.float32)
+
+
+def test_inspect_counts_transpose_conv_macs_and_parameters() -> None:
+    from ember.tools.inspect_model import inspect_model
+
+    r = inspect_model(DATA / "transpose_conv_float32.tflite")
+    assert r["arena_error"] is None, r["arena_error"]
+    tconvs = [o for o in r["operators"] if o["op"] == "TRANSPOSE_CONV"]
+    # make_spatial_models.transpose_conv: a 5x6x4 input into 6 3x3, 6 2x2, 3 3x2 and 5 4x4 filters; each
+    # input element meets every weight of its input channel (KH * KW * filters).
+    pixels = 5 * 6 * 4
+    assert sorted(o["macs"] for o in tconvs) == sorted(pixels * f for f in (6 * 9, 6 * 4, 3 * 6, 5 * 16))
+    # Weights (4 input channels) plus a bias per filter, except the 2x2 layer (use_bias=False).
+    params = [4 * 6 * 9 + 6, 4 * 6 * 4, 4 * 3 * 6 + 3, 4 * 5 * 16 + 5]
+    assert sorted(o["parameters"] for o in tconvs) == sorted(params)
+    assert {tuple(o["options"]["stride"]) for o in tconvs} == {(2, 2), (1, 2), (3, 3)}

@@ -64,10 +64,11 @@ def space_to_depth() -> keras.Model:
 
 def transpose_conv() -> keras.Model:
     x = keras.Input((5, 6, 4), batch_size=1)
-    a = keras.layers.Conv2DTranspose(6, 3, strides=2, padding="same", activation="relu")(x)
+    bias = {"bias_initializer": "random_normal"}  # a zero bias is dropped by the converter
+    a = keras.layers.Conv2DTranspose(6, 3, strides=2, padding="same", activation="relu", **bias)(x)
     b = keras.layers.Conv2DTranspose(6, 2, strides=2, padding="valid", use_bias=False)(x)
-    c = keras.layers.Conv2DTranspose(3, (3, 2), strides=(1, 2), padding="valid")(x)
-    d = keras.layers.Conv2DTranspose(5, 4, strides=3, padding="same", activation="relu6")(x)
+    c = keras.layers.Conv2DTranspose(3, (3, 2), strides=(1, 2), padding="valid", **bias)(x)
+    d = keras.layers.Conv2DTranspose(5, 4, strides=3, padding="same", activation="relu6", **bias)(x)
     flat = [keras.layers.Flatten()(t) for t in (a, b, c, d)]
     return keras.Model(x, keras.layers.Concatenate()(flat), name="transpose_conv")
 
