@@ -90,7 +90,12 @@ static int32_t quantize_limit(float f, float scale, int32_t zero_point) {
 
 int ember_activation_range_i8(int32_t activation, float scale, int32_t zero_point, int32_t *min,
                               int32_t *max) {
-    int32_t lo = -128, hi = 127, q;
+    return ember_activation_range_q(activation, scale, zero_point, -128, 127, min, max);
+}
+
+int ember_activation_range_q(int32_t activation, float scale, int32_t zero_point, int32_t type_min,
+                             int32_t type_max, int32_t *min, int32_t *max) {
+    int32_t lo = type_min, hi = type_max, q;
     switch (activation) {
     case TFL_ACT_NONE:
         break;

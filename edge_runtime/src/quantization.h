@@ -36,6 +36,10 @@ double ember_round_f64(double x);
 int ember_activation_range_i8(int32_t activation, float scale, int32_t zero_point, int32_t *min,
                               int32_t *max);
 
+/* The same for a quantised type of range [type_min, type_max] (uint8: [0, 255]). */
+int ember_activation_range_q(int32_t activation, float scale, int32_t zero_point, int32_t type_min,
+                             int32_t type_max, int32_t *min, int32_t *max);
+
 /* Per-tensor quantisation parameters of `t`, an operand of `node`; EMBER_INVALID_MODEL with a message naming
  * the op and the tensor when it has none, several, a non-positive or non-finite scale, or a zero point
  * outside the range of its type (uint8 for a uint8 tensor, else int8). */

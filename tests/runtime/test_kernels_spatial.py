@@ -148,24 +148,28 @@ def _tconv_model(rng: np.random.Generator, dtype: str, in_hw, k_hw, stride, padd
         if bias:
             inputs.append(TensorSpec("b", [out_c], data=rng.standard_normal(out_c).astype(np.float32)))
         output = TensorSpec("y", out_shape)
-    else:
-        s_in, z_in = float(rng.uniform(0.01, 0.05)), int(rng.integers(-40, 40))
+    else:  # int8: symmetric weights, per tensor or per channel; uint8: per tensor with a zero point
+        u8 = dtype == "uint8"
+        s_in, z_in = float(rng.uniform(0.01, 0.05)), int(rng.integers(-40, 40)) + (128 if u8 else 0)
         w_scales = rng.uniform(0.002, 0.02, out_c if per_channel else 1).astype(np.float32)
-        inputs += [TensorSpec("w", w_shape, "int8", data=rng.integers(-127, 128, w_shape).astype(np.int8),
-                              scales=[float(v) for v in w_scales], zero_points=[0] * len(w_scales)),
-                   TensorSpec("x", [batches, *in_hw, in_c], "int8", scales=[s_in], zero_points=[z_in])]
+        w_data = rng.integers(0, 256, w_shape).astype(np.uint8) if u8 else \
+            rng.integers(-127, 128, w_shape).astype(np.int8)
+        w_zps = [int(rng.integers(100, 156))] if u8 else [0] * len(w_scales)
+        inputs += [TensorSpec("w", w_shape, dtype, data=w_data, scales=[float(v) for v in w_scales],
+                              zero_points=w_zps),
+                   TensorSpec("x", [batches, *in_hw, in_c], dtype, scales=[s_in], zero_points=[z_in])]
         if bias:
-            b_scales = [float(np.float32(s_in * float(v))) for v in np.broadcast_to(w_scales, out_c)]
+            b_scales = [float(np.float32(s_in * float(v))) for v in w_scales]  # as many as the weights have
             inputs.append(TensorSpec("b", [out_c], "int32", data=rng.integers(-3000, 3000, out_c).astype(np.int32),
-                                     scales=b_scales, zero_points=[0] * out_c))
-        output = TensorSpec("y", out_shape, "int8", scales=[float(rng.uniform(0.02, 0.1))],
-                            zero_points=[int(rng.integers(-20, 20))])
+                                     scales=b_scales, zero_points=[0] * len(b_scales)))
+        output = TensorSpec("y", out_shape, dtype, scales=[float(rng.uniform(0.02, 0.1))],
+                            zero_points=[int(rng.integers(-20, 20)) + (128 if u8 else 0)])
     version = 4 if activation != "NONE" else 3 if bias else 2 if dtype == "int8" else 1
     options = {"padding": padding, "stride_h": stride[0], "stride_w": stride[1], "activation": activation}
     return one_op_model("TRANSPOSE_CONV", inputs, [output], options, version=version)
 
 
-@pytest.mark.parametrize("dtype", ["float32", "int8"])
+@pytest.mark.parametrize("dtype", ["float32", *QTYPES])
 @pytest.mark.parametrize("padding", ["SAME", "VALID"])
 @pytest.mark.parametrize("case", TCONV_CASES, ids=str)
 def test_transpose_conv(dtype: str, padding: str, case) -> None:
@@ -173,7 +177,7 @@ def test_transpose_conv(dtype: str, padding: str, case) -> None:
     in_hw, k_hw, stride = case
     for bias, activation, per_channel, grow in itertools.product((False, True), ("NONE", "RELU", "RELU6"),
                                                                (False, True), (0, 1)):
-        if dtype == "float32" and per_channel:
+        if dtype != "int8" and per_channel:
             continue
         in_c, out_c = int(rng.integers(1, 6)), int(rng.integers(1, 8))
         model = _tconv_model(rng, dtype, in_hw, k_hw, stride, padding, in_c, out_c, int(rng.integers(1, 3)),
@@ -318,7 +322,7 @@ def seed_models() -> list[tuple[str, bytes]]:
             "y", [1, 4, 5, 3], dtype, scales=[1 / 128], zero_points=[0 if dtype == "int8" else 128])
         models.append((f"L2_NORMALIZATION/{dtype}", one_op_model("L2_NORMALIZATION", [x], [out],
                                                                  version=2 if dtype == "int8" else 1)))
-    for dtype in ("float32", "int8"):
+    for dtype in ("float32", *QTYPES):
         for per_channel in (False, True) if dtype == "int8" else (False,):
             models.append((f"TRANSPOSE_CONV_{per_channel}/{dtype}", _tconv_model(
                 rng, dtype, (3, 4), (3, 3), (2, 2), "SAME", 3, 5, 1, True, "RELU", per_channel)))

@@ -4,7 +4,9 @@
  * reference "scatter" loop: each input pixel adds input * weight to the output pixels its window covers
  * (padding taps fall outside and are dropped), then bias, activation. int8 (per-tensor or per-output-channel
  * weights, axis 0) accumulates (x - zp_in) * w in int32 accumulators kept in the scratch (one batch at a
- * time), adds the bias and requantises each channel with s_in * s_w[c] / s_out (double rounding). */
+ * time), adds the bias and requantises each channel with s_in * s_w[c] / s_out (double rounding). uint8
+ * (per-tensor weights with a zero point) accumulates (x - zp_in) * (w - zp_w) and requantises with
+ * (s_in * s_w in float) / s_out, as LiteRT's reference does. */
 #include <string.h>
 
 #include "kernels/conv.h"
@@ -20,6 +22,8 @@ typedef struct transpose_conv_data {
     ember_window w;
     int32_t batches, in_h, in_w, in_c, out_h, out_w, out_c;
     ember_conv_quant q;
+    int32_t weights_offset; /* uint8: -zero point of the weights (int8: 0) */
+    int32_t u8_params[2];   /* uint8: the one multiplier and shift */
 } transpose_conv_data;
 
 static const ember_tensor *operand(const ember_interpreter *ctx, const ember_node *node, int32_t i) {
@@ -33,7 +37,7 @@ static size_t op_data_bytes(const ember_interpreter *ctx, const ember_node *node
 /* int32 accumulators of one batch of an int8 output. */
 static size_t scratch_bytes(const ember_interpreter *ctx, const ember_node *node) {
     const ember_tensor *output = node->output_count >= 1 ? &ctx->tensors[node->outputs[0]] : NULL;
-    if (!output || output->type != EMBER_INT8 || output->rank != 4)
+    if (!output || (output->type != EMBER_INT8 && output->type != EMBER_UINT8) || output->rank != 4)
         return 0;
     /* The output's byte size is at most 2^31, so this fits a 64-bit size_t. */
     return 4 * (size_t)output->dims[1] * (size_t)output->dims[2] * (size_t)output->dims[3];
@@ -53,17 +57,19 @@ static ember_status check_types(ember_interpreter *ctx, const ember_node *node, 
             (long)channels);
         return EMBER_OK;
     }
-    EMBER_CHECK(ctx, input->type == EMBER_INT8 && weights->type == EMBER_INT8 && output->type == EMBER_INT8,
-                EMBER_UNSUPPORTED,
-                "TRANSPOSE_CONV %ld: types input %s, weights %s, output %s; float32 or int8 (all three) are "
-                "supported",
-                n, ember_type_name(input->type), ember_type_name(weights->type),
-                ember_type_name(output->type));
+    EMBER_CHECK(
+        ctx,
+        (input->type == EMBER_INT8 || input->type == EMBER_UINT8) && weights->type == input->type &&
+            output->type == input->type,
+        EMBER_UNSUPPORTED,
+        "TRANSPOSE_CONV %ld: types input %s, weights %s, output %s; float32, int8 or uint8 (all three) "
+        "are supported",
+        n, ember_type_name(input->type), ember_type_name(weights->type), ember_type_name(output->type));
     EMBER_CHECK(
         ctx, !bias || (bias->type == EMBER_INT32 && ember_element_count(bias) == channels),
         EMBER_INVALID_MODEL,
-        "TRANSPOSE_CONV %ld: bias '%.64s' is %s with %ld elements; int8 needs int32 with %ld (one per "
-        "output channel)",
+        "TRANSPOSE_CONV %ld: bias '%.64s' is %s with %ld elements; quantised weights need int32 with %ld "
+        "(one per output channel)",
         n, bias->name, ember_type_name(bias->type), (long)ember_element_count(bias), (long)channels);
     return EMBER_OK;
 }
@@ -125,7 +131,6 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
             "are)",
             n, (int)activation);
     } else {
-        int32_t *params = ember_channel_params(node);
         float s_in, s_out;
         int32_t zp_in, zp_out;
         EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &zp_in));
@@ -133,11 +138,30 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
         data->q.input_offset = -zp_in;
         data->q.output_offset = zp_out;
         EMBER_CHECK(ctx,
-                    ember_activation_range_i8(activation, s_out, zp_out, &data->q.act_min, &data->q.act_max),
+                    ember_activation_range_q(activation, s_out, zp_out, input->type == EMBER_INT8 ? -128 : 0,
+                                             input->type == EMBER_INT8 ? 127 : 255, &data->q.act_min,
+                                             &data->q.act_max),
                     EMBER_UNSUPPORTED, "TRANSPOSE_CONV %ld: fused activation %d is not supported", n,
                     (int)activation);
-        EMBER_TRY(ember_conv_multipliers(ctx, node, weights, s_in, s_out, 0, data->out_c, 0, params,
-                                         params + data->out_c));
+        data->weights_offset = 0;
+        if (input->type == EMBER_INT8) {
+            int32_t *params = ember_channel_params(node);
+            EMBER_TRY(ember_conv_multipliers(ctx, node, weights, s_in, s_out, 0, data->out_c, 0, params,
+                                             params + data->out_c));
+        } else {
+            float s_w;
+            int32_t zp_w;
+            double real;
+            int e;
+            EMBER_TRY(ember_tensor_quant_i8(ctx, node, weights, &s_w, &zp_w));
+            data->weights_offset = -zp_w;
+            real = (double)(s_in * s_w) / (double)s_out;
+            EMBER_CHECK(ctx, real < 1073741824.0, EMBER_UNSUPPORTED,
+                        "TRANSPOSE_CONV %ld: rescales by %g (input %g * weights %g / output %g), beyond 2^30",
+                        n, real, (double)s_in, (double)s_w, (double)s_out);
+            ember_quantize_multiplier(real, &data->u8_params[0], &e);
+            data->u8_params[1] = e;
+        }
     }
     return EMBER_OK;
 }
@@ -186,19 +210,23 @@ static void eval_f32(const transpose_conv_data *p, const float *input, const flo
     }
 }
 
-static void eval_i8(const transpose_conv_data *p, const int32_t *params, const int8_t *input,
-                    const int8_t *weights, const int32_t *bias, int8_t *output, uint32_t *acc) {
+/* int8 and uint8 (u8: the codes are uint8; the weights offset is 0 for int8). params: per-channel
+ * multipliers then shifts, or (per_channel 0) one multiplier and shift. */
+static void eval_quantized(const transpose_conv_data *p, const int32_t *params, int per_channel,
+                           const void *input_data, const void *weights_data, const int32_t *bias,
+                           void *output_data, int u8, uint32_t *acc) {
     const size_t out_image = (size_t)p->out_h * p->out_w * p->out_c;
     const size_t w_stride = (size_t)p->w.filter_h * p->w.filter_w * p->in_c;
-    const int32_t *multiplier = params, *shift = params + p->out_c;
+    const int8_t *in_s8 = (const int8_t *)input_data, *w_s8 = (const int8_t *)weights_data;
+    const uint8_t *in_u8 = (const uint8_t *)input_data, *w_u8 = (const uint8_t *)weights_data;
+    const int32_t *multiplier = params, *shift = params + (per_channel ? p->out_c : 1);
     int32_t b, iy, ix, ic, ky, kx, oc;
     size_t i;
     for (b = 0; b < p->batches; ++b) {
-        int8_t *out = output + (size_t)b * out_image;
         memset(acc, 0, out_image * sizeof *acc);
         for (iy = 0; iy < p->in_h; ++iy) {
             for (ix = 0; ix < p->in_w; ++ix) {
-                const int8_t *x = input + (((size_t)b * p->in_h + iy) * p->in_w + ix) * p->in_c;
+                const size_t x = (((size_t)b * p->in_h + iy) * p->in_w + ix) * p->in_c;
                 int32_t ky0, ky1, kx0, kx1;
                 scatter_range(p, iy, ix, &ky0, &ky1, &kx0, &kx1);
                 for (ky = ky0; ky < ky1; ++ky) {
@@ -206,22 +234,30 @@ static void eval_i8(const transpose_conv_data *p, const int32_t *params, const i
                         const int32_t oy = iy * p->w.stride_h - p->w.pad_h + ky;
                         const int32_t ox = ix * p->w.stride_w - p->w.pad_w + kx;
                         uint32_t *a = acc + ((size_t)oy * p->out_w + ox) * p->out_c;
-                        const int8_t *wk = weights + ((size_t)ky * p->w.filter_w + kx) * p->in_c;
+                        const size_t wk = ((size_t)ky * p->w.filter_w + kx) * p->in_c;
                         for (ic = 0; ic < p->in_c; ++ic) {
-                            const int32_t v = x[ic] + p->q.input_offset;
+                            const int32_t v = (u8 ? in_u8[x + ic] : in_s8[x + ic]) + p->q.input_offset;
                             /* Wrapping sums in uint32: TFLite's int32 on two's complement hardware. */
-                            for (oc = 0; oc < p->out_c; ++oc)
-                                a[oc] += (uint32_t)(v * wk[(size_t)oc * w_stride + ic]);
+                            for (oc = 0; oc < p->out_c; ++oc) {
+                                const size_t at = (size_t)oc * w_stride + wk + ic;
+                                const int32_t w = (u8 ? w_u8[at] : w_s8[at]) + p->weights_offset;
+                                a[oc] += (uint32_t)(v * w);
+                            }
                         }
                     }
                 }
             }
         }
         for (i = 0; i < out_image; ++i) {
-            const int32_t c = (int32_t)(i % (size_t)p->out_c);
+            const int32_t c = (int32_t)(i % (size_t)p->out_c), pc = per_channel ? c : 0;
             const int32_t sum = ember_wrap_i32(acc[i] + (bias ? (uint32_t)bias[c] : 0u));
-            const int32_t y = ember_multiply_by_quantized_multiplier(sum, multiplier[c], shift[c]);
-            out[i] = ember_clamp_i8(y + p->q.output_offset, p->q.act_min, p->q.act_max);
+            const int32_t q =
+                ember_multiply_by_quantized_multiplier(sum, multiplier[pc], shift[pc]) + p->q.output_offset;
+            const int32_t y = q < p->q.act_min ? p->q.act_min : (q > p->q.act_max ? p->q.act_max : q);
+            if (u8)
+                ((uint8_t *)output_data)[(size_t)b * out_image + i] = (uint8_t)y;
+            else
+                ((int8_t *)output_data)[(size_t)b * out_image + i] = (int8_t)y;
         }
     }
 }
@@ -236,10 +272,14 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     if (output->type == EMBER_FLOAT32)
         eval_f32(p, (const float *)input->data, (const float *)weights->data,
                  bias ? (const float *)bias->data : NULL, (float *)output->data);
+    else if (output->type == EMBER_INT8)
+        eval_quantized(p, ember_channel_params(node), 1, input->data, weights->data,
+                       bias ? (const int32_t *)bias->data : NULL, output->data, 0,
+                       (uint32_t *)(void *)ember_thread_scratch(ctx, 0));
     else
-        eval_i8(p, ember_channel_params(node), (const int8_t *)input->data, (const int8_t *)weights->data,
-                bias ? (const int32_t *)bias->data : NULL, (int8_t *)output->data,
-                (uint32_t *)(void *)ember_thread_scratch(ctx, 0));
+        eval_quantized(p, p->u8_params, 0, input->data, weights->data,
+                       bias ? (const int32_t *)bias->data : NULL, output->data, 1,
+                       (uint32_t *)(void *)ember_thread_scratch(ctx, 0));
     return EMBER_OK;
 }
 
@@ -253,5 +293,5 @@ const ember_kernel ember_kernel_transpose_conv = {
     eval,
     op_data_bytes,
     scratch_bytes,
-    EMBER_T_F32 | EMBER_T_I8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };
