@@ -87,6 +87,16 @@ def test_resize_bilinear(dtype: str, flags, case) -> None:
     compare(model, rng, runs=3)
 
 
+def test_resize_bilinear_int8_keeps_its_taps_inside_a_tall_upscale() -> None:
+    # 3 rows to 2000: the reference's rounded 10-bit scale puts the last rows' lower tap past the image (LiteRT
+    # reads beyond its input there); ours stays on the last row, whose value the output then holds.
+    x = TensorSpec("x", [1, 3, 1, 1], "int8", scales=[0.1], zero_points=[0])
+    size = TensorSpec("size", [2], "int32", data=np.array([2000, 1], np.int32))
+    model = one_op_model("RESIZE_BILINEAR", [x, size], [same_params(x, "y", [1, 2000, 1, 1])], version=3)
+    y = run_ember(model, [np.array([10, 20, 30], np.int8).reshape(1, 3, 1, 1)])[0].ravel()
+    assert y[0] == 10 and (y[-200:] == 30).all()
+
+
 def test_resize_bilinear_refuses_both_flags() -> None:
     model = one_op_model("RESIZE_BILINEAR", [TensorSpec("x", [1, 2, 2, 1]),
                                              TensorSpec("size", [2], "int32", data=np.array([4, 4], np.int32))],

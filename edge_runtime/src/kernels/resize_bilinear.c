@@ -25,17 +25,20 @@ static void taps_f32(int32_t i, float scale, int half_pixel_centers, int32_t in_
     const float v = half_pixel_centers ? ((float)i + 0.5f) * scale - 0.5f : (float)i * scale;
     const int32_t f = (int32_t)floorf(v), c = (int32_t)ceilf(v);
     *pos = v;
-    *lo = f > 0 ? f : 0;
+    *lo = f > 0 ? (f < in_size - 1 ? f : in_size - 1) : 0;
     *hi = c < in_size - 1 ? c : in_size - 1;
 }
 
-/* TFLite's ComputeInterpolationValuesInteger (C's truncating division, as C++'s). */
+/* TFLite's ComputeInterpolationValuesInteger (C's truncating division, as C++'s). Its rounded 10-bit scale
+ * can put the last rows' lower tap one past the image (3 rows resized to 2000: scale 2/1024); LiteRT reads
+ * beyond the input there, we clamp the tap to the last row, as in the float version where that never happens.
+ */
 static void taps_i32(int32_t i, int32_t scale_10, int half_pixel_centers, int32_t in_size, int32_t *pos,
                      int32_t *lo, int32_t *hi) {
     const int32_t v = half_pixel_centers ? i * scale_10 + scale_10 / 2 - (1 << 9) : i * scale_10;
     const int32_t f = v / (1 << 10), c = (v + (1 << 10) - 1) / (1 << 10);
     *pos = v;
-    *lo = f > 0 ? f : 0;
+    *lo = f > 0 ? (f < in_size - 1 ? f : in_size - 1) : 0;
     *hi = c < in_size - 1 ? c : in_size - 1;
 }
 
