@@ -6,7 +6,11 @@
  * weights, axis 0) accumulates (x - zp_in) * w in int32 accumulators kept in the scratch (one batch at a
  * time), adds the bias and requantises each channel with s_in * s_w[c] / s_out (double rounding). uint8
  * (per-tensor weights with a zero point) accumulates (x - zp_in) * (w - zp_w) and requantises with
- * (s_in * s_w in float) / s_out, as LiteRT's reference does. */
+ * (s_in * s_w in float) / s_out, as LiteRT's reference does.
+ * The weights are repacked once (at prepare, or at eval when they are not constant) into [KH][KW][IC][OC]
+ * order in the op data, float32 or int16 codes with the weights offset added, so that each input element's
+ * update of an output pixel is a contiguous row over the output channels; every output element still sums
+ * its terms in the reference's order, so the results are the reference's bits. */
 #include <string.h>
 
 #include "kernels/conv.h"
@@ -24,14 +28,44 @@ typedef struct transpose_conv_data {
     ember_conv_quant q;
     int32_t weights_offset; /* uint8: -zero point of the weights (int8: 0) */
     int32_t u8_params[2];   /* uint8: the one multiplier and shift */
+    int packed_at_prepare;  /* constant weights: packed once */
 } transpose_conv_data;
 
 static const ember_tensor *operand(const ember_interpreter *ctx, const ember_node *node, int32_t i) {
     return i < node->input_count && node->inputs[i] >= 0 ? &ctx->tensors[node->inputs[i]] : NULL;
 }
 
+/* Bytes of the packed weights: float32 stays 4 bytes, 8-bit codes become int16 (0 for a malformed node). */
+static size_t packed_bytes(const ember_interpreter *ctx, const ember_node *node) {
+    const ember_tensor *weights = operand(ctx, node, WEIGHTS);
+    if (!weights)
+        return 0;
+    return (size_t)ember_element_count(weights) * (weights->type == EMBER_FLOAT32 ? 4 : 2);
+}
+
 static size_t op_data_bytes(const ember_interpreter *ctx, const ember_node *node) {
-    return ember_conv_op_data_bytes(ctx, node, 0);
+    return ember_conv_op_data_bytes(ctx, node, packed_bytes(ctx, node));
+}
+
+/* weights[oc][k][ic] (k = ky * KW + kx) -> packed[k][ic][oc]; 8-bit codes plus the weights offset. */
+static void pack_weights(const transpose_conv_data *p, const ember_tensor *weights, void *packed) {
+    const size_t taps = (size_t)p->w.filter_h * p->w.filter_w, ic_n = (size_t)p->in_c,
+                 oc_n = (size_t)p->out_c;
+    size_t oc, k, ic;
+    for (oc = 0; oc < oc_n; ++oc) {
+        for (k = 0; k < taps; ++k) {
+            for (ic = 0; ic < ic_n; ++ic) {
+                const size_t from = (oc * taps + k) * ic_n + ic, to = (k * ic_n + ic) * oc_n + oc;
+                if (weights->type == EMBER_FLOAT32)
+                    ((float *)packed)[to] = ((const float *)weights->data)[from];
+                else if (weights->type == EMBER_INT8)
+                    ((int16_t *)packed)[to] = (int16_t)((const int8_t *)weights->data)[from];
+                else
+                    ((int16_t *)packed)[to] =
+                        (int16_t)(((const uint8_t *)weights->data)[from] + p->weights_offset);
+            }
+        }
+    }
 }
 
 /* int32 accumulators of one batch of an int8 output. */
@@ -163,6 +197,9 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
             data->u8_params[1] = e;
         }
     }
+    data->packed_at_prepare = weights->is_constant;
+    if (weights->is_constant)
+        pack_weights(data, weights, ember_conv_packed(ctx, node));
     return EMBER_OK;
 }
 
@@ -178,8 +215,7 @@ static void scatter_range(const transpose_conv_data *p, int32_t iy, int32_t ix, 
 
 static void eval_f32(const transpose_conv_data *p, const float *input, const float *weights,
                      const float *bias, float *output) {
-    const size_t out_image = (size_t)p->out_h * p->out_w * p->out_c;
-    const size_t w_stride = (size_t)p->w.filter_h * p->w.filter_w * p->in_c; /* one output channel */
+    const size_t out_image = (size_t)p->out_h * p->out_w * p->out_c, oc_n = (size_t)p->out_c;
     int32_t b, iy, ix, ic, ky, kx, oc;
     size_t i;
     memset(output, 0, (size_t)p->batches * out_image * sizeof(float));
@@ -194,11 +230,13 @@ static void eval_f32(const transpose_conv_data *p, const float *input, const flo
                     for (kx = kx0; kx < kx1; ++kx) {
                         const int32_t oy = iy * p->w.stride_h - p->w.pad_h + ky;
                         const int32_t ox = ix * p->w.stride_w - p->w.pad_w + kx;
-                        float *o = out + ((size_t)oy * p->out_w + ox) * p->out_c;
-                        const float *wk = weights + ((size_t)ky * p->w.filter_w + kx) * p->in_c;
-                        for (ic = 0; ic < p->in_c; ++ic)
+                        float *o = out + ((size_t)oy * p->out_w + ox) * oc_n;
+                        const float *wk = weights + ((size_t)ky * p->w.filter_w + kx) * p->in_c * oc_n;
+                        for (ic = 0; ic < p->in_c; ++ic, wk += oc_n) {
+                            const float v = x[ic];
                             for (oc = 0; oc < p->out_c; ++oc)
-                                o[oc] += x[ic] * wk[(size_t)oc * w_stride + ic];
+                                o[oc] += v * wk[oc];
+                        }
                     }
                 }
             }
@@ -210,15 +248,14 @@ static void eval_f32(const transpose_conv_data *p, const float *input, const flo
     }
 }
 
-/* int8 and uint8 (u8: the codes are uint8; the weights offset is 0 for int8). params: per-channel
- * multipliers then shifts, or (per_channel 0) one multiplier and shift. */
+/* int8 and uint8 (u8: the input and output codes are uint8) with packed int16 weights (offset included).
+ * params: per-channel multipliers then shifts, or (per_channel 0) one multiplier and shift. */
 static void eval_quantized(const transpose_conv_data *p, const int32_t *params, int per_channel,
-                           const void *input_data, const void *weights_data, const int32_t *bias,
+                           const void *input_data, const int16_t *weights, const int32_t *bias,
                            void *output_data, int u8, uint32_t *acc) {
-    const size_t out_image = (size_t)p->out_h * p->out_w * p->out_c;
-    const size_t w_stride = (size_t)p->w.filter_h * p->w.filter_w * p->in_c;
-    const int8_t *in_s8 = (const int8_t *)input_data, *w_s8 = (const int8_t *)weights_data;
-    const uint8_t *in_u8 = (const uint8_t *)input_data, *w_u8 = (const uint8_t *)weights_data;
+    const size_t out_image = (size_t)p->out_h * p->out_w * p->out_c, oc_n = (size_t)p->out_c;
+    const int8_t *in_s8 = (const int8_t *)input_data;
+    const uint8_t *in_u8 = (const uint8_t *)input_data;
     const int32_t *multiplier = params, *shift = params + (per_channel ? p->out_c : 1);
     int32_t b, iy, ix, ic, ky, kx, oc;
     size_t i;
@@ -233,16 +270,13 @@ static void eval_quantized(const transpose_conv_data *p, const int32_t *params, 
                     for (kx = kx0; kx < kx1; ++kx) {
                         const int32_t oy = iy * p->w.stride_h - p->w.pad_h + ky;
                         const int32_t ox = ix * p->w.stride_w - p->w.pad_w + kx;
-                        uint32_t *a = acc + ((size_t)oy * p->out_w + ox) * p->out_c;
-                        const size_t wk = ((size_t)ky * p->w.filter_w + kx) * p->in_c;
-                        for (ic = 0; ic < p->in_c; ++ic) {
+                        uint32_t *a = acc + ((size_t)oy * p->out_w + ox) * oc_n;
+                        const int16_t *wk = weights + ((size_t)ky * p->w.filter_w + kx) * p->in_c * oc_n;
+                        for (ic = 0; ic < p->in_c; ++ic, wk += oc_n) {
                             const int32_t v = (u8 ? in_u8[x + ic] : in_s8[x + ic]) + p->q.input_offset;
                             /* Wrapping sums in uint32: TFLite's int32 on two's complement hardware. */
-                            for (oc = 0; oc < p->out_c; ++oc) {
-                                const size_t at = (size_t)oc * w_stride + wk + ic;
-                                const int32_t w = (u8 ? w_u8[at] : w_s8[at]) + p->weights_offset;
-                                a[oc] += (uint32_t)(v * w);
-                            }
+                            for (oc = 0; oc < p->out_c; ++oc)
+                                a[oc] += (uint32_t)(v * wk[oc]);
                         }
                     }
                 }
@@ -267,19 +301,21 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const ember_tensor *weights = operand(ctx, node, WEIGHTS), *input = operand(ctx, node, INPUT);
     const ember_tensor *bias = operand(ctx, node, BIAS);
     ember_tensor *output = ember_node_output(ctx, node, 0);
+    void *packed = ember_conv_packed(ctx, node);
+    uint32_t *acc = (uint32_t *)(void *)ember_thread_scratch(ctx, 0);
     if (output->bytes == 0)
         return EMBER_OK;
+    if (!p->packed_at_prepare)
+        pack_weights(p, weights, packed);
     if (output->type == EMBER_FLOAT32)
-        eval_f32(p, (const float *)input->data, (const float *)weights->data,
+        eval_f32(p, (const float *)input->data, (const float *)packed,
                  bias ? (const float *)bias->data : NULL, (float *)output->data);
     else if (output->type == EMBER_INT8)
-        eval_quantized(p, ember_channel_params(node), 1, input->data, weights->data,
-                       bias ? (const int32_t *)bias->data : NULL, output->data, 0,
-                       (uint32_t *)(void *)ember_thread_scratch(ctx, 0));
+        eval_quantized(p, ember_channel_params(node), 1, input->data, (const int16_t *)packed,
+                       bias ? (const int32_t *)bias->data : NULL, output->data, 0, acc);
     else
-        eval_quantized(p, p->u8_params, 0, input->data, weights->data,
-                       bias ? (const int32_t *)bias->data : NULL, output->data, 1,
-                       (uint32_t *)(void *)ember_thread_scratch(ctx, 0));
+        eval_quantized(p, p->u8_params, 0, input->data, (const int16_t *)packed,
+                       bias ? (const int32_t *)bias->data : NULL, output->data, 1, acc);
     return EMBER_OK;
 }
 
