@@ -25,7 +25,7 @@ ACTIVATION_NAMES = {v: k for k, v in vars(tflite.ActivationFunctionType).items()
 PADDING_NAMES = {v: k for k, v in vars(tflite.Padding).items() if not k.startswith("_")}
 # Inputs that are operands (shapes, axes, paddings, indices), not learned parameters, even when constant.
 OPERAND_INPUTS = {"RESHAPE": {1}, "MEAN": {1}, "SUM": {1}, "REDUCE_MAX": {1}, "REDUCE_MIN": {1}, "PAD": {1},
-                  "PADV2": {1}, "TRANSPOSE": {1}, "RESIZE_NEAREST_NEIGHBOR": {1}, "RESIZE_BILINEAR": {1},
+                  "PADV2": {1, 2}, "TRANSPOSE": {1}, "RESIZE_NEAREST_NEIGHBOR": {1}, "RESIZE_BILINEAR": {1},
                   "GATHER": {1}, "TRANSPOSE_CONV": {0}, "MIRROR_PAD": {1}}
 OPTION_TABLES = {"CONV_2D": tflite.Conv2DOptions, "DEPTHWISE_CONV_2D": tflite.DepthwiseConv2DOptions,
                  "MAX_POOL_2D": tflite.Pool2DOptions, "AVERAGE_POOL_2D": tflite.Pool2DOptions,

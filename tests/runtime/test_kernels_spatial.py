@@ -195,6 +195,15 @@ def test_transpose_conv(dtype: str, padding: str, case) -> None:
         compare(model, rng, runs=1)
 
 
+def test_transpose_conv_with_weights_computed_at_run_time() -> None:
+    # Weights fed as a graph input are packed at every eval instead of once at prepare.
+    rng = np.random.default_rng(21)
+    model = one_op_model("TRANSPOSE_CONV", [TensorSpec("s", [4], "int32", data=np.array([2, 7, 9, 5], np.int32)),
+                                            TensorSpec("w", [5, 3, 3, 4]), TensorSpec("x", [2, 3, 4, 4])],
+                         [TensorSpec("y", [2, 7, 9, 5])], {"padding": "VALID", "stride_h": 2, "stride_w": 2})
+    compare(model, rng, runs=3)
+
+
 def test_transpose_conv_refuses_weights_that_do_not_fit_the_output() -> None:
     model = one_op_model("TRANSPOSE_CONV", [TensorSpec("s", [4], "int32", data=np.array([1, 4, 4, 3], np.int32)),
                                             TensorSpec("w", [2, 3, 3, 5], data=np.zeros((2, 3, 3, 5), np.float32)),

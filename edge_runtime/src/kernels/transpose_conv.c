@@ -302,7 +302,6 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const ember_tensor *bias = operand(ctx, node, BIAS);
     ember_tensor *output = ember_node_output(ctx, node, 0);
     void *packed = ember_conv_packed(ctx, node);
-    uint32_t *acc = (uint32_t *)(void *)ember_thread_scratch(ctx, 0);
     if (output->bytes == 0)
         return EMBER_OK;
     if (!p->packed_at_prepare)
@@ -312,10 +311,12 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
                  bias ? (const float *)bias->data : NULL, (float *)output->data);
     else if (output->type == EMBER_INT8)
         eval_quantized(p, ember_channel_params(node), 1, input->data, (const int16_t *)packed,
-                       bias ? (const int32_t *)bias->data : NULL, output->data, 0, acc);
+                       bias ? (const int32_t *)bias->data : NULL, output->data, 0,
+                       (uint32_t *)(void *)ember_thread_scratch(ctx, 0));
     else
         eval_quantized(p, p->u8_params, 0, input->data, (const int16_t *)packed,
-                       bias ? (const int32_t *)bias->data : NULL, output->data, 1, acc);
+                       bias ? (const int32_t *)bias->data : NULL, output->data, 1,
+                       (uint32_t *)(void *)ember_thread_scratch(ctx, 0));
     return EMBER_OK;
 }
 
