@@ -40,11 +40,15 @@ static size_t packed_bytes(const ember_interpreter *ctx, const ember_node *node)
     const ember_tensor *weights = operand(ctx, node, WEIGHTS);
     if (!weights)
         return 0;
+    /* At most 2^31 weight bytes, so at most 2^32 packed: refused where size_t has 32 bits. */
+    if ((uint64_t)ember_element_count(weights) * 4 > (uint64_t)SIZE_MAX / 2)
+        return (size_t)-1;
     return (size_t)ember_element_count(weights) * (weights->type == EMBER_FLOAT32 ? 4 : 2);
 }
 
 static size_t op_data_bytes(const ember_interpreter *ctx, const ember_node *node) {
-    return ember_conv_op_data_bytes(ctx, node, packed_bytes(ctx, node));
+    const size_t packed = packed_bytes(ctx, node);
+    return packed == (size_t)-1 ? packed : ember_conv_op_data_bytes(ctx, node, packed);
 }
 
 /* weights[oc][k][ic] (k = ky * KW + kx) -> packed[k][ic][oc]; 8-bit codes plus the weights offset. */
@@ -73,7 +77,9 @@ static size_t scratch_bytes(const ember_interpreter *ctx, const ember_node *node
     const ember_tensor *output = node->output_count >= 1 ? &ctx->tensors[node->outputs[0]] : NULL;
     if (!output || (output->type != EMBER_INT8 && output->type != EMBER_UINT8) || output->rank != 4)
         return 0;
-    /* The output's byte size is at most 2^31, so this fits a 64-bit size_t. */
+    /* The output's byte size is at most 2^31, so this fits 64 bits; refused where size_t has 32. */
+    if (4 * (uint64_t)ember_element_count(output) > (uint64_t)SIZE_MAX / 2)
+        return (size_t)-1;
     return 4 * (size_t)output->dims[1] * (size_t)output->dims[2] * (size_t)output->dims[3];
 }
 
