@@ -72,7 +72,7 @@ static void pack_weights(const transpose_conv_data *p, const ember_tensor *weigh
     }
 }
 
-/* int32 accumulators of one batch of an int8 output. */
+/* int32 accumulators of one batch of an int8 or uint8 output. */
 static size_t scratch_bytes(const ember_interpreter *ctx, const ember_node *node) {
     const ember_tensor *output = node->output_count >= 1 ? &ctx->tensors[node->outputs[0]] : NULL;
     if (!output || (output->type != EMBER_INT8 && output->type != EMBER_UINT8) || output->rank != 4)
