@@ -39,6 +39,20 @@ def _converted(t: Tensor, kind: str, value: Any) -> Any:
     return value
 
 
+class _RemovableHandle:
+    """What a hook registration returns: `remove()` unregisters the hook (idempotent)."""
+
+    _next_id = 0
+
+    def __init__(self, hooks: dict[int, Callable[..., Any]], hook: Callable[..., Any]) -> None:
+        _RemovableHandle._next_id += 1
+        self.hooks, self.id = hooks, _RemovableHandle._next_id
+        hooks[self.id] = hook
+
+    def remove(self) -> None:
+        self.hooks.pop(self.id, None)
+
+
 class Tensor:
     __array_priority__ = 1000  # numpy defers `ndarray + Tensor` to Tensor.__radd__
 
@@ -116,6 +130,18 @@ class Tensor:
                 "create the leaves with requires_grad=True (parameters have it) and run outside no_grad()"
             )
         engine.backward(self, gradient, retain_graph)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], Any]) -> _RemovableHandle:
+        """torch.Tensor.register_post_accumulate_grad_hook: `hook(tensor)` runs once per backward on a leaf, after
+        that backward's whole gradient has been accumulated into `.grad`. Returns a handle with `remove()`."""
+        if not self.is_leaf:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        hooks = self.__dict__.setdefault("_post_acc_hooks", {})
+        return _RemovableHandle(hooks, hook)
+
+    def _post_accumulate_hooks(self) -> list[Callable[[Tensor], Any]]:
+        hooks = self.__dict__.get("_post_acc_hooks")
+        return list(hooks.values()) if hooks else []
 
     def _accumulate(self, grad: Any) -> None:
         if self.grad is None:

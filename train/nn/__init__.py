@@ -1,6 +1,6 @@
 """`ember.nn`: modules, parameters, functional ops, initialisers and utilities, with torch.nn's names."""
 
-from . import functional, init, utils
+from . import functional, init, parallel, utils
 from .modules import (
     GELU,
     AdaptiveAvgPool2d,
@@ -34,15 +34,16 @@ from .modules import (
     SiLU,
     SmoothL1Loss,
     Softmax,
+    SyncBatchNorm,
     Tanh,
     Upsample,
 )
 from .parameter import Parameter
 
 __all__ = [
-    "GELU", "AdaptiveAvgPool2d", "AvgPool2d", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d",
-    "CrossEntropyLoss", "Dropout", "Embedding", "Flatten", "Hardsigmoid", "Hardswish", "Identity", "L1Loss",
-    "LayerNorm", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict", "ModuleList",
-    "NLLLoss", "Parameter", "ReLU", "ReLU6", "SiLU", "Sequential", "Sigmoid", "SmoothL1Loss", "Softmax", "Tanh",
-    "Upsample", "functional", "init", "utils",
+    "GELU", "AdaptiveAvgPool2d", "AvgPool2d", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "SyncBatchNorm",
+    "Conv2d", "CrossEntropyLoss", "Dropout", "Embedding", "Flatten", "Hardsigmoid", "Hardswish", "Identity",
+    "L1Loss", "LayerNorm", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict",
+    "ModuleList", "NLLLoss", "Parameter", "ReLU", "ReLU6", "SiLU", "Sequential", "Sigmoid", "SmoothL1Loss",
+    "Softmax", "Tanh", "Upsample", "functional", "init", "parallel", "utils",
 ]
