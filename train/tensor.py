@@ -422,6 +422,18 @@ class Tensor:
     def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         return ops_api.chunk(self, chunks, dim)
 
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        return ops_api.unbind(self, dim)
+
+    def flip(self, *dims: Any) -> Tensor:
+        return ops_api.flip(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims)
+
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        return ops_api.roll(self, shifts, dims)
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        return ops_api.repeat(self, *sizes)
+
     def contiguous(self) -> Tensor:
         return self
 

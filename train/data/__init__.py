@@ -2,8 +2,16 @@
 
 from . import datasets, transforms
 from .dataloader import DataLoader, default_collate
-from .dataset import Dataset, TensorDataset
-from .sampler import DistributedSampler, RandomSampler, Sampler, SequentialSampler
+from .dataset import Dataset, Subset, TensorDataset, random_split
+from .sampler import (
+    DistributedSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
 
-__all__ = ["DataLoader", "Dataset", "DistributedSampler", "RandomSampler", "Sampler", "SequentialSampler",
-           "TensorDataset", "datasets", "default_collate", "transforms"]
+__all__ = ["DataLoader", "Dataset", "DistributedSampler", "RandomSampler", "Sampler", "SequentialSampler", "Subset",
+           "SubsetRandomSampler", "TensorDataset", "WeightedRandomSampler", "datasets", "default_collate",
+           "random_split", "transforms"]

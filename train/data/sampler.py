@@ -4,7 +4,7 @@ DistributedSampler, which gives each rank of a distributed job its own shard."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sized
+from collections.abc import Iterator, Sequence, Sized
 
 import numpy as np
 
@@ -89,3 +89,42 @@ class DistributedSampler(Sampler):
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
+
+
+class SubsetRandomSampler(Sampler):
+    """The given indices in a fresh random order each pass."""
+
+    def __init__(self, indices: Sequence[int], generator: np.random.Generator | None = None) -> None:
+        self.indices, self.generator = list(indices), generator
+
+    def __iter__(self) -> Iterator[int]:
+        generator = self.generator or default_generator()
+        return iter(self.indices[i] for i in generator.permutation(len(self.indices)).tolist())
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+class WeightedRandomSampler(Sampler):
+    """`num_samples` indices drawn with probability proportional to `weights` (with or without replacement)."""
+
+    def __init__(self, weights: Sequence[float], num_samples: int, replacement: bool = True,
+                 generator: np.random.Generator | None = None) -> None:
+        w = np.asarray(getattr(weights, "data", weights), dtype=np.float64).reshape(-1)
+        if num_samples <= 0:
+            raise ValueError(f"WeightedRandomSampler: num_samples must be positive, got {num_samples}")
+        if w.size == 0 or np.any(w < 0) or not np.all(np.isfinite(w)) or w.sum() <= 0:
+            raise ValueError("WeightedRandomSampler: weights must be finite, non-negative and not all zero")
+        if not replacement and num_samples > np.count_nonzero(w):
+            raise ValueError(f"WeightedRandomSampler: {num_samples} samples without replacement, but only "
+                             f"{np.count_nonzero(w)} weights are non-zero")
+        self.weights, self.num_samples, self.replacement, self.generator = w, num_samples, replacement, generator
+
+    def __iter__(self) -> Iterator[int]:
+        generator = self.generator or default_generator()
+        picks = generator.choice(self.weights.size, size=self.num_samples, replace=self.replacement,
+                                 p=self.weights / self.weights.sum())
+        return iter(picks.tolist())
+
+    def __len__(self) -> int:
+        return self.num_samples
