@@ -4,7 +4,7 @@ ADD takes the RELU6 as its fused activation later)."""
 from __future__ import annotations
 
 from ..ir import Graph, Node
-from .registry import become, refuse, rule, scalar
+from .registry import become, rule, scalar
 
 SIMPLE = {"ReLU": "RELU", "ReLU6": "RELU6", "Sigmoid": "LOGISTIC", "Tanh": "TANH", "Hardswish": "HARD_SWISH"}
 
@@ -46,9 +46,19 @@ def _clamp(graph: Graph, node: Node) -> None:
     bounds = (node.attrs.get("min"), node.attrs.get("max"))
     ops = {(0, None): "RELU", (0, 6): "RELU6", (-1, 1): "RELU_N1_TO_1"}
     op = next((v for k, v in ops.items() if k == bounds), None)
-    if op is None:
-        raise refuse(node, f"clamp to {bounds}", "only clamps to [0, inf), [0, 6] and [-1, 1] export as TFLite ops")
-    become(node, op, node.inputs[:1])
+    if op is not None:
+        become(node, op, node.inputs[:1])
+        return
+    # Any other range: MAXIMUM with the lower bound, then MINIMUM with the upper (std::min(std::max(x, lo), hi)).
+    x = node.inputs[0]
+    lo, hi = bounds
+    if lo is not None and hi is not None:
+        x = graph.emit(node, "MAXIMUM", [x, scalar(graph, node, lo, x.dtype)], x.shape)
+        become(node, "MINIMUM", [x, scalar(graph, node, hi, x.dtype)])
+    elif lo is not None:
+        become(node, "MAXIMUM", [x, scalar(graph, node, lo, x.dtype)])
+    else:
+        become(node, "MINIMUM", [x, scalar(graph, node, hi, x.dtype)])
 
 
 @rule("Softmax", "LogSoftmax")

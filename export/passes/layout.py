@@ -18,9 +18,11 @@ from ..ir import Graph, Node, Value
 
 Perm = tuple[int, ...]
 NHWC: Perm = (0, 2, 3, 1)
-SPATIAL = {"CONV_2D", "DEPTHWISE_CONV_2D", "MAX_POOL_2D", "AVERAGE_POOL_2D", "RESIZE_NEAREST_NEIGHBOR"}
+SPATIAL = {"CONV_2D", "DEPTHWISE_CONV_2D", "MAX_POOL_2D", "AVERAGE_POOL_2D", "RESIZE_NEAREST_NEIGHBOR",
+           "RESIZE_BILINEAR"}
 ELEMENTWISE = {"ADD", "SUB", "MUL", "DIV", "MAXIMUM", "MINIMUM", "RELU", "RELU6", "RELU_N1_TO_1", "LEAKY_RELU",
-               "LOGISTIC", "TANH", "HARD_SWISH", "GELU", "RSQRT", "SQRT", "EXP", "LOG", "ABS"}
+               "LOGISTIC", "TANH", "HARD_SWISH", "GELU", "RSQRT", "SQRT", "EXP", "LOG", "ABS", "SELECT_V2", "CAST",
+               "EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"}
 REDUCERS = {"MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN"}
 
 
@@ -85,7 +87,8 @@ class _Layout:
                     self.place(v, v, NHWC)
         handlers = {"CONCATENATION": self._concatenation, "PAD": self._pad, "TRANSPOSE": self._transpose,
                     "RESHAPE": self._reshape, "SOFTMAX": self._softmax, "LOG_SOFTMAX": self._softmax,
-                    "BATCH_MATMUL": self._batch_matmul}
+                    "BATCH_MATMUL": self._batch_matmul, "TRANSPOSE_CONV": self._transpose_conv,
+                    "STRIDED_SLICE": self._strided_slice, "SPLIT_V": self._split}
         handlers.update({op: self._spatial for op in SPATIAL})
         handlers.update({op: self._elementwise for op in ELEMENTWISE})
         handlers.update({op: self._reduce for op in REDUCERS})
@@ -210,6 +213,42 @@ class _Layout:
             )
         node.inputs[0] = self.ensure(x, identity(len(perm)))
         self.emit(node, identity(len(perm)))
+
+    def _transpose_conv(self, node: Node) -> None:
+        # inputs: output_shape (written NHWC by the rule), weights, the image, bias
+        node.inputs[2] = self.ensure(node.inputs[2], NHWC)
+        node.attrs.pop("output_shape_nhwc", None)
+        self.emit(node, NHWC)
+
+    def _strided_slice(self, node: Node) -> None:
+        """A slice that keeps every axis follows its input's permutation (begin/end/strides and masks permuted)."""
+        x, begin, end, strides = node.inputs
+        stored, perm = self.where(x)
+        a = node.attrs
+        if any(a.get(m, 0) for m in ("shrink_axis_mask", "new_axis_mask", "ellipsis_mask")) or perm == identity(
+                len(perm)):
+            self._default(node)
+            return
+        def permuted(v: Value) -> Value:
+            return self.graph.constant(v.name, np.ascontiguousarray(v.data[list(perm)]))
+
+        def bits(mask: int) -> int:
+            return sum(1 << i for i, d in enumerate(perm) if (mask >> d) & 1)
+
+        node.inputs = [stored, permuted(begin), permuted(end), permuted(strides)]
+        for m in ("begin_mask", "end_mask"):
+            a[m] = bits(a.get(m, 0))
+        self.emit(node, perm)
+
+    def _split(self, node: Node) -> None:
+        x, sizes, axis = node.inputs
+        stored, perm = self.where(x)
+        physical = perm.index(int(node.attrs["axis"]))
+        node.inputs = [stored, sizes, self.graph.constant(axis.name, np.array(physical, np.int32))]
+        node.attrs["axis"] = physical
+        for out in node.outputs:
+            self.place(out, out, perm)
+        self.nodes.append(node)
 
     def _batch_matmul(self, node: Node) -> None:
         for i, flag in ((0, "adj_x"), (1, "adj_y")):

@@ -36,6 +36,8 @@ INT8_VERSIONS = {
     "PAD": 2, "TRANSPOSE": 2, "RESIZE_NEAREST_NEIGHBOR": 2, "QUANTIZE": 2, "DEQUANTIZE": 2, "LEAKY_RELU": 2,
     "RELU": 2, "RELU6": 2, "GATHER": 2, "BATCH_MATMUL": 2, "RSQRT": 2, "STRIDED_SLICE": 2, "PACK": 2,
     "SPACE_TO_BATCH_ND": 2, "BATCH_TO_SPACE_ND": 2, "GELU": 2, "SQUEEZE": 1, "RESHAPE": 1, "HARD_SWISH": 1,
+    "TRANSPOSE_CONV": 2, "RESIZE_BILINEAR": 2, "SPLIT_V": 2, "EQUAL": 2, "NOT_EQUAL": 2, "LESS": 2,
+    "LESS_EQUAL": 2, "GREATER": 2, "GREATER_EQUAL": 2, "SELECT_V2": 1,
 }
 
 
@@ -65,4 +67,12 @@ def _float_version(op: str, attrs: dict, input_shapes: list[tuple[int, ...] | No
         return 3
     if op == "GATHER" and attrs.get("batch_dims", 0) != 0:
         return 5
+    if op == "TRANSPOSE_CONV":
+        return 3 if len(input_shapes) > 3 and input_shapes[3] is not None else 1
+    if op == "RESIZE_BILINEAR" and attrs.get("half_pixel_centers"):
+        return 3
+    if op == "STRIDED_SLICE" and rank > 4:
+        return 4
+    if op == "BROADCAST_TO":
+        return 2  # version 1 is reserved for the custom op it once was
     return 1
