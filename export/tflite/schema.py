@@ -7,6 +7,7 @@ import tflite
 
 TENSOR_TYPES = {
     np.dtype(np.float32): tflite.TensorType.FLOAT32,
+    np.dtype(np.float16): tflite.TensorType.FLOAT16,
     np.dtype(np.int32): tflite.TensorType.INT32,
     np.dtype(np.int8): tflite.TensorType.INT8,
     np.dtype(np.uint8): tflite.TensorType.UINT8,
@@ -48,6 +49,8 @@ def op_version(op: str, attrs: dict, input_shapes: list[tuple[int, ...] | None],
     version = _float_version(op, attrs, input_shapes)
     if dtypes and any(d is not None and np.dtype(d) == np.int8 for d in dtypes):
         version = max(version, INT8_VERSIONS.get(op, 1))
+    if op == "DEQUANTIZE" and dtypes and dtypes[0] is not None and np.dtype(dtypes[0]) == np.float16:
+        version = max(version, 3)  # float16 input
     return version
 
 
