@@ -4,7 +4,7 @@ ADD takes the RELU6 as its fused activation later)."""
 from __future__ import annotations
 
 from ..ir import Graph, Node
-from .registry import become, rule, scalar
+from .registry import become, refuse, rule, scalar
 
 SIMPLE = {"ReLU": "RELU", "ReLU6": "RELU6", "Sigmoid": "LOGISTIC", "Tanh": "TANH", "Hardswish": "HARD_SWISH"}
 
@@ -12,6 +12,31 @@ SIMPLE = {"ReLU": "RELU", "ReLU6": "RELU6", "Sigmoid": "LOGISTIC", "Tanh": "TANH
 @rule(*SIMPLE)
 def _simple(graph: Graph, node: Node) -> None:
     become(node, SIMPLE[node.op], node.inputs[:1])
+
+
+@rule("PReLU")
+def _prelu(graph: Graph, node: Node) -> None:
+    x, w = node.inputs
+    if not w.is_constant:
+        raise refuse(node, "the slope is computed at run time", "TFLite export needs it to be a parameter")
+    # alpha broadcasts against the input from the last dimension, as the (1, C, 1, ...) slope does
+    become(node, "PRELU", [x, graph.constant(w.name, w.data.reshape(w.data.shape[1:]) if w.data.ndim > 1
+                                             else w.data)])
+
+
+@rule("ELU")
+def _elu(graph: Graph, node: Node) -> None:
+    x, alpha = node.inputs[0], float(node.attrs["alpha"])
+    if alpha == 1.0:
+        become(node, "ELU", [x])
+        return
+    # TFLite's ELU has alpha 1: alpha * elu(x) + (1 - alpha) * relu(x) is x above 0 and alpha * (e^x - 1) below.
+    e = graph.emit(node, "ELU", [x], x.shape)
+    r = graph.emit(node, "RELU", [x], x.shape)
+    a = graph.emit(node, "MUL", [e, scalar(graph, node, alpha, x.dtype)], x.shape, attrs={"fused_activation": "NONE"})
+    b = graph.emit(node, "MUL", [r, scalar(graph, node, 1.0 - alpha, x.dtype)], x.shape,
+                   attrs={"fused_activation": "NONE"})
+    become(node, "ADD", [a, b], fused_activation="NONE")
 
 
 @rule("LeakyReLU")

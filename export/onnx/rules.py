@@ -91,6 +91,16 @@ def _relu6(b: OnnxBuilder, node: Node) -> None:
           _out(node))
 
 
+@rule("PReLU")
+def _prelu(b: OnnxBuilder, node: Node) -> None:
+    b.add("PRelu", _ins(node), _out(node))
+
+
+@rule("ELU")
+def _elu(b: OnnxBuilder, node: Node) -> None:
+    b.add("Elu", _ins(node), _out(node), alpha=float(node.attrs["alpha"]))
+
+
 @rule("LeakyReLU")
 def _leaky(b: OnnxBuilder, node: Node) -> None:
     b.add("LeakyRelu", _ins(node), _out(node), alpha=float(node.attrs["negative_slope"]))

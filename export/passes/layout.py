@@ -22,7 +22,7 @@ SPATIAL = {"CONV_2D", "DEPTHWISE_CONV_2D", "MAX_POOL_2D", "AVERAGE_POOL_2D", "RE
            "RESIZE_BILINEAR"}
 ELEMENTWISE = {"ADD", "SUB", "MUL", "DIV", "MAXIMUM", "MINIMUM", "RELU", "RELU6", "RELU_N1_TO_1", "LEAKY_RELU",
                "LOGISTIC", "TANH", "HARD_SWISH", "GELU", "RSQRT", "SQRT", "EXP", "LOG", "ABS", "SELECT_V2", "CAST",
-               "EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"}
+               "PRELU", "ELU", "EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"}
 REDUCERS = {"MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN"}
 
 
@@ -171,13 +171,46 @@ class _Layout:
         out = node.outputs[0]
         rank = len(perm)
         moved = [d for d in perm if shape[d] != 1]
-        if perm == identity(rank) or moved == sorted(moved):  # same element order either way
+        if (perm == identity(rank) or moved == sorted(moved)) and not self._feeds_spatial(out):
+            node.inputs[0] = stored  # same element order either way
+        elif (out_perm := self._unit_dims_only(shape, perm, self.logical[id(out)])) is not None:
+            # Only size-1 dims come or go (Conv1d's unsqueeze/squeeze around its CONV_2D): the stored elements are
+            # already in the order of the output stored as `out_perm`, so the RESHAPE moves nothing.
             node.inputs[0] = stored
+            node.attrs["new_shape"] = [self.logical[id(out)][d] for d in out_perm]
+            node.inputs[1] = self.graph.constant(node.inputs[1].name, np.array(node.attrs["new_shape"], np.int32))
+            self.emit(node, out_perm)
+            return
         elif self._permute_fc_columns(node, stored, perm, shape):
             node.inputs[0] = stored
         else:
             node.inputs[0] = self.ensure(x, identity(rank))
         self.emit(node, identity(len(out.shape)))
+
+    def _feeds_spatial(self, v: Value) -> bool:
+        """An unsqueeze to 4-D right before a CONV_2D (Conv1d): worth placing NHWC if no element moves."""
+        return len(self.logical[id(v)]) == 4 and any(u.op in SPATIAL for u in self.consumers.get(id(v), []))
+
+    @staticmethod
+    def _unit_dims_only(shape: tuple[int, ...], perm: Perm, out_shape: tuple[int, ...]) -> Perm | None:
+        """The stored order of the output of a reshape that only adds or drops size-1 dims, such that the stored
+        elements need not move: NHWC for an image when possible, else the input's order with the unit dims kept in
+        place. None when the reshape does more."""
+        in_dims = [d for d in range(len(shape)) if shape[d] != 1]
+        out_dims = [d for d in range(len(out_shape)) if out_shape[d] != 1]
+        if [shape[d] for d in in_dims] != [out_shape[d] for d in out_dims]:
+            return None
+        to_out = dict(zip(in_dims, out_dims, strict=True))
+        order = [to_out[d] for d in perm if shape[d] != 1]  # output dims in stored order
+        rank = len(out_shape)
+        units = [d for d in range(rank) if out_shape[d] == 1]
+        fallback = list(order)
+        for u in units:  # a unit dim goes where its logical index puts it
+            fallback.insert(min(u, len(fallback)), u)
+        for candidate in ((NHWC,) if rank == 4 else ()) + (identity(rank), tuple(fallback)):
+            if [d for d in candidate if out_shape[d] != 1] == order:
+                return candidate
+        return None
 
     def _permute_fc_columns(self, node: Node, stored: Value, perm: Perm, shape: tuple[int, ...]) -> bool:
         """Flatten -> FULLY_CONNECTED: reorder the FC's weight columns to the stored (e.g. NHWC) element order."""

@@ -38,8 +38,8 @@ FILTERS = {"CONV_2D": (1, 0, 0, 2), "DEPTHWISE_CONV_2D": (1, 3, 0, 2), "FULLY_CO
            "TRANSPOSE_CONV": (1, 0, 2, 3)}
 # Ops whose own output parameters come from calibration.
 CALIBRATED = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "TRANSPOSE_CONV", "ADD", "SUB", "MUL", "MEAN",
-              "CONCATENATION", "RELU", "RELU6", "LEAKY_RELU", "HARD_SWISH", "GELU", "BATCH_MATMUL", "RSQRT", "PACK",
-              "QUANTIZE"}
+              "CONCATENATION", "PRELU", "ELU", "RELU", "RELU6", "LEAKY_RELU", "HARD_SWISH", "GELU", "BATCH_MATMUL",
+              "RSQRT", "PACK", "QUANTIZE"}
 # Every op with an int8 rule; integer inputs (shapes, axes, paddings, indices) stay as they are.
 INT8_OPS = set(FIXED_OUTPUT) | SHARES_INPUT | set(FILTERS) | CALIBRATED
 

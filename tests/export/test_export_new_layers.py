@@ -75,8 +75,12 @@ def exported(tmp_path_factory):
     return out
 
 
-@pytest.mark.parametrize("engine", list(ENGINES))
-@pytest.mark.parametrize("name", list(MODELS))
+# ELU (and SELU, built on it) export as TFLite's ELU, which LiteRT's reference resolver does not register.
+WITH_ELU = {"conv1d_kws", "instance_norm"}
+PAIRS = [(n, e) for n in MODELS for e in ENGINES if not (n in WITH_ELU and e == "litert_ref")]
+
+
+@pytest.mark.parametrize("name, engine", PAIRS)
 def test_new_layers_agree_on_every_engine(exported, name, engine):
     model, inputs, tfl, onx = exported[name]
     (got,) = ENGINES[engine](tfl, onx, inputs)

@@ -159,6 +159,10 @@ CASES: dict[str, tuple[Callable[[], nn.Module], Callable, tuple[int, ...]]] = {
     "Equal": (lambda: Op(lambda m, x: (x == x.clamp(min=0)).float()), normal, (3, 7)),
     "NotEqual": (lambda: Op(lambda m, x: (x != x.clamp(min=0)).float()), normal, (3, 7)),
     "Cast": (lambda: Op(lambda m, x: (x * 4.0).to(ember.int32)), normal, (3, 7)),
+    "PReLU": (lambda: Op(lambda m, x: ops.PReLU.apply(x, m.p0), param(1, 4, 1, 1)), normal, IMG),
+    "PReLU/shared": (lambda: Op(lambda m, x: ops.PReLU.apply(x, m.p0), param(1)), normal, (3, 7)),
+    "ELU": (lambda: Op(lambda m, x: ops.ELU.apply(x, alpha=1.0)), normal, (3, 7)),
+    "ELU/alpha": (lambda: Op(lambda m, x: ops.ELU.apply(x, alpha=0.7)), normal, (3, 7)),
     "Expand": (lambda: Op(lambda m, x: ops.api.expand(x, 2, 3, 7) * 1.5), normal, (3, 1)),
 }
 
@@ -217,9 +221,18 @@ def _run(it, path, x: np.ndarray) -> np.ndarray:
     return y.transpose(0, 3, 1, 2) if meta["outputs"][0]["layout"] == "NHWC" else y
 
 
+# Ops LiteRT's reference resolver does not register (its optimised kernels do): those files are checked against
+# LiteRT's default kernels instead.
+NOT_IN_BUILTIN_REF = {"ELU"}
+
+
 def _both(path, x):
-    expected = _run(Interpreter(model_path=str(path), experimental_op_resolver_type=OpResolverType.BUILTIN_REF),
-                    path, x)
+    ops_in_file = {tflite.BuiltinOperator.__dict__.get(n) for n in NOT_IN_BUILTIN_REF}
+    m = tflite.Model.GetRootAs(open(path, "rb").read(), 0)
+    codes = {max(m.OperatorCodes(i).BuiltinCode(), m.OperatorCodes(i).DeprecatedBuiltinCode())
+             for i in range(m.OperatorCodesLength())}
+    resolver = OpResolverType.AUTO if codes & ops_in_file else OpResolverType.BUILTIN_REF
+    expected = _run(Interpreter(model_path=str(path), experimental_op_resolver_type=resolver), path, x)
     got = _run(ember.runtime.Interpreter(model_path=str(path)), path, x)
     return got, expected
 

@@ -145,12 +145,11 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
             raise shape_error("prelu", f"{weight.numel()} weights need an input with {weight.numel()} channels in "
                                        f"dimension 1, got {input.shape}")
         w = weight.reshape(1, -1, *([1] * (input.ndim - 2)))
-    return where(input > 0, input, w * input)
+    return ops.PReLU.apply(input, w)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
-    # exp of min(x, 0): the branch where() discards never overflows into an inf * 0 gradient
-    return where(input > 0, input, alpha * (input.clamp(max=0.0).exp() - 1.0))
+    return ops.ELU.apply(input, alpha=float(alpha))
 
 
 _SELU_ALPHA, _SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946

@@ -37,6 +37,8 @@ then `attrs`; pairs are (height, width)):
 | LayerNorm | x, weight, bias | normalized_shape, eps |
 | ReLU, ReLU6, Sigmoid, Tanh, SiLU, Hardswish, Hardsigmoid | x | - |
 | LeakyReLU | x | negative_slope |
+| ELU | x | alpha |
+| PReLU | x, weight (one slope, or (1, C, 1, ...) broadcast along dim 1) | - |
 | GELU | x | approximate ('none' or 'tanh') |
 | Softmax, LogSoftmax | x | dim |
 | Embedding | indices, weight | padding_idx |
@@ -55,7 +57,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from .activation import GELU, Hardsigmoid, Hardswish, LeakyReLU, LogSoftmax, ReLU, ReLU6, Sigmoid, SiLU, Softmax, Tanh
+from .activation import (
+    ELU,
+    GELU,
+    Hardsigmoid,
+    Hardswish,
+    LeakyReLU,
+    LogSoftmax,
+    PReLU,
+    ReLU,
+    ReLU6,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Tanh,
+)
 from .array import Cast, Cat, Expand, Getitem, Pad, Permute, Reshape, Split, Stack
 from .connection import Conv2d, ConvTranspose2d, Embedding, Linear
 from .loss import BinaryCrossEntropyWithLogits, CrossEntropy, L1Loss, MSELoss, NLLLoss, SmoothL1Loss
@@ -93,12 +109,12 @@ def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Any:
 
 
 __all__ = [
-    "GELU", "Abs", "AdaptiveAvgPool2d", "Add", "Amax", "Amin", "ArgMax", "ArgMin", "AvgPool2d", "BatchNorm",
+    "Abs", "AdaptiveAvgPool2d", "Add", "Amax", "Amin", "ArgMax", "ArgMin", "AvgPool2d", "BatchNorm",
     "BinaryCrossEntropyWithLogits", "Cast", "Cat", "Clamp", "Conv2d", "ConvTranspose2d", "CrossEntropy", "Div",
-    "Dropout", "Embedding", "Equal", "Exp", "Expand", "Getitem", "Greater", "GreaterEqual", "Hardsigmoid",
-    "Hardswish", "L1Loss", "LayerNorm", "LeakyReLU", "Less", "LessEqual", "Linear", "Log", "LogSoftmax", "MSELoss",
-    "MatMul", "Max", "MaxPool2d", "Maximum", "Mean", "Min", "Minimum", "Mul", "NLLLoss", "Neg", "NotEqual", "Pad",
-    "Permute", "Pow", "ReLU", "ReLU6", "Reshape", "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Split", "Sqrt",
-    "Stack", "Std", "Sub", "Sum", "Tanh", "UpsampleBilinear", "UpsampleNearest", "Var", "Where", "flatten",
-    "normalize_dim", "normalize_dims",
+    "Dropout", "ELU", "Embedding", "Equal", "Exp", "Expand", "GELU", "Getitem", "Greater", "GreaterEqual",
+    "Hardsigmoid", "Hardswish", "L1Loss", "LayerNorm", "LeakyReLU", "Less", "LessEqual", "Linear", "Log",
+    "LogSoftmax", "MSELoss", "MatMul", "Max", "MaxPool2d", "Maximum", "Mean", "Min", "Minimum", "Mul", "NLLLoss",
+    "Neg", "NotEqual", "PReLU", "Pad", "Permute", "Pow", "ReLU", "ReLU6", "Reshape", "SiLU", "Sigmoid",
+    "SmoothL1Loss", "Softmax", "Split", "Sqrt", "Stack", "Std", "Sub", "Sum", "Tanh", "UpsampleBilinear",
+    "UpsampleNearest", "Var", "Where", "flatten", "normalize_dim", "normalize_dims",
 ]
