@@ -12,6 +12,7 @@ from . import lowering, passes
 from .errors import ExportError
 from .ir import Graph, Value
 from .quantize.calibrate import calibrated_params
+from .quantize.float16 import float16_weights
 from .quantize.observers import Observer
 from .quantize.ptq import quantize_graph
 from .quantize.qparams import QuantParams
@@ -31,10 +32,11 @@ def to_tflite(model: Module, example_input: Any, path: str | os.PathLike, *, nam
               params_of: Callable[[Value], QuantParams | None] | None = None) -> Graph:
     """Export `model` as a `.tflite` file at `path`; returns the exported graph.
 
-    float32 by default. `quantize="int8"` writes TFLite's int8 scheme: activation ranges come from running the
-    float graph over `calibration` (any iterable of example inputs, (input, label) pairs or a DataLoader) with
-    `observer` ("minmax", "moving_average", "percentile", "mse" or an Observer); `io="int8"` makes the model's
-    input and output int8, `io="float"` keeps them float32 with QUANTIZE/DEQUANTIZE inside the file.
+    float32 by default. `quantize="float16"` stores the weights as float16 (half the file; DEQUANTIZE to float32
+    at load, TensorFlow's float16 quantisation). `quantize="int8"` writes TFLite's int8 scheme: activation ranges
+    come from running the float graph over `calibration` (any iterable of example inputs, (input, label) pairs or a
+    DataLoader) with `observer` ("minmax", "moving_average", "percentile", "mse" or an Observer); `io="int8"` makes
+    the model's input and output int8, `io="float"` keeps them float32 with QUANTIZE/DEQUANTIZE inside the file.
     `labels` and `normalization` (e.g. {"mean": [...], "std": [...]}) go into the file's "ember" metadata, so an
     app can read how to prepare inputs and name outputs."""
     graph = to_graph(model, example_input)
@@ -49,8 +51,13 @@ def to_tflite(model: Module, example_input: Any, path: str | os.PathLike, *, nam
 
 def _quantize(graph: Graph, scheme: str, calibration: Iterable[Any] | None, observer: Any, io: str,
               params_of: Callable[[Value], QuantParams | None] | None) -> Graph:
+    if scheme == "float16":
+        if calibration is not None:
+            raise ExportError("quantize='float16' stores the weights as float16 and needs no calibration data")
+        return float16_weights(graph)
     if scheme != "int8":
-        raise ExportError(f"quantize={scheme!r} is not supported: Ember writes TFLite's int8 scheme (quantize='int8')")
+        raise ExportError(f"quantize={scheme!r} is not supported: use 'int8' (TFLite's int8 scheme, calibrated) or "
+                          "'float16' (float16 weights, float32 arithmetic)")
     if params_of is None:
         if calibration is None:
             raise ExportError(

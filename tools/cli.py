@@ -25,6 +25,17 @@ def main(argv: list[str] | None = None) -> int:
     i.add_argument("model", help="path of a .tflite file")
     i.add_argument("--json", action="store_true", help="print the report as JSON")
 
+    la = sub.add_parser("launch", help="run a training script on N MPI ranks (a thin wrapper over mpiexec)",
+                        description="Run N copies of SCRIPT as one MPI job through the installed mpiexec; the script "
+                        "calls ember.distributed.init_process_group('mpi'). Equivalent to mpirun -n N python SCRIPT.")
+    la.add_argument("-n", "--nproc", type=int, required=True, help="number of ranks")
+    la.add_argument("--hostfile", help="MPI hostfile for a multi-node job (passed to mpiexec)")
+    la.add_argument("--allow-run-as-root", action="store_true", help="pass Open MPI's --allow-run-as-root")
+    la.add_argument("--mpi-arg", action="append", default=[], metavar="ARG",
+                    help="extra mpiexec argument, repeatable (e.g. --mpi-arg=--oversubscribe)")
+    la.add_argument("script", help="the Python script")
+    la.add_argument("script_args", nargs=argparse.REMAINDER, help="the script's arguments")
+
     args = parser.parse_args(argv)
     if args.command == "quickstart":
         from .quickstart import run
@@ -37,6 +48,11 @@ def main(argv: list[str] | None = None) -> int:
             return 130  # what a shell reports for a command stopped by SIGINT
         except RunMismatch as e:
             q.error(str(e))
+    elif args.command == "launch":
+        from .launch import run as launch
+
+        return launch(args.nproc, args.script, args.script_args, hostfile=args.hostfile,
+                      allow_run_as_root=args.allow_run_as_root, mpi_args=args.mpi_arg)
     elif args.command == "inspect":
         from .inspect_model import run as inspect
 

@@ -1,7 +1,7 @@
 """Ember: a PyTorch-style, define-by-run training framework (numpy on the CPU, cupy on NVIDIA GPUs) whose
 models export to int8 TensorFlow Lite for a small C runtime. `import ember` mirrors `import torch`."""
 
-from . import autograd, data, nn, optim
+from . import autograd, data, distributed, nn, optim
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad
 from .creation import arange, full, ones, ones_like, rand, randn, zeros, zeros_like
 from .device import device
@@ -15,6 +15,7 @@ from .ops.api import (
     chunk,
     clamp,
     exp,
+    flip,
     log,
     max,
     maximum,
@@ -22,7 +23,9 @@ from .ops.api import (
     minimum,
     permute,
     pow,
+    repeat,
     reshape,
+    roll,
     sigmoid,
     split,
     sqrt,
@@ -31,6 +34,7 @@ from .ops.api import (
     std,
     tanh,
     transpose,
+    unbind,
     unsqueeze,
     var,
     where,
@@ -44,10 +48,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CheckpointError", "Tensor", "Trainer", "abs", "amax", "amin", "arange", "argmax", "argmin", "as_tensor",
-    "autograd", "bool_",
-    "cat", "chunk", "clamp", "data", "device", "enable_grad", "exp", "float32", "float64", "full",
-    "inference_mode", "int32", "int64", "is_grad_enabled", "load", "log", "manual_seed", "max", "maximum", "min",
-    "minimum", "nn", "no_grad", "ones", "ones_like", "optim", "permute", "pow", "rand", "randn", "reshape", "save",
-    "sigmoid", "split", "sqrt", "squeeze", "stack", "std", "tanh", "tensor", "transpose", "unsqueeze", "var", "where",
-    "zeros", "zeros_like",
+    "autograd", "bool_", "cat", "chunk", "clamp", "data", "device", "distributed", "enable_grad", "exp", "flip",
+    "float32", "float64", "full", "inference_mode", "int32", "int64", "is_grad_enabled", "load", "log",
+    "manual_seed", "max", "maximum", "min", "minimum", "nn", "no_grad", "ones", "ones_like", "optim", "permute",
+    "pow", "rand", "randn", "repeat", "reshape", "roll", "save", "sigmoid", "split", "sqrt", "squeeze", "stack",
+    "std", "tanh", "tensor", "transpose", "unbind", "unsqueeze", "var", "where", "zeros", "zeros_like",
 ]

@@ -39,6 +39,20 @@ def _converted(t: Tensor, kind: str, value: Any) -> Any:
     return value
 
 
+class _RemovableHandle:
+    """What a hook registration returns: `remove()` unregisters the hook (idempotent)."""
+
+    _next_id = 0
+
+    def __init__(self, hooks: dict[int, Callable[..., Any]], hook: Callable[..., Any]) -> None:
+        _RemovableHandle._next_id += 1
+        self.hooks, self.id = hooks, _RemovableHandle._next_id
+        hooks[self.id] = hook
+
+    def remove(self) -> None:
+        self.hooks.pop(self.id, None)
+
+
 class Tensor:
     __array_priority__ = 1000  # numpy defers `ndarray + Tensor` to Tensor.__radd__
 
@@ -116,6 +130,18 @@ class Tensor:
                 "create the leaves with requires_grad=True (parameters have it) and run outside no_grad()"
             )
         engine.backward(self, gradient, retain_graph)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], Any]) -> _RemovableHandle:
+        """torch.Tensor.register_post_accumulate_grad_hook: `hook(tensor)` runs once per backward on a leaf, after
+        that backward's whole gradient has been accumulated into `.grad`. Returns a handle with `remove()`."""
+        if not self.is_leaf:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        hooks = self.__dict__.setdefault("_post_acc_hooks", {})
+        return _RemovableHandle(hooks, hook)
+
+    def _post_accumulate_hooks(self) -> list[Callable[[Tensor], Any]]:
+        hooks = self.__dict__.get("_post_acc_hooks")
+        return list(hooks.values()) if hooks else []
 
     def _accumulate(self, grad: Any) -> None:
         if self.grad is None:
@@ -395,6 +421,18 @@ class Tensor:
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         return ops_api.chunk(self, chunks, dim)
+
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        return ops_api.unbind(self, dim)
+
+    def flip(self, *dims: Any) -> Tensor:
+        return ops_api.flip(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims)
+
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        return ops_api.roll(self, shifts, dims)
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        return ops_api.repeat(self, *sizes)
 
     def contiguous(self) -> Tensor:
         return self

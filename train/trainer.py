@@ -9,10 +9,16 @@ the last good one survives a divergence. `fit(..., resume=True)` continues from 
 the data order and every random draw come from the saved generator states, an interrupted and resumed run ends
 with the same weights, bit for bit, as one that never stopped. Ctrl-C raises `TrainingInterrupted` (a
 KeyboardInterrupt) whose message names the last checkpoint and how to resume. Progress is a tqdm bar on a
-terminal and one plain line an epoch otherwise (a file, a pipe, a CI log)."""
+terminal and one plain line an epoch otherwise (a file, a pipe, a CI log).
+
+`distributed=True` trains data-parallel over the ranks of an MPI job (mpirun -n N / ember launch -n N): the model
+is wrapped in DistributedDataParallel, each DataLoader reads this rank's shard through a DistributedSampler, losses
+and accuracies are summed over ranks, and only rank 0 shows progress and writes the checkpoint, log and curves;
+resuming reads rank 0's checkpoint on every rank (same world size)."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import math
@@ -25,11 +31,14 @@ from typing import Any
 
 import numpy as np
 
+from . import distributed as dist
 from .autograd import no_grad
+from .data import DataLoader, DistributedSampler
 from .device import device as Device
 from .files import write_atomically
 from .nn import functional as F
 from .nn.modules.module import Module
+from .nn.parallel import DistributedDataParallel
 from .optim import Optimizer
 from .optim.lr_scheduler import LRScheduler, OneCycleLR
 from .random import default_generator, get_rng_state, set_rng_state
@@ -75,7 +84,10 @@ class Trainer:
     def __init__(self, model: Module, optimizer: Optimizer, loss_fn: Callable[[Any, Any], Tensor] | None = None,
                  scheduler: LRScheduler | None = None, scheduler_interval: str | None = None,
                  device: str | Device | None = None, out_dir: str | os.PathLike | None = None,
-                 progress: bool = True, on_nonfinite: str = "raise") -> None:
+                 progress: bool = True, on_nonfinite: str = "raise", distributed: bool = False) -> None:
+        self.distributed = distributed
+        if distributed:
+            model = self._distributed_model(model)
         self.model, self.optimizer, self.scheduler = model, optimizer, scheduler
         self.loss_fn = loss_fn or F.cross_entropy
         interval = scheduler_interval or ("step" if isinstance(scheduler, OneCycleLR) else "epoch")
@@ -89,10 +101,53 @@ class Trainer:
         if self.device is not None:
             model.to(self.device)
         self.out_dir = os.fspath(out_dir) if out_dir is not None else None
-        self.progress = progress
+        self.is_main = not distributed or dist.get_rank() == 0
+        self.progress = progress and self.is_main
         self.history: list[dict[str, float]] = []
         self.epoch = 0
         self._warned_plot = False
+
+    # distributed -----------------------------------------------------------------------------------------------
+    @staticmethod
+    def _distributed_model(model: Module) -> Module:
+        """`model` in DistributedDataParallel (the process group started from the launcher's environment if the
+        script did not start one)."""
+        if not dist.is_initialized():
+            dist.init_process_group("mpi")
+        return model if isinstance(model, DistributedDataParallel) else DistributedDataParallel(model)
+
+    @property
+    def module(self) -> Module:
+        """The model without its DistributedDataParallel wrapper (what checkpoints hold)."""
+        return self.model.module if isinstance(self.model, DistributedDataParallel) else self.model
+
+    def _shard(self, loader: Any, epoch: int) -> Any:
+        """This rank's part of `loader`: a DataLoader without a DistributedSampler gets one (shuffling when the
+        loader shuffled, same seed on every rank); its epoch is set so each epoch has its own order."""
+        if not self.distributed or not isinstance(loader, DataLoader):
+            return loader
+        if not isinstance(loader.sampler, DistributedSampler):
+            sharded = copy.copy(loader)
+            sharded.sampler = DistributedSampler(loader.dataset, shuffle=loader.shuffle, seed=0)
+            sharded.shuffle, sharded._pool = False, None
+            loader = sharded
+        loader.sampler.set_epoch(epoch)
+        return loader
+
+    def _all_ranks_finite(self, finite: bool) -> bool:
+        """Every rank must skip (or take) a step together, or their collectives would no longer pair up."""
+        if not self.distributed:
+            return finite
+        flag = np.array([1 if finite else 0], np.int32)
+        dist.all_reduce(flag, dist.ReduceOp.MIN)
+        return bool(flag[0])
+
+    def _sum_over_ranks(self, *values: float) -> list[float]:
+        if not self.distributed:
+            return list(values)
+        total = np.array(values, np.float64)
+        dist.all_reduce(total)
+        return total.tolist()
 
     # paths -----------------------------------------------------------------------------------------------------
     def _path(self, name: str) -> str | None:
@@ -134,11 +189,12 @@ class Trainer:
                     loss = self.loss_fn(output, y)
                     value = float(loss.item())
                     self.optimizer.zero_grad()
-                    if math.isfinite(value):
+                    if self._all_ranks_finite(math.isfinite(value)):
                         loss.backward()
                         problem = self._nonfinite_gradient()
                     else:
-                        problem = f"the loss is {value}"
+                        problem = (f"the loss is {value}" if not math.isfinite(value)
+                                   else "another rank's loss is NaN/Inf")
                     if problem is None:
                         self.optimizer.step()
                     elif self.on_nonfinite == "raise":
@@ -171,6 +227,7 @@ class Trainer:
         finally:
             if hasattr(bar, "close"):
                 bar.close()
+        total_loss, correct, count = self._sum_over_ranks(total_loss, correct, count)
         if skipped:
             warnings.warn(f"Trainer: skipped {skipped} of {steps} training steps in {where} because the loss or a "
                           "gradient was NaN/Inf (on_nonfinite='skip'); if it keeps happening, lower the learning rate "
@@ -233,11 +290,11 @@ class Trainer:
         try:
             for epoch in range(self.epoch, epochs):
                 start = time.perf_counter()
-                train = self._run(train_loader, train=True, desc=f"epoch {epoch + 1}/{epochs}",
+                train = self._run(self._shard(train_loader, epoch), train=True, desc=f"epoch {epoch + 1}/{epochs}",
                                   where=f"epoch {epoch + 1} of {epochs}")
                 if self.scheduler is not None and self.scheduler_interval == "epoch":
                     self.scheduler.step()
-                val = self.evaluate(val_loader) if val_loader is not None else {"loss": math.nan,
+                val = self.evaluate(self._shard(val_loader, epoch)) if val_loader is not None else {"loss": math.nan,
                                                                                 "accuracy": math.nan}
                 self.epoch = epoch + 1
                 self.history.append({
@@ -248,11 +305,14 @@ class Trainer:
                 })
                 self._report(self.history[-1], epochs)
                 if self.out_dir is not None:
-                    os.makedirs(self.out_dir, exist_ok=True)
-                    self.save_checkpoint(self.checkpoint_path, loaders)
+                    if self.is_main:  # one writer; the others wait so that no rank resumes from a half-run epoch
+                        os.makedirs(self.out_dir, exist_ok=True)
+                        self.save_checkpoint(self.checkpoint_path, loaders)
+                        self._write_log()
+                        self._plot()
+                    if self.distributed:
+                        dist.barrier()
                     saved = self.epoch
-                    self._write_log()
-                    self._plot()
         except KeyboardInterrupt as interrupt:
             path = self.checkpoint_path if self.out_dir is not None and saved else None
             # the original traceback stays (where Ctrl-C landed); the message says how to go on
@@ -282,7 +342,7 @@ class Trainer:
         save({
             "format": "ember.Trainer/1",
             "epoch": self.epoch,
-            "model": self.model.state_dict(),
+            "model": self.module.state_dict(),
             "optimizer": self.optimizer.state_dict(),
             "optimizer_type": type(self.optimizer).__name__,
             "scheduler": self.scheduler.state_dict() if self.scheduler is not None else None,
@@ -300,7 +360,7 @@ class Trainer:
             raise ValueError(f"{path}: the checkpoint's optimizer is {saved}, this Trainer's is {mine}; resuming would "
                              f"apply {saved}'s state to {mine}. Build the Trainer with {saved} to resume, or start a "
                              "new run (another out_dir, or resume=False)")
-        self.model.load_state_dict(state["model"])
+        self.module.load_state_dict(state["model"])
         try:
             self.optimizer.load_state_dict(state["optimizer"])
         except ValueError as e:

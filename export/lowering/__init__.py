@@ -12,7 +12,7 @@ from ..errors import ExportError
 from ..ir import Graph
 
 # Importing the families registers their rules.
-from . import activation, array, connection, math, normalization, pooling  # noqa: F401
+from . import activation, array, connection, math, normalization, pooling, selection  # noqa: F401
 from .registry import RULES, rule
 
 

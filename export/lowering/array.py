@@ -1,4 +1,4 @@
-"""Shape and data-movement ops: Reshape, Permute, Cat, Stack, Pad, UpsampleNearest."""
+"""Shape and data-movement ops: Reshape, Permute, Cat, Stack, Pad, UpsampleNearest, UpsampleBilinear."""
 
 from __future__ import annotations
 
@@ -63,3 +63,19 @@ def _upsample_nearest(graph: Graph, node: Node) -> None:
     # PyTorch's 'nearest' reads source index floor(dst * in / out): TFLite without align_corners or half pixels.
     become(node, "RESIZE_NEAREST_NEIGHBOR", [x, int_vector(graph, node, size, "size")], align_corners=False,
            half_pixel_centers=False)
+
+
+@rule("UpsampleBilinear")
+def _upsample_bilinear(graph: Graph, node: Node) -> None:
+    x = node.inputs[0]
+    size = list(node.outputs[0].shape[2:])
+    align = bool(node.attrs["align_corners"])
+    scales = node.attrs.get("scales")
+    if not align and scales and any(abs(1.0 / s - i / o) > 1e-12
+                                    for s, i, o in zip(scales, x.shape[2:], size, strict=True)):
+        raise refuse(node, f"scale_factor {scales} maps coordinates by 1/scale, TFLite's RESIZE_BILINEAR by "
+                     f"input/output size ({tuple(x.shape[2:])} -> {tuple(size)})",
+                     "pass size= (or recompute_scale_factor=True) so both agree")
+    # torch's align_corners=False is TFLite's half_pixel_centers (both clamp source coordinates below at 0).
+    become(node, "RESIZE_BILINEAR", [x, int_vector(graph, node, size, "size")], align_corners=align,
+           half_pixel_centers=not align)

@@ -91,6 +91,16 @@ def _relu6(b: OnnxBuilder, node: Node) -> None:
           _out(node))
 
 
+@rule("PReLU")
+def _prelu(b: OnnxBuilder, node: Node) -> None:
+    b.add("PRelu", _ins(node), _out(node))
+
+
+@rule("ELU")
+def _elu(b: OnnxBuilder, node: Node) -> None:
+    b.add("Elu", _ins(node), _out(node), alpha=float(node.attrs["alpha"]))
+
+
 @rule("LeakyReLU")
 def _leaky(b: OnnxBuilder, node: Node) -> None:
     b.add("LeakyRelu", _ins(node), _out(node), alpha=float(node.attrs["negative_slope"]))
@@ -266,3 +276,94 @@ def _layer_norm(b: OnnxBuilder, node: Node) -> None:
 def _embedding(b: OnnxBuilder, node: Node) -> None:
     indices, weight = _ins(node)
     b.add("Gather", [weight, indices], _out(node), axis=0)
+
+
+@rule("ConvTranspose2d")
+def _conv_transpose(b: OnnxBuilder, node: Node) -> None:
+    a, w = node.attrs, node.inputs[1]
+    ph, pw = _pair(a["padding"])
+    b.add("ConvTranspose", _ins(node), _out(node), kernel_shape=list(w.shape[2:]), strides=_pair(a["stride"]),
+          pads=[ph, pw, ph, pw], output_padding=_pair(a["output_padding"]), dilations=_pair(a["dilation"]),
+          group=int(a["groups"]))
+
+
+@rule("UpsampleBilinear")
+def _upsample_bilinear(b: OnnxBuilder, node: Node) -> None:
+    a = node.attrs
+    if a["align_corners"]:
+        mode, roi, scales = "align_corners", "", ""
+        sizes = b.const("sizes", np.array(node.outputs[0].shape, np.int64))
+        b.add("Resize", [_n(node.inputs[0]), roi, scales, sizes], _out(node), mode="linear",
+              coordinate_transformation_mode=mode)
+        return
+    # torch's align_corners=False is ONNX's pytorch_half_pixel; a given scale factor is the scale ONNX uses
+    if a.get("scales"):
+        scales = b.const("scales", np.array([1.0, 1.0, *a["scales"]], np.float32))
+        b.add("Resize", [_n(node.inputs[0]), "", scales], _out(node), mode="linear",
+              coordinate_transformation_mode="pytorch_half_pixel")
+    else:
+        sizes = b.const("sizes", np.array(node.outputs[0].shape, np.int64))
+        b.add("Resize", [_n(node.inputs[0]), "", "", sizes], _out(node), mode="linear",
+              coordinate_transformation_mode="pytorch_half_pixel")
+
+
+COMPARE = {"Equal": "Equal", "Less": "Less", "LessEqual": "LessOrEqual", "Greater": "Greater",
+           "GreaterEqual": "GreaterOrEqual"}
+
+
+@rule(*COMPARE)
+def _compare(b: OnnxBuilder, node: Node) -> None:
+    b.add(COMPARE[node.op], _ins(node)[:2], _out(node))
+
+
+@rule("NotEqual")
+def _not_equal(b: OnnxBuilder, node: Node) -> None:
+    b.add("Not", [b.add("Equal", _ins(node)[:2])], _out(node))
+
+
+@rule("Cast")
+def _cast(b: OnnxBuilder, node: Node) -> None:
+    b.add("Cast", _ins(node)[:1], _out(node), to=helper.np_dtype_to_tensor_dtype(node.outputs[0].dtype))
+
+
+@rule("Getitem")
+def _getitem(b: OnnxBuilder, node: Node) -> None:
+    """Basic indexing as one Slice over every input axis, then a Reshape for dropped (int) or new (None) axes; one
+    integer index array with ':' elsewhere as Gather."""
+    x, index = node.inputs[0], tuple(node.attrs["index"])
+    shape = x.shape
+    arrays = [k for k, i in enumerate(index) if hasattr(i, "dtype")]
+    if arrays:
+        if len(arrays) != 1 or any(not (isinstance(i, slice) and i == slice(None)) for k, i in enumerate(index)
+                                   if k != arrays[0]):
+            raise ExportError(f"Getitem in module '{node.scope}': only one integer index array with ':' elsewhere "
+                              "exports")
+        idx = np.asarray(index[arrays[0]])
+        if idx.dtype == bool:
+            raise ExportError(f"Getitem in module '{node.scope}': a boolean mask index has a data-dependent size")
+        b.add("Gather", [x.name, b.const("indices", (idx.astype(np.int64) % shape[arrays[0]]))], _out(node),
+              axis=arrays[0])
+        return
+    items = list(index)
+    used = sum(1 for i in items if i is not None and i is not Ellipsis)
+    if Ellipsis in items:
+        at = items.index(Ellipsis)
+        items[at:at + 1] = [slice(None)] * (len(shape) - used)
+    items += [slice(None)] * (len(shape) - sum(1 for i in items if i is not None))
+    starts, ends, steps, d = [], [], [], 0
+    for item in items:
+        if item is None:
+            continue
+        if isinstance(item, slice):
+            s0, e0, st = item.indices(shape[d])
+            if st < 0 and e0 < 0:
+                e0 = -(2 ** 62)  # past the start: ONNX clamps it
+        else:
+            s0 = int(item) % shape[d]
+            e0, st = s0 + 1, 1
+        starts.append(s0), ends.append(e0), steps.append(st)
+        d += 1
+    sliced = b.add("Slice", [x.name, b.const("starts", np.array(starts, np.int64)),
+                             b.const("ends", np.array(ends, np.int64)), b.const("axes", np.arange(d, dtype=np.int64)),
+                             b.const("steps", np.array(steps, np.int64))])
+    b.add("Reshape", [sliced, b.const("shape", np.array(node.outputs[0].shape, np.int64))], _out(node))

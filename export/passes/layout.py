@@ -18,9 +18,11 @@ from ..ir import Graph, Node, Value
 
 Perm = tuple[int, ...]
 NHWC: Perm = (0, 2, 3, 1)
-SPATIAL = {"CONV_2D", "DEPTHWISE_CONV_2D", "MAX_POOL_2D", "AVERAGE_POOL_2D", "RESIZE_NEAREST_NEIGHBOR"}
+SPATIAL = {"CONV_2D", "DEPTHWISE_CONV_2D", "MAX_POOL_2D", "AVERAGE_POOL_2D", "RESIZE_NEAREST_NEIGHBOR",
+           "RESIZE_BILINEAR"}
 ELEMENTWISE = {"ADD", "SUB", "MUL", "DIV", "MAXIMUM", "MINIMUM", "RELU", "RELU6", "RELU_N1_TO_1", "LEAKY_RELU",
-               "LOGISTIC", "TANH", "HARD_SWISH", "GELU", "RSQRT", "SQRT", "EXP", "LOG", "ABS"}
+               "LOGISTIC", "TANH", "HARD_SWISH", "GELU", "RSQRT", "SQRT", "EXP", "LOG", "ABS", "SELECT_V2", "CAST",
+               "PRELU", "ELU", "EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"}
 REDUCERS = {"MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN"}
 
 
@@ -85,7 +87,8 @@ class _Layout:
                     self.place(v, v, NHWC)
         handlers = {"CONCATENATION": self._concatenation, "PAD": self._pad, "TRANSPOSE": self._transpose,
                     "RESHAPE": self._reshape, "SOFTMAX": self._softmax, "LOG_SOFTMAX": self._softmax,
-                    "BATCH_MATMUL": self._batch_matmul}
+                    "BATCH_MATMUL": self._batch_matmul, "TRANSPOSE_CONV": self._transpose_conv,
+                    "STRIDED_SLICE": self._strided_slice, "SPLIT_V": self._split}
         handlers.update({op: self._spatial for op in SPATIAL})
         handlers.update({op: self._elementwise for op in ELEMENTWISE})
         handlers.update({op: self._reduce for op in REDUCERS})
@@ -168,13 +171,46 @@ class _Layout:
         out = node.outputs[0]
         rank = len(perm)
         moved = [d for d in perm if shape[d] != 1]
-        if perm == identity(rank) or moved == sorted(moved):  # same element order either way
+        if (perm == identity(rank) or moved == sorted(moved)) and not self._feeds_spatial(out):
+            node.inputs[0] = stored  # same element order either way
+        elif (out_perm := self._unit_dims_only(shape, perm, self.logical[id(out)])) is not None:
+            # Only size-1 dims come or go (Conv1d's unsqueeze/squeeze around its CONV_2D): the stored elements are
+            # already in the order of the output stored as `out_perm`, so the RESHAPE moves nothing.
             node.inputs[0] = stored
+            node.attrs["new_shape"] = [self.logical[id(out)][d] for d in out_perm]
+            node.inputs[1] = self.graph.constant(node.inputs[1].name, np.array(node.attrs["new_shape"], np.int32))
+            self.emit(node, out_perm)
+            return
         elif self._permute_fc_columns(node, stored, perm, shape):
             node.inputs[0] = stored
         else:
             node.inputs[0] = self.ensure(x, identity(rank))
         self.emit(node, identity(len(out.shape)))
+
+    def _feeds_spatial(self, v: Value) -> bool:
+        """An unsqueeze to 4-D right before a CONV_2D (Conv1d): worth placing NHWC if no element moves."""
+        return len(self.logical[id(v)]) == 4 and any(u.op in SPATIAL for u in self.consumers.get(id(v), []))
+
+    @staticmethod
+    def _unit_dims_only(shape: tuple[int, ...], perm: Perm, out_shape: tuple[int, ...]) -> Perm | None:
+        """The stored order of the output of a reshape that only adds or drops size-1 dims, such that the stored
+        elements need not move: NHWC for an image when possible, else the input's order with the unit dims kept in
+        place. None when the reshape does more."""
+        in_dims = [d for d in range(len(shape)) if shape[d] != 1]
+        out_dims = [d for d in range(len(out_shape)) if out_shape[d] != 1]
+        if [shape[d] for d in in_dims] != [out_shape[d] for d in out_dims]:
+            return None
+        to_out = dict(zip(in_dims, out_dims, strict=True))
+        order = [to_out[d] for d in perm if shape[d] != 1]  # output dims in stored order
+        rank = len(out_shape)
+        units = [d for d in range(rank) if out_shape[d] == 1]
+        fallback = list(order)
+        for u in units:  # a unit dim goes where its logical index puts it
+            fallback.insert(min(u, len(fallback)), u)
+        for candidate in ((NHWC,) if rank == 4 else ()) + (identity(rank), tuple(fallback)):
+            if [d for d in candidate if out_shape[d] != 1] == order:
+                return candidate
+        return None
 
     def _permute_fc_columns(self, node: Node, stored: Value, perm: Perm, shape: tuple[int, ...]) -> bool:
         """Flatten -> FULLY_CONNECTED: reorder the FC's weight columns to the stored (e.g. NHWC) element order."""
@@ -210,6 +246,42 @@ class _Layout:
             )
         node.inputs[0] = self.ensure(x, identity(len(perm)))
         self.emit(node, identity(len(perm)))
+
+    def _transpose_conv(self, node: Node) -> None:
+        # inputs: output_shape (written NHWC by the rule), weights, the image, bias
+        node.inputs[2] = self.ensure(node.inputs[2], NHWC)
+        node.attrs.pop("output_shape_nhwc", None)
+        self.emit(node, NHWC)
+
+    def _strided_slice(self, node: Node) -> None:
+        """A slice that keeps every axis follows its input's permutation (begin/end/strides and masks permuted)."""
+        x, begin, end, strides = node.inputs
+        stored, perm = self.where(x)
+        a = node.attrs
+        if any(a.get(m, 0) for m in ("shrink_axis_mask", "new_axis_mask", "ellipsis_mask")) or perm == identity(
+                len(perm)):
+            self._default(node)
+            return
+        def permuted(v: Value) -> Value:
+            return self.graph.constant(v.name, np.ascontiguousarray(v.data[list(perm)]))
+
+        def bits(mask: int) -> int:
+            return sum(1 << i for i, d in enumerate(perm) if (mask >> d) & 1)
+
+        node.inputs = [stored, permuted(begin), permuted(end), permuted(strides)]
+        for m in ("begin_mask", "end_mask"):
+            a[m] = bits(a.get(m, 0))
+        self.emit(node, perm)
+
+    def _split(self, node: Node) -> None:
+        x, sizes, axis = node.inputs
+        stored, perm = self.where(x)
+        physical = perm.index(int(node.attrs["axis"]))
+        node.inputs = [stored, sizes, self.graph.constant(axis.name, np.array(physical, np.int32))]
+        node.attrs["axis"] = physical
+        for out in node.outputs:
+            self.place(out, out, perm)
+        self.nodes.append(node)
 
     def _batch_matmul(self, node: Node) -> None:
         for i, flag in ((0, "adj_x"), (1, "adj_y")):

@@ -32,12 +32,14 @@ FIXED_OUTPUT = {
 }
 # Output shares the parameters of input 0: the op moves or selects values without arithmetic.
 SHARES_INPUT = {"RESHAPE", "SQUEEZE", "MAX_POOL_2D", "AVERAGE_POOL_2D", "PAD", "TRANSPOSE", "RESIZE_NEAREST_NEIGHBOR",
-                "STRIDED_SLICE", "SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND", "GATHER"}
-# Weight input index and per-channel axis of the ops with filters; input 2 is the bias.
-FILTERS = {"CONV_2D": (1, 0), "DEPTHWISE_CONV_2D": (1, 3), "FULLY_CONNECTED": (1, 0)}
+                "STRIDED_SLICE", "SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND", "GATHER", "RESIZE_BILINEAR", "SPLIT_V"}
+# Weight input index and per-channel axis of the ops with filters, then their data and bias inputs.
+FILTERS = {"CONV_2D": (1, 0, 0, 2), "DEPTHWISE_CONV_2D": (1, 3, 0, 2), "FULLY_CONNECTED": (1, 0, 0, 2),
+           "TRANSPOSE_CONV": (1, 0, 2, 3)}
 # Ops whose own output parameters come from calibration.
-CALIBRATED = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "SUB", "MUL", "MEAN", "CONCATENATION",
-              "RELU", "RELU6", "LEAKY_RELU", "HARD_SWISH", "GELU", "BATCH_MATMUL", "RSQRT", "PACK", "QUANTIZE"}
+CALIBRATED = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "TRANSPOSE_CONV", "ADD", "SUB", "MUL", "MEAN",
+              "CONCATENATION", "PRELU", "ELU", "RELU", "RELU6", "LEAKY_RELU", "HARD_SWISH", "GELU", "BATCH_MATMUL",
+              "RSQRT", "PACK", "QUANTIZE"}
 # Every op with an int8 rule; integer inputs (shapes, axes, paddings, indices) stay as they are.
 INT8_OPS = set(FIXED_OUTPUT) | SHARES_INPUT | set(FILTERS) | CALIBRATED
 
@@ -121,7 +123,7 @@ def _constant_params(data: np.ndarray) -> QuantParams:
 def _quantize_constants(node: Node, chosen: dict[int, QuantParams]) -> None:
     filt = FILTERS.get(node.op)
     if filt:
-        _quantize_filter(node, filt, float(chosen[id(node.inputs[0])].scale[0]))
+        _quantize_filter(node, filt, float(chosen[id(node.inputs[filt[2]])].scale[0]))
     for v in node.inputs:  # what is left: float operands of arithmetic, GATHER tables: a per-tensor range each
         if v is not None and v.is_constant and v.dtype == np.float32:
             params = chosen.get(id(v)) or _constant_params(v.data)
@@ -131,9 +133,9 @@ def _quantize_constants(node: Node, chosen: dict[int, QuantParams]) -> None:
 
 def _quantize_filter(node: Node, filt: tuple[int, int], input_scale: float) -> None:
     """Weights per channel and the int32 bias together: the bias may require a larger weight scale."""
-    weight_index, axis = filt
+    weight_index, axis, _, bias_index = filt
     w = node.inputs[weight_index]
-    b = node.inputs[2] if len(node.inputs) > 2 else None
+    b = node.inputs[bias_index] if len(node.inputs) > bias_index else None
     if w is None or not w.is_constant or w.dtype != np.float32:
         raise ExportError(f"{node.op} in module '{node.scope or '<top>'}': int8 export needs constant float weights")
     bias_ok = b is not None and b.is_constant and b.dtype == np.float32

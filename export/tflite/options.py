@@ -9,9 +9,10 @@ from collections.abc import Callable
 from typing import Any
 
 import flatbuffers
+import numpy as np
 import tflite
 
-from .schema import ACTIVATIONS
+from .schema import ACTIVATIONS, TENSOR_TYPES
 
 OptionsWriter = Callable[[flatbuffers.Builder, dict[str, Any]], tuple[int, int]]
 
@@ -20,6 +21,10 @@ PADDING = {"SAME": tflite.Padding.SAME, "VALID": tflite.Padding.VALID}
 
 def _activation(v: Any) -> int:
     return ACTIVATIONS[v or "NONE"]
+
+
+def _tensor_type(dtype: Any) -> int:
+    return TENSOR_TYPES[np.dtype(dtype)]
 
 
 def _table(name: str, *fields: tuple[str, str, Callable[[Any], Any], Any]) -> OptionsWriter:
@@ -81,6 +86,24 @@ WRITERS: dict[str, OptionsWriter] = {
     "MAXIMUM": _table("MaximumMinimumOptions"),
     "MINIMUM": _table("MaximumMinimumOptions"),
     "RESHAPE": _reshape,
+    "TRANSPOSE_CONV": _table("TransposeConvOptions", *WINDOW, FUSED),
+    "RESIZE_BILINEAR": _table("ResizeBilinearOptions", ("align_corners", "AlignCorners", bool, False),
+                              ("half_pixel_centers", "HalfPixelCenters", bool, False)),
+    "SPLIT_V": _table("SplitVOptions", ("num_splits", "NumSplits", int, 1)),
+    "STRIDED_SLICE": _table("StridedSliceOptions", ("begin_mask", "BeginMask", int, 0),
+                            ("end_mask", "EndMask", int, 0), ("ellipsis_mask", "EllipsisMask", int, 0),
+                            ("new_axis_mask", "NewAxisMask", int, 0), ("shrink_axis_mask", "ShrinkAxisMask", int, 0),
+                            ("offset", "Offset", bool, False)),
+    "SELECT_V2": _table("SelectV2Options"),
+    "CAST": _table("CastOptions", ("in_data_type", "InDataType", _tensor_type, None),
+                   ("out_data_type", "OutDataType", _tensor_type, None)),
+    "BROADCAST_TO": _table("BroadcastToOptions"),
+    "EQUAL": _table("EqualOptions"),
+    "NOT_EQUAL": _table("NotEqualOptions"),
+    "LESS": _table("LessOptions"),
+    "LESS_EQUAL": _table("LessEqualOptions"),
+    "GREATER": _table("GreaterOptions"),
+    "GREATER_EQUAL": _table("GreaterEqualOptions"),
 }
 WRITERS["AVERAGE_POOL_2D"] = WRITERS["MAX_POOL_2D"]
 for _op in ("SUM", "REDUCE_MAX", "REDUCE_MIN"):

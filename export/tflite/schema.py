@@ -7,6 +7,7 @@ import tflite
 
 TENSOR_TYPES = {
     np.dtype(np.float32): tflite.TensorType.FLOAT32,
+    np.dtype(np.float16): tflite.TensorType.FLOAT16,
     np.dtype(np.int32): tflite.TensorType.INT32,
     np.dtype(np.int8): tflite.TensorType.INT8,
     np.dtype(np.uint8): tflite.TensorType.UINT8,
@@ -36,6 +37,8 @@ INT8_VERSIONS = {
     "PAD": 2, "TRANSPOSE": 2, "RESIZE_NEAREST_NEIGHBOR": 2, "QUANTIZE": 2, "DEQUANTIZE": 2, "LEAKY_RELU": 2,
     "RELU": 2, "RELU6": 2, "GATHER": 2, "BATCH_MATMUL": 2, "RSQRT": 2, "STRIDED_SLICE": 2, "PACK": 2,
     "SPACE_TO_BATCH_ND": 2, "BATCH_TO_SPACE_ND": 2, "GELU": 2, "SQUEEZE": 1, "RESHAPE": 1, "HARD_SWISH": 1,
+    "TRANSPOSE_CONV": 2, "RESIZE_BILINEAR": 2, "SPLIT_V": 2, "EQUAL": 2, "NOT_EQUAL": 2, "LESS": 2,
+    "LESS_EQUAL": 2, "GREATER": 2, "GREATER_EQUAL": 2, "SELECT_V2": 1, "PRELU": 1, "ELU": 2,
 }
 
 
@@ -46,6 +49,8 @@ def op_version(op: str, attrs: dict, input_shapes: list[tuple[int, ...] | None],
     version = _float_version(op, attrs, input_shapes)
     if dtypes and any(d is not None and np.dtype(d) == np.int8 for d in dtypes):
         version = max(version, INT8_VERSIONS.get(op, 1))
+    if op == "DEQUANTIZE" and dtypes and dtypes[0] is not None and np.dtype(dtypes[0]) == np.float16:
+        version = max(version, 3)  # float16 input
     return version
 
 
@@ -65,4 +70,12 @@ def _float_version(op: str, attrs: dict, input_shapes: list[tuple[int, ...] | No
         return 3
     if op == "GATHER" and attrs.get("batch_dims", 0) != 0:
         return 5
+    if op == "TRANSPOSE_CONV":
+        return 3 if len(input_shapes) > 3 and input_shapes[3] is not None else 1
+    if op == "RESIZE_BILINEAR" and attrs.get("half_pixel_centers"):
+        return 3
+    if op == "STRIDED_SLICE" and rank > 4:
+        return 4
+    if op == "BROADCAST_TO":
+        return 2  # version 1 is reserved for the custom op it once was
     return 1

@@ -222,7 +222,22 @@ class MaskHead(nn.Module):
         return ember.where(x > 0.5, x, x * 0)
 
 
-@pytest.mark.parametrize("head, op", [(ArgmaxHead(), "ArgMax"), (MaskHead(), "Greater")], ids=["argmax", "compare"])
+def test_a_traced_mask_exports_as_a_comparison_and_a_select(tmp_path):
+    # The comparison stays a graph op (GREATER feeding SELECT_V2), so the file follows the input, not the example.
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+    model = nn.Sequential(nn.Identity(), MaskHead())
+    graph = ember.export.to_tflite(model, ember.tensor(X), tmp_path / "m.tflite")
+    assert {"GREATER", "SELECT_V2"} <= set(graph.op_counts())
+    other = np.random.default_rng(5).standard_normal(X.shape).astype(np.float32)
+    it = Interpreter(model_path=str(tmp_path / "m.tflite"), experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+    it.allocate_tensors()
+    it.set_tensor(it.get_input_details()[0]["index"], other)
+    it.invoke()
+    np.testing.assert_array_equal(it.get_tensor(it.get_output_details()[0]["index"]),
+                                  np.where(other > 0.5, other, other * 0))
+
+
+@pytest.mark.parametrize("head, op", [(ArgmaxHead(), "ArgMax")], ids=["argmax"])
 def test_non_differentiable_ops_are_traced_and_reported_by_name(tmp_path, head, op):
     _check_argmax_and_comparisons_against_numpy()
     model = nn.Sequential(nn.Identity(), head)

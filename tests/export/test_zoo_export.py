@@ -78,11 +78,17 @@ def test_zoo_model_int8_runtime_is_bit_exact_with_litert_reference(exported, tmp
         np.testing.assert_array_equal(got, expected, err_msg=f"{name} int8: ember.runtime vs LiteRT BUILTIN_REF")
 
 
-@pytest.mark.parametrize("name", [n for n in models.MODELS if n != "transformer_classifier"])
+# Transposes that are the model's own data moves: attention heads, and the LSTM model's frames-first transpose.
+OWN_TRANSPOSES = {"transformer_classifier", "tiny_encoder", "kws_lstm"}
+
+
+@pytest.mark.parametrize("name", [n for n in models.MODELS if n not in OWN_TRANSPOSES])
 def test_no_layout_transposes_and_no_batchnorm_left(exported, name):
     graph = exported(name)[2]
     counts = graph.op_counts()
-    assert "TRANSPOSE" not in counts and "BATCH_NORM" not in counts, counts
+    # Conv1d's (N, C, L) input is stored as given and moved to channels-last once, at the first convolution.
+    allowed = 1 if name == "kws_conv1d" else 0
+    assert counts.get("TRANSPOSE", 0) <= allowed and "BATCH_NORM" not in counts, counts
 
 
 def test_mobilenet_v2_is_fused_and_compact(exported):

@@ -97,3 +97,20 @@ def test_dtype_casts_carry_gradients_like_torch():
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-6)
     assert not x.long().requires_grad and not tx.long().requires_grad
     assert x.double().grad_fn is not None and x.float() is x
+
+
+def test_post_accumulate_grad_hook_runs_once_with_the_whole_gradient() -> None:
+    # w is used twice (closed form: d/dw sum(w*x + w*w) = x + 2w); its hook must see the sum, once, while b's
+    # gradient (used by a later op in forward, so reached earlier in backward) may already be there.
+    w = ember.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    b = ember.tensor(np.array([0.5, -1.0]), requires_grad=True)
+    x = np.array([3.0, 4.0])
+    seen = []
+    handle = w.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.data.copy()))
+    ((w * ember.tensor(x) + w * w) * 1.0 + b).sum().backward()
+    assert len(seen) == 1 and np.array_equal(seen[0], x + 2 * np.array([1.0, 2.0]))
+    handle.remove()
+    (w * 2.0).sum().backward()
+    assert len(seen) == 1
+    with pytest.raises(RuntimeError, match="non-leaf"):
+        (w * 2.0).register_post_accumulate_grad_hook(lambda t: None)

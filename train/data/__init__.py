@@ -1,7 +1,17 @@
-"""`ember.data`: data sets, image transforms and the DataLoader."""
+"""`ember.data`: data sets, image transforms, samplers and the DataLoader."""
 
 from . import datasets, transforms
 from .dataloader import DataLoader, default_collate
-from .dataset import Dataset, TensorDataset
+from .dataset import Dataset, Subset, TensorDataset, random_split
+from .sampler import (
+    DistributedSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
 
-__all__ = ["DataLoader", "Dataset", "TensorDataset", "datasets", "default_collate", "transforms"]
+__all__ = ["DataLoader", "Dataset", "DistributedSampler", "RandomSampler", "Sampler", "SequentialSampler", "Subset",
+           "SubsetRandomSampler", "TensorDataset", "WeightedRandomSampler", "datasets", "default_collate",
+           "random_split", "transforms"]

@@ -9,7 +9,7 @@ fetches the batch: `num_workers=4` yields exactly the batches of `num_workers=0`
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,6 +17,7 @@ import numpy as np
 from ..random import default_generator, using_generator
 from ..tensor import Tensor
 from .dataset import Dataset, TensorDataset
+from .sampler import Sampler
 from .workers import WorkerPool
 
 
@@ -79,7 +80,10 @@ class DataLoader:
                  collate_fn: Callable[[Sequence[Any]], Any] | None = None, seed: int | None = None,
                  generator: np.random.Generator | None = None, num_workers: int = 0, prefetch_factor: int = 2,
                  persistent_workers: bool = False, multiprocessing_context: str | None = None,
-                 timeout: float = 0) -> None:
+                 timeout: float = 0, sampler: Sampler | Iterable[int] | None = None) -> None:
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle (the sampler decides the order; "
+                             "DistributedSampler and RandomSampler shuffle themselves)")
         if batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
         if num_workers < 0:
@@ -95,18 +99,21 @@ class DataLoader:
             np.random.default_rng(seed) if seed is not None else None)
         self.num_workers, self.prefetch_factor = num_workers, prefetch_factor
         self.persistent_workers, self.multiprocessing_context = persistent_workers, multiprocessing_context
-        self.timeout = timeout
+        self.timeout, self.sampler = timeout, sampler
         self._pool: Any = None
 
     def __len__(self) -> int:
-        n = len(self.dataset)
+        n = len(self.sampler) if self.sampler is not None else len(self.dataset)
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
     def _plan(self) -> list[tuple[np.ndarray, tuple[int, int]]]:
         """This pass's batches: (sample indices, seed of the batch's generator)."""
         generator = self.generator or default_generator()
-        n = len(self.dataset)
-        order = generator.permutation(n) if self.shuffle else np.arange(n)
+        if self.sampler is not None:
+            order = np.asarray(list(self.sampler), dtype=np.int64)
+        else:
+            order = generator.permutation(len(self.dataset)) if self.shuffle else np.arange(len(self.dataset))
+        n = len(order)
         base_seed = int(generator.integers(2**63))
         stop = n - n % self.batch_size if self.drop_last else n
         return [(order[start:start + self.batch_size], (base_seed, i))

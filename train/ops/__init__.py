@@ -27,14 +27,18 @@ then `attrs`; pairs are (height, width)):
 | Getitem | x | index (tuple of ints, slices, None, Ellipsis, int/bool arrays) |
 | Pad | x | pad (torch order, last dim first), mode, value |
 | Conv2d | x (N,C,H,W), weight (O,C/groups,KH,KW)[, bias (O,)] | stride, padding, dilation (pairs), groups |
+| ConvTranspose2d | x, weight (C,O/groups,KH,KW)[, bias (O,)] | stride, padding, output_padding, dilation, groups |
 | MaxPool2d | x | kernel_size, stride, padding, dilation (pairs), ceil_mode |
 | AvgPool2d | x | kernel_size, stride, padding (pairs), ceil_mode, count_include_pad |
 | AdaptiveAvgPool2d | x | output_size (oh, ow) |
 | UpsampleNearest | x | size (oh, ow) |
+| UpsampleBilinear | x | size (oh, ow), align_corners, scales (per axis or None: torch's source-coordinate rule) |
 | BatchNorm | x, running_mean, running_var, weight, bias | training, momentum, eps |
 | LayerNorm | x, weight, bias | normalized_shape, eps |
 | ReLU, ReLU6, Sigmoid, Tanh, SiLU, Hardswish, Hardsigmoid | x | - |
 | LeakyReLU | x | negative_slope |
+| ELU | x | alpha |
+| PReLU | x, weight (one slope, or (1, C, 1, ...) broadcast along dim 1) | - |
 | GELU | x | approximate ('none' or 'tanh') |
 | Softmax, LogSoftmax | x | dim |
 | Embedding | indices, weight | padding_idx |
@@ -53,15 +57,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from .activation import GELU, Hardsigmoid, Hardswish, LeakyReLU, LogSoftmax, ReLU, ReLU6, Sigmoid, SiLU, Softmax, Tanh
+from .activation import (
+    ELU,
+    GELU,
+    Hardsigmoid,
+    Hardswish,
+    LeakyReLU,
+    LogSoftmax,
+    PReLU,
+    ReLU,
+    ReLU6,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Tanh,
+)
 from .array import Cast, Cat, Expand, Getitem, Pad, Permute, Reshape, Split, Stack
-from .connection import Conv2d, Embedding, Linear
+from .connection import Conv2d, ConvTranspose2d, Embedding, Linear
 from .loss import BinaryCrossEntropyWithLogits, CrossEntropy, L1Loss, MSELoss, NLLLoss, SmoothL1Loss
 from .math import Abs, Add, Clamp, Div, Exp, Log, MatMul, Maximum, Minimum, Mul, Neg, Pow, Sqrt, Sub, Where
 from .math.compare import Equal, Greater, GreaterEqual, Less, LessEqual, NotEqual
 from .noise import Dropout
 from .normalization import BatchNorm, LayerNorm
-from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d, UpsampleNearest
+from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d, UpsampleBilinear, UpsampleNearest
 from .reduce import Amax, Amin, ArgMax, ArgMin, Max, Mean, Min, Std, Sum, Var
 
 
@@ -91,11 +109,12 @@ def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Any:
 
 
 __all__ = [
-    "GELU", "Abs", "AdaptiveAvgPool2d", "Add", "Amax", "Amin", "ArgMax", "ArgMin", "AvgPool2d", "BatchNorm",
-    "BinaryCrossEntropyWithLogits", "Cast", "Cat", "Clamp", "Conv2d", "CrossEntropy", "Div", "Dropout", "Embedding",
-    "Equal", "Exp", "Expand", "Getitem", "Greater", "GreaterEqual", "Hardsigmoid", "Hardswish", "L1Loss", "LayerNorm",
-    "LeakyReLU", "Less", "LessEqual", "Linear", "Log", "LogSoftmax", "MSELoss", "MatMul", "Max", "MaxPool2d",
-    "Maximum", "Mean", "Min", "Minimum", "Mul", "NLLLoss", "Neg", "NotEqual", "Pad", "Permute", "Pow", "ReLU",
-    "ReLU6", "Reshape", "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Split", "Sqrt", "Stack", "Std", "Sub", "Sum",
-    "Tanh", "UpsampleNearest", "Var", "Where", "flatten", "normalize_dim", "normalize_dims",
+    "Abs", "AdaptiveAvgPool2d", "Add", "Amax", "Amin", "ArgMax", "ArgMin", "AvgPool2d", "BatchNorm",
+    "BinaryCrossEntropyWithLogits", "Cast", "Cat", "Clamp", "Conv2d", "ConvTranspose2d", "CrossEntropy", "Div",
+    "Dropout", "ELU", "Embedding", "Equal", "Exp", "Expand", "GELU", "Getitem", "Greater", "GreaterEqual",
+    "Hardsigmoid", "Hardswish", "L1Loss", "LayerNorm", "LeakyReLU", "Less", "LessEqual", "Linear", "Log",
+    "LogSoftmax", "MSELoss", "MatMul", "Max", "MaxPool2d", "Maximum", "Mean", "Min", "Minimum", "Mul", "NLLLoss",
+    "Neg", "NotEqual", "PReLU", "Pad", "Permute", "Pow", "ReLU", "ReLU6", "Reshape", "SiLU", "Sigmoid",
+    "SmoothL1Loss", "Softmax", "Split", "Sqrt", "Stack", "Std", "Sub", "Sum", "Tanh", "UpsampleBilinear",
+    "UpsampleNearest", "Var", "Where", "flatten", "normalize_dim", "normalize_dims",
 ]

@@ -120,6 +120,50 @@ def chunk(x: Any, chunks: int, dim: int = 0) -> tuple[Any, ...]:
     return split(x, builtins.max(math.ceil(n / chunks), 1), dim)
 
 
+def unbind(x: Any, dim: int = 0) -> tuple[Any, ...]:
+    """The slices of `x` along `dim`, that dimension removed."""
+    d = _dim(dim, x.ndim)
+    return tuple(squeeze(part, d) for part in split(x, 1, d)) if x.shape[d] else ()
+
+
+def flip(x: Any, dims: Any) -> Any:
+    """`x` reversed along `dims` (a reversed slice: a Getitem with step -1)."""
+    axes = {_dim(d, x.ndim) for d in ((dims,) if isinstance(dims, int) else dims)}
+    return getitem(x, tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(x.ndim)))
+
+
+def roll(x: Any, shifts: Any, dims: Any = None) -> Any:
+    """torch.roll: elements shifted along `dims`, those leaving one end entering at the other; no dims rolls the
+    flattened tensor."""
+    if dims is None:
+        shape = x.shape
+        return reshape(roll(reshape(x, -1), shifts, 0), *shape)
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    if len(shifts) != len(dims):
+        raise ValueError(f"roll: shifts {shifts} and dims {dims} must have the same length")
+    for shift, dim in zip(shifts, dims, strict=True):
+        d = _dim(dim, x.ndim)
+        n = x.shape[d]
+        k = shift % n if n else 0
+        if k:
+            head = tuple(slice(None) for _ in range(d))
+            x = cat([getitem(x, head + (slice(n - k, None),)), getitem(x, head + (slice(0, n - k),))], d)
+    return x
+
+
+def repeat(x: Any, *sizes: Any) -> Any:
+    """torch.Tensor.repeat (numpy's tile): the tensor copied sizes[i] times along dimension i; extra leading sizes
+    add dimensions. An expand over interleaved unit dimensions, then a reshape."""
+    reps = _sizes(sizes)
+    if len(reps) < x.ndim:
+        raise ValueError(f"repeat: {len(reps)} sizes for a {x.ndim}-d tensor; give at least one per dimension")
+    shape = (1,) * (len(reps) - x.ndim) + tuple(x.shape)
+    interleaved = reshape(x, *[v for d in shape for v in (1, d)])
+    grown = expand(interleaved, *[v for r, d in zip(reps, shape, strict=True) for v in (r, d)])
+    return reshape(grown, *[r * d for r, d in zip(reps, shape, strict=True)])
+
+
 def getitem(x: Any, index: Any) -> Any:
     from ..tensor import Tensor
 

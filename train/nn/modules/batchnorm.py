@@ -66,3 +66,62 @@ class BatchNorm1d(_BatchNorm):
 
 class BatchNorm2d(_BatchNorm):
     expected_dims = (4,)
+
+
+class SyncBatchNorm(_BatchNorm):
+    """torch.nn.SyncBatchNorm: in training, the batch statistics are those of the global batch, every rank's
+    samples together (sums all-reduced in forward, and their gradients in backward), so N ranks train exactly
+    like one process on the concatenated batch. Outside a process group, or in eval mode, it is BatchNorm.
+    `convert_sync_batchnorm(model)` replaces every BatchNorm1d/2d of a model."""
+
+    expected_dims = (2, 3, 4, 5)
+
+    def forward(self, x: Tensor) -> Tensor:
+        from ... import distributed as dist
+        if not (self.training and dist.is_initialized() and dist.get_world_size() > 1):
+            return super().forward(x)
+        from ...distributed.autograd import all_reduce_sum
+        if x.ndim not in self.expected_dims or x.shape[1] != self.num_features:
+            return super().forward(x)  # its checks name the problem
+        axes = (0, *range(2, x.ndim))
+        shape = (1, self.num_features) + (1,) * (x.ndim - 2)
+        counts = np.array([x.numel() // self.num_features], np.int64)
+        dist.all_reduce(counts)
+        count = float(counts[0])
+        mean = all_reduce_sum(x.sum(dim=axes)) / count
+        centred = x - mean.reshape(*shape)
+        var = all_reduce_sum((centred * centred).sum(dim=axes)) / count
+        y = centred / (var.reshape(*shape) + self.eps).sqrt()
+        if self.weight is not None:
+            y = y * self.weight.reshape(*shape)
+        if self.bias is not None:
+            y = y + self.bias.reshape(*shape)
+        if self.track_running_stats:
+            self.num_batches_tracked.data = self.num_batches_tracked.data + 1
+            momentum = self.momentum if self.momentum is not None else 1.0 / float(self.num_batches_tracked.data)
+            xp = x._xp
+            m = mean.data.astype(self.running_mean.data.dtype)
+            v = (var.data * (count / max(count - 1, 1))).astype(self.running_var.data.dtype)
+            self.running_mean.data = xp.asarray((1 - momentum) * self.running_mean.data + momentum * m)
+            self.running_var.data = xp.asarray((1 - momentum) * self.running_var.data + momentum * v)
+        return y
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module: Module) -> Module:
+        """`module` with every BatchNorm1d/BatchNorm2d replaced by a SyncBatchNorm holding its parameters and
+        statistics (the module itself when it is one)."""
+        if isinstance(module, (BatchNorm1d, BatchNorm2d)):
+            sync = cls(module.num_features, module.eps, module.momentum, module.affine,
+                       module.track_running_stats, bias=module.use_bias)
+            for name in ("weight", "bias"):
+                if getattr(module, name) is not None:
+                    setattr(sync, name, getattr(module, name))
+            for name in ("running_mean", "running_var", "num_batches_tracked"):
+                if getattr(module, name) is not None:
+                    setattr(sync, name, getattr(module, name))
+            sync.train(module.training)
+            return sync
+        for name, child in list(module._modules.items()):
+            if child is not None:
+                setattr(module, name, cls.convert_sync_batchnorm(child))
+        return module

@@ -6,6 +6,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from ... import device as device_mod
 from ...ops.errors import module_stack
 from ...tensor import Tensor
@@ -236,6 +238,28 @@ class Module:
                         if value.grad is not None:
                             value.grad.data = device_mod.move(value.grad.data, dev)
         return self
+
+    def _cast_floating(self, dtype: Any) -> Module:
+        """Floating parameters and buffers (and their gradients) converted to `dtype`, in place."""
+        for m in self.modules():
+            for store in (m._parameters, m._buffers):
+                for value in store.values():
+                    if value is not None and value.data.dtype.kind == "f":
+                        value.data = value.data.astype(dtype)
+                        if value.grad is not None:
+                            value.grad.data = value.grad.data.astype(dtype)
+        return self
+
+    def double(self) -> Module:
+        """torch.nn.Module.double: floating parameters and buffers to float64."""
+        return self._cast_floating(np.float64)
+
+    def float(self) -> Module:
+        return self._cast_floating(np.float32)
+
+    def half(self) -> Module:
+        """float16 storage; numpy computes float16 ops in float16 (slow on CPUs: for checkpoints and export)."""
+        return self._cast_floating(np.float16)
 
     def cpu(self) -> Module:
         return self.to("cpu")

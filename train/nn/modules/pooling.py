@@ -56,12 +56,12 @@ class Upsample(Module):
     def __init__(self, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
                  align_corners: bool | None = None) -> None:
         super().__init__()
-        if mode != "nearest":
-            raise NotImplementedError(f"Upsample: mode {mode!r} is not supported (only 'nearest')")
-        self.size, self.scale_factor, self.mode = size, scale_factor, mode
+        if mode not in ("nearest", "bilinear"):
+            raise NotImplementedError(f"Upsample: mode {mode!r} is not supported ('nearest' and 'bilinear' are)")
+        self.size, self.scale_factor, self.mode, self.align_corners = size, scale_factor, mode, align_corners
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.interpolate(x, self.size, self.scale_factor, self.mode)
+        return F.interpolate(x, self.size, self.scale_factor, self.mode, self.align_corners)
 
     def extra_repr(self) -> str:
         what = f"size={self.size}" if self.size is not None else f"scale_factor={float(self.scale_factor)}"

@@ -15,11 +15,12 @@ import numpy as np
 
 from ember import nn
 
+from .audio import kws_conv1d, kws_lstm
 from .classic import lenet5, mlp, vgg_bn
 from .mobilenet import mobilenet_v2, mobilenet_v3_small
 from .resnet import resnet20
-from .transformer import transformer_classifier
-from .unet import unet_small
+from .transformer import tiny_encoder, transformer_classifier
+from .unet import unet_small, unet_transposed
 
 
 class ZooEntry(NamedTuple):
@@ -38,6 +39,10 @@ MODELS: dict[str, ZooEntry] = {
     "resnet20": ZooEntry(resnet20, (3, 32, 32)),
     "unet_small": ZooEntry(unet_small, (3, 32, 32)),
     "transformer_classifier": ZooEntry(transformer_classifier, (16,), "int64", vocab_size=100),
+    "kws_conv1d": ZooEntry(kws_conv1d, (40, 49)),
+    "kws_lstm": ZooEntry(kws_lstm, (40, 49)),
+    "unet_transposed": ZooEntry(unet_transposed, (3, 32, 32)),
+    "tiny_encoder": ZooEntry(tiny_encoder, (10, 16)),
 }
 
 
@@ -51,5 +56,6 @@ def example_input(name: str, batch: int = 1, seed: int = 0) -> np.ndarray:
     return rng.standard_normal(shape).astype(entry.input_dtype)
 
 
-__all__ = ["MODELS", "ZooEntry", "example_input", "lenet5", "mlp", "mobilenet_v2", "mobilenet_v3_small", "resnet20",
-           "transformer_classifier", "unet_small", "vgg_bn"]
+__all__ = ["MODELS", "ZooEntry", "example_input", "kws_conv1d", "kws_lstm", "lenet5", "mlp", "mobilenet_v2",
+           "mobilenet_v3_small", "resnet20", "tiny_encoder", "transformer_classifier", "unet_small", "unet_transposed",
+           "vgg_bn"]

@@ -63,3 +63,24 @@ def transformer_classifier(vocab_size: int = 100, seq_len: int = 16, dim: int = 
     """Classifies (N, seq_len) integer token sequences into `num_classes`."""
     ember.manual_seed(seed)
     return TransformerClassifier(vocab_size, seq_len, dim, heads, depth, num_classes)
+
+
+class TinyEncoder(nn.Module):
+    """nn.TransformerEncoder over float feature frames (N, frames, features): a linear embedding, two post-norm
+    encoder layers with nn.MultiheadAttention, mean pooling, a linear head."""
+
+    def __init__(self, features: int = 16, dim: int = 32, heads: int = 4, depth: int = 2,
+                 num_classes: int = 5) -> None:
+        super().__init__()
+        self.embed = nn.Linear(features, dim)
+        layer = nn.TransformerEncoderLayer(dim, heads, dim_feedforward=2 * dim, dropout=0.1, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, depth)
+        self.head = nn.Linear(dim, num_classes)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.head(self.encoder(self.embed(x)).mean(dim=1))
+
+
+def tiny_encoder(num_classes: int = 5, *, seed: int = 0) -> TinyEncoder:
+    ember.manual_seed(seed)
+    return TinyEncoder(num_classes=num_classes)
