@@ -96,11 +96,12 @@ def _conv_transpose2d(graph: Graph, node: Node) -> None:
     common = dict(stride_h=stride[0], stride_w=stride[1], fused_activation="NONE", output_shape_nhwc=True)
     if same or (pad == (0, 0) and out_pad == (0, 0)):
         shape = graph.constant(f"{name}/output_shape", np.array([n, oh, ow, c_out], np.int32))
-        become(node, "TRANSPOSE_CONV", [shape, weight, x, bias], padding="SAME" if same else "VALID", **common)
+        inputs = [shape, weight, x] + ([bias] if bias is not None else [])  # no bias: 3 inputs, version 1
+        become(node, "TRANSPOSE_CONV", inputs, padding="SAME" if same else "VALID", **common)
         return
     full = ((h - 1) * stride[0] + kh, (wd - 1) * stride[1] + kw)
     shape = graph.constant(f"{name}/output_shape", np.array([n, *full, c_out], np.int32))
-    y = graph.emit(node, "TRANSPOSE_CONV", [shape, weight, x, None], (n, c_out, *full), x.dtype,
+    y = graph.emit(node, "TRANSPOSE_CONV", [shape, weight, x], (n, c_out, *full), x.dtype,
                    attrs=dict(padding="VALID", **common))
     grow = tuple(max(p + o - f, 0) for p, o, f in zip(pad, (oh, ow), full, strict=True))
     if any(grow):

@@ -43,3 +43,18 @@ def test_fully_connected_may_omit_its_bias_but_not_its_weights():
 
     hollow = build_model(tensors, [OpSpec("FULLY_CONNECTED", [0, -1, -1], [2])], [0], [2])
     assert "FULLY_CONNECTED 0: input 1 is omitted (-1) but required" in _refusal(hollow)
+
+
+def test_transpose_conv_may_omit_its_bias():
+    # Closed form: a 1x1 transposed convolution with stride 1 is x @ W^T per pixel; LiteRT accepts bias -1 too.
+    rng = np.random.default_rng(1)
+    w = rng.standard_normal((3, 1, 1, 2)).astype(np.float32)  # OHWI
+    tensors = [TensorSpec("s", [4], "int32", data=np.array([1, 2, 2, 3], np.int32)), TensorSpec("w", [3, 1, 1, 2],
+               data=w), TensorSpec("x", [1, 2, 2, 2]), TensorSpec("y", [1, 2, 2, 3])]
+    ops = [OpSpec("TRANSPOSE_CONV", [0, 1, 2, -1], [3], {"padding": "VALID", "stride_w": 1, "stride_h": 1}, 3)]
+    it = Interpreter(model_content=build_model(tensors, ops, [2], [3]))
+    it.allocate_tensors()
+    x = rng.standard_normal((1, 2, 2, 2)).astype(np.float32)
+    it.set_tensor(2, x)
+    it.invoke()
+    np.testing.assert_allclose(it.get_tensor(3), x @ w.reshape(3, 2).T, rtol=1e-5, atol=1e-6)
