@@ -1,9 +1,9 @@
-/* JNI bridge of the Java API (ai.ember.NativeInterpreter) over the public C API (ember.h). It moves bytes only:
- * shapes, types and argument checks that Java can make are made in Interpreter.java / Tensor.java, and every
- * failed C call throws IllegalArgumentException (the caller's input or the model is wrong) or
+/* JNI bridge of the Java API (ai.ember.NativeInterpreter) over the public C API (ember.h). It moves bytes
+ * only: shapes, types and argument checks that Java can make are made in Interpreter.java / Tensor.java, and
+ * every failed C call throws IllegalArgumentException (the caller's input or the model is wrong) or
  * IllegalStateException (the runtime cannot go on: out of memory, a kernel failed) carrying
- * "<status>: <runtime message>". Built for Android by the app's externalNativeBuild and for the desktop JVM by
- * the host tests, from the same CMakeLists.txt. */
+ * "<status>: <runtime message>". Built for Android by the app's externalNativeBuild and for the desktop JVM
+ * by the host tests, from the same CMakeLists.txt. */
 #include <jni.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,16 +11,18 @@
 
 #include "ember.h"
 
-static ember_interpreter *handle(jlong h) { return (ember_interpreter *)(intptr_t)h; }
+static ember_interpreter *handle(jlong h) {
+    return (ember_interpreter *)(intptr_t)h;
+}
 
 /* Throws the exception class for `status`. The runtime's messages quote names from the model file, which may
  * hold any bytes; JNI wants modified UTF-8, so anything outside printable ASCII becomes '?'. */
 static void throw_status(JNIEnv *env, ember_status status, const char *message) {
     char text[EMBER_ERROR_CAPACITY + 64];
-    const char *kind = status == EMBER_INVALID_ARGUMENT || status == EMBER_INVALID_MODEL ||
-                               status == EMBER_UNSUPPORTED
-                           ? "java/lang/IllegalArgumentException"
-                           : "java/lang/IllegalStateException";
+    const char *kind =
+        status == EMBER_INVALID_ARGUMENT || status == EMBER_INVALID_MODEL || status == EMBER_UNSUPPORTED
+            ? "java/lang/IllegalArgumentException"
+            : "java/lang/IllegalStateException";
     size_t i, n;
     jclass cls;
     n = (size_t)snprintf(text, sizeof text, "%s: %s", ember_status_string(status), message ? message : "");
@@ -79,7 +81,7 @@ static int tensor_info(JNIEnv *env, jlong h, jint tensor, ember_tensor_info *inf
 /* Verifies and plans the model in model[offset, offset + size) (a direct buffer the Java side keeps alive and
  * unchanged as long as the interpreter), sets the threads and allocates the arena. Returns the handle. */
 static jlong JNICALL native_create(JNIEnv *env, jclass cls, jobject model, jint offset, jint size,
-                                         jint num_threads) {
+                                   jint num_threads) {
     char error[EMBER_ERROR_CAPACITY];
     ember_interpreter *it = NULL;
     ember_status status;
@@ -150,7 +152,7 @@ static jint JNICALL native_tensorType(JNIEnv *env, jclass cls, jlong h, jint ten
 
 /* dims (signature = 0) or dims_signature (signature = 1, -1 for a dynamic dimension). */
 static jintArray JNICALL native_tensorShape(JNIEnv *env, jclass cls, jlong h, jint tensor,
-                                                  jboolean signature) {
+                                            jboolean signature) {
     ember_tensor_info info;
     jintArray shape;
     jint dims[EMBER_MAX_DIMS];
@@ -175,7 +177,7 @@ static jlong JNICALL native_tensorBytes(JNIEnv *env, jclass cls, jlong h, jint t
 /* Per-tensor quantisation of channel 0: scale 0 and zero point 0 for a tensor that is not quantised (LiteRT's
  * QuantizationParams convention). The zero point is returned through a one-element array. */
 static jfloat JNICALL native_tensorQuantization(JNIEnv *env, jclass cls, jlong h, jint tensor,
-                                                      jintArray zero_point) {
+                                                jintArray zero_point) {
     ember_tensor_info info;
     float scale = 0.0f;
     int32_t zp = 0;
@@ -194,7 +196,7 @@ static jfloat JNICALL native_tensorQuantization(JNIEnv *env, jclass cls, jlong h
 /* Copies the direct buffer's bytes [offset, offset + bytes) into / out of the tensor: the runtime reads and
  * writes the Java buffer's memory itself, no Java array or intermediate copy. */
 static void JNICALL native_write(JNIEnv *env, jclass cls, jlong h, jint tensor, jobject src, jint offset,
-                                       jint bytes) {
+                                 jint bytes) {
     const unsigned char *data = direct_bytes(env, src, offset, bytes);
     (void)cls;
     if (data)
@@ -202,7 +204,7 @@ static void JNICALL native_write(JNIEnv *env, jclass cls, jlong h, jint tensor, 
 }
 
 static void JNICALL native_read(JNIEnv *env, jclass cls, jlong h, jint tensor, jobject dst, jint offset,
-                                      jint bytes) {
+                                jint bytes) {
     unsigned char *data = direct_bytes(env, dst, offset, bytes);
     (void)cls;
     if (data)
@@ -237,7 +239,8 @@ static jint JNICALL native_nodeCount(JNIEnv *env, jclass cls, jlong h) {
     return ember_interpreter_node_count(handle(h));
 }
 
-/* ---- Registration: explicit, so a signature that disagrees with NativeInterpreter.java fails at load. ---- */
+/* ---- Registration: explicit, so a signature that disagrees with NativeInterpreter.java fails at load. ----
+ */
 
 typedef void (*any_function)(void);
 
@@ -253,7 +256,8 @@ typedef struct native_method {
     any_function function;
 } native_method;
 
-#define METHOD(name, signature) {#name, signature, (any_function)native_##name}
+#define METHOD(name, signature)                                                                              \
+    { #name, signature, (any_function)native_##name }
 
 static const native_method METHODS[] = {
     METHOD(create, "(Ljava/nio/ByteBuffer;III)J"),
@@ -292,7 +296,8 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {
         return JNI_ERR;
     cls = (*env)->FindClass(env, "ai/ember/NativeInterpreter");
     if (!cls || (*env)->RegisterNatives(env, cls, methods, (jint)METHOD_COUNT) != 0)
-        return JNI_ERR; /* FindClass / RegisterNatives have thrown (NoClassDefFoundError, NoSuchMethodError) */
+        return JNI_ERR; /* FindClass / RegisterNatives have thrown (NoClassDefFoundError, NoSuchMethodError)
+                         */
     (*env)->DeleteLocalRef(env, cls);
     return JNI_VERSION_1_6;
 }
