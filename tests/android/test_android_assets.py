@@ -26,3 +26,18 @@ def test_committed_assets_are_what_the_writer_makes(tmp_path: Path) -> None:
 def test_a_model_without_labels_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no labels in its \"ember\" metadata: export it with"):
         write_android_assets(ROOT / "tests" / "data" / "tf" / "small_cnn_int8.tflite", tmp_path)
+
+
+def test_quickstart_writes_the_assets(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    assets = tmp_path / "assets"
+    result = subprocess.run([sys.executable, "-m", "ember.tools.cli", "quickstart", "--out", str(tmp_path / "qs"),
+                             "--epochs", "1", "--android-assets", str(assets)], capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert f"android assets: {assets / 'digits_cnn_int8.tflite'}" in result.stdout
+    assert (assets / "digits_cnn_int8.tflite").read_bytes() == (tmp_path / "qs" / "digits_cnn_int8.tflite").read_bytes()
+    meta = read_metadata((assets / "digits_cnn_int8.tflite").read_bytes())
+    assert f"label.9={meta['labels'][9]}" in (assets / "digits_cnn_int8.properties").read_text()
