@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import DIGITS_INT8, ROOT
+from jvm_build import DIGITS_INT8, ROOT
 
 from ember.export.evaluate import read_metadata
 from ember.tools.android_assets import write_android_assets

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from conftest import DEMO, DIGITS_INT8, LIBRARY_SOURCES, java_home, javac
+from jvm_build import DEMO, DIGITS_INT8, LIBRARY_SOURCES, java_home, javac
 
 APP_SOURCES = DEMO / "app" / "src" / "main" / "java"
 STUBS = Path(__file__).parent / "stubs"

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import DIGITS_INT8
+from jvm_build import DIGITS_INT8
 
 FAKE_ADB = r'''#!{python}
 import json, os, shutil, subprocess, sys

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import DIGITS_INT8, ROOT, java
+from jvm_build import DIGITS_INT8, ROOT, java
 from tflite_builder import OpSpec, TensorSpec, build_model
 
 from ember.runtime import Interpreter
