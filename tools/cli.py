@@ -1,4 +1,4 @@
-"""The `ember` command: `ember quickstart`, more subcommands as they land."""
+"""The `ember` command: `ember quickstart`, `ember inspect`, `ember bench`."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     q.add_argument("--fresh", action="store_true", help="delete the training run in OUT/train and train from scratch")
     q.add_argument("--epochs", type=int, default=12, help="training epochs (default: 12)")
     q.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    q.add_argument("--android-assets", metavar="DIR", help="also write the int8 model with its labels and input "
+                   "normalisation (from the model's \"ember\" metadata) into DIR, e.g. "
+                   "android_demo/app/src/main/assets")
 
     i = sub.add_parser("inspect", help="list a .tflite model's tensors, ops, parameters, MACs and memory")
     i.add_argument("model", help="path of a .tflite file")
@@ -36,13 +39,36 @@ def main(argv: list[str] | None = None) -> int:
     la.add_argument("script", help="the Python script")
     la.add_argument("script_args", nargs=argparse.REMAINDER, help="the script's arguments")
 
+    b = sub.add_parser("bench", help="latency of a .tflite model with ember-bench, here or on a phone (--adb)",
+                       description="Build (once, then reuse) ember-bench and time a model: on this machine, or with "
+                       "--adb on an Android device: the static aarch64/armv7/x86-64 binary for the device's ABI is "
+                       "pushed with the model to /data/local/tmp/ember, run there, and its JSON pulled back.")
+    b.add_argument("model", help="path of a .tflite file")
+    b.add_argument("--adb", action="store_true", help="run on the device adb sees (USB debugging enabled)")
+    b.add_argument("--serial", help="the device's serial when several are connected (as adb -s)")
+    b.add_argument("--num_threads", type=int, default=1, help="threads of invoke, -1 for all cores (default: 1)")
+    b.add_argument("--num_runs", type=int, default=50, help="measured runs (default: 50)")
+    b.add_argument("--warmup_runs", type=int, default=1, help="runs before measuring (default: 1)")
+    b.add_argument("--json", action="store_true", help="print the report as JSON")
+
     args = parser.parse_args(argv)
+    if args.command == "bench":
+        if args.serial and not args.adb:
+            b.error("--serial needs --adb")
+        from .bench import run as bench
+
+        return bench(args)
     if args.command == "quickstart":
         from .quickstart import run
         from .train_digits import RunMismatch, interrupted
 
         try:
-            run(args.out, epochs=args.epochs, seed=args.seed, fresh=args.fresh)
+            report = run(args.out, epochs=args.epochs, seed=args.seed, fresh=args.fresh)
+            if args.android_assets:
+                from .android_assets import write_android_assets
+
+                for path in write_android_assets(report["int8_path"], args.android_assets):
+                    print(f"android assets: {path}")
         except KeyboardInterrupt as e:
             print(interrupted(e, args.out), file=sys.stderr)
             return 130  # what a shell reports for a command stopped by SIGINT

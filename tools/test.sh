@@ -10,6 +10,8 @@ missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
+# A JDK for the host-JVM tests of android_demo (javac, java, include/jni.h); any installed one will do.
+command -v javac >/dev/null || dpkg -s default-jdk-headless >/dev/null 2>&1 || missing+=(default-jdk-headless)
 if ((${#missing[@]})); then
     if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
         echo "installing system packages: ${missing[*]}"

@@ -1,0 +1,327 @@
+import ai.ember.DataType;
+import ai.ember.Interpreter;
+import ai.ember.Tensor;
+import java.io.File;
+import java.io.IOException;
+import java.lang.reflect.Array;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Drives the ai.ember Java API on a desktop JVM for tests/android/test_java_api.py, which holds the oracles
+ * (ember.runtime in Python) and the assertions: this program only runs the API and prints what it saw.
+ *
+ *   run MODEL OUTDIR THREADS IN0.bin ...   the inputs through every I/O path; outputs to OUTDIR/PATH_k.bin
+ *   errors MODEL CORRUPT.tflite...          one "CASE name ExceptionClass: message" line per misuse
+ *   leak MODEL CYCLES                       RSS around CYCLES create/run/close cycles and around CYCLES unclosed
+ */
+public final class ApiCheck {
+    private ApiCheck() {}
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "run":
+                run(new File(args[1]), new File(args[2]), Integer.parseInt(args[3]),
+                        Arrays.copyOfRange(args, 4, args.length));
+                break;
+            case "errors":
+                errors(new File(args[1]), Arrays.copyOfRange(args, 2, args.length));
+                break;
+            case "leak":
+                leak(new File(args[1]), Integer.parseInt(args[2]));
+                break;
+            default:
+                throw new IllegalArgumentException("unknown mode " + args[0]);
+        }
+    }
+
+    private static ByteBuffer direct(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.allocateDirect(bytes.length).order(ByteOrder.nativeOrder());
+        b.put(bytes).flip();
+        return b;
+    }
+
+    private static Class<?> elementClass(DataType t) {
+        switch (t) {
+            case FLOAT32: return float.class;
+            case INT32: return int.class;
+            case INT64: return long.class;
+            default: return byte.class;
+        }
+    }
+
+    /** A primitive array of the tensor's shape (flat: one dimension) filled from little-endian bytes. */
+    private static Object toArray(Tensor t, byte[] bytes, boolean flat) {
+        int[] shape = flat || t.numDimensions() == 0 ? new int[] {t.numElements()} : t.shape();
+        Object array = Array.newInstance(elementClass(t.dataType()), shape);
+        fill(array, ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()));
+        return array;
+    }
+
+    private static void fill(Object array, ByteBuffer src) {
+        int n = Array.getLength(array);
+        for (int i = 0; i < n; i++) {
+            Object e = Array.get(array, i);
+            if (e.getClass().isArray()) {
+                fill(e, src);
+            } else if (array instanceof float[]) {
+                ((float[]) array)[i] = src.getFloat();
+            } else if (array instanceof int[]) {
+                ((int[]) array)[i] = src.getInt();
+            } else if (array instanceof long[]) {
+                ((long[]) array)[i] = src.getLong();
+            } else {
+                ((byte[]) array)[i] = src.get();
+            }
+        }
+    }
+
+    private static void drain(Object array, ByteBuffer dst) {
+        int n = Array.getLength(array);
+        for (int i = 0; i < n; i++) {
+            Object e = Array.get(array, i);
+            if (e.getClass().isArray()) {
+                drain(e, dst);
+            } else if (array instanceof float[]) {
+                dst.putFloat(((float[]) array)[i]);
+            } else if (array instanceof int[]) {
+                dst.putInt(((int[]) array)[i]);
+            } else if (array instanceof long[]) {
+                dst.putLong(((long[]) array)[i]);
+            } else {
+                dst.put(((byte[]) array)[i]);
+            }
+        }
+    }
+
+    private static void describe(String role, int i, Tensor t) {
+        Tensor.QuantizationParams q = t.quantizationParams();
+        System.out.println("TENSOR " + role + " " + i + " " + t.index() + " " + t.dataType() + " "
+                + Arrays.toString(t.shape()).replace(" ", "") + " " + t.numBytes() + " " + t.numElements() + " "
+                + q.getScale() + " " + q.getZeroPoint() + " " + t.name());
+    }
+
+    /** Every input path (model from File/byte[]/heap ByteBuffer; I/O direct, heap, shaped and flat arrays). */
+    private static void run(File model, File out, int threads, String[] inputFiles) throws IOException {
+        byte[] modelBytes = Files.readAllBytes(model.toPath());
+        byte[][] in = new byte[inputFiles.length][];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = Files.readAllBytes(new File(inputFiles[i]).toPath());
+        }
+        String[] paths = {"direct", "heap", "array", "flat"};
+        for (String path : paths) {
+            Interpreter.Options options = new Interpreter.Options().setNumThreads(threads);
+            Interpreter it;
+            if (path.equals("direct")) {
+                it = new Interpreter(model, options); // a MappedByteBuffer, used in place
+            } else if (path.equals("heap")) {
+                it = new Interpreter(modelBytes, options);
+            } else {
+                it = new Interpreter(ByteBuffer.wrap(modelBytes), options);
+            }
+            try {
+                if (path.equals("direct")) {
+                    System.out.println("THREADS " + it.getNumThreads() + " ISA " + it.isa() + " ARENA "
+                            + it.arenaBytes() + " MODEL " + it.modelBytes() + " OPS " + it.operatorCount());
+                    for (int i = 0; i < it.getInputTensorCount(); i++) {
+                        describe("input", i, it.getInputTensor(i));
+                    }
+                    for (int i = 0; i < it.getOutputTensorCount(); i++) {
+                        describe("output", i, it.getOutputTensor(i));
+                    }
+                }
+                Object[] inputs = new Object[in.length];
+                for (int i = 0; i < in.length; i++) {
+                    Tensor t = it.getInputTensor(i);
+                    inputs[i] = path.equals("direct") ? direct(in[i])
+                            : path.equals("heap") ? ByteBuffer.wrap(in[i]).order(ByteOrder.nativeOrder())
+                            : toArray(t, in[i], path.equals("flat"));
+                }
+                Map<Integer, Object> outputs = new HashMap<>();
+                for (int k = 0; k < it.getOutputTensorCount(); k++) {
+                    Tensor t = it.getOutputTensor(k);
+                    outputs.put(k, path.equals("direct")
+                            ? ByteBuffer.allocateDirect(t.numBytes()).order(ByteOrder.nativeOrder())
+                            : path.equals("heap") ? ByteBuffer.allocate(t.numBytes()).order(ByteOrder.nativeOrder())
+                            : toArray(t, new byte[t.numBytes()], path.equals("flat")));
+                }
+                if (in.length == 1 && outputs.size() == 1) {
+                    it.run(inputs[0], outputs.get(0));
+                } else {
+                    it.runForMultipleInputsOutputs(inputs, outputs);
+                }
+                if (it.getLastNativeInferenceDurationNanoseconds() == null) {
+                    throw new AssertionError("no inference time after run");
+                }
+                for (int k = 0; k < outputs.size(); k++) {
+                    Object o = outputs.get(k);
+                    ByteBuffer bytes;
+                    if (o instanceof ByteBuffer) {
+                        bytes = (ByteBuffer) o;
+                        if (bytes.position() != it.getOutputTensor(k).numBytes()) {
+                            throw new AssertionError("output buffer position " + bytes.position());
+                        }
+                        bytes.flip();
+                    } else {
+                        bytes = ByteBuffer.allocate(it.getOutputTensor(k).numBytes()).order(ByteOrder.nativeOrder());
+                        drain(o, bytes);
+                        bytes.flip();
+                    }
+                    byte[] data = new byte[bytes.remaining()];
+                    bytes.get(data);
+                    Files.write(new File(out, path + "_" + k + ".bin").toPath(), data);
+                }
+            } finally {
+                it.close();
+            }
+        }
+        System.out.println("DONE");
+    }
+
+    interface Action {
+        void run() throws Exception;
+    }
+
+    private static void expect(String name, Action action) {
+        try {
+            action.run();
+            System.out.println("CASE " + name + " none");
+        } catch (Exception e) {
+            System.out.println("CASE " + name + " " + e.getClass().getName() + ": " + e.getMessage());
+        }
+    }
+
+    private static void errors(File model, String[] corrupt) throws Exception {
+        for (final String c : corrupt) {
+            final byte[] bytes = Files.readAllBytes(new File(c).toPath());
+            expect("corrupt_bytes:" + new File(c).getName(), () -> new Interpreter(bytes).close());
+            expect("corrupt_file:" + new File(c).getName(), () -> new Interpreter(new File(c)).close());
+        }
+        expect("missing_file", () -> new Interpreter(new File(model.getPath() + ".missing")));
+        expect("bad_threads", () -> new Interpreter.Options().setNumThreads(-2));
+        final Interpreter it = new Interpreter(model);
+        final Tensor in = it.getInputTensor(0);
+        final Tensor out = it.getOutputTensor(0);
+        final ByteBuffer good = ByteBuffer.allocateDirect(in.numBytes()).order(ByteOrder.nativeOrder());
+        final ByteBuffer result = ByteBuffer.allocateDirect(out.numBytes()).order(ByteOrder.nativeOrder());
+        expect("good_run", () -> it.run(good, result));
+        expect("short_buffer", () -> {
+            ByteBuffer b = ByteBuffer.allocateDirect(in.numBytes() - 1).order(ByteOrder.nativeOrder());
+            it.run(b, result.clear());
+        });
+        expect("long_buffer", () -> it.run(ByteBuffer.allocateDirect(in.numBytes() + 4)
+                .order(ByteOrder.nativeOrder()), result.clear()));
+        expect("short_output", () -> {
+            good.clear();
+            it.run(good, ByteBuffer.allocateDirect(out.numBytes() - 1).order(ByteOrder.nativeOrder()));
+        });
+        expect("wrong_array_length", () -> {
+            good.clear();
+            Object a = Array.newInstance(elementClass(in.dataType()), in.numElements() + 1);
+            it.run(a, result.clear());
+        });
+        expect("wrong_array_type", () -> it.run(new double[in.numElements()], result.clear()));
+        expect("wrong_buffer_type", () -> it.run(in.dataType() == DataType.FLOAT32
+                ? (Object) ByteBuffer.allocate(in.numBytes()).asIntBuffer()
+                : FloatBuffer.allocate(in.numElements()), result.clear()));
+        expect("wrong_shape", () -> {
+            int[] shape = in.shape();
+            shape[shape.length - 1] += 1;
+            it.run(Array.newInstance(elementClass(in.dataType()), shape), result.clear());
+        });
+        expect("null_input", () -> it.run(null, result.clear()));
+        expect("read_only_output", () -> {
+            good.clear();
+            result.clear();
+            it.run(good, result.asReadOnlyBuffer());
+        });
+        if (in.dataType().byteSize() > 1) {
+            expect("big_endian_input", () -> it.run(ByteBuffer.allocateDirect(in.numBytes())
+                    .order(ByteOrder.BIG_ENDIAN), result.clear()));
+        }
+        expect("bad_output_index", () -> {
+            Map<Integer, Object> outputs = new HashMap<>();
+            outputs.put(it.getOutputTensorCount(), result.clear());
+            it.runForMultipleInputsOutputs(new Object[] {good.clear()}, outputs);
+        });
+        expect("bad_input_count", () -> it.runForMultipleInputsOutputs(new Object[0],
+                java.util.Collections.<Integer, Object>singletonMap(0, result.clear())));
+        expect("bad_input_index", () -> it.getInputTensor(it.getInputTensorCount()));
+        expect("unknown_input_name", () -> it.getInputIndex("no such tensor"));
+        expect("resize_same", () -> it.resizeInput(0, in.shape()));
+        expect("resize_other", () -> {
+            int[] shape = in.shape();
+            shape[0] = 2;
+            it.resizeInput(0, shape);
+        });
+        expect("run_after_bad_calls", () -> it.run(good.clear(), result.clear()));
+        it.close();
+        expect("close_twice", it::close);
+        expect("run_after_close", () -> it.run(good.clear(), result.clear()));
+        expect("tensor_after_close", () -> it.getInputTensor(0));
+        expect("arena_after_close", it::arenaBytes);
+        expect("allocate_after_close", it::allocateTensors);
+        System.out.println("DONE");
+    }
+
+    private static long rssKiB() throws IOException {
+        for (String line : Files.readAllLines(new File("/proc/self/status").toPath())) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IOException("no VmRSS in /proc/self/status");
+    }
+
+    private static void cycle(ByteBuffer model, Interpreter.Options options, ByteBuffer in, ByteBuffer out,
+            boolean close, List<Interpreter> kept) {
+        Interpreter it = new Interpreter(model, options);
+        in.clear();
+        out.clear();
+        it.run(in, out);
+        if (close) {
+            it.close();
+        } else {
+            kept.add(it);
+        }
+    }
+
+    /** RSS growth over `cycles` closed create/run/close cycles, and over as many interpreters left open. */
+    private static void leak(File model, int cycles) throws IOException {
+        byte[] bytes = Files.readAllBytes(model.toPath());
+        ByteBuffer buffer = direct(bytes); // one model buffer for every cycle: only the runtime allocates
+        Interpreter.Options options = new Interpreter.Options().setNumThreads(2); // worker threads joined too
+        Interpreter.Options single = new Interpreter.Options().setNumThreads(1);
+        ByteBuffer in;
+        ByteBuffer out;
+        try (Interpreter probe = new Interpreter(buffer, options)) {
+            in = ByteBuffer.allocateDirect(probe.getInputTensor(0).numBytes()).order(ByteOrder.nativeOrder());
+            out = ByteBuffer.allocateDirect(probe.getOutputTensor(0).numBytes()).order(ByteOrder.nativeOrder());
+            System.out.println("ARENA " + probe.arenaBytes());
+        }
+        List<Interpreter> kept = new ArrayList<>();
+        for (int i = 0; i < cycles / 5; i++) { // warm-up: the JIT, malloc's arenas, the thread stacks
+            cycle(buffer, options, in, out, true, kept);
+        }
+        long before = rssKiB();
+        for (int i = 0; i < cycles; i++) {
+            cycle(buffer, options, in, out, true, kept);
+        }
+        long closed = rssKiB();
+        for (int i = 0; i < cycles; i++) {
+            cycle(buffer, single, in, out, false, kept);
+        }
+        long open = rssKiB();
+        for (Interpreter it : kept) {
+            it.close();
+        }
+        System.out.println("RSS_KIB " + before + " " + closed + " " + open);
+    }
+}
