@@ -258,7 +258,9 @@ public final class Tensor {
     /** The array's type must be the tensor's, its shape the tensor's shape or flat with numElements entries. */
     private void checkArray(Object array, String role) {
         DataType t = elementType(array.getClass());
-        if (t != type) {
+        // byte arrays carry any one-byte type (int8, uint8, bool), as LiteRT's Java API takes them
+        boolean bytes = t == DataType.INT8 && type.byteSize() == 1;
+        if (t != type && !bytes) {
             throw new IllegalArgumentException("cannot use a Java " + array.getClass().getSimpleName() + " as "
                     + role + " of " + describe() + (type == DataType.INT8 && t == DataType.FLOAT32
                     ? ": quantise with quantizationParams() into a byte array" : ""));
