@@ -1,0 +1,104 @@
+/* Presenting uint8 operands to int8 kernels (see uint8.h). */
+#include "kernels/uint8.h"
+
+#include <string.h>
+
+static ember_tensor *operand(ember_interpreter *ctx, const ember_node *node, int32_t i) {
+    const int32_t index = i < node->input_count ? node->inputs[i] : node->outputs[i - node->input_count];
+    return index >= 0 ? &ctx->tensors[index] : NULL;
+}
+
+/* Presents (to_i8) or restores the node's uint8 operands; returns how many there are. */
+static int32_t present(ember_interpreter *ctx, const ember_node *node, int to_i8) {
+    int32_t i, count = 0;
+    for (i = 0; i < node->input_count + node->output_count; ++i) {
+        ember_tensor *t = operand(ctx, node, i);
+        if (t && (to_i8 ? t->type == EMBER_UINT8 : t->zero_point_shift != 0)) {
+            t->type = to_i8 ? EMBER_INT8 : EMBER_UINT8;
+            t->zero_point_shift = to_i8 ? -128 : 0;
+            ++count;
+        }
+    }
+    return count;
+}
+
+ember_status ember_u8_prepare(ember_interpreter *ctx, ember_node *node, ember_prepare_fn *prepare) {
+    ember_status status;
+    if (!present(ctx, node, 1))
+        return prepare(ctx, node);
+    status = prepare(ctx, node);
+    present(ctx, node, 0);
+    return status;
+}
+
+/* Whether input i is the first of the node's inputs naming its tensor (a tensor used twice is flipped once).
+ */
+static int first_use(const ember_node *node, int32_t i) {
+    int32_t j;
+    for (j = 0; j < i; ++j)
+        if (node->inputs[j] == node->inputs[i])
+            return 0;
+    return 1;
+}
+
+static size_t own_bytes(const ember_interpreter *ctx, const ember_node *node, ember_bytes_fn *own_scratch) {
+    return own_scratch ? ember_align_size(own_scratch(ctx, node)) : 0;
+}
+
+size_t ember_u8_scratch_bytes(const ember_interpreter *ctx, const ember_node *node,
+                              ember_bytes_fn *own_scratch) {
+    size_t total = own_scratch ? own_scratch(ctx, node) : 0;
+    int32_t i;
+    if (total == (size_t)-1 || node->input_count < 0 || node->input_count > 65536)
+        return (size_t)-1;
+    /* Then the inputs' own data pointers, restored after eval, then the flipped copies. */
+    total = ember_align_size(total) + ember_align_size(sizeof(void *) * (size_t)node->input_count);
+    for (i = 0; i < node->input_count; ++i) {
+        const int32_t index = node->inputs[i];
+        if (index >= 0 && ctx->tensors[index].type == EMBER_UINT8 && first_use(node, i)) {
+            if (total > ((size_t)-1 >> 2))
+                return (size_t)-1;
+            total += ember_align_size(ctx->tensors[index].bytes);
+        }
+    }
+    return total;
+}
+
+static void flip(uint8_t *to, const uint8_t *from, size_t bytes) {
+    size_t i;
+    for (i = 0; i < bytes; ++i)
+        to[i] = (uint8_t)(from[i] ^ 0x80u);
+}
+
+ember_status ember_u8_eval(ember_interpreter *ctx, const ember_node *node, ember_bytes_fn *own_scratch,
+                           ember_eval_fn *eval) {
+    void **saved;
+    uint8_t *at;
+    ember_status status;
+    int32_t i;
+    if (!present(ctx, node, 1))
+        return eval(ctx, node);
+    saved = (void **)(void *)(ember_thread_scratch(ctx, 0) + own_bytes(ctx, node, own_scratch));
+    at = (uint8_t *)(void *)saved + ember_align_size(sizeof(void *) * (size_t)node->input_count);
+    for (i = 0; i < node->input_count; ++i) {
+        ember_tensor *t = operand(ctx, node, i);
+        saved[i] = NULL;
+        if (t && t->zero_point_shift != 0 && first_use(node, i)) {
+            saved[i] = t->data;
+            flip(at, (const uint8_t *)t->data, t->bytes);
+            t->data = at;
+            at += ember_align_size(t->bytes);
+        }
+    }
+    status = eval(ctx, node);
+    for (i = 0; i < node->input_count; ++i)
+        if (saved[i])
+            operand(ctx, node, i)->data = saved[i];
+    for (i = 0; i < node->output_count; ++i) {
+        ember_tensor *t = operand(ctx, node, node->input_count + i);
+        if (t->zero_point_shift != 0)
+            flip((uint8_t *)t->data, (const uint8_t *)t->data, t->bytes);
+    }
+    present(ctx, node, 0);
+    return status;
+}
