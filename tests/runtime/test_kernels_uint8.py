@@ -212,3 +212,14 @@ def test_quantize_dequantize_uint8(seed: int) -> None:
     _check(one_op_model("QUANTIZE", [i8], [_u8("u", shape, rng, scale=q.scales[0] if same else None,
                                                    zp=q.zero_points[0] if same else None)]),
            [rng.integers(-128, 128, size=tuple(shape), dtype=np.int8)])
+
+
+def test_mixed_uint8_int8_is_refused() -> None:
+    """Only QUANTIZE converts between uint8 and int8; an ADD of the two is refused with a message."""
+    from ember.runtime import Interpreter
+
+    rng = np.random.default_rng(0)
+    a, y = _u8("a", [4], rng), _u8("y", [4], rng)
+    b = TensorSpec("b", [4], "int8", scales=[0.1], zero_points=[0])
+    with pytest.raises(Exception, match="mixes uint8 and int8"):
+        Interpreter(model_content=one_op_model("ADD", [a, b], [y])).allocate_tensors()

@@ -8,14 +8,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from single_op import assert_outputs_match, run_ember, run_litert
+from single_op import _run, assert_outputs_match, run_litert
+
+from ember.runtime import Interpreter
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "tf" / "uint8"
 MODELS = ["tf1_uint8.tflite", "uint8_io.tflite"]
 
 
+@pytest.mark.parametrize("threads", [1, 3])
 @pytest.mark.parametrize("name", MODELS)
-def test_tf_uint8_model_matches_litert(name: str) -> None:
+def test_tf_uint8_model_matches_litert(name: str, threads: int) -> None:
     from ai_edge_litert.interpreter import Interpreter as LiteRTInterpreter
 
     model = (DATA / name).read_bytes()
@@ -24,6 +27,6 @@ def test_tf_uint8_model_matches_litert(name: str) -> None:
     rng = np.random.default_rng(0)
     for _ in range(8):
         feeds = [rng.integers(0, 256, d["shape"], dtype=np.uint8) for d in details]
-        ours = run_ember(model, feeds)
+        ours = _run(Interpreter(model_content=model, num_threads=threads), feeds)
         assert_outputs_match(ours, run_litert(model, feeds, reference=True))
         assert ours[0].dtype == np.uint8

@@ -1,7 +1,7 @@
 /* Presenting uint8 operands to int8 kernels (see uint8.h). */
 #include "kernels/uint8.h"
 
-#include <string.h>
+#include "tflite_schema.h"
 
 static ember_tensor *operand(ember_interpreter *ctx, const ember_node *node, int32_t i) {
     const int32_t index = i < node->input_count ? node->inputs[i] : node->outputs[i - node->input_count];
@@ -22,8 +22,25 @@ static int32_t present(ember_interpreter *ctx, const ember_node *node, int to_i8
     return count;
 }
 
+/* Whether the node has both uint8 and int8 operands. */
+static int mixes_int8(ember_interpreter *ctx, const ember_node *node) {
+    int32_t i, u8 = 0, i8 = 0;
+    for (i = 0; i < node->input_count + node->output_count; ++i) {
+        const ember_tensor *t = operand(ctx, node, i);
+        u8 |= t && t->type == EMBER_UINT8;
+        i8 |= t && t->type == EMBER_INT8;
+    }
+    return u8 && i8;
+}
+
 ember_status ember_u8_prepare(ember_interpreter *ctx, ember_node *node, ember_prepare_fn *prepare) {
     ember_status status;
+    /* Once presented, uint8 and int8 operands look alike; only QUANTIZE converts between them. */
+    EMBER_CHECK(
+        ctx, node->kernel->builtin_code == TFL_OP_QUANTIZE || !mixes_int8(ctx, node), EMBER_UNSUPPORTED,
+        "%s %ld: mixes uint8 and int8 tensors; its quantised operands must all be uint8 or all int8 (a "
+        "QUANTIZE converts between them)",
+        node->kernel->name, (long)node->index);
     if (!present(ctx, node, 1))
         return prepare(ctx, node);
     status = prepare(ctx, node);
