@@ -65,8 +65,14 @@ static size_t own_bytes(const ember_interpreter *ctx, const ember_node *node, em
 size_t ember_u8_scratch_bytes(const ember_interpreter *ctx, const ember_node *node,
                               ember_bytes_fn *own_scratch) {
     size_t total = own_scratch ? own_scratch(ctx, node) : 0;
-    int32_t i;
-    if (total == (size_t)-1 || node->input_count < 0 || node->input_count > 65536)
+    int32_t i, any = 0;
+    for (i = 0; i < node->input_count + node->output_count; ++i) {
+        const int32_t index = i < node->input_count ? node->inputs[i] : node->outputs[i - node->input_count];
+        any |= index >= 0 && ctx->tensors[index].type == EMBER_UINT8;
+    }
+    if (!any || total == (size_t)-1)
+        return total;
+    if (node->input_count > 65536)
         return (size_t)-1;
     /* Then the inputs' own data pointers, restored after eval, then the flipped copies. */
     total = ember_align_size(total) + ember_align_size(sizeof(void *) * (size_t)node->input_count);
