@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from single_op import one_op_model, run_ember, run_litert
-from tflite_builder import TensorSpec
+from tflite_builder import OpSpec, TensorSpec, build_model
 
 SEEDS = range(12)
 ACTS = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"]
@@ -88,10 +88,11 @@ def test_binary_uint8(seed: int, op: str) -> None:
     rng = np.random.default_rng(seed)
     shape = [int(v) for v in rng.integers(1, 5, size=int(rng.integers(1, 5)))]
     other = [d if rng.random() < 0.6 else 1 for d in shape]  # broadcasting
-    a, b = _u8("a", shape, rng), _u8("b", other, rng)
+    constant = seed % 3 == 2  # a constant uint8 operand is flipped like an activation
+    a, b = _u8("a", shape, rng), _u8("b", other, rng, data=_feed(other, rng) if constant else None)
     y = _u8("y", shape, rng)
     model = one_op_model(op, [a, b], [y], {"activation": str(rng.choice(ACTS))})
-    _check(model, [_feed(shape, rng), _feed(other, rng)])
+    _check(model, [_feed(shape, rng)] + ([] if constant else [_feed(other, rng)]))
 
 
 @pytest.mark.parametrize("op", ["AVERAGE_POOL_2D", "MAX_POOL_2D"])
@@ -223,3 +224,13 @@ def test_mixed_uint8_int8_is_refused() -> None:
     b = TensorSpec("b", [4], "int8", scales=[0.1], zero_points=[0])
     with pytest.raises(Exception, match="mixes uint8 and int8"):
         Interpreter(model_content=one_op_model("ADD", [a, b], [y])).allocate_tensors()
+
+
+@pytest.mark.parametrize("op", ["ADD", "MUL", "CONCATENATION"])
+def test_one_uint8_tensor_as_both_inputs(op: str) -> None:
+    """x op x: the shared input is flipped once, not twice."""
+    rng = np.random.default_rng(1)
+    x, y = _u8("x", [2, 5], rng), _u8("y", [2, 10] if op == "CONCATENATION" else [2, 5], rng)
+    options = {"axis": 1} if op == "CONCATENATION" else {}
+    model = build_model([x, y], [OpSpec(op, [0, 0], [1], options)], [0], [1])
+    _check(model, [_feed(x.shape, rng)])
