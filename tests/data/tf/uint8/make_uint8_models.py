@@ -4,6 +4,8 @@
 - tf1_uint8.tflite: a fully uint8 graph from the TF1 path (tf.compat.v1.lite.TFLiteConverter, inference_type
   uint8, quantized_input_stats, fake-quant nodes): CONV_2D, DEPTHWISE_CONV_2D, ADD, CONCATENATION, MAX_POOL_2D,
   AVERAGE_POOL_2D, RESHAPE, FULLY_CONNECTED, SOFTMAX, with per-tensor uint8 weights and their zero points.
+- tf1_uint8_ops.tflite: the same path through PAD, RESIZE_NEAREST_NEIGHBOR, MUL, SUB, LOGISTIC, TANH, QUANTIZE
+  (uint8 -> uint8 requantisation, which the converter inserts), CONCATENATION, MEAN, TRANSPOSE, STRIDED_SLICE.
 - uint8_io.tflite: a TF2 full-integer int8 model with uint8 input and output (inference_input_type=tf.uint8):
   QUANTIZE uint8 -> int8 in front, int8 -> uint8 behind."""
 
@@ -54,8 +56,35 @@ def tf1_uint8() -> bytes:
             return converter.convert()
 
 
+def tf1_uint8_ops() -> bytes:
+    """The other uint8 ops through the TF1 converter: PAD, RESIZE_NEAREST_NEIGHBOR, MUL, SUB, LOGISTIC, TANH,
+    MEAN, TRANSPOSE, STRIDED_SLICE, CONCATENATION."""
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.compat.v1.placeholder(tf.float32, [1, 4, 4, 2], name="input")
+        h = _fq(x, -2.0, 2.0)
+        p = _fq(tf.pad(h, [[0, 0], [1, 0], [0, 1], [0, 0]]), -2.0, 2.0)
+        r = _fq(tf.compat.v1.image.resize_nearest_neighbor(p, [8, 8]), -2.0, 2.0)
+        m = _fq(r * _fq(tf.constant(np.linspace(-1, 1, 2, dtype=np.float32)), -1.0, 1.0), -3.0, 3.0)
+        s = _fq(m - r, -4.0, 4.0)
+        g = _fq(tf.sigmoid(s), 0.0, 1.0)
+        t = _fq(tf.tanh(m), -1.0, 1.0)
+        c = _fq(tf.concat([g, t], axis=3), -1.0, 1.0)
+        mean = _fq(tf.reduce_mean(c, axis=[1, 2], keepdims=True), -1.0, 1.0)
+        tr = _fq(tf.transpose(c, [0, 3, 1, 2]), -1.0, 1.0)
+        sl = _fq(tr[:, :, 1:7:2, ::3], -1.0, 1.0)
+        out_a = tf.identity(mean, name="mean")
+        out_b = tf.identity(sl, name="slice")
+        with tf.compat.v1.Session(graph=graph) as sess:
+            converter = tf.compat.v1.lite.TFLiteConverter.from_session(sess, [x], [out_a, out_b])
+            converter.inference_type = tf.uint8
+            converter.quantized_input_stats = {"input": (128.0, 64.0)}
+            return converter.convert()
+
+
 def uint8_io() -> bytes:
     rng = np.random.default_rng(1)
+    tf.keras.utils.set_random_seed(1)  # the layers' initial weights: the file is the same on every run
     model = tf.keras.Sequential([
         tf.keras.Input((8, 8, 3)),
         tf.keras.layers.Conv2D(6, 3, activation="relu"),
@@ -74,7 +103,7 @@ def uint8_io() -> bytes:
 
 
 if __name__ == "__main__":
-    for name, make in [("tf1_uint8", tf1_uint8), ("uint8_io", uint8_io)]:
+    for name, make in [("tf1_uint8", tf1_uint8), ("tf1_uint8_ops", tf1_uint8_ops), ("uint8_io", uint8_io)]:
         data = make()
         (HERE / f"{name}.tflite").write_bytes(data)
         print(name, len(data), "bytes")
