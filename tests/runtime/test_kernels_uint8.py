@@ -234,3 +234,10 @@ def test_one_uint8_tensor_as_both_inputs(op: str) -> None:
     options = {"axis": 1} if op == "CONCATENATION" else {}
     model = build_model([x, y], [OpSpec(op, [0, 0], [1], options)], [0], [1])
     _check(model, [_feed(x.shape, rng)])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_requantize_uint8_to_uint8(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    shape = [int(rng.integers(1, 4)), int(rng.integers(1, 30))]
+    _check(one_op_model("QUANTIZE", [_u8("a", shape, rng)], [_u8("b", shape, rng)]), [_feed(shape, rng)])
