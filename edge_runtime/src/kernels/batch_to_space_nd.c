@@ -39,7 +39,7 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
-EMBER_U8_VIA_I8(batch_to_space_nd, prepare, eval, NULL)
+EMBER_U8_AS_BYTES(batch_to_space_nd, prepare, eval)
 
 const ember_kernel ember_kernel_batch_to_space_nd = {
     TFL_OP_BATCH_TO_SPACE_ND,
@@ -50,6 +50,6 @@ const ember_kernel ember_kernel_batch_to_space_nd = {
     batch_to_space_nd_prepare_u8,
     batch_to_space_nd_eval_u8,
     NULL,
-    batch_to_space_nd_scratch_u8,
+    NULL,
     EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };

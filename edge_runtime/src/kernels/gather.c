@@ -90,7 +90,7 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
-EMBER_U8_VIA_I8(gather, prepare, eval, NULL)
+EMBER_U8_AS_BYTES(gather, prepare, eval)
 
 const ember_kernel ember_kernel_gather = {
     TFL_OP_GATHER,
@@ -101,6 +101,6 @@ const ember_kernel ember_kernel_gather = {
     gather_prepare_u8,
     gather_eval_u8,
     NULL,
-    gather_scratch_u8,
+    NULL,
     EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I32,
 };

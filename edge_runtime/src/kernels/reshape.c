@@ -61,7 +61,7 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     return EMBER_OK;
 }
 
-EMBER_U8_VIA_I8(reshape, prepare, ember_copy_eval, NULL)
+EMBER_U8_AS_BYTES(reshape, prepare, ember_copy_eval)
 
 const ember_kernel ember_kernel_reshape = {
     TFL_OP_RESHAPE,
@@ -72,6 +72,6 @@ const ember_kernel ember_kernel_reshape = {
     reshape_prepare_u8,
     reshape_eval_u8,
     NULL,
-    reshape_scratch_u8,
+    NULL,
     EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I32 | EMBER_T_I64,
 };

@@ -89,7 +89,7 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
-EMBER_U8_VIA_I8(resize_nearest_neighbor, prepare, eval, NULL)
+EMBER_U8_AS_BYTES(resize_nearest_neighbor, prepare, eval)
 
 const ember_kernel ember_kernel_resize_nearest_neighbor = {
     TFL_OP_RESIZE_NEAREST_NEIGHBOR,
@@ -100,6 +100,6 @@ const ember_kernel ember_kernel_resize_nearest_neighbor = {
     resize_nearest_neighbor_prepare_u8,
     resize_nearest_neighbor_eval_u8,
     NULL,
-    resize_nearest_neighbor_scratch_u8,
+    NULL,
     EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };

@@ -44,7 +44,7 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     return EMBER_OK;
 }
 
-EMBER_U8_VIA_I8(squeeze, prepare, ember_copy_eval, NULL)
+EMBER_U8_AS_BYTES(squeeze, prepare, ember_copy_eval)
 
 const ember_kernel ember_kernel_squeeze = {
     TFL_OP_SQUEEZE,
@@ -55,6 +55,6 @@ const ember_kernel ember_kernel_squeeze = {
     squeeze_prepare_u8,
     squeeze_eval_u8,
     NULL,
-    squeeze_scratch_u8,
+    NULL,
     EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I32 | EMBER_T_I64,
 };

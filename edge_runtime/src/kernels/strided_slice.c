@@ -152,7 +152,7 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
-EMBER_U8_VIA_I8(strided_slice, prepare, eval, NULL)
+EMBER_U8_AS_BYTES(strided_slice, prepare, eval)
 
 const ember_kernel ember_kernel_strided_slice = {
     TFL_OP_STRIDED_SLICE,
@@ -163,6 +163,6 @@ const ember_kernel ember_kernel_strided_slice = {
     strided_slice_prepare_u8,
     strided_slice_eval_u8,
     NULL,
-    strided_slice_scratch_u8,
+    NULL,
     EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I32 | EMBER_T_I64,
 };

@@ -74,7 +74,7 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
-EMBER_U8_VIA_I8(transpose, prepare, eval, NULL)
+EMBER_U8_AS_BYTES(transpose, prepare, eval)
 
 const ember_kernel ember_kernel_transpose = {
     TFL_OP_TRANSPOSE,
@@ -85,6 +85,6 @@ const ember_kernel ember_kernel_transpose = {
     transpose_prepare_u8,
     transpose_eval_u8,
     NULL,
-    transpose_scratch_u8,
+    NULL,
     EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I32 | EMBER_T_I64,
 };

@@ -125,3 +125,12 @@ ember_status ember_u8_eval(ember_interpreter *ctx, const ember_node *node, ember
     present(ctx, node, 0);
     return status;
 }
+
+ember_status ember_u8_eval_bytes(ember_interpreter *ctx, const ember_node *node, ember_eval_fn *eval) {
+    ember_status status;
+    if (!present(ctx, node, 1))
+        return eval(ctx, node);
+    status = eval(ctx, node);
+    present(ctx, node, 0);
+    return status;
+}

@@ -31,6 +31,20 @@ ember_status ember_u8_eval(ember_interpreter *ctx, const ember_node *node, ember
 size_t ember_u8_scratch_bytes(const ember_interpreter *ctx, const ember_node *node,
                               ember_bytes_fn *own_scratch);
 
+/* `eval` with the node's uint8 operands presented as int8 but their bytes as they are: for the ops that only
+ * move bytes (RESHAPE, TRANSPOSE, GATHER, ...), where flipping in and out would give the same bytes. */
+ember_status ember_u8_eval_bytes(ember_interpreter *ctx, const ember_node *node, ember_eval_fn *eval);
+
+/* EMBER_U8_VIA_I8 for the ops that only move bytes: no flips, so no scratch (name##_scratch_u8 is not
+ * defined; the kernel keeps its own hook). */
+#define EMBER_U8_AS_BYTES(name, prepare, eval)                                                               \
+    static ember_status name##_prepare_u8(ember_interpreter *ctx, ember_node *node) {                        \
+        return ember_u8_prepare(ctx, node, prepare);                                                         \
+    }                                                                                                        \
+    static ember_status name##_eval_u8(ember_interpreter *ctx, const ember_node *node) {                     \
+        return ember_u8_eval_bytes(ctx, node, eval);                                                         \
+    }
+
 /* Defines name##_prepare_u8, name##_eval_u8 and name##_scratch_u8 around a kernel's prepare, eval and scratch
  * hook (NULL: none), for its ember_kernel (whose types then include EMBER_T_U8). */
 #define EMBER_U8_VIA_I8(name, prepare, eval, scratch)                                                        \
