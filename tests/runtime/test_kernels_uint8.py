@@ -55,7 +55,9 @@ def test_conv_uint8(seed: int, depthwise: bool) -> None:
     oh, ow = _out_size(padding, h, kh, sh, dh), _out_size(padding, w, kw, sw, dw)
     fshape = [1, kh, kw, cout] if depthwise else [cout, kh, kw, cin]
     x = _u8("input", [n, h, w, cin], rng, scale=float(rng.uniform(0.005, 0.05)))
-    f = _u8("filter", fshape, rng, scale=float(rng.uniform(0.002, 0.02)), data=_feed(fshape, rng))
+    # Weight zero point 128 takes the optimised int8 paths (GEMM, depthwise pixel kernels); others the reference.
+    f = _u8("filter", fshape, rng, scale=float(rng.uniform(0.002, 0.02)), zp=128 if seed % 2 else None,
+            data=_feed(fshape, rng))
     s_b = float(np.float32(x.scales[0]) * np.float32(f.scales[0]))
     bias = TensorSpec("bias", [cout], "int32", data=rng.integers(-3000, 3000, size=cout, dtype=np.int32),
                       scales=[s_b], zero_points=[0])
@@ -73,7 +75,8 @@ def test_fully_connected_uint8(seed: int) -> None:
     rng = np.random.default_rng(seed)
     batches, k, out = int(rng.integers(1, 4)), int(rng.integers(1, 40)), int(rng.integers(1, 12))
     x = _u8("input", [batches, k], rng, scale=float(rng.uniform(0.005, 0.05)))
-    f = _u8("weights", [out, k], rng, scale=float(rng.uniform(0.002, 0.02)), data=_feed([out, k], rng))
+    f = _u8("weights", [out, k], rng, scale=float(rng.uniform(0.002, 0.02)), zp=128 if seed % 2 else None,
+            data=_feed([out, k], rng))
     s_b = float(np.float32(x.scales[0]) * np.float32(f.scales[0]))
     bias = TensorSpec("bias", [out], "int32", data=rng.integers(-3000, 3000, size=out, dtype=np.int32),
                       scales=[s_b], zero_points=[0])

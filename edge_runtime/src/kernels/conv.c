@@ -134,25 +134,36 @@ static const ember_tensor *optional_input(const ember_interpreter *ctx, const em
     return i < node->input_count && node->inputs[i] >= 0 ? &ctx->tensors[node->inputs[i]] : NULL;
 }
 
+int ember_conv_u8_offset_free(const ember_interpreter *ctx, const ember_tensor *weights) {
+    return weights->quant_count == 1 && fb_i64_at(ctx->model.data + weights->zero_points_pos) == 128;
+}
+
+/* int8 for int8 and uint8 tensors (real or presented as int8), else the type. */
+static int32_t q8_type(const ember_tensor *t) {
+    return t->type == EMBER_UINT8 ? EMBER_INT8 : (int32_t)t->type;
+}
+
 size_t ember_conv_gemm_bytes(const ember_interpreter *ctx, const ember_node *node, int32_t n, int32_t k) {
     const ember_tensor *input = optional_input(ctx, node, 0), *weights = optional_input(ctx, node, 1);
     const ember_tensor *bias = optional_input(ctx, node, 2);
     const ember_tensor *output = node->output_count >= 1 ? &ctx->tensors[node->outputs[0]] : NULL;
     int same_type;
     size_t bytes;
-    /* uint8 weights (a zero point) run the reference loops. */
-    if (ctx->reference_kernels || !input || !weights || !output || n < 1 || k < 1 || ember_is_u8(weights))
+    if (ctx->reference_kernels || !input || !weights || !output || n < 1 || k < 1)
+        return 0;
+    /* uint8 weights take the GEMM only with zero point 128: then their int8 image needs no weight offset. */
+    if ((weights->type == EMBER_UINT8 || ember_is_u8(weights)) && !ember_conv_u8_offset_free(ctx, weights))
         return 0;
     same_type = input->type == weights->type && input->type == output->type;
-    if (!same_type || (input->type != EMBER_FLOAT32 && input->type != EMBER_INT8) || !weights->is_constant ||
-        (bias && !bias->is_constant))
+    if (!same_type || (q8_type(input) != EMBER_FLOAT32 && q8_type(input) != EMBER_INT8) ||
+        !weights->is_constant || (bias && !bias->is_constant))
         return 0;
     /* n * k is at most the weights' element count (callers derive both from its dims), so these sizes are
      * far from overflowing 64 bits; on 32-bit hosts the bound below keeps them meaningful. */
     if ((uint64_t)n * (uint64_t)k > EMBER_MAX_TENSOR_BYTES / 8)
         return 0;
-    bytes = input->type == EMBER_INT8 ? ember_gemm_i8_packed_bytes(n, k, ctx->isa)
-                                      : ember_gemm_f32_packed_bytes(n, k, ctx->isa);
+    bytes = q8_type(input) == EMBER_INT8 ? ember_gemm_i8_packed_bytes(n, k, ctx->isa)
+                                         : ember_gemm_f32_packed_bytes(n, k, ctx->isa);
     return bytes > EMBER_MAX_TENSOR_BYTES ? 0 : bytes;
 }
 

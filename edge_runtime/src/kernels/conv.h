@@ -43,6 +43,10 @@ size_t ember_conv_op_data_bytes(const ember_interpreter *ctx, const ember_node *
 /* Where those packed bytes start in the op data (64-byte aligned), for prepare to pack into. */
 void *ember_conv_packed(const ember_interpreter *ctx, const ember_node *node);
 
+/* Whether uint8 weights (real or presented) have the per-tensor zero point 128, so that their int8 image is
+ * symmetric (filter_offset 0) and the optimised int8 paths apply. */
+int ember_conv_u8_offset_free(const ember_interpreter *ctx, const ember_tensor *weights);
+
 /* Whether the node's inputs allow packing a GEMM (not EMBER_ISA=reference; float32 input, filter and output,
  * or int8 ones; constant filter and bias; `weights` is input 1) and the packed size for n x k; 0 otherwise
  * or when it would exceed EMBER_MAX_TENSOR_BYTES. Reads the node defensively (the hooks run before prepare).

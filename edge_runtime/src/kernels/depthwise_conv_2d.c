@@ -76,8 +76,11 @@ static int32_t fast_taps(const ember_interpreter *ctx, const ember_node *node) {
     if (ctx->reference_kernels || node->input_count < 2 || node->inputs[1] < 0)
         return 0;
     filter = &ctx->tensors[node->inputs[1]];
-    if (filter->rank != 4 || (filter->type != EMBER_FLOAT32 && filter->type != EMBER_INT8) ||
-        ember_is_u8(filter))
+    if (filter->rank != 4 ||
+        (filter->type != EMBER_FLOAT32 && filter->type != EMBER_INT8 && filter->type != EMBER_UINT8))
+        return 0;
+    /* uint8 weights only with zero point 128 (no weight offset in their int8 image). */
+    if ((filter->type == EMBER_UINT8 || ember_is_u8(filter)) && !ember_conv_u8_offset_free(ctx, filter))
         return 0;
     if ((int64_t)filter->dims[1] * filter->dims[2] > 65536)
         return 0;

@@ -138,7 +138,7 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
      */
     data->rounding = ember_is_u8(weights) ? EMBER_REQUANT_DOUBLE : EMBER_REQUANT_SINGLE;
     data->packed = gemm_bytes(ctx, node) ? ember_conv_gemm_pack(ctx, node, data->out_dim, data->in_dim,
-                                                                &data->q, EMBER_REQUANT_SINGLE)
+                                                                &data->q, data->rounding)
                                          : NULL;
     return EMBER_OK;
 }
