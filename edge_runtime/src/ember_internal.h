@@ -40,6 +40,9 @@ typedef struct ember_tensor {
     int32_t quantized_dimension;
     size_t scales_pos;      /* position of the verified float vector in the model buffer */
     size_t zero_points_pos; /* position of the verified int64 vector in the model buffer */
+    /* -128 while a uint8 tensor is presented to an int8 kernel as int8 (kernels/uint8.h), else 0: what
+     * ember_tensor_quant_i8 adds to the zero point it reads. */
+    int32_t zero_point_shift;
     /* Lifetime in operator indices, inclusive; first_op < 0: no arena slot needed. */
     int32_t first_op;
     int32_t last_op;

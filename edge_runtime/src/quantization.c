@@ -125,24 +125,22 @@ int ember_activation_range_q(int32_t activation, float scale, int32_t zero_point
 
 ember_status ember_tensor_quant_i8(ember_interpreter *ctx, const ember_node *node, const ember_tensor *t,
                                    float *scale, int32_t *zero_point) {
+    /* a uint8 tensor: a kernel's own uint8 operand, or one presented as int8 (kernels/uint8.h) */
+    const int is_u8 = t->type == EMBER_UINT8 || t->zero_point_shift != 0;
     int64_t zp;
     EMBER_CHECK(ctx, t->quant_count == 1, EMBER_INVALID_MODEL,
-                "%s %ld: int8 tensor '%.64s' needs one (per-tensor) scale and zero point, has %ld",
-                node->kernel->name, (long)node->index, t->name, (long)t->quant_count);
+                "%s %ld: %s tensor '%.64s' needs one (per-tensor) scale and zero point, has %ld",
+                node->kernel->name, (long)node->index, is_u8 ? "uint8" : "int8", t->name,
+                (long)t->quant_count);
     *scale = fb_f32_at(ctx->model.data + t->scales_pos);
     zp = fb_i64_at(ctx->model.data + t->zero_points_pos);
     EMBER_CHECK(ctx, *scale > 0.0f && *scale <= 3.4e38f, EMBER_INVALID_MODEL,
                 "%s %ld: tensor '%.64s' has scale %g; it must be positive and finite", node->kernel->name,
                 (long)node->index, t->name, (double)*scale);
-    if (t->type == EMBER_UINT8)
-        EMBER_CHECK(ctx, zp >= 0 && zp <= 255, EMBER_INVALID_MODEL,
-                    "%s %ld: tensor '%.64s' has zero point %lld, outside uint8's [0, 255]",
-                    node->kernel->name, (long)node->index, t->name, (long long)zp);
-    else
-        EMBER_CHECK(ctx, zp >= -128 && zp <= 127, EMBER_INVALID_MODEL,
-                    "%s %ld: tensor '%.64s' has zero point %lld, outside int8's [-128, 127]",
-                    node->kernel->name, (long)node->index, t->name, (long long)zp);
-    *zero_point = (int32_t)zp;
+    EMBER_CHECK(ctx, is_u8 ? zp >= 0 && zp <= 255 : zp >= -128 && zp <= 127, EMBER_INVALID_MODEL,
+                "%s %ld: tensor '%.64s' has zero point %lld, outside %s", node->kernel->name,
+                (long)node->index, t->name, (long long)zp, is_u8 ? "uint8's [0, 255]" : "int8's [-128, 127]");
+    *zero_point = (int32_t)zp + t->zero_point_shift;
     return EMBER_OK;
 }
 

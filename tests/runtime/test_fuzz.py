@@ -83,6 +83,9 @@ def write_seeds(corpus: Path) -> int:
     import test_cross_replay as replay  # one small model per registered kernel, float32 and int8: every op seeds
 
     seeds.extend(case.model for case in replay.one_op_cases())
+    # uint8 files from TensorFlow's converters: the uint8 paths of the convolutions, pooling, ADD, ... seed too.
+    uint8_files = Path(__file__).resolve().parents[1] / "data" / "tf" / "uint8"
+    seeds.extend(p.read_bytes() for p in sorted(uint8_files.glob("*.tflite")))
     for i, seed in enumerate(seeds):
         (corpus / f"builder_{i:02d}.tflite").write_bytes(seed)
     return len(list(corpus.iterdir()))

@@ -5,6 +5,7 @@
  * srdhm(x, -M), which rounds ties the other way (test_int8_sub_rounds_ties_like_litert tells them apart). */
 #include "kernels/add_sub.h"
 #include "kernels/kernels.h"
+#include "kernels/uint8.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
@@ -113,7 +114,9 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
 }
 
 /* Versions 1-5 as LiteRT registers them; int16 and int32/int64 variants are refused by type in prepare. */
+EMBER_U8_VIA_I8(add, prepare, ember_add_sub_eval, NULL)
+
 const ember_kernel ember_kernel_add = {
-    TFL_OP_ADD,         "ADD", 5,    TFL_OPTIONS_ADD,          sizeof(add_data), prepare,
-    ember_add_sub_eval, NULL,  NULL, EMBER_T_F32 | EMBER_T_I8,
+    TFL_OP_ADD,     "ADD",       5,    TFL_OPTIONS_ADD, sizeof(add_data),
+    add_prepare_u8, add_eval_u8, NULL, add_scratch_u8,  EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };

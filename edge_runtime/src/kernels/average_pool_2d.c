@@ -1,9 +1,10 @@
 /* AVERAGE_POOL_2D, float32 and int8: the mean of the window's taps inside the image (padding taps are not
  * counted), then the fused activation. int8 input and output share their quantisation, so the average of the
  * raw values is the answer, rounded half away from zero as TFLite's reference (reference/pooling.h,
- * reference/integer_ops/pooling.h). */
+ * reference/integer_ops/pooling.h); uint8 rounds half up (reference_ops' uint8 AveragePool). */
 #include "kernels/kernels.h"
 #include "kernels/pool.h"
+#include "kernels/uint8.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
@@ -43,7 +44,9 @@ void ember_average_pool_2d_ref_i8(const ember_pool_params *p, const int8_t *inpu
                             acc += input[(((size_t)b * s->in_h + y) * s->in_w + x) * s->in_c + c];
                             ++n;
                         }
-                    if (n > 0)
+                    if (n > 0 && p->round_half_up)
+                        acc = acc + n / 2 >= 0 ? (acc + n / 2) / n : -((n - 1 - (acc + n / 2)) / n);
+                    else if (n > 0)
                         acc = acc > 0 ? (acc + n / 2) / n : (acc - n / 2) / n;
                     output[(((size_t)b * s->out_h + oy) * s->out_w + ox) * s->out_c + c] =
                         ember_clamp_i8(acc, p->act_min, p->act_max);
@@ -54,6 +57,7 @@ void ember_average_pool_2d_ref_i8(const ember_pool_params *p, const int8_t *inpu
 static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     ember_pool_params *p = (ember_pool_params *)node->op_data;
     EMBER_TRY(ember_pool_prepare(ctx, node, p));
+    p->round_half_up = ember_is_u8(ember_node_input(ctx, node, 0));
     /* The int8 sum of a window must fit int32: 127 * taps < 2^31. */
     EMBER_CHECK(ctx, (int64_t)p->w.filter_h * p->w.filter_w <= 16777216, EMBER_UNSUPPORTED,
                 "AVERAGE_POOL_2D %ld: a %ldx%ld window is larger than 2^24 taps", (long)node->index,
@@ -66,15 +70,17 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 /* Versions 1 to 3 as LiteRT registers them (3: int16, refused by type). */
+EMBER_U8_VIA_I8(average_pool_2d, prepare, eval, NULL)
+
 const ember_kernel ember_kernel_average_pool_2d = {
     TFL_OP_AVERAGE_POOL_2D,
     "AVERAGE_POOL_2D",
     3,
     TFL_OPTIONS_POOL_2D,
     sizeof(ember_pool_params),
-    prepare,
-    eval,
+    average_pool_2d_prepare_u8,
+    average_pool_2d_eval_u8,
     NULL,
-    NULL,
-    EMBER_T_F32 | EMBER_T_I8,
+    average_pool_2d_scratch_u8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };

@@ -5,6 +5,7 @@
 
 #include "kernels/kernels.h"
 #include "kernels/space_batch.h"
+#include "kernels/uint8.h"
 #include "tflite_schema.h"
 
 static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
@@ -38,15 +39,17 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
+EMBER_U8_AS_BYTES(batch_to_space_nd, prepare, eval)
+
 const ember_kernel ember_kernel_batch_to_space_nd = {
     TFL_OP_BATCH_TO_SPACE_ND,
     "BATCH_TO_SPACE_ND",
     4,
     TFL_OPTIONS_BATCH_TO_SPACE_ND,
     sizeof(ember_space_batch),
-    prepare,
-    eval,
+    batch_to_space_nd_prepare_u8,
+    batch_to_space_nd_eval_u8,
     NULL,
     NULL,
-    EMBER_T_F32 | EMBER_T_I8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };

@@ -7,6 +7,7 @@
 
 #include "kernels/kernels.h"
 #include "kernels/operands.h"
+#include "kernels/uint8.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
@@ -115,15 +116,17 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
+EMBER_U8_VIA_I8(concatenation, prepare, eval, NULL)
+
 const ember_kernel ember_kernel_concatenation = {
     TFL_OP_CONCATENATION,
     "CONCATENATION",
     4,
     TFL_OPTIONS_CONCATENATION,
     sizeof(concat_data),
-    prepare,
-    eval,
+    concatenation_prepare_u8,
+    concatenation_eval_u8,
     NULL,
-    NULL,
-    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_I32,
+    concatenation_scratch_u8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I32,
 };

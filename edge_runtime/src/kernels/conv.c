@@ -4,6 +4,7 @@
 
 #include "flatbuffer.h"
 #include "kernels/kernels.h"
+#include "kernels/uint8.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
@@ -26,12 +27,15 @@ ember_status ember_conv_multipliers(ember_interpreter *ctx, const ember_node *no
         const size_t at = filter->quant_count == 1 ? 0 : (size_t)c;
         const float s_w = fb_f32_at(ctx->model.data + filter->scales_pos + 4 * at);
         const int64_t w_zp = fb_i64_at(ctx->model.data + filter->zero_points_pos + 8 * at);
+        /* uint8 weights (per tensor) carry their own zero point; int8 ones are symmetric. */
+        const int zp_ok =
+            ember_is_u8(filter) ? filter->quant_count == 1 && w_zp >= 0 && w_zp <= 255 : w_zp == 0;
         double real;
         int e;
         EMBER_CHECK(
-            ctx, s_w > 0.0f && s_w <= 3.4e38f && w_zp == 0, EMBER_INVALID_MODEL,
+            ctx, s_w > 0.0f && s_w <= 3.4e38f && zp_ok, EMBER_INVALID_MODEL,
             "%s %ld: filter '%.64s' channel %ld has scale %g and zero point %lld; int8 weights need a "
-            "positive finite scale and zero point 0",
+            "positive finite scale and zero point 0, uint8 ones one scale and a zero point in [0, 255]",
             op, n, filter->name, (long)c, (double)s_w, (long long)w_zp);
         real =
             float_product ? (double)(s_in * s_w) / (double)s_out : (double)s_in * (double)s_w / (double)s_out;
@@ -77,6 +81,8 @@ ember_status ember_conv_quant_prepare(ember_interpreter *ctx, const ember_node *
                 "%s %ld: types input %s, filter %s, output %s; float32 or int8 (all three) are supported", op,
                 n, ember_type_name(input->type), ember_type_name(filter->type),
                 ember_type_name(output->type));
+    EMBER_CHECK(ctx, ember_is_u8(input) == ember_is_u8(filter) && ember_is_u8(input) == ember_is_u8(output),
+                EMBER_UNSUPPORTED, "%s %ld: input, filter and output must all be int8 or all uint8", op, n);
     /* The bias scale is s_in * s_w by construction, so its own quantisation parameters are not read. */
     EMBER_CHECK(ctx, !bias || (bias->type == EMBER_INT32 && ember_element_count(bias) == channels),
                 EMBER_INVALID_MODEL,
@@ -87,6 +93,9 @@ ember_status ember_conv_quant_prepare(ember_interpreter *ctx, const ember_node *
     EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &zp_in));
     EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &zp_out));
     q->input_offset = -zp_in;
+    /* The weights' int8 image: zero point w_zp - 128 (kernels/uint8.h). */
+    q->filter_offset =
+        ember_is_u8(filter) ? 128 - (int32_t)fb_i64_at(ctx->model.data + filter->zero_points_pos) : 0;
     q->output_offset = zp_out;
     EMBER_CHECK(ctx, ember_activation_range_i8(activation, s_out, zp_out, &q->act_min, &q->act_max),
                 EMBER_UNSUPPORTED, "%s %ld: fused activation %d is not supported", op, n, (int)activation);
@@ -100,7 +109,7 @@ size_t ember_conv_op_data_bytes(const ember_interpreter *ctx, const ember_node *
     if (node->output_count < 1)
         return total;
     output = &ctx->tensors[node->outputs[0]];
-    if (output->type == EMBER_INT8) {
+    if (output->type == EMBER_INT8 || output->type == EMBER_UINT8) {
         /* The output's byte size is at most 2^31, so this cannot overflow a 64-bit size_t. */
         channels = output->rank ? (size_t)output->dims[output->rank - 1] : 1;
         if (channels > EMBER_MAX_TENSOR_BYTES / 8)
@@ -115,13 +124,22 @@ size_t ember_conv_op_data_bytes(const ember_interpreter *ctx, const ember_node *
 void *ember_conv_packed(const ember_interpreter *ctx, const ember_node *node) {
     const ember_tensor *output = &ctx->tensors[node->outputs[0]];
     uint8_t *at = (uint8_t *)ember_channel_params(node);
-    if (output->type == EMBER_INT8)
+    if (output->type == EMBER_INT8 || output->type == EMBER_UINT8)
         at += ember_align_size(8 * (size_t)(output->rank ? output->dims[output->rank - 1] : 1));
     return at + (64 - (uintptr_t)at % 64) % 64;
 }
 
 static const ember_tensor *optional_input(const ember_interpreter *ctx, const ember_node *node, int32_t i) {
     return i < node->input_count && node->inputs[i] >= 0 ? &ctx->tensors[node->inputs[i]] : NULL;
+}
+
+int ember_conv_u8_offset_free(const ember_interpreter *ctx, const ember_tensor *weights) {
+    return weights->quant_count == 1 && fb_i64_at(ctx->model.data + weights->zero_points_pos) == 128;
+}
+
+/* int8 for int8 and uint8 tensors (real or presented as int8), else the type. */
+static int32_t q8_type(const ember_tensor *t) {
+    return t->type == EMBER_UINT8 ? EMBER_INT8 : (int32_t)t->type;
 }
 
 size_t ember_conv_gemm_bytes(const ember_interpreter *ctx, const ember_node *node, int32_t n, int32_t k) {
@@ -132,16 +150,19 @@ size_t ember_conv_gemm_bytes(const ember_interpreter *ctx, const ember_node *nod
     size_t bytes;
     if (ctx->reference_kernels || !input || !weights || !output || n < 1 || k < 1)
         return 0;
+    /* uint8 weights take the GEMM only with zero point 128: then their int8 image needs no weight offset. */
+    if ((weights->type == EMBER_UINT8 || ember_is_u8(weights)) && !ember_conv_u8_offset_free(ctx, weights))
+        return 0;
     same_type = input->type == weights->type && input->type == output->type;
-    if (!same_type || (input->type != EMBER_FLOAT32 && input->type != EMBER_INT8) || !weights->is_constant ||
-        (bias && !bias->is_constant))
+    if (!same_type || (q8_type(input) != EMBER_FLOAT32 && q8_type(input) != EMBER_INT8) ||
+        !weights->is_constant || (bias && !bias->is_constant))
         return 0;
     /* n * k is at most the weights' element count (callers derive both from its dims), so these sizes are
      * far from overflowing 64 bits; on 32-bit hosts the bound below keeps them meaningful. */
     if ((uint64_t)n * (uint64_t)k > EMBER_MAX_TENSOR_BYTES / 8)
         return 0;
-    bytes = input->type == EMBER_INT8 ? ember_gemm_i8_packed_bytes(n, k, ctx->isa)
-                                      : ember_gemm_f32_packed_bytes(n, k, ctx->isa);
+    bytes = q8_type(input) == EMBER_INT8 ? ember_gemm_i8_packed_bytes(n, k, ctx->isa)
+                                         : ember_gemm_f32_packed_bytes(n, k, ctx->isa);
     return bytes > EMBER_MAX_TENSOR_BYTES ? 0 : bytes;
 }
 
@@ -187,7 +208,7 @@ ember_status ember_conv_eval(ember_interpreter *ctx, const ember_node *node, emb
         const int32_t *params = ember_channel_params(node);
         i8(&d->w, &d->s, d->depth, (const int8_t *)input->data, (const int8_t *)filter->data,
            bias ? (const int32_t *)bias->data : NULL, (int8_t *)output->data, d->q.input_offset,
-           d->q.output_offset, params, params + d->s.out_c, d->q.act_min, d->q.act_max);
+           d->q.filter_offset, d->q.output_offset, params, params + d->s.out_c, d->q.act_min, d->q.act_max);
     }
     return EMBER_OK;
 }

@@ -12,7 +12,8 @@
 typedef struct ember_conv_quant {
     float act_min_f, act_max_f;          /* float32 */
     int32_t input_offset, output_offset; /* int8: -zero point of the input, the output's zero point */
-    int32_t act_min, act_max;            /* int8 */
+    int32_t filter_offset;    /* -zero point of uint8 weights seen as int8 (kernels/uint8.h); 0 for int8 */
+    int32_t act_min, act_max; /* int8 */
 } ember_conv_quant;
 
 /* Checks that the node's input, filter, optional bias and output are float32 (bias of `channels` elements) or
@@ -49,6 +50,10 @@ size_t ember_conv_op_data_bytes(const ember_interpreter *ctx, const ember_node *
 /* Where those packed bytes start in the op data (64-byte aligned), for prepare to pack into. */
 void *ember_conv_packed(const ember_interpreter *ctx, const ember_node *node);
 
+/* Whether uint8 weights (real or presented) have the per-tensor zero point 128, so that their int8 image is
+ * symmetric (filter_offset 0) and the optimised int8 paths apply. */
+int ember_conv_u8_offset_free(const ember_interpreter *ctx, const ember_tensor *weights);
+
 /* Whether the node's inputs allow packing a GEMM (not EMBER_ISA=reference; float32 input, filter and output,
  * or int8 ones; constant filter and bias; `weights` is input 1) and the packed size for n x k; 0 otherwise
  * or when it would exceed EMBER_MAX_TENSOR_BYTES. Reads the node defensively (the hooks run before prepare).
@@ -69,27 +74,29 @@ void ember_conv_2d_ref_f32(const ember_window *w, const ember_image_shape *s, in
                            float act_min, float act_max);
 void ember_conv_2d_ref_i8(const ember_window *w, const ember_image_shape *s, int32_t filter_in_c,
                           const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output,
-                          int32_t input_offset, int32_t output_offset, const int32_t *multiplier,
-                          const int32_t *shift, int32_t act_min, int32_t act_max);
+                          int32_t input_offset, int32_t filter_offset, int32_t output_offset,
+                          const int32_t *multiplier, const int32_t *shift, int32_t act_min, int32_t act_max);
 void ember_depthwise_conv_2d_ref_f32(const ember_window *w, const ember_image_shape *s,
                                      int32_t depth_multiplier, const float *input, const float *filter,
                                      const float *bias, float *output, float act_min, float act_max);
 void ember_depthwise_conv_2d_ref_i8(const ember_window *w, const ember_image_shape *s,
                                     int32_t depth_multiplier, const int8_t *input, const int8_t *filter,
                                     const int32_t *bias, int8_t *output, int32_t input_offset,
-                                    int32_t output_offset, const int32_t *multiplier, const int32_t *shift,
-                                    int32_t act_min, int32_t act_max);
+                                    int32_t filter_offset, int32_t output_offset, const int32_t *multiplier,
+                                    const int32_t *shift, int32_t act_min, int32_t act_max);
 /* output[b, o] = act(sum_i input[b, i] * weights[o, i] + bias[o]); bias may be NULL. */
 void ember_fully_connected_ref_f32(const float *input, const float *weights, const float *bias, float *output,
                                    int32_t batches, int32_t in_dim, int32_t out_dim, float act_min,
                                    float act_max);
 
 /* int8 FULLY_CONNECTED (TFLite's reference_integer_ops): per-output requantisation multiplier and shift, with
- * the single rounding of ember_multiply_single_rounding. */
+ * the single rounding of ember_multiply_single_rounding (EMBER_REQUANT_SINGLE, int8) or the double rounding
+ * of ember_multiply_by_quantized_multiplier (EMBER_REQUANT_DOUBLE, LiteRT's uint8 reference_ops). */
 void ember_fully_connected_ref_i8(const int8_t *input, const int8_t *weights, const int32_t *bias,
                                   int8_t *output, int32_t batches, int32_t in_dim, int32_t out_dim,
-                                  int32_t input_offset, int32_t output_offset, const int32_t *multiplier,
-                                  const int32_t *shift, int32_t act_min, int32_t act_max);
+                                  int32_t input_offset, int32_t filter_offset, int32_t output_offset,
+                                  const int32_t *multiplier, const int32_t *shift, int32_t act_min,
+                                  int32_t act_max, ember_requant_rounding rounding);
 
 /* The signature CONV_2D's and DEPTHWISE_CONV_2D's reference functions share; `depth` is the input channels
  * each filter sees (CONV_2D) or the depth multiplier (DEPTHWISE_CONV_2D). */
@@ -98,8 +105,9 @@ typedef void ember_conv_f32_fn(const ember_window *w, const ember_image_shape *s
                                float act_min, float act_max);
 typedef void ember_conv_i8_fn(const ember_window *w, const ember_image_shape *s, int32_t depth,
                               const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output,
-                              int32_t input_offset, int32_t output_offset, const int32_t *multiplier,
-                              const int32_t *shift, int32_t act_min, int32_t act_max);
+                              int32_t input_offset, int32_t filter_offset, int32_t output_offset,
+                              const int32_t *multiplier, const int32_t *shift, int32_t act_min,
+                              int32_t act_max);
 
 /* How a CONV_2D or DEPTHWISE_CONV_2D runs. */
 typedef enum ember_conv_path {

@@ -6,6 +6,7 @@
 
 #include "kernels/conv.h"
 #include "kernels/kernels.h"
+#include "kernels/uint8.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
@@ -40,8 +41,8 @@ void ember_conv_2d_ref_f32(const ember_window *w, const ember_image_shape *s, in
 
 void ember_conv_2d_ref_i8(const ember_window *w, const ember_image_shape *s, int32_t filter_in_c,
                           const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output,
-                          int32_t input_offset, int32_t output_offset, const int32_t *multiplier,
-                          const int32_t *shift, int32_t act_min, int32_t act_max) {
+                          int32_t input_offset, int32_t filter_offset, int32_t output_offset,
+                          const int32_t *multiplier, const int32_t *shift, int32_t act_min, int32_t act_max) {
     const int32_t per_group = s->out_c / (s->in_c / filter_in_c);
     int32_t b, oy, ox, oc, ky, kx, ic;
     for (b = 0; b < s->batches; ++b)
@@ -62,7 +63,7 @@ void ember_conv_2d_ref_i8(const ember_window *w, const ember_image_shape *s, int
                             x = input + (((size_t)b * s->in_h + iy) * s->in_w + ix) * s->in_c + group_c;
                             k = filter + (((size_t)oc * w->filter_h + ky) * w->filter_w + kx) * filter_in_c;
                             for (ic = 0; ic < filter_in_c; ++ic)
-                                acc += (uint32_t)(k[ic] * (x[ic] + input_offset));
+                                acc += (uint32_t)((k[ic] + filter_offset) * (x[ic] + input_offset));
                         }
                     }
                     if (bias)
@@ -285,15 +286,17 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 
 /* Versions up to 8 as LiteRT registers them; what later versions add (int16 activations, int4 weights,
  * hybrid float x int8) is refused in prepare by type. */
+EMBER_U8_VIA_I8(conv_2d, prepare, eval, scratch_bytes)
+
 const ember_kernel ember_kernel_conv_2d = {
     TFL_OP_CONV_2D,
     "CONV_2D",
     8,
     TFL_OPTIONS_CONV_2D,
     sizeof(ember_conv_data),
-    prepare,
-    eval,
+    conv_2d_prepare_u8,
+    conv_2d_eval_u8,
     op_data_bytes,
-    scratch_bytes,
-    EMBER_T_F32 | EMBER_T_I8,
+    conv_2d_scratch_u8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };

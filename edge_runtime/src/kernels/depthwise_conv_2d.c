@@ -3,6 +3,7 @@
  * (reference/depthwiseconv_float.h, reference/integer_ops/depthwise_conv.h). */
 #include "kernels/conv.h"
 #include "kernels/kernels.h"
+#include "kernels/uint8.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
@@ -35,8 +36,8 @@ void ember_depthwise_conv_2d_ref_f32(const ember_window *w, const ember_image_sh
 void ember_depthwise_conv_2d_ref_i8(const ember_window *w, const ember_image_shape *s,
                                     int32_t depth_multiplier, const int8_t *input, const int8_t *filter,
                                     const int32_t *bias, int8_t *output, int32_t input_offset,
-                                    int32_t output_offset, const int32_t *multiplier, const int32_t *shift,
-                                    int32_t act_min, int32_t act_max) {
+                                    int32_t filter_offset, int32_t output_offset, const int32_t *multiplier,
+                                    const int32_t *shift, int32_t act_min, int32_t act_max) {
     int32_t b, oy, ox, ic, m, ky, kx;
     for (b = 0; b < s->batches; ++b)
         for (oy = 0; oy < s->out_h; ++oy)
@@ -54,7 +55,8 @@ void ember_depthwise_conv_2d_ref_i8(const ember_window *w, const ember_image_sha
                                 if (iy < 0 || iy >= s->in_h || ix < 0 || ix >= s->in_w)
                                     continue; /* padding: a real zero */
                                 x = input[(((size_t)b * s->in_h + iy) * s->in_w + ix) * s->in_c + ic];
-                                acc += (uint32_t)(filter[((size_t)ky * w->filter_w + kx) * s->out_c + oc] *
+                                acc += (uint32_t)((filter[((size_t)ky * w->filter_w + kx) * s->out_c + oc] +
+                                                   filter_offset) *
                                                   (x + input_offset));
                             }
                         }
@@ -74,7 +76,11 @@ static int32_t fast_taps(const ember_interpreter *ctx, const ember_node *node) {
     if (ctx->reference_kernels || node->input_count < 2 || node->inputs[1] < 0)
         return 0;
     filter = &ctx->tensors[node->inputs[1]];
-    if (filter->rank != 4 || (filter->type != EMBER_FLOAT32 && filter->type != EMBER_INT8))
+    if (filter->rank != 4 ||
+        (filter->type != EMBER_FLOAT32 && filter->type != EMBER_INT8 && filter->type != EMBER_UINT8))
+        return 0;
+    /* uint8 weights only with zero point 128 (no weight offset in their int8 image). */
+    if ((filter->type == EMBER_UINT8 || ember_is_u8(filter)) && !ember_conv_u8_offset_free(ctx, filter))
         return 0;
     if ((int64_t)filter->dims[1] * filter->dims[2] > 65536)
         return 0;
@@ -223,15 +229,17 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 
 /* Versions up to 7 as LiteRT registers them; int16 activations, int4 and hybrid weights are refused by type.
  */
+EMBER_U8_VIA_I8(depthwise_conv_2d, prepare, eval, scratch_bytes)
+
 const ember_kernel ember_kernel_depthwise_conv_2d = {
     TFL_OP_DEPTHWISE_CONV_2D,
     "DEPTHWISE_CONV_2D",
     7,
     TFL_OPTIONS_DEPTHWISE_CONV_2D,
     sizeof(ember_conv_data),
-    prepare,
-    eval,
+    depthwise_conv_2d_prepare_u8,
+    depthwise_conv_2d_eval_u8,
     op_data_bytes,
-    scratch_bytes,
-    EMBER_T_F32 | EMBER_T_I8,
+    depthwise_conv_2d_scratch_u8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };

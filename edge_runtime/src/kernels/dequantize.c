@@ -2,6 +2,7 @@
  * reference Dequantize). */
 #include "kernels/kernels.h"
 #include "kernels/operands.h"
+#include "kernels/uint8.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
@@ -43,15 +44,17 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
+EMBER_U8_VIA_I8(dequantize, prepare, eval, NULL)
+
 const ember_kernel ember_kernel_dequantize = {
     TFL_OP_DEQUANTIZE,
     "DEQUANTIZE",
     6,
     TFL_OPTIONS_DEQUANTIZE,
     sizeof(dequantize_data),
-    prepare,
-    eval,
+    dequantize_prepare_u8,
+    dequantize_eval_u8,
     NULL,
-    NULL,
-    EMBER_T_F32 | EMBER_T_I8,
+    dequantize_scratch_u8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };

@@ -4,6 +4,7 @@
  * per-tensor or per-channel (axis 0) weight scales. */
 #include "kernels/conv.h"
 #include "kernels/kernels.h"
+#include "kernels/uint8.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
@@ -13,6 +14,8 @@ typedef struct fully_connected_data {
     int32_t out_dim;
     ember_conv_quant q;
     const void *packed; /* packed GEMM weights (constant weights), or NULL: the reference loops */
+    ember_requant_rounding
+        rounding; /* int8: LiteRT's single rounding; uint8: its reference double rounding */
 } fully_connected_data;
 
 /* Constant [out, in] weights are packed for the GEMM (M = batches, N = out, K = in). */
@@ -50,8 +53,9 @@ void ember_fully_connected_ref_f32(const float *input, const float *weights, con
 
 void ember_fully_connected_ref_i8(const int8_t *input, const int8_t *weights, const int32_t *bias,
                                   int8_t *output, int32_t batches, int32_t in_dim, int32_t out_dim,
-                                  int32_t input_offset, int32_t output_offset, const int32_t *multiplier,
-                                  const int32_t *shift, int32_t act_min, int32_t act_max) {
+                                  int32_t input_offset, int32_t filter_offset, int32_t output_offset,
+                                  const int32_t *multiplier, const int32_t *shift, int32_t act_min,
+                                  int32_t act_max, ember_requant_rounding rounding) {
     int32_t b, o, i;
     for (b = 0; b < batches; ++b) {
         const int8_t *x = input + (size_t)b * (size_t)in_dim;
@@ -60,10 +64,12 @@ void ember_fully_connected_ref_i8(const int8_t *input, const int8_t *weights, co
             uint32_t acc = 0; /* int32 arithmetic that wraps as TFLite's does, without undefined behaviour */
             int32_t y;
             for (i = 0; i < in_dim; ++i)
-                acc += (uint32_t)(w[i] * (x[i] + input_offset));
+                acc += (uint32_t)((w[i] + filter_offset) * (x[i] + input_offset));
             if (bias)
                 acc += (uint32_t)bias[o];
-            y = ember_multiply_single_rounding(ember_wrap_i32(acc), multiplier[o], shift[o]);
+            y = rounding == EMBER_REQUANT_SINGLE
+                    ? ember_multiply_single_rounding(ember_wrap_i32(acc), multiplier[o], shift[o])
+                    : ember_multiply_by_quantized_multiplier(ember_wrap_i32(acc), multiplier[o], shift[o]);
             output[(size_t)b * (size_t)out_dim + o] = ember_clamp_i8(y + output_offset, act_min, act_max);
         }
     }
@@ -130,8 +136,9 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
                                        &data->q));
     /* The single rounding of LiteRT's FULLY_CONNECTED (its shift <= 30: the multiplier check refuses more).
      */
+    data->rounding = ember_is_u8(weights) ? EMBER_REQUANT_DOUBLE : EMBER_REQUANT_SINGLE;
     data->packed = gemm_bytes(ctx, node) ? ember_conv_gemm_pack(ctx, node, data->out_dim, data->in_dim,
-                                                                &data->q, EMBER_REQUANT_SINGLE)
+                                                                &data->q, data->rounding)
                                          : NULL;
     return EMBER_OK;
 }
@@ -183,23 +190,26 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
         const int32_t *params = ember_channel_params(node);
         ember_fully_connected_ref_i8((const int8_t *)input->data, (const int8_t *)weights->data,
                                      bias ? (const int32_t *)bias->data : NULL, (int8_t *)output->data,
-                                     d->batches, d->in_dim, d->out_dim, d->q.input_offset, d->q.output_offset,
-                                     params, params + d->out_dim, d->q.act_min, d->q.act_max);
+                                     d->batches, d->in_dim, d->out_dim, d->q.input_offset, d->q.filter_offset,
+                                     d->q.output_offset, params, params + d->out_dim, d->q.act_min,
+                                     d->q.act_max, d->rounding);
     }
     return EMBER_OK;
 }
 
 /* Versions up to 9 as in LiteRT's reference resolver; what they add beyond float32 and int8 (int16, sparsity,
  * ...) is refused in prepare by type and option checks. */
+EMBER_U8_VIA_I8(fully_connected, prepare, eval, NULL)
+
 const ember_kernel ember_kernel_fully_connected = {
     TFL_OP_FULLY_CONNECTED,
     "FULLY_CONNECTED",
     9,
     TFL_OPTIONS_FULLY_CONNECTED,
     sizeof(fully_connected_data),
-    prepare,
-    eval,
+    fully_connected_prepare_u8,
+    fully_connected_eval_u8,
     op_data_bytes,
-    NULL,
-    EMBER_T_F32 | EMBER_T_I8,
+    fully_connected_scratch_u8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };

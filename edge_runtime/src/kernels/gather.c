@@ -5,6 +5,7 @@
 
 #include "kernels/kernels.h"
 #include "kernels/operands.h"
+#include "kernels/uint8.h"
 #include "tflite_schema.h"
 
 typedef struct gather_data {
@@ -89,15 +90,17 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
+EMBER_U8_AS_BYTES(gather, prepare, eval)
+
 const ember_kernel ember_kernel_gather = {
     TFL_OP_GATHER,
     "GATHER",
     7,
     TFL_OPTIONS_GATHER,
     sizeof(gather_data),
-    prepare,
-    eval,
+    gather_prepare_u8,
+    gather_eval_u8,
     NULL,
     NULL,
-    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_I32,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I32,
 };

@@ -6,6 +6,7 @@
 
 #include "kernels/kernels.h"
 #include "kernels/operands.h"
+#include "kernels/uint8.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
@@ -51,7 +52,17 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
+EMBER_U8_VIA_I8(logistic, prepare, eval, NULL)
+
 const ember_kernel ember_kernel_logistic = {
-    TFL_OP_LOGISTIC, "LOGISTIC", 3,    0,    sizeof(logistic_data),
-    prepare,         eval,       NULL, NULL, EMBER_T_F32 | EMBER_T_I8,
+    TFL_OP_LOGISTIC,
+    "LOGISTIC",
+    3,
+    0,
+    sizeof(logistic_data),
+    logistic_prepare_u8,
+    logistic_eval_u8,
+    NULL,
+    logistic_scratch_u8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };

@@ -5,6 +5,7 @@
 
 #include "kernels/kernels.h"
 #include "kernels/pool.h"
+#include "kernels/uint8.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
@@ -57,15 +58,17 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 /* Versions 1 to 3 as LiteRT registers them (3: int16, refused by type). */
+EMBER_U8_VIA_I8(max_pool_2d, prepare, eval, NULL)
+
 const ember_kernel ember_kernel_max_pool_2d = {
     TFL_OP_MAX_POOL_2D,
     "MAX_POOL_2D",
     3,
     TFL_OPTIONS_POOL_2D,
     sizeof(ember_pool_params),
-    prepare,
-    eval,
+    max_pool_2d_prepare_u8,
+    max_pool_2d_eval_u8,
     NULL,
-    NULL,
-    EMBER_T_F32 | EMBER_T_I8,
+    max_pool_2d_scratch_u8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };

@@ -10,6 +10,7 @@
 #include "gemm/elementwise.h"
 #include "kernels/kernels.h"
 #include "kernels/reduce.h"
+#include "kernels/uint8.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
@@ -176,7 +177,9 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 /* Versions 1 to 3 as LiteRT registers them (3: int16, refused by type). */
+EMBER_U8_VIA_I8(mean, prepare, eval, NULL)
+
 const ember_kernel ember_kernel_mean = {
-    TFL_OP_MEAN, "MEAN", 3,    TFL_OPTIONS_REDUCER,      sizeof(mean_data), prepare,
-    eval,        NULL,   NULL, EMBER_T_F32 | EMBER_T_I8,
+    TFL_OP_MEAN,     "MEAN",       3,    TFL_OPTIONS_REDUCER, sizeof(mean_data),
+    mean_prepare_u8, mean_eval_u8, NULL, mean_scratch_u8,     EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };

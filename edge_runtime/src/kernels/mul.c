@@ -3,6 +3,7 @@
 #include "gemm/elementwise.h"
 #include "kernels/broadcast.h"
 #include "kernels/kernels.h"
+#include "kernels/uint8.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
@@ -93,7 +94,9 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
+EMBER_U8_VIA_I8(mul, prepare, eval, NULL)
+
 const ember_kernel ember_kernel_mul = {
-    TFL_OP_MUL, "MUL", 7,    TFL_OPTIONS_MUL,          sizeof(mul_data), prepare,
-    eval,       NULL,  NULL, EMBER_T_F32 | EMBER_T_I8,
+    TFL_OP_MUL,     "MUL",       7,    TFL_OPTIONS_MUL, sizeof(mul_data),
+    mul_prepare_u8, mul_eval_u8, NULL, mul_scratch_u8,  EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };

@@ -4,6 +4,7 @@
 
 #include "kernels/kernels.h"
 #include "kernels/operands.h"
+#include "kernels/uint8.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
@@ -83,15 +84,17 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
+EMBER_U8_VIA_I8(pack, prepare, eval, NULL)
+
 const ember_kernel ember_kernel_pack = {
     TFL_OP_PACK,
     "PACK",
     3,
     TFL_OPTIONS_PACK,
     sizeof(pack_data),
-    prepare,
-    eval,
+    pack_prepare_u8,
+    pack_eval_u8,
     NULL,
-    NULL,
-    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_I32 | EMBER_T_I64,
+    pack_scratch_u8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I32 | EMBER_T_I64,
 };

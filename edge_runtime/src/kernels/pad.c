@@ -7,6 +7,7 @@
 
 #include "kernels/kernels.h"
 #include "kernels/operands.h"
+#include "kernels/uint8.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
@@ -119,15 +120,9 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
+EMBER_U8_VIA_I8(pad, prepare, eval, NULL)
+
 const ember_kernel ember_kernel_pad = {
-    TFL_OP_PAD,
-    "PAD",
-    4,
-    TFL_OPTIONS_PAD,
-    sizeof(ember_pad),
-    prepare,
-    eval,
-    NULL,
-    NULL,
-    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_I32,
+    TFL_OP_PAD,     "PAD",       4,    TFL_OPTIONS_PAD, sizeof(ember_pad),
+    pad_prepare_u8, pad_eval_u8, NULL, pad_scratch_u8,  EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I32,
 };

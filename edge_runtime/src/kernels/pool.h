@@ -12,6 +12,9 @@ typedef struct ember_pool_params {
     ember_image_shape s;
     float act_min_f, act_max_f;
     int32_t act_min, act_max;
+    /* AVERAGE_POOL_2D on uint8 (kernels/uint8.h): LiteRT rounds the non-negative uint8 sum half up, which on
+     * the int8 image is floor((acc + n / 2) / n), not int8's half away from zero. */
+    int32_t round_half_up;
 } ember_pool_params;
 
 /* Reads Pool2DOptions, checks the window and that input and output are both float32 or both int8 with the

@@ -4,6 +4,7 @@
 
 #include "kernels/kernels.h"
 #include "kernels/operands.h"
+#include "kernels/uint8.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
@@ -67,15 +68,9 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
+EMBER_U8_VIA_I8(quantize, prepare, eval, NULL)
+
 const ember_kernel ember_kernel_quantize = {
-    TFL_OP_QUANTIZE,
-    "QUANTIZE",
-    3,
-    TFL_OPTIONS_QUANTIZE,
-    sizeof(quantize_data),
-    prepare,
-    eval,
-    NULL,
-    NULL,
-    EMBER_T_F32 | EMBER_T_I8,
+    TFL_OP_QUANTIZE,     "QUANTIZE",       3,    TFL_OPTIONS_QUANTIZE, sizeof(quantize_data),
+    quantize_prepare_u8, quantize_eval_u8, NULL, quantize_scratch_u8,  EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };

@@ -5,6 +5,7 @@
 
 #include "kernels/kernels.h"
 #include "kernels/operands.h"
+#include "kernels/uint8.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
@@ -73,10 +74,32 @@ static ember_status prepare_relu6(ember_interpreter *ctx, ember_node *node) {
     return prepare_limit(ctx, node, 6.0f);
 }
 
+EMBER_U8_VIA_I8(relu, prepare_relu, eval, NULL)
+
 const ember_kernel ember_kernel_relu = {
-    TFL_OP_RELU, "RELU", 3, 0, sizeof(relu_data), prepare_relu, eval, NULL, NULL, EMBER_T_F32 | EMBER_T_I8,
+    TFL_OP_RELU,
+    "RELU",
+    3,
+    0,
+    sizeof(relu_data),
+    relu_prepare_u8,
+    relu_eval_u8,
+    NULL,
+    relu_scratch_u8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };
 
+EMBER_U8_VIA_I8(relu6, prepare_relu6, eval, NULL)
+
 const ember_kernel ember_kernel_relu6 = {
-    TFL_OP_RELU6, "RELU6", 3, 0, sizeof(relu_data), prepare_relu6, eval, NULL, NULL, EMBER_T_F32 | EMBER_T_I8,
+    TFL_OP_RELU6,
+    "RELU6",
+    3,
+    0,
+    sizeof(relu_data),
+    relu6_prepare_u8,
+    relu6_eval_u8,
+    NULL,
+    relu6_scratch_u8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };

@@ -3,6 +3,7 @@
  * known. */
 #include "kernels/kernels.h"
 #include "kernels/operands.h"
+#include "kernels/uint8.h"
 #include "tflite_schema.h"
 
 /* Does the requested shape (with at most one -1, inferred) describe the output's dims? */
@@ -60,15 +61,17 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     return EMBER_OK;
 }
 
+EMBER_U8_AS_BYTES(reshape, prepare, ember_copy_eval)
+
 const ember_kernel ember_kernel_reshape = {
     TFL_OP_RESHAPE,
     "RESHAPE",
     2,
     TFL_OPTIONS_RESHAPE,
     0,
-    prepare,
-    ember_copy_eval,
+    reshape_prepare_u8,
+    reshape_eval_u8,
     NULL,
     NULL,
-    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_I32 | EMBER_T_I64,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I32 | EMBER_T_I64,
 };

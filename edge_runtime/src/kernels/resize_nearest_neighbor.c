@@ -6,6 +6,7 @@
 
 #include "kernels/kernels.h"
 #include "kernels/operands.h"
+#include "kernels/uint8.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
@@ -88,15 +89,17 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
+EMBER_U8_AS_BYTES(resize_nearest_neighbor, prepare, eval)
+
 const ember_kernel ember_kernel_resize_nearest_neighbor = {
     TFL_OP_RESIZE_NEAREST_NEIGHBOR,
     "RESIZE_NEAREST_NEIGHBOR",
     4,
     TFL_OPTIONS_RESIZE_NEAREST_NEIGHBOR,
     sizeof(resize_data),
-    prepare,
-    eval,
+    resize_nearest_neighbor_prepare_u8,
+    resize_nearest_neighbor_eval_u8,
     NULL,
     NULL,
-    EMBER_T_F32 | EMBER_T_I8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };

@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "kernels/kernels.h"
+#include "kernels/uint8.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
@@ -203,7 +204,9 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
+EMBER_U8_VIA_I8(softmax, prepare, eval, NULL)
+
 const ember_kernel ember_kernel_softmax = {
-    TFL_OP_SOFTMAX, "SOFTMAX", 3,    TFL_OPTIONS_SOFTMAX,      sizeof(softmax_data), prepare,
-    eval,           NULL,      NULL, EMBER_T_F32 | EMBER_T_I8,
+    TFL_OP_SOFTMAX,     "SOFTMAX",       3,    TFL_OPTIONS_SOFTMAX, sizeof(softmax_data),
+    softmax_prepare_u8, softmax_eval_u8, NULL, softmax_scratch_u8,  EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };

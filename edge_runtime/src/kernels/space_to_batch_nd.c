@@ -5,6 +5,7 @@
 
 #include "kernels/kernels.h"
 #include "kernels/space_batch.h"
+#include "kernels/uint8.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
@@ -55,15 +56,17 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
+EMBER_U8_VIA_I8(space_to_batch_nd, prepare, eval, NULL)
+
 const ember_kernel ember_kernel_space_to_batch_nd = {
     TFL_OP_SPACE_TO_BATCH_ND,
     "SPACE_TO_BATCH_ND",
     4,
     TFL_OPTIONS_SPACE_TO_BATCH_ND,
     sizeof(space_to_batch_data),
-    prepare,
-    eval,
+    space_to_batch_nd_prepare_u8,
+    space_to_batch_nd_eval_u8,
     NULL,
-    NULL,
-    EMBER_T_F32 | EMBER_T_I8,
+    space_to_batch_nd_scratch_u8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };

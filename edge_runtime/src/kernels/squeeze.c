@@ -2,6 +2,7 @@
  * and the squeeze_dims option is checked against it when given. */
 #include "kernels/kernels.h"
 #include "kernels/operands.h"
+#include "kernels/uint8.h"
 #include "tflite_schema.h"
 
 static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
@@ -43,15 +44,17 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     return EMBER_OK;
 }
 
+EMBER_U8_AS_BYTES(squeeze, prepare, ember_copy_eval)
+
 const ember_kernel ember_kernel_squeeze = {
     TFL_OP_SQUEEZE,
     "SQUEEZE",
     2,
     TFL_OPTIONS_SQUEEZE,
     0,
-    prepare,
-    ember_copy_eval,
+    squeeze_prepare_u8,
+    squeeze_eval_u8,
     NULL,
     NULL,
-    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_I32 | EMBER_T_I64,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I32 | EMBER_T_I64,
 };

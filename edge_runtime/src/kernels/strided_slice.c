@@ -9,6 +9,7 @@
 
 #include "kernels/kernels.h"
 #include "kernels/operands.h"
+#include "kernels/uint8.h"
 #include "tflite_schema.h"
 
 typedef struct strided_slice_data {
@@ -151,15 +152,17 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
+EMBER_U8_AS_BYTES(strided_slice, prepare, eval)
+
 const ember_kernel ember_kernel_strided_slice = {
     TFL_OP_STRIDED_SLICE,
     "STRIDED_SLICE",
     8,
     TFL_OPTIONS_STRIDED_SLICE,
     sizeof(strided_slice_data),
-    prepare,
-    eval,
+    strided_slice_prepare_u8,
+    strided_slice_eval_u8,
     NULL,
     NULL,
-    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_I32 | EMBER_T_I64,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I32 | EMBER_T_I64,
 };

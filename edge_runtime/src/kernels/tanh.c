@@ -4,6 +4,7 @@
 
 #include "kernels/kernels.h"
 #include "kernels/operands.h"
+#include "kernels/uint8.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
@@ -33,6 +34,17 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
+EMBER_U8_VIA_I8(tanh, prepare, eval, NULL)
+
 const ember_kernel ember_kernel_tanh = {
-    TFL_OP_TANH, "TANH", 3, 0, sizeof(tanh_data), prepare, eval, NULL, NULL, EMBER_T_F32 | EMBER_T_I8,
+    TFL_OP_TANH,
+    "TANH",
+    3,
+    0,
+    sizeof(tanh_data),
+    tanh_prepare_u8,
+    tanh_eval_u8,
+    NULL,
+    tanh_scratch_u8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };

@@ -3,6 +3,7 @@
 
 #include "kernels/kernels.h"
 #include "kernels/operands.h"
+#include "kernels/uint8.h"
 #include "tflite_schema.h"
 
 typedef struct transpose_data {
@@ -73,15 +74,17 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
+EMBER_U8_AS_BYTES(transpose, prepare, eval)
+
 const ember_kernel ember_kernel_transpose = {
     TFL_OP_TRANSPOSE,
     "TRANSPOSE",
     6,
     TFL_OPTIONS_TRANSPOSE,
     sizeof(transpose_data),
-    prepare,
-    eval,
+    transpose_prepare_u8,
+    transpose_eval_u8,
     NULL,
     NULL,
-    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_I32 | EMBER_T_I64,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I32 | EMBER_T_I64,
 };
