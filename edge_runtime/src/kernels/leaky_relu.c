@@ -50,7 +50,9 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
                 v >= 0 ? ember_multiply_by_quantized_multiplier(v, data->identity_multiplier,
                                                                 data->identity_shift)
                        : ember_multiply_by_quantized_multiplier(v, data->alpha_multiplier, data->alpha_shift);
-            y[i] = ember_clamp_i8(data->output_zero_point + scaled, -128, 127);
+            /* int64: a hostile scale ratio can push `scaled` near INT32_MAX (the fuzzer found it) */
+            const int64_t out = (int64_t)data->output_zero_point + scaled;
+            y[i] = (int8_t)(out < -128 ? -128 : out > 127 ? 127 : out);
         }
     }
     return EMBER_OK;
