@@ -221,6 +221,11 @@ size_t ember_scratch_bytes(const ember_interpreter *ctx, const ember_node *node)
 /* Verifying loader (verify_model.c): verifies the whole model in ctx->model and builds tensors and nodes. */
 ember_status ember_load_model(ember_interpreter *ctx);
 
+/* Recomputes, in operator order, the output shapes the converter stored with a dynamic (-1 in
+ * shape_signature) dim that the op changes (SPACE_TO_BATCH_ND's batch, ...; shape_propagation.c). Called by
+ * the loader once every tensor and node is loaded. */
+ember_status ember_propagate_shapes(ember_interpreter *ctx);
+
 /* Node input/output i as a tensor; NULL for an omitted optional input (-1) or i beyond the node's count. */
 static inline ember_tensor *ember_node_input(ember_interpreter *ctx, const ember_node *node, int32_t i) {
     if (i >= node->input_count || node->inputs[i] < 0)
