@@ -51,3 +51,57 @@ def test_a_static_wrong_batch_is_still_refused() -> None:
     struct.pack_into("<i", model, at, 1)
     with pytest.raises(Exception, match=r"SPACE_TO_BATCH_ND \d+: input .* does not give output"):
         Interpreter(model_content=bytes(model)).allocate_tensors()
+
+
+IO_CASES = {
+    "float16": (None, None),
+    "uint8": ([0.25], [131]),
+    "int16": ([0.125], [0]),
+    "bool": (None, None),
+}
+
+
+def _io_values(dtype: str, rng: np.random.Generator) -> np.ndarray:
+    if dtype == "float16":
+        return rng.standard_normal((2, 3, 4)).astype(np.float16)
+    if dtype == "bool":
+        return rng.random((2, 3, 4)) < 0.5
+    info = np.iinfo(dtype)
+    return rng.integers(info.min, info.max + 1, (2, 3, 4), dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", sorted(IO_CASES))
+def test_python_io_of_every_dtype_matches_litert(dtype: str) -> None:
+    # A graph with no operators whose input is also an output, plus a constant output: set_tensor, get_tensor
+    # and every detail LiteRT reports (dtype, shape, quantization tuple and parameters) for the dtype.
+    from ai_edge_litert.interpreter import Interpreter as LiteRTInterpreter
+    from ember.runtime import Interpreter
+    from tflite_builder import TensorSpec, build_model
+
+    rng = np.random.default_rng(1)
+    scales, zero_points = IO_CASES[dtype]
+    constant = _io_values(dtype, rng)
+    model = build_model([TensorSpec("x", [2, 3, 4], dtype, scales=scales, zero_points=zero_points),
+                         TensorSpec("c", [2, 3, 4], dtype, data=constant, scales=scales, zero_points=zero_points)],
+                        [], [0], [0, 1])
+    value = _io_values(dtype, rng)
+    ours, ref = Interpreter(model_content=model), LiteRTInterpreter(model_content=model)
+    for it in (ours, ref):
+        it.allocate_tensors()
+        it.set_tensor(it.get_input_details()[0]["index"], value)
+        it.invoke()
+    keys = ("name", "index", "dtype", "quantization")
+    for a, b in zip(ours.get_input_details() + ours.get_output_details(),
+                    ref.get_input_details() + ref.get_output_details(), strict=True):
+        assert {k: a[k] for k in keys} == {k: b[k] for k in keys}
+        np.testing.assert_array_equal(a["shape"], b["shape"])
+        for k in ("scales", "zero_points"):
+            np.testing.assert_array_equal(a["quantization_parameters"][k], b["quantization_parameters"][k])
+        got, want = ours.get_tensor(a["index"]), ref.get_tensor(b["index"])
+        assert got.dtype == want.dtype == np.dtype(dtype)
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(ours.get_tensor(ours.get_output_details()[1]["index"]), constant)
+    detail = {d["index"]: d for d in ours.get_tensor_details()}[0]
+    assert detail["dtype"] == np.dtype(dtype)
+    with pytest.raises(ValueError, match="expected"):
+        ours.set_tensor(0, value.astype(np.float32 if dtype != "float32" else np.float64))
