@@ -32,6 +32,7 @@ def _group(source: Path) -> str:
     -DEMBER_NO_THREADS reduces to an inline loop, and src/interpreter_threads.c, the interpreter's num_threads and
     the kernels' work split over the pool), 'shape propagation' (src/shape_propagation.c: the load-time
     recomputation of converter-written shapes with a dynamic batch, which a static-shape-only build could drop),
+    'constant folding' (src/constant_folding.c: which nodes become prepare-time constants, float16 weights),
     'kernel <op file>' for each file under
     kernels/ that registers an op, or 'kernel support': the op table, option readers and what kernels share
     (kernels/window.c, pool.c, conv.c, broadcast.c, ...)."""
@@ -42,6 +43,8 @@ def _group(source: Path) -> str:
         return "thread pool"
     if source.stem == "shape_propagation":
         return "shape propagation"
+    if source.stem == "constant_folding":
+        return "constant folding"
     if part == "kernels" and "const ember_kernel ember_kernel_" in source.read_text():
         return f"kernel {source.stem}"
     if part == "kernels" or source.stem in ("op_registry", "op_options"):

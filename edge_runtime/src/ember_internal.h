@@ -59,6 +59,9 @@ typedef struct ember_node {
     fb_table options; /* builtin_options table, valid when has_options */
     int has_options;
     void *op_data; /* ember_op_data_bytes bytes in the arena, filled by prepare */
+    /* 1: a prepare-time constant (ember_fold_constants): prepare writes its outputs, which are constant
+     * tensors in its op data, and invoke skips it. */
+    int folded;
 } ember_node;
 
 struct ember_interpreter {
@@ -225,6 +228,13 @@ ember_status ember_load_model(ember_interpreter *ctx);
  * shape_signature) dim that the op changes (SPACE_TO_BATCH_ND's batch, ...; shape_propagation.c). Called by
  * the loader once every tensor and node is loaded. */
 ember_status ember_propagate_shapes(ember_interpreter *ctx);
+
+/* Marks the nodes whose outputs are known at prepare (a DEQUANTIZE of a constant: TensorFlow's float16
+ * weights) as folded and their outputs as constant, so the planner gives them no lifetime-shared slot,
+ * kernels that read constant weights at prepare (packing) see them as constants, and invoke never runs the
+ * node. The node's kernel reserves the outputs in its op data and computes them in prepare, which runs
+ * before every later node's (constant_folding.c). */
+ember_status ember_fold_constants(ember_interpreter *ctx);
 
 /* Node input/output i as a tensor; NULL for an omitted optional input (-1) or i beyond the node's count. */
 static inline ember_tensor *ember_node_input(ember_interpreter *ctx, const ember_node *node, int32_t i) {

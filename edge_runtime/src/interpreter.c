@@ -274,6 +274,8 @@ ember_status ember_interpreter_invoke(ember_interpreter *it) {
         return EMBER_INVALID_ARGUMENT;
     EMBER_CHECK(it, it->allocated, EMBER_BAD_STATE, "invoke called before allocate_tensors succeeded");
     for (i = 0; i < it->node_count; ++i) {
+        if (it->nodes[i].folded)
+            continue; /* its outputs are constants computed at prepare */
         if (it->node_hook)
             it->node_hook(it->node_hook_user, i, 0);
         EMBER_TRY(it->nodes[i].kernel->eval(it, &it->nodes[i]));

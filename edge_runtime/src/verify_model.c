@@ -306,5 +306,6 @@ ember_status ember_load_model(ember_interpreter *ctx) {
     io += outputs.len;
     for (i = 0; i < l.operators.len; ++i)
         EMBER_TRY(load_operator(&l, i, &io));
-    return ember_propagate_shapes(ctx);
+    EMBER_TRY(ember_propagate_shapes(ctx));
+    return ember_fold_constants(ctx);
 }

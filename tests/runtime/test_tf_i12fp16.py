@@ -4,12 +4,13 @@ against BUILTIN_REF, float32 within 1e-5 relative of BUILTIN_REF and of the defa
 
 from __future__ import annotations
 
+import os
 import struct
 from pathlib import Path
 
 import numpy as np
 import pytest
-from single_op import compare
+from single_op import compare, run_ember, run_litert
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "tf" / "i12fp16"
 DILATED = sorted(p.name for p in DATA.glob("dilated_*.tflite"))
@@ -75,8 +76,9 @@ def test_python_io_of_every_dtype_matches_litert(dtype: str) -> None:
     # A graph with no operators whose input is also an output, plus a constant output: set_tensor, get_tensor
     # and every detail LiteRT reports (dtype, shape, quantization tuple and parameters) for the dtype.
     from ai_edge_litert.interpreter import Interpreter as LiteRTInterpreter
-    from ember.runtime import Interpreter
     from tflite_builder import TensorSpec, build_model
+
+    from ember.runtime import Interpreter
 
     rng = np.random.default_rng(1)
     scales, zero_points = IO_CASES[dtype]
@@ -105,3 +107,76 @@ def test_python_io_of_every_dtype_matches_litert(dtype: str) -> None:
     assert detail["dtype"] == np.dtype(dtype)
     with pytest.raises(ValueError, match="expected"):
         ours.set_tensor(0, value.astype(np.float32 if dtype != "float32" else np.float64))
+
+
+FLOAT16 = sorted(p.name for p in DATA.glob("float16_*.tflite"))
+
+
+def _ops(model: bytes) -> list[tuple[str, list[int], list[int]]]:
+    from ai_edge_litert.interpreter import Interpreter as LiteRTInterpreter
+
+    return [(o["op_name"], list(o["inputs"]), list(o["outputs"]))
+            for o in LiteRTInterpreter(model_content=model)._get_ops_details()]
+
+
+def test_the_float16_models_are_there() -> None:
+    assert FLOAT16 == ["float16_cnn_float32.tflite", "float16_mobilenet_block_float32.tflite"]
+
+
+@pytest.mark.parametrize("name", FLOAT16)
+def test_float16_weights_match_litert(name: str) -> None:
+    from ember.runtime import Interpreter
+
+    model = (DATA / name).read_bytes()
+    ops = _ops(model)
+    dequantized = [o[2][0] for o in ops if o[0] == "DEQUANTIZE"]
+    assert len(dequantized) >= 5  # every weight is a float16 constant behind a DEQUANTIZE
+    compare(model, np.random.default_rng(0), runs=3)
+    # The float32 weights are prepare-time constants: no lifetime-shared slot, which a tensor written by an
+    # invoke would need; and they hold the exact float16 values once allocated (before any invoke).
+    ours = Interpreter(model_content=model)
+    offsets = ours.memory_plan()["offsets"]
+    assert all(offsets[t] == -1 for t in dequantized)
+    ours.allocate_tensors()
+    for name_, inputs, outputs in ops:
+        if name_ == "DEQUANTIZE":
+            half = ours.get_tensor(inputs[0])
+            assert half.dtype == np.float16
+            np.testing.assert_array_equal(ours.get_tensor(outputs[0]), half.astype(np.float32))
+
+
+def test_float16_model_packs_its_weights_like_float32() -> None:
+    # The fast CONV_2D / FULLY_CONNECTED paths pack constant weights into their op data at prepare: the float16
+    # model's arena holds those packed weights plus the dequantised float32 weights, so it is larger than the
+    # dequantised weights alone by about the packed size, not smaller (it would be if the kernels saw
+    # non-constant weights and took the unpacked reference path).
+    from ember.runtime import Interpreter
+
+    model = (DATA / "float16_cnn_float32.tflite").read_bytes()
+    weights = sum(4 * int(np.prod(Interpreter(model_content=model).get_tensor_details()[o[2][0]]["shape"]))
+                  for o in _ops(model) if o[0] == "DEQUANTIZE")
+    plain = Interpreter(model_content=model).memory_plan()["arena_bytes"]
+    os.environ["EMBER_ISA"] = "reference"
+    try:
+        reference = Interpreter(model_content=model).memory_plan()["arena_bytes"]
+    finally:
+        del os.environ["EMBER_ISA"]
+    assert reference >= weights
+    assert plain > reference  # packed weights reserved: the fast paths are taken
+
+
+def test_runtime_float16_dequantize_matches_litert() -> None:
+    from tflite_builder import OpSpec, TensorSpec, build_model
+
+    rng = np.random.default_rng(2)
+    model = build_model([TensorSpec("x", [3, 5, 7], "float16"), TensorSpec("y", [3, 5, 7])],
+                        [OpSpec("DEQUANTIZE", [0], [1], version=3)], [0], [1])
+    specials = np.array([0.0, -0.0, 6e-8, -6e-8, 65504.0, -65504.0, 1e-5, -2.5e-6, 6.1e-5], np.float16)
+    values = rng.standard_normal((3, 5, 7)).astype(np.float16) * 100
+    values.flat[: specials.size] = specials
+    compare(model, rng, feeds=[values])
+    values.flat[:3] = [np.inf, -np.inf, np.nan]  # exact: the same bits as LiteRT's reference
+    ours, ref = run_ember(model, [values])[0], run_litert(model, [values], reference=True)[0]
+    np.testing.assert_array_equal(ours.view(np.uint32)[0, 0, :2], ref.view(np.uint32)[0, 0, :2])
+    assert np.isnan(ours[0, 0, 2]) and np.isnan(ref[0, 0, 2])
+    np.testing.assert_array_equal(ours, values.astype(np.float32))
