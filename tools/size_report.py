@@ -33,6 +33,7 @@ def _group(source: Path) -> str:
     the kernels' work split over the pool), 'shape propagation' (src/shape_propagation.c: the load-time
     recomputation of converter-written shapes with a dynamic batch, which a static-shape-only build could drop),
     'constant folding' (src/constant_folding.c: which nodes become prepare-time constants, float16 weights),
+    'sparse weights' (src/sparsity.c: verifying and densifying TFLite's SparsityParameters),
     'kernel <op file>' for each file under
     kernels/ that registers an op, or 'kernel support': the op table, option readers and what kernels share
     (kernels/window.c, pool.c, conv.c, broadcast.c, ...)."""
@@ -45,6 +46,8 @@ def _group(source: Path) -> str:
         return "shape propagation"
     if source.stem == "constant_folding":
         return "constant folding"
+    if source.stem == "sparsity":
+        return "sparse weights"
     if part == "kernels" and "const ember_kernel ember_kernel_" in source.read_text():
         return f"kernel {source.stem}"
     if part == "kernels" or source.stem in ("op_registry", "op_options"):

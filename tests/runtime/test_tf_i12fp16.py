@@ -180,3 +180,83 @@ def test_runtime_float16_dequantize_matches_litert() -> None:
     np.testing.assert_array_equal(ours.view(np.uint32)[0, 0, :2], ref.view(np.uint32)[0, 0, :2])
     assert np.isnan(ours[0, 0, 2]) and np.isnan(ref[0, 0, 2])
     np.testing.assert_array_equal(ours, values.astype(np.float32))
+
+
+SPARSE = sorted(p.name for p in DATA.glob("sparse_*.tflite"))
+
+
+def test_the_sparse_models_are_there() -> None:
+    assert len(SPARSE) == 8
+
+
+@pytest.mark.parametrize("name", SPARSE)
+def test_sparse_weights_match_litert(name: str) -> None:
+    import tflite
+
+    model = (DATA / name).read_bytes()
+    sg = tflite.Model.GetRootAsModel(model, 0).Subgraphs(0)
+    assert any(sg.Tensors(i).Sparsity() is not None for i in range(sg.TensorsLength()))
+    compare(model, np.random.default_rng(0), runs=3)
+
+
+def _csr_positions(model: bytes) -> dict[str, int]:
+    """Byte positions inside the first sparse tensor of sparse_fc_random: its traversal_order vector, dim 0's
+    dense_size and dim 1's (CSR, uint8) segments and indices vectors."""
+    import tflite
+
+    sg = tflite.Model.GetRootAsModel(model, 0).Subgraphs(0)
+    sp = next(sg.Tensors(i).Sparsity() for i in range(sg.TensorsLength()) if sg.Tensors(i).Sparsity())
+    dense, csr = sp.DimMetadata(0), sp.DimMetadata(1)
+    assert dense.Format() == 0 and csr.Format() == 1
+    assert csr.ArraySegmentsType() == csr.ArrayIndicesType() == tflite.SparseIndexVector.Uint8Vector
+    segments, indices = tflite.Uint8Vector(), tflite.Uint8Vector()
+    segments.Init(csr.ArraySegments().Bytes, csr.ArraySegments().Pos)
+    indices.Init(csr.ArrayIndices().Bytes, csr.ArrayIndices().Pos)
+    return {"traversal": sp._tab.Vector(sp._tab.Offset(4)),
+            "dense_size": dense._tab.Pos + dense._tab.Offset(6),
+            "segments": segments._tab.Vector(segments._tab.Offset(4)),
+            "indices": indices._tab.Vector(indices._tab.Offset(4))}
+
+
+def _corrupt(name: str, what: str, offset: int, value: int, fmt: str) -> bytes:
+    model = bytearray((DATA / name).read_bytes())
+    struct.pack_into(fmt, model, _csr_positions(bytes(model))[what] + offset, value)
+    return bytes(model)
+
+
+@pytest.mark.parametrize("what, offset, value, fmt, message", [
+    ("indices", 0, 32, "<B", "array_indices out of the dim's range"),
+    ("indices", 1, 0, "<B", "not increasing within a segment"),
+    ("segments", 1, 255, "<B", "array_segments decrease or pass the end"),
+    ("segments", 0, 1, "<B", "start at 0"),
+    ("traversal", 4, 0, "<i", "traversal_order is not a permutation"),
+    ("traversal", 0, 7, "<i", "traversal_order is not a permutation"),
+    ("dense_size", 0, 15, "<i", "dense_size is not its dim's size"),
+])
+@pytest.mark.parametrize("name", ["sparse_fc_random_float32.tflite", "sparse_fc_random_int8.tflite"])
+def test_corrupt_sparsity_is_a_clear_error(name: str, what: str, offset: int, value: int, fmt: str,
+                                            message: str) -> None:
+    from ember.runtime import Interpreter
+
+    with pytest.raises(Exception, match=f"sparsity: .*{message}"):
+        Interpreter(model_content=_corrupt(name, what, offset, value, fmt))
+
+
+def test_random_corruption_of_sparsity_never_crashes() -> None:
+    from ember.runtime import Interpreter
+
+    base = (DATA / "sparse_fc_random_float32.tflite").read_bytes()
+    at = _csr_positions(base)
+    lo, hi = min(at.values()) - 64, max(at.values()) + 64
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        model = bytearray(base)
+        for _ in range(3):
+            model[int(rng.integers(lo, hi))] = int(rng.integers(0, 256))
+        try:
+            it = Interpreter(model_content=bytes(model))
+            it.allocate_tensors()
+            it.set_tensor(it.get_input_details()[0]["index"], np.ones((1, 32), np.float32))
+            it.invoke()
+        except Exception as error:  # noqa: BLE001 - any clear refusal is fine, a crash is not
+            assert str(error)
