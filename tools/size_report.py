@@ -30,7 +30,11 @@ def _group(source: Path) -> str:
     """'core', 'int8 arithmetic', 'optimised kernels' (the SIMD micro-kernels under gemm/ and the CPU feature probe,
     which a portable-only build, -DEMBER_PORTABLE_ONLY, compiles out), 'thread pool' (src/thread_pool.c, which
     -DEMBER_NO_THREADS reduces to an inline loop, and src/interpreter_threads.c, the interpreter's num_threads and
-    the kernels' work split over the pool), 'kernel <op file>' for each file under
+    the kernels' work split over the pool), 'shape propagation' (src/shape_propagation.c: the load-time
+    recomputation of converter-written shapes with a dynamic batch, which a static-shape-only build could drop),
+    'constant folding' (src/constant_folding.c: which nodes become prepare-time constants, float16 weights),
+    'sparse weights' (src/sparsity.c: verifying and densifying TFLite's SparsityParameters),
+    'kernel <op file>' for each file under
     kernels/ that registers an op, or 'kernel support': the op table, option readers and what kernels share
     (kernels/window.c, pool.c, conv.c, broadcast.c, ...)."""
     part = source.relative_to(ROOT / "src").parts[0]
@@ -38,6 +42,12 @@ def _group(source: Path) -> str:
         return "optimised kernels"
     if source.stem in ("thread_pool", "interpreter_threads"):
         return "thread pool"
+    if source.stem == "shape_propagation":
+        return "shape propagation"
+    if source.stem == "constant_folding":
+        return "constant folding"
+    if source.stem == "sparsity":
+        return "sparse weights"
     if part == "kernels" and "const ember_kernel ember_kernel_" in source.read_text():
         return f"kernel {source.stem}"
     if part == "kernels" or source.stem in ("op_registry", "op_options"):

@@ -34,6 +34,7 @@ typedef struct ember_tensor {
     void *data; /* constant: model buffer or arena copy; others: arena slot after allocate, else NULL */
     const uint8_t *const_data; /* constant data inside the model buffer, NULL for non-constant tensors */
     uint8_t is_constant;
+    uint8_t is_sparse; /* constant in TFLite's sparse format (`sparsity`); dense copy in the arena */
     uint8_t is_graph_input;
     uint8_t is_graph_output;
     int32_t quant_count;
@@ -43,6 +44,8 @@ typedef struct ember_tensor {
     /* -128 while a uint8 tensor is presented to an int8 kernel as int8 (kernels/uint8.h), else 0: what
      * ember_tensor_quant_i8 adds to the zero point it reads. */
     int32_t zero_point_shift;
+    fb_table sparsity;      /* verified SparsityParameters, when is_sparse */
+    size_t sparse_bytes;    /* bytes of the stored values, when is_sparse (`bytes` is the dense size) */
     /* Lifetime in operator indices, inclusive; first_op < 0: no arena slot needed. */
     int32_t first_op;
     int32_t last_op;
@@ -62,6 +65,9 @@ typedef struct ember_node {
     fb_table options; /* builtin_options table, valid when has_options */
     int has_options;
     void *op_data; /* ember_op_data_bytes bytes in the arena, filled by prepare */
+    /* 1: a prepare-time constant (ember_fold_constants): prepare writes its outputs, which are constant
+     * tensors in its op data, and invoke skips it. */
+    int folded;
 } ember_node;
 
 struct ember_interpreter {
@@ -221,8 +227,27 @@ size_t ember_op_data_bytes(const ember_interpreter *ctx, const ember_node *node)
 /* Scratch bytes a node's eval needs: its kernel's scratch_bytes hook, 0 without one. */
 size_t ember_scratch_bytes(const ember_interpreter *ctx, const ember_node *node);
 
+/* Sparse constants (sparsity.c): load records `sparsity` in t (is_sparse, sparse_bytes) and checks it (every
+ * dim, segment and index) against the stored values (a sparse tensor must have some); copy_constant writes a constant's t->bytes into zeroed `dest`:
+ * the dense tensor of a sparse one, else a plain copy. */
+ember_status ember_sparsity_load(ember_interpreter *ctx, ember_tensor *t, const fb_table *sparsity,
+                                 const uint8_t *values, size_t value_bytes);
+void ember_copy_constant(ember_interpreter *ctx, const ember_tensor *t, void *dest);
+
 /* Verifying loader (verify_model.c): verifies the whole model in ctx->model and builds tensors and nodes. */
 ember_status ember_load_model(ember_interpreter *ctx);
+
+/* Recomputes, in operator order, the output shapes the converter stored with a dynamic (-1 in
+ * shape_signature) dim that the op changes (SPACE_TO_BATCH_ND's batch, ...; shape_propagation.c). Called by
+ * ember_fold_constants, which the loader calls once every tensor and node is loaded. */
+ember_status ember_propagate_shapes(ember_interpreter *ctx);
+
+/* Propagates shapes (above), then marks the nodes whose outputs are known at prepare (a DEQUANTIZE of a constant: TensorFlow's float16
+ * weights) as folded and their outputs as constant, so the planner gives them no lifetime-shared slot,
+ * kernels that read constant weights at prepare (packing) see them as constants, and invoke never runs the
+ * node. The node's kernel reserves the outputs in its op data and computes them in prepare, which runs
+ * before every later node's (constant_folding.c). */
+ember_status ember_fold_constants(ember_interpreter *ctx);
 
 /* Node input/output i as a tensor; NULL for an omitted optional input (-1) or i beyond the node's count. */
 static inline ember_tensor *ember_node_input(ember_interpreter *ctx, const ember_node *node, int32_t i) {

@@ -9,9 +9,11 @@ static size_t align_up(size_t n) {
     return (n + (EMBER_ALIGNMENT - 1)) & ~(size_t)(EMBER_ALIGNMENT - 1);
 }
 
-/* Kernels read constants in place through typed pointers, which C only allows at the type's alignment. */
+/* Kernels read constants in place through typed pointers, which C only allows at the type's alignment; a
+ * sparse constant is densified into the arena. */
 static int needs_copy(const ember_tensor *t) {
-    return t->is_constant && t->bytes && (uintptr_t)t->const_data % ember_type_size(t->type) != 0;
+    return t->is_constant && t->bytes &&
+           ((uintptr_t)t->const_data % ember_type_size(t->type) != 0 || t->is_sparse);
 }
 
 static int host_is_little_endian(void) {
@@ -206,7 +208,7 @@ static ember_status bind_arena(ember_interpreter *it, uint8_t *arena) {
     for (i = 0; i < it->tensor_count; ++i) {
         ember_tensor *t = &it->tensors[i];
         if (needs_copy(t)) {
-            memcpy(arena + offset, t->const_data, t->bytes);
+            ember_copy_constant(it, t, arena + offset); /* densified once if sparse */
             t->data = arena + offset;
             offset += align_up(t->bytes);
         } else if (!t->is_constant && t->first_op >= 0) {
@@ -274,6 +276,8 @@ ember_status ember_interpreter_invoke(ember_interpreter *it) {
         return EMBER_INVALID_ARGUMENT;
     EMBER_CHECK(it, it->allocated, EMBER_BAD_STATE, "invoke called before allocate_tensors succeeded");
     for (i = 0; i < it->node_count; ++i) {
+        if (it->nodes[i].folded)
+            continue; /* its outputs are constants computed at prepare */
         if (it->node_hook)
             it->node_hook(it->node_hook_user, i, 0);
         EMBER_TRY(it->nodes[i].kernel->eval(it, &it->nodes[i]));

@@ -24,6 +24,7 @@ static const ember_kernel *const kernels[] = {
     &ember_kernel_rsqrt,
     &ember_kernel_quantize,
     &ember_kernel_dequantize,
+    &ember_kernel_densify,
     &ember_kernel_squeeze,
     &ember_kernel_concatenation,
     &ember_kernel_pad,

@@ -26,6 +26,8 @@ ember_status ember_compute_lifetimes(ember_interpreter *ctx) {
     }
     for (i = 0; i < ctx->node_count; ++i) {
         const ember_node *node = &ctx->nodes[i];
+        if (node->folded)
+            continue; /* constant inputs, constant outputs written at prepare */
         for (j = 0; j < node->input_count; ++j) {
             ember_tensor *t;
             if (node->inputs[j] < 0)

@@ -206,6 +206,7 @@ enum {
     TFL_OP_LEAKY_RELU = 98,
     TFL_OP_QUANTIZE = 114,
     TFL_OP_HARD_SWISH = 117,
+    TFL_OP_DENSIFY = 124,
     TFL_OP_GELU = 150
 };
 enum {
@@ -227,6 +228,7 @@ enum {
     TFL_OPTIONS_LEAKY_RELU = 75,
     TFL_OPTIONS_QUANTIZE = 89,
     TFL_OPTIONS_HARD_SWISH = 91,
+    TFL_OPTIONS_DENSIFY = 99,
     TFL_OPTIONS_GELU = 116
 };
 /* AddOptions, SubOptions, MulOptions (field 0), ConcatenationOptions */

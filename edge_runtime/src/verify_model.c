@@ -308,5 +308,5 @@ ember_status ember_load_model(ember_interpreter *ctx) {
     io += outputs.len;
     for (i = 0; i < l.operators.len; ++i)
         EMBER_TRY(load_operator(&l, i, &io));
-    return EMBER_OK;
+    return ember_fold_constants(ctx); /* shapes propagated first */
 }

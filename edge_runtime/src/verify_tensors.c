@@ -106,10 +106,9 @@ ember_status ember_verify_tensor(loader *l, int32_t index) {
     TENSOR_FB_CHECK(l, fb_get_u8(l->r, &tt, TFL_TENSOR_IS_VARIABLE, 0, &is_variable), "field is_variable");
     TENSOR_FB_CHECK(l, fb_get_table(l->r, &tt, TFL_TENSOR_SPARSITY, &sparsity, &present), "field sparsity");
 
-    TENSOR_CHECK(l, !present, EMBER_UNSUPPORTED, "sparse tensors are not supported");
     TENSOR_CHECK(l, !is_variable, EMBER_UNSUPPORTED, "variable tensors (stateful models) are not supported");
     elem_size = ember_type_size(type);
-    TENSOR_CHECK(l, elem_size != 0, EMBER_UNSUPPORTED, "type %s (%d) is not supported by this runtime",
+    TENSOR_CHECK(l, elem_size != 0, EMBER_UNSUPPORTED, "type %s (%d) is not supported",
                  ember_type_name((ember_type)type), (int)type);
     t->type = (ember_type)type;
     TENSOR_CHECK(l, shape.len <= EMBER_MAX_DIMS, EMBER_UNSUPPORTED,
@@ -150,11 +149,15 @@ ember_status ember_verify_tensor(loader *l, int32_t index) {
                  "buffer index %lu is out of range (the model has %lu buffers)", (unsigned long)buffer,
                  (unsigned long)l->buffers.len);
     EMBER_TRY(ember_verify_buffer(l, buffer, &data, &data_size));
-    if (data_size > 0) {
-        TENSOR_CHECK(l, data_size == t->bytes, EMBER_INVALID_MODEL,
+    if (present) {
+        EMBER_TRY(ember_sparsity_load(ctx, t, &sparsity, data, data_size));
+    } else {
+        TENSOR_CHECK(l, data_size == 0 || data_size == t->bytes, EMBER_INVALID_MODEL,
                      "buffer %lu holds %lu bytes, shape %s %s needs %lu", (unsigned long)buffer,
                      (unsigned long)data_size, ember_shape_string(t, shape_text, sizeof shape_text),
                      ember_type_name(t->type), (unsigned long)t->bytes);
+    }
+    if (data_size > 0) {
         t->is_constant = 1;
         t->const_data = data;
         /* Constants are used in place; a misaligned one is copied into the arena by allocate_tensors. */

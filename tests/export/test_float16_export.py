@@ -15,9 +15,9 @@ from ember import nn
 
 def _model():
     ember.manual_seed(0)
-    return nn.Sequential(nn.Conv2d(3, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(),
-                         nn.Conv2d(32, 32, 3, groups=32, padding=1), nn.ReLU6(), nn.Conv2d(32, 64, 1),
-                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10)).eval()
+    return nn.Sequential(nn.Conv2d(3, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(),
+                         nn.Conv2d(64, 64, 3, groups=64, padding=1), nn.ReLU6(), nn.Conv2d(64, 128, 1),
+                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(128, 10)).eval()
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def _rounded_float32_file(model, x, path):
 def test_float16_file_is_about_half(files):
     _, _, d, g16 = files
     size16, size32 = (d / "f16.tflite").stat().st_size, (d / "f32.tflite").stat().st_size
-    assert size16 < 0.6 * size32, (size16, size32)
+    assert size16 < 0.55 * size32, (size16, size32)  # weights dominate: the rest is graph and metadata
     assert g16.op_counts()["DEQUANTIZE"] >= 4
 
 

@@ -33,6 +33,7 @@ extern const ember_kernel ember_kernel_gelu;
 extern const ember_kernel ember_kernel_rsqrt;
 extern const ember_kernel ember_kernel_quantize;
 extern const ember_kernel ember_kernel_dequantize;
+extern const ember_kernel ember_kernel_densify;
 extern const ember_kernel ember_kernel_squeeze;
 extern const ember_kernel ember_kernel_concatenation;
 extern const ember_kernel ember_kernel_pad;
