@@ -4,9 +4,9 @@ rank), scaling efficiency, bytes all-reduced per step, and how much of the all-r
     python tools/bench_ddp.py [--json] [--steps 30] [--ranks 2]
 
 Run as is: it launches itself under mpiexec (--oversubscribe; --allow-run-as-root when run as root) once per rank
-count. Per model and rank count it reports the median step (forward, backward with DDP, optimiser step). Hidden
-fraction (2 ranks): 1 - (backward with DDP - backward of the bare model) / (the same buckets all-reduced alone
-after backward), clipped to [0, 1]."""
+count, with one BLAS thread per rank (as ember launch sets). Per model and rank count it reports the median step
+(forward, backward with DDP, optimiser step). Hidden fraction (2 ranks): 1 - (backward with DDP - backward of the
+bare model) / (the same buckets all-reduced alone after backward), clipped to [0, 1]."""
 
 from __future__ import annotations
 
@@ -91,10 +91,10 @@ def _worker(steps: int) -> None:
 
 
 def _launch(ranks: int, steps: int) -> list[dict]:
-    from ember.tools.launch import command
+    from ember.tools.launch import command, rank_environment
     args = command(ranks, __file__, ["--worker", "--steps", str(steps)],
                    allow_run_as_root=hasattr(os, "geteuid") and os.geteuid() == 0, mpi_args=["--oversubscribe"])
-    out = subprocess.run(args, capture_output=True, text=True, timeout=1800)
+    out = subprocess.run(args, capture_output=True, text=True, timeout=1800, env=rank_environment())
     for line in out.stdout.splitlines():
         if line.startswith("ROWS "):
             return json.loads(line[5:])

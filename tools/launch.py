@@ -62,4 +62,13 @@ def run(ranks: int, script: str, script_args: list[str], *, hostfile: str | None
     if hasattr(os, "geteuid") and os.geteuid() == 0 and not root_allowed and is_open_mpi(args[0]):
         print(f"ember launch: {ROOT_HINT}", file=sys.stderr)
         return 2
-    return subprocess.call(args)
+    return subprocess.call(args, env=rank_environment())
+
+
+def rank_environment() -> dict[str, str]:
+    """This environment with one BLAS/OpenMP thread per rank unless the user chose (torchrun's default too): N
+    ranks with all-core BLAS each oversubscribe the cores several times over."""
+    env = dict(os.environ)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
+    return env
