@@ -308,6 +308,7 @@ class Trainer:
                     if self.is_main:  # one writer; the others wait so that no rank resumes from a half-run epoch
                         os.makedirs(self.out_dir, exist_ok=True)
                         self.save_checkpoint(self.checkpoint_path, loaders)
+                        saved = self.epoch  # at once: a Ctrl-C during the log or plot still names this checkpoint
                         self._write_log()
                         self._plot()
                     if self.distributed:

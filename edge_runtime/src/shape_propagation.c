@@ -26,13 +26,16 @@ static int const_ints(const ember_tensor *t, int32_t count) {
 /* SPACE_TO_BATCH_ND (to_batch) and BATCH_TO_SPACE_ND over NHWC or NWC with constant block and paddings or
  * crops: the output shape, or 0 when the inputs do not define one (the kernel's prepare says why). */
 static int space_batch_rule(const ember_interpreter *ctx, const ember_node *node, int to_batch, int64_t *dims) {
-    const ember_tensor *in = &ctx->tensors[node->inputs[0]];
-    const ember_tensor *block = node->inputs[1] >= 0 ? &ctx->tensors[node->inputs[1]] : NULL;
-    const ember_tensor *pads = node->inputs[2] >= 0 ? &ctx->tensors[node->inputs[2]] : NULL;
-    const int32_t spatial = in->rank - 2;
+    const ember_tensor *in, *block, *pads;
+    int32_t spatial, i;
     int64_t blocks = 1;
-    int32_t i;
-    if (node->input_count != 3 || (in->rank != 3 && in->rank != 4) || !const_ints(block, spatial) ||
+    if (node->input_count != 3 || node->inputs[0] < 0) /* checked before any input is read */
+        return 0;
+    in = &ctx->tensors[node->inputs[0]];
+    block = node->inputs[1] >= 0 ? &ctx->tensors[node->inputs[1]] : NULL;
+    pads = node->inputs[2] >= 0 ? &ctx->tensors[node->inputs[2]] : NULL;
+    spatial = in->rank - 2;
+    if ((in->rank != 3 && in->rank != 4) || !const_ints(block, spatial) ||
         !const_ints(pads, 2 * spatial))
         return 0;
     for (i = 0; i < spatial; ++i) {

@@ -253,3 +253,10 @@ def test_external_buffer_outside_the_file() -> None:
     case = mlp_model(np.random.default_rng(0))
     model = build_model(case.tensors, case.ops, [0], [8], external_buffers=True)
     _refused(model[:-8], "invalid model", "external data", "lies outside")
+
+
+def test_space_to_batch_with_too_few_inputs_is_refused() -> None:
+    # Shape propagation read inputs 1 and 2 before checking the count (ASan found the overflow in the fuzz run).
+    tensors = [TensorSpec("x", [1, 4, 4, 2]), TensorSpec("y", [4, 2, 2, 2])]
+    _refused(build_model(tensors, [OpSpec("SPACE_TO_BATCH_ND", [0], [1])], [0], [1]), "invalid model",
+             "SPACE_TO_BATCH_ND 0")

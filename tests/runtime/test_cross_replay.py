@@ -24,7 +24,8 @@ from test_cross import TARGETS
 from tflite_builder import TensorSpec
 
 # Kernels the runtime implements for float32 only (int8 files with them are refused, as by the exporter).
-FLOAT32_ONLY = {"DIV", "EXP", "LOG", "SQRT", "ABS", "LOG_SOFTMAX", "SUM", "LOCAL_RESPONSE_NORMALIZATION"}
+FLOAT32_ONLY = {"DIV", "EXP", "LOG", "SQRT", "ABS", "LOG_SOFTMAX", "SUM", "LOCAL_RESPONSE_NORMALIZATION",
+                "DENSIFY"}
 
 
 @dataclass
@@ -187,6 +188,10 @@ def one_op_cases() -> list[Case]:
 
     for name, model in spatial.seed_models():
         add(name, model)
+    # DENSIFY (and sparse constants) from TensorFlow's sparsity-optimised files; TF writes int8 sparse weights
+    # straight into FULLY_CONNECTED, so DENSIFY itself is float32 only.
+    for path in sorted((Path(__file__).resolve().parents[1] / "data" / "tf" / "i12fp16").glob("sparse_*.tflite")):
+        add(f"{path.stem}", path.read_bytes())
     return cases
 
 
