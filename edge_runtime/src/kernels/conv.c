@@ -94,8 +94,13 @@ ember_status ember_conv_quant_prepare(ember_interpreter *ctx, const ember_node *
     EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &zp_out));
     q->input_offset = -zp_in;
     /* The weights' int8 image: zero point w_zp - 128 (kernels/uint8.h). */
-    q->filter_offset =
-        ember_is_u8(filter) ? 128 - (int32_t)fb_i64_at(ctx->model.data + filter->zero_points_pos) : 0;
+    q->filter_offset = 0;
+    if (ember_is_u8(filter)) {
+        const int64_t wzp = filter->quant_count ? fb_i64_at(ctx->model.data + filter->zero_points_pos) : -1;
+        EMBER_CHECK(ctx, wzp >= 0 && wzp <= 255, EMBER_INVALID_MODEL,
+                    "%s %ld: uint8 filter '%.64s' needs a zero point in [0, 255]", op, n, filter->name);
+        q->filter_offset = 128 - (int32_t)wzp;
+    }
     q->output_offset = zp_out;
     EMBER_CHECK(ctx, ember_activation_range_i8(activation, s_out, zp_out, &q->act_min, &q->act_max),
                 EMBER_UNSUPPORTED, "%s %ld: fused activation %d is not supported", op, n, (int)activation);
