@@ -63,17 +63,9 @@ def _copy(ours, theirs):
     return theirs
 
 
-def _module_check(ours, theirs, *inputs, dtype=np.float32, outputs=lambda o: o):
-    """Outputs and every parameter's gradient of `ours` against `theirs` (weights copied), on the same inputs."""
-    theirs = _copy(ours, theirs)
-    if dtype == np.float64:
-        ours.double()
-        theirs.double()
+def _compare_outputs_and_grads(ours, theirs, out_e, out_t, dtype):
+    """Each output against torch's, then every parameter's gradient of the same random projection of them."""
     rtol, atol = TOL[dtype]
-    arrays = [a.astype(dtype) if a.dtype.kind == "f" else a for a in inputs]
-    out_e = outputs(ours(*[dev(a) for a in arrays]))
-    out_t = outputs(theirs(*[torch.tensor(a) for a in arrays]))
-    out_e, out_t = (out_e if isinstance(out_e, tuple) else (out_e,)), (out_t if isinstance(out_t, tuple) else (out_t,))
     rng = np.random.default_rng(1)
     loss_e = loss_t = 0
     for e, t in zip(out_e, out_t, strict=True):
@@ -86,6 +78,19 @@ def _module_check(ours, theirs, *inputs, dtype=np.float32, outputs=lambda o: o):
     grads_t = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
         np.testing.assert_allclose(host(p.grad), grads_t[name].grad.numpy(), rtol=rtol, atol=atol, err_msg=name)
+
+
+def _module_check(ours, theirs, *inputs, dtype=np.float32, outputs=lambda o: o):
+    """Outputs and every parameter's gradient of `ours` against `theirs` (weights copied), on the same inputs."""
+    theirs = _copy(ours, theirs)
+    if dtype == np.float64:
+        ours.double()
+        theirs.double()
+    arrays = [a.astype(dtype) if a.dtype.kind == "f" else a for a in inputs]
+    out_e = outputs(ours(*[dev(a) for a in arrays]))
+    out_t = outputs(theirs(*[torch.tensor(a) for a in arrays]))
+    out_e, out_t = (out_e if isinstance(out_e, tuple) else (out_e,)), (out_t if isinstance(out_t, tuple) else (out_t,))
+    _compare_outputs_and_grads(ours, theirs, out_e, out_t, dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -225,23 +230,11 @@ def _run_wrapped(ours, theirs, wrap, inputs, dtype, flatten):
     if dtype == np.float64:
         ours.double()
         theirs.double()
-    rtol, atol = TOL[dtype]
     x = inputs[0].astype(dtype)
     state = inputs[1] if len(inputs) > 1 else None
     out_e = flatten(wrap(ours, "ember")(dev(x), state))
     out_t = flatten(wrap(theirs, "torch")(torch.tensor(x), state))
-    rng = np.random.default_rng(1)
-    loss_e = loss_t = 0
-    for e, t in zip(out_e, out_t, strict=True):
-        np.testing.assert_allclose(host(e), t.detach().numpy(), rtol=rtol, atol=atol)
-        up = rng.standard_normal(tuple(t.shape)).astype(dtype)
-        loss_e = loss_e + (e * dev(up)).sum()
-        loss_t = loss_t + (t * torch.tensor(up)).sum()
-    loss_e.backward()
-    loss_t.backward()
-    grads_t = dict(theirs.named_parameters())
-    for name, p in ours.named_parameters():
-        np.testing.assert_allclose(host(p.grad), grads_t[name].grad.numpy(), rtol=rtol, atol=atol, err_msg=name)
+    _compare_outputs_and_grads(ours, theirs, out_e, out_t, dtype)
 
 
 def test_unbatched_lstm(device):
