@@ -96,4 +96,11 @@ static inline int8_t ember_clamp_i8(int32_t x, int32_t lo, int32_t hi) {
     return (int8_t)(x < lo ? lo : (x > hi ? hi : x));
 }
 
+/* clamp(y + offset) for a requantised y: a hostile scale ratio can push y to the ends of int32, so the zero
+ * point is added in int64 (the fuzzer found y = -2^31 + 1 plus a negative zero point). */
+static inline int32_t ember_offset_clamp(int32_t y, int32_t offset, int32_t lo, int32_t hi) {
+    const int64_t v = (int64_t)y + offset;
+    return (int32_t)(v < lo ? lo : (v > hi ? hi : v));
+}
+
 #endif /* EMBER_QUANTIZATION_H */

@@ -159,3 +159,18 @@ def test_quantize_rounds_half_away_from_zero() -> None:
     (q,) = run_ember(model, [x])
     np.testing.assert_array_equal(q, [-3, -2, -1, 1, 2, 3, 127, -128, 127, -128])
     compare(model, np.random.default_rng(0), feeds=[x])
+
+
+@pytest.mark.parametrize("log2_ratio", [22, 23, 30])
+def test_requantize_with_a_hostile_scale_ratio(log2_ratio: int) -> None:
+    """int8 -> int8 QUANTIZE with s_in / s_out = 2^22 .. 2^30: TFLite's int32 left shift wraps from 2^23 on and
+    the rescaled value reaches the ends of int32 before the zero point is added (the fuzzer found that overflow,
+    undefined in C). LiteRT's bits throughout; at 2^22 nothing wraps: also the closed form."""
+    x = np.arange(-128, 128, dtype=np.int8)
+    model = one_op_model("QUANTIZE", [TensorSpec("x", [256], "int8", scales=[2.0 ** (log2_ratio - 10)],
+                                                 zero_points=[3])],
+                         [TensorSpec("q", [256], "int8", scales=[2.0 ** -10], zero_points=[-27])], version=2)
+    (q,) = run_ember(model, [x])
+    np.testing.assert_array_equal(q, run_litert(model, [x])[0])
+    if log2_ratio == 22:
+        np.testing.assert_array_equal(q, np.clip((x.astype(np.int64) - 3) * 2 ** 22 - 27, -128, 127))

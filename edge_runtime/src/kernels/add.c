@@ -35,9 +35,8 @@ static void add_row_i8(const void *params, const void *x1, int32_t s1, const voi
             ember_multiply_by_quantized_multiplier(v2, p->input2_multiplier, p->input2_shift);
         const int32_t raw =
             ember_multiply_by_quantized_multiplier(p->subtract ? scaled1 - scaled2 : scaled1 + scaled2,
-                                                   p->output_multiplier, p->output_shift) +
-            p->a.output_offset;
-        y[i] = ember_clamp_i8(raw, p->a.act_min, p->a.act_max);
+                                                   p->output_multiplier, p->output_shift);
+        y[i] = (int8_t)ember_offset_clamp(raw, p->a.output_offset, p->a.act_min, p->a.act_max);
     }
 }
 

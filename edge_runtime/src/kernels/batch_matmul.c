@@ -66,7 +66,7 @@ static void batch_matmul_i8(const batch_matmul_data *d, const int8_t *lhs, const
                                                  d->rhs_zero_point));
                         scaled =
                             ember_multiply_by_quantized_multiplier(wrap_i32(total), d->multiplier, d->shift);
-                        *output++ = ember_clamp_i8(scaled + d->output_zero_point, -128, 127);
+                        *output++ = (int8_t)ember_offset_clamp(scaled, d->output_zero_point, -128, 127);
                     }
             }
 }

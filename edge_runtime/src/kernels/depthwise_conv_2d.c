@@ -65,7 +65,7 @@ void ember_depthwise_conv_2d_ref_i8(const ember_window *w, const ember_image_sha
                         y = ember_multiply_by_quantized_multiplier(ember_wrap_i32(acc), multiplier[oc],
                                                                    shift[oc]);
                         output[(((size_t)b * s->out_h + oy) * s->out_w + ox) * s->out_c + oc] =
-                            ember_clamp_i8(y + output_offset, act_min, act_max);
+                            (int8_t)ember_offset_clamp(y, output_offset, act_min, act_max);
                     }
 }
 

@@ -70,7 +70,7 @@ void ember_fully_connected_ref_i8(const int8_t *input, const int8_t *weights, co
             y = rounding == EMBER_REQUANT_SINGLE
                     ? ember_multiply_single_rounding(ember_wrap_i32(acc), multiplier[o], shift[o])
                     : ember_multiply_by_quantized_multiplier(ember_wrap_i32(acc), multiplier[o], shift[o]);
-            output[(size_t)b * (size_t)out_dim + o] = ember_clamp_i8(y + output_offset, act_min, act_max);
+            output[(size_t)b * (size_t)out_dim + o] = (int8_t)ember_offset_clamp(y, output_offset, act_min, act_max);
         }
     }
 }

@@ -57,7 +57,7 @@ static void mean_channels_i8(const mean_data *m, const int8_t *input, int8_t *ou
             for (c = 0; c < n; ++c) {
                 y = ember_multiply_by_quantized_multiplier(sum[c] - m->input_zero_point * r->count,
                                                            m->multiplier, m->shift);
-                output[o + c0 + c] = ember_clamp_i8(y + m->output_zero_point, -128, 127);
+                output[o + c0 + c] = (int8_t)ember_offset_clamp(y, m->output_zero_point, -128, 127);
             }
         }
     }
@@ -110,7 +110,7 @@ static void mean_i8(const mean_data *m, const int8_t *input, int8_t *output) {
             sum += base[ember_reduction_offset(i, r->reduced_rank, r->reduced_dims, r->reduced_strides)];
         y = ember_multiply_by_quantized_multiplier(sum - m->input_zero_point * r->count, m->multiplier,
                                                    m->shift);
-        output[o] = r->count ? ember_clamp_i8(y + m->output_zero_point, -128, 127) : 0;
+        output[o] = r->count ? (int8_t)ember_offset_clamp(y, m->output_zero_point, -128, 127) : 0;
     }
 }
 

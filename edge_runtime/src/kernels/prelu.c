@@ -33,8 +33,7 @@ static int32_t prelu_q(const prelu_data *p, int32_t x, int32_t alpha) {
         v >= 0 ? ember_multiply_by_quantized_multiplier(v, p->identity_multiplier, p->identity_shift)
                : ember_multiply_by_quantized_multiplier(v * (alpha + p->alpha_offset), p->alpha_multiplier,
                                                         p->alpha_shift);
-    const int32_t y = scaled + p->output_offset;
-    return y < p->qmin ? p->qmin : (y > p->qmax ? p->qmax : y);
+    return ember_offset_clamp(scaled, p->output_offset, p->qmin, p->qmax);
 }
 
 static void row_i8(const void *params, const void *x1, int32_t s1, const void *x2, int32_t s2, void *out,

@@ -60,9 +60,8 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
         const int8_t *x = (const int8_t *)input->data;
         for (i = 0; i < data->count; ++i) {
             const int32_t v = ember_multiply_by_quantized_multiplier(x[i] - data->input_zero_point,
-                                                                     data->multiplier, data->shift) +
-                              data->output_zero_point;
-            y[i] = ember_clamp_i8(v, -128, 127);
+                                                                     data->multiplier, data->shift);
+            y[i] = (int8_t)ember_offset_clamp(v, data->output_zero_point, -128, 127);
         }
     }
     return EMBER_OK;

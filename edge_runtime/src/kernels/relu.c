@@ -57,10 +57,9 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
         const int8_t *x = (const int8_t *)input->data;
         int8_t *y = (int8_t *)output->data;
         for (i = 0; i < data->count; ++i) {
-            const int32_t v = data->output_zero_point +
-                              ember_multiply_by_quantized_multiplier(x[i] - data->input_zero_point,
+            const int32_t v = ember_multiply_by_quantized_multiplier(x[i] - data->input_zero_point,
                                                                      data->multiplier, data->shift);
-            y[i] = ember_clamp_i8(v, data->qmin, data->qmax);
+            y[i] = (int8_t)ember_offset_clamp(v, data->output_zero_point, data->qmin, data->qmax);
         }
     }
     return EMBER_OK;

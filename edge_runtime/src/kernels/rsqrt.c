@@ -30,7 +30,7 @@ static int8_t rsqrt_i8(int32_t value, int32_t multiplier, int shift, int32_t out
         ember_inv_sqrt_multiplier(value, &inv_multiplier, &inv_shift);
     fixed = ember_multiply_by_quantized_multiplier(1, inv_multiplier, inv_shift + RSQRT_FRACTION_BITS);
     out = ember_multiply_by_quantized_multiplier(fixed, multiplier, shift - RSQRT_FRACTION_BITS);
-    return ember_clamp_i8(out + output_zero_point, -128, 127);
+    return (int8_t)ember_offset_clamp(out, output_zero_point, -128, 127);
 }
 
 static ember_status prepare(ember_interpreter *ctx, ember_node *node) {

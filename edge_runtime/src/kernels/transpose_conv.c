@@ -291,9 +291,8 @@ static void eval_quantized(const transpose_conv_data *p, const int32_t *params, 
         for (i = 0; i < out_image; ++i) {
             const int32_t c = (int32_t)(i % (size_t)p->out_c), pc = per_channel ? c : 0;
             const int32_t sum = ember_wrap_i32(acc[i] + (bias ? (uint32_t)bias[c] : 0u));
-            const int32_t q =
-                ember_multiply_by_quantized_multiplier(sum, multiplier[pc], shift[pc]) + p->q.output_offset;
-            const int32_t y = q < p->q.act_min ? p->q.act_min : (q > p->q.act_max ? p->q.act_max : q);
+            const int32_t y = ember_offset_clamp(ember_multiply_by_quantized_multiplier(sum, multiplier[pc], shift[pc]),
+                                                 p->q.output_offset, p->q.act_min, p->q.act_max);
             if (u8)
                 ((uint8_t *)output_data)[(size_t)b * out_image + i] = (uint8_t)y;
             else
