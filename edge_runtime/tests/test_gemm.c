@@ -299,6 +299,69 @@ static void test_gemm_f32(const ember_isa *levels, int level_count) {
             }
 }
 
+/* Depthwise pixel kernels (depth multiplier 1 and 2), every level against a naive loop over quantization.h's
+ * scalar arithmetic: channel counts across the SIMD widths and tails, 1 to 25 taps. */
+static void test_depthwise(const ember_isa *levels, int level_count) {
+    enum { MAX_C = 100, MAX_T = 25 };
+    static const int32_t tap_counts[] = {1, 2, 4, 9, 25};
+    unsigned s = 17;
+    int ci, ti, l, variant = 0;
+    for (ci = 0; ci < SIZE_COUNT; ++ci)
+        for (ti = 0; ti < 5; ++ti)
+            for (variant = 0; variant < 4; ++variant) {
+                const int32_t channels = sizes[ci], taps = tap_counts[ti], mult = variant == 3 ? 2 : 1;
+                static int8_t xi[MAX_T][MAX_C], wi[MAX_T][MAX_C], out8[MAX_C], want8[MAX_C];
+                static float xf[MAX_T][MAX_C], wf[MAX_T][MAX_C], outf[MAX_C], wantf[MAX_C], biasf[MAX_C];
+                int32_t bias[MAX_C], multiplier[MAX_C], shift[MAX_C], c, t;
+                const int8_t *xp[MAX_T], *wp[MAX_T];
+                const float *xfp[MAX_T], *wfp[MAX_T];
+                ember_dw_i8_params p;
+                ember_dw_f32_params pf;
+                if (channels % mult)
+                    continue;
+                for (t = 0; t < taps; ++t) {
+                    for (c = 0; c < channels; ++c) {
+                        xi[t][c] = (int8_t)rand_range(&s, -128, 127), wi[t][c] = (int8_t)rand_range(&s, -128, 127);
+                        xf[t][c] = rand_f32(&s), wf[t][c] = rand_f32(&s);
+                    }
+                    xp[t] = xi[t], wp[t] = wi[t], xfp[t] = xf[t], wfp[t] = wf[t];
+                }
+                for (c = 0; c < channels; ++c) {
+                    bias[c] = rand_range(&s, -100000, 100000), biasf[c] = rand_f32(&s);
+                    multiplier[c] = rand_range(&s, 1 << 30, INT32_MAX), shift[c] = rand_range(&s, -14, 1);
+                }
+                p.channels = channels, p.depth_multiplier = mult, p.bias = variant == 2 ? NULL : bias;
+                p.multiplier = multiplier, p.shift = shift;
+                p.input_offset = rand_range(&s, -127, 128), p.output_offset = rand_range(&s, -128, 127);
+                p.act_min = variant == 1 ? 0 : -128, p.act_max = variant == 1 ? 100 : 127;
+                pf.channels = channels, pf.depth_multiplier = mult, pf.bias = variant == 2 ? NULL : biasf;
+                pf.act_min = variant == 1 ? 0.0f : -FLT_MAX, pf.act_max = variant == 1 ? 6.0f : FLT_MAX;
+                for (c = 0; c < channels; ++c) {
+                    uint32_t acc = p.bias ? (uint32_t)bias[c] : 0u;
+                    float total = 0.0f;
+                    int32_t y;
+                    for (t = 0; t < taps; ++t) {
+                        acc += (uint32_t)(wi[t][c] * (xi[t][c / mult] + p.input_offset));
+                        total += xf[t][c / mult] * wf[t][c];
+                    }
+                    y = ember_multiply_by_quantized_multiplier(ember_wrap_i32(acc), multiplier[c], shift[c]);
+                    want8[c] = ember_clamp_i8(ember_wrap_i32((uint32_t)y + (uint32_t)p.output_offset), p.act_min,
+                                              p.act_max);
+                    wantf[c] = ember_clamp_f32(total + (pf.bias ? biasf[c] : 0.0f), pf.act_min, pf.act_max);
+                }
+                for (l = 0; l < level_count; ++l) {
+                    ember_dw_i8_pixel(levels[l], &p, xp, wp, taps, out8);
+                    ember_dw_f32_pixel(levels[l], &pf, xfp, wfp, taps, outf);
+                    if (memcmp(out8, want8, (size_t)channels) != 0 ||
+                        memcmp(outf, wantf, sizeof(float) * (size_t)channels) != 0) {
+                        fprintf(stderr, "depthwise %s: channels=%ld taps=%ld variant %d differs\n",
+                                ember_isa_name(levels[l]), (long)channels, (long)taps, variant);
+                        ++test_failures;
+                    }
+                }
+            }
+}
+
 void test_gemm(void) {
     ember_isa levels[EMBER_ISA_COUNT];
     const int level_count = test_levels(levels);
@@ -313,4 +376,5 @@ void test_gemm(void) {
     test_requant(levels, level_count);
     test_gemm_i8(levels, level_count);
     test_gemm_f32(levels, level_count);
+    test_depthwise(levels, level_count);
 }

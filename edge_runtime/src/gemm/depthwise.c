@@ -101,6 +101,12 @@ void ember_dw_i8_pixel(ember_isa isa, const ember_dw_i8_params *p, const int8_t 
         kernel = ember_dw_i8_avx512;
         break;
 #endif
+#ifdef EMBER_GEMM_NEON
+    case EMBER_ISA_NEON:
+    case EMBER_ISA_NEON_DOTPROD:
+        kernel = ember_dw_i8_neon;
+        break;
+#endif
     default:
         break;
     }
@@ -121,6 +127,11 @@ void ember_dw_f32_pixel(ember_isa isa, const ember_dw_f32_params *p, const float
         break;
     case EMBER_ISA_AVX512:
         kernel = ember_dw_f32_avx512;
+        break;
+#endif
+#ifdef EMBER_GEMM_NEON
+    case EMBER_ISA_NEON:
+        kernel = ember_dw_f32_neon;
         break;
 #endif
     default:

@@ -122,6 +122,10 @@ ember_dw_i8_kernel ember_dw_i8_avx2, ember_dw_i8_avx512;
 #ifdef EMBER_GEMM_X86_F32
 ember_dw_f32_kernel ember_dw_f32_avx2, ember_dw_f32_avx512;
 #endif
+#ifdef EMBER_GEMM_NEON
+ember_dw_i8_kernel ember_dw_i8_neon;
+ember_dw_f32_kernel ember_dw_f32_neon;
+#endif
 
 /* Channels [c0, c1) of an int8 depthwise pixel, one channel at a time (any depth multiplier). */
 void ember_dw_i8_channels(const ember_dw_i8_params *p, const int8_t *const *x, const int8_t *const *w,
