@@ -229,6 +229,17 @@ def test_mixed_uint8_int8_is_refused() -> None:
         Interpreter(model_content=one_op_model("ADD", [a, b], [y])).allocate_tensors()
 
 
+
+@pytest.mark.parametrize("op", ["MEAN", "ADD", "CONV_2D"])
+def test_uint8_node_without_inputs_is_refused(op: str) -> None:
+    """A uint8 node with no inputs at all (the fuzzer made a MEAN like this; its uint8 wrapper reserved no
+    scratch and still pointed into it): a clear error naming the input count, never undefined behaviour."""
+    from ember.runtime import Interpreter
+
+    model = one_op_model(op, [], [_u8("y", [1, 2, 2, 1], np.random.default_rng(0))])
+    with pytest.raises(Exception, match=rf"{op} 0: needs"):
+        Interpreter(model_content=model).allocate_tensors()
+
 @pytest.mark.parametrize("op", ["ADD", "MUL", "CONCATENATION"])
 def test_one_uint8_tensor_as_both_inputs(op: str) -> None:
     """x op x: the shared input is flipped once, not twice."""

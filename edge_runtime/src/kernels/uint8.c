@@ -82,9 +82,14 @@ static void flip(uint8_t *to, const uint8_t *from, size_t bytes) {
  * the calling thread's scratch, after `own_scratch` bytes and the saved pointers. */
 static void flip_inputs(ember_interpreter *ctx, const ember_node *node, ember_bytes_fn *own_scratch,
                         int constants_only) {
-    void **saved = (void **)(void *)(ember_thread_scratch(ctx, 0) + own_bytes(ctx, node, own_scratch));
-    uint8_t *at = (uint8_t *)(void *)saved + ember_align_size(sizeof(void *) * (size_t)node->input_count);
+    void **saved;
+    uint8_t *at;
     int32_t i;
+    /* No inputs, no scratch reserved for them (the pointer may be NULL): the kernel's prepare refuses it. */
+    if (node->input_count == 0)
+        return;
+    saved = (void **)(void *)(ember_thread_scratch(ctx, 0) + own_bytes(ctx, node, own_scratch));
+    at = (uint8_t *)(void *)saved + ember_align_size(sizeof(void *) * (size_t)node->input_count);
     for (i = 0; i < node->input_count; ++i) {
         ember_tensor *t = operand(ctx, node, i);
         saved[i] = NULL;
@@ -98,8 +103,11 @@ static void flip_inputs(ember_interpreter *ctx, const ember_node *node, ember_by
 }
 
 static void restore_inputs(ember_interpreter *ctx, const ember_node *node, ember_bytes_fn *own_scratch) {
-    void **saved = (void **)(void *)(ember_thread_scratch(ctx, 0) + own_bytes(ctx, node, own_scratch));
+    void **saved;
     int32_t i;
+    if (node->input_count == 0)
+        return;
+    saved = (void **)(void *)(ember_thread_scratch(ctx, 0) + own_bytes(ctx, node, own_scratch));
     for (i = 0; i < node->input_count; ++i)
         if (saved[i])
             operand(ctx, node, i)->data = saved[i];
