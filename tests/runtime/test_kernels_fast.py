@@ -157,3 +157,63 @@ def test_packed_weights_are_in_the_arena_size() -> None:
         assert it.arena_bytes() == required
         sizes[level] = required
     assert sizes[LEVELS[-1]] > sizes["reference"] + 17 * 27
+
+
+def _bmm_case(rng: np.random.Generator, quantized: bool, constant_rhs: bool,
+              least: int = 1) -> tuple[bytes, list[np.ndarray]]:
+    """BATCH_MATMUL with broadcast batch axes, adj_x / adj_y, sizes (at least `least`) across the GEMM tiles and
+    their tails; int8 with a zero rhs zero point (the GEMM path) or, one case in four, a nonzero one (the
+    reference loops)."""
+    rows, cols, depth = (int(v) for v in rng.integers(least, 40, size=3))
+    batch = [int(v) for v in rng.integers(1, 4, size=int(rng.integers(0, 3)))]
+    lhs_batch = [b if rng.random() < 0.7 else 1 for b in batch]
+    rhs_batch = [b if rng.random() < 0.7 else 1 for b in batch][int(rng.integers(0, len(batch) + 1)):]
+    adj_x, adj_y = bool(rng.random() < 0.5), bool(rng.random() < 0.5)
+    lhs_shape = lhs_batch + ([depth, rows] if adj_x else [rows, depth])
+    rhs_shape = rhs_batch + ([cols, depth] if adj_y else [depth, cols])
+    out_shape = list(np.broadcast_shapes(tuple(lhs_batch), tuple(rhs_batch))) + [rows, cols]
+    x, y = _input(rng, lhs_shape, quantized), _input(rng, rhs_shape, quantized)
+    if quantized:
+        rhs_zp = 0 if rng.random() < 0.75 or least > 1 else int(rng.integers(-20, 20))
+        tensors = [TensorSpec("lhs", lhs_shape, "int8", scales=[0.05], zero_points=[int(rng.integers(-30, 30))]),
+                   TensorSpec("rhs", rhs_shape, "int8", data=y if constant_rhs else None, scales=[0.02],
+                              zero_points=[rhs_zp]),
+                   TensorSpec("out", out_shape, "int8", scales=[float(0.01 * depth ** 0.5)],
+                              zero_points=[int(rng.integers(-10, 10))])]
+    else:
+        tensors = [TensorSpec("lhs", lhs_shape), TensorSpec("rhs", rhs_shape, data=y if constant_rhs else None),
+                   TensorSpec("out", out_shape)]
+    op = OpSpec("BATCH_MATMUL", [0, 1], [2], {"adj_x": adj_x, "adj_y": adj_y}, version=2 if quantized else 1)
+    model = build_model(tensors, [op], [0] if constant_rhs else [0, 1], [2])
+    return model, [x] if constant_rhs else [x, y]
+
+
+@pytest.mark.parametrize("constant_rhs", [True, False], ids=["packed", "graph_rhs"])
+@pytest.mark.parametrize("quantized", [False, True], ids=["float32", "int8"])
+@pytest.mark.parametrize("seed", range(12))
+def test_batch_matmul_fast(seed: int, quantized: bool, constant_rhs: bool) -> None:
+    rng = np.random.default_rng(9500 + seed)
+    model, feeds = _bmm_case(rng, quantized, constant_rhs)
+    check_all_levels(model, feeds, quantized)
+    with isa(LEVELS[-1]):
+        two = Interpreter(model_content=model, num_threads=2)
+    np.testing.assert_array_equal(run(two, feeds).view(np.uint8), run_at_reference(model, feeds).view(np.uint8))
+
+
+def run_at_reference(model: bytes, feeds: list[np.ndarray]) -> np.ndarray:
+    with isa("reference"):
+        return run(Interpreter(model_content=model), feeds)
+
+
+def test_batch_matmul_packs_a_constant_rhs_into_the_arena() -> None:
+    """A constant rhs is packed once at prepare, into the arena that arena_bytes_required reports."""
+    model, feeds = _bmm_case(np.random.default_rng(3), quantized=True, constant_rhs=True, least=8)
+    sizes = {}
+    for level in ("reference", LEVELS[-1]):
+        with isa(level):
+            it = Interpreter(model_content=model)
+        required = it.memory_plan()["arena_bytes"]
+        run(it, feeds)
+        assert it.arena_bytes() == required
+        sizes[level] = required
+    assert sizes[LEVELS[-1]] > sizes["reference"] + 64

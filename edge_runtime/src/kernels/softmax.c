@@ -1,7 +1,8 @@
 /* SOFTMAX over the last axis. float32: exp(beta * (x - max)) / sum, subtracting the row maximum first so exp
  * never overflows (TFLite's reference order of operations). int8: TFLite's reference fixed-point kernel
  * (reference_ops::Softmax, gemmlowp arithmetic): x - max scaled to Q5.26 by beta * s_in, exp on negative
- * values, a Q12.19 sum, a fixed-point reciprocal, output (1/256, -128). */
+ * values, a Q12.19 sum, a fixed-point reciprocal, output (1/256, -128). x - max takes only the 256 values
+ * -255 .. 0, so prepare evaluates exp on each once into a table in the op data; eval reads the same bits. */
 #include <math.h>
 
 #include "kernels/kernels.h"
@@ -16,7 +17,17 @@ typedef struct softmax_data {
     int32_t input_multiplier; /* int8: beta * s_in * 2^26 as multiplier and left shift */
     int input_left_shift;
     int32_t diff_min; /* int8: differences below this contribute exp() == 0 */
+    const int32_t *exp_table; /* int8: [-diff] exp_on_negative_values of the rescaled diff, Q0.31 */
 } softmax_data;
+
+enum { EXP_TABLE_SIZE = 256 };
+
+static size_t op_data_bytes(const ember_interpreter *ctx, const ember_node *node) {
+    const size_t base = ember_align_size(sizeof(softmax_data));
+    const ember_type out = node->output_count >= 1 && node->outputs[0] >= 0 ? ctx->tensors[node->outputs[0]].type
+                                                                             : EMBER_FLOAT32;
+    return out == EMBER_INT8 || out == EMBER_UINT8 ? base + sizeof(int32_t) * EXP_TABLE_SIZE : base;
+}
 
 enum { SCALED_DIFF_INTEGER_BITS = 5, ACCUMULATION_INTEGER_BITS = 12 };
 
@@ -97,11 +108,8 @@ static void softmax_i8(const softmax_data *p, const int8_t *input, int8_t *outpu
             max = x[c] > max ? x[c] : max;
         for (c = 0; c < p->depth; ++c) {
             const int32_t diff = x[c] - max;
-            if (diff >= p->diff_min) {
-                const int32_t scaled = ember_srdhm(ember_saturating_left_shift(diff, p->input_left_shift),
-                                                   p->input_multiplier); /* Q5.26 */
-                sum += ember_rdbpot(exp_on_negative_values(scaled), ACCUMULATION_INTEGER_BITS);
-            }
+            if (diff >= p->diff_min)
+                sum += ember_rdbpot(p->exp_table[-diff], ACCUMULATION_INTEGER_BITS);
         }
         /* GetReciprocal: normalise the Q12.19 sum to [1, 2) and invert it */
         headroom_plus_one = count_leading_zeros((uint32_t)sum);
@@ -112,10 +120,7 @@ static void softmax_i8(const softmax_data *p, const int8_t *input, int8_t *outpu
         for (c = 0; c < p->depth; ++c) {
             const int32_t diff = x[c] - max;
             if (diff >= p->diff_min) {
-                const int32_t scaled =
-                    ember_srdhm(ember_saturating_left_shift(diff, p->input_left_shift), p->input_multiplier);
-                const int32_t unsat =
-                    ember_rdbpot(ember_srdhm(reciprocal, exp_on_negative_values(scaled)), exponent);
+                const int32_t unsat = ember_rdbpot(ember_srdhm(reciprocal, p->exp_table[-diff]), exponent);
                 y[c] = ember_clamp_i8(unsat - 128, -128, 127);
             } else {
                 y[c] = -128;
@@ -168,7 +173,7 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     data->outer = data->depth ? ember_element_count(input) / data->depth : 0;
     if (input->type == EMBER_INT8) {
         float s_in, s_out;
-        int32_t z_in, z_out;
+        int32_t z_in, z_out, *table;
         double real, radius;
         EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &z_in));
         EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &z_out));
@@ -188,6 +193,13 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
                  (double)((int64_t)1 << (31 - SCALED_DIFF_INTEGER_BITS)) /
                  (double)((int64_t)1 << data->input_left_shift);
         data->diff_min = -(int32_t)floor(radius);
+        table = (int32_t *)(void *)((uint8_t *)node->op_data + ember_align_size(sizeof(softmax_data)));
+        for (d = 0; d < EXP_TABLE_SIZE; ++d) {
+            const int32_t scaled = ember_srdhm(ember_saturating_left_shift(-d, data->input_left_shift),
+                                               data->input_multiplier); /* Q5.26 */
+            table[d] = -d >= data->diff_min ? exp_on_negative_values(scaled) : 0;
+        }
+        data->exp_table = table;
     }
     return EMBER_OK;
 }
@@ -208,5 +220,5 @@ EMBER_U8_VIA_I8(softmax, prepare, eval, NULL)
 
 const ember_kernel ember_kernel_softmax = {
     TFL_OP_SOFTMAX,     "SOFTMAX",       3,    TFL_OPTIONS_SOFTMAX, sizeof(softmax_data),
-    softmax_prepare_u8, softmax_eval_u8, NULL, softmax_scratch_u8,  EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
+    softmax_prepare_u8, softmax_eval_u8, op_data_bytes, softmax_scratch_u8,  EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };
