@@ -1,4 +1,6 @@
-/* TRANSPOSE: output axis d is input axis perm[d] (perm a constant int32/int64 permutation). */
+/* TRANSPOSE: output axis d is input axis perm[d] (perm a constant int32/int64 permutation). Prepare drops
+ * unit axes and merges output axes that stay adjacent in the input, so eval walks the fewest axes: the last
+ * one as a contiguous run (memcpy) or a strided gather with a copy per element size. */
 #include <string.h>
 
 #include "kernels/kernels.h"
@@ -48,7 +50,22 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
         "TRANSPOSE %ld: perm '%.64s' is not a permutation taking input '%.64s' %s to output '%.64s' %s",
         (long)n, perm->name, input->name, ember_shape_string(input, a, sizeof a), output->name,
         ember_shape_string(output, b, sizeof b));
-    data->rank = input->rank;
+    data->rank = 0;
+    for (d = 0; d < input->rank; ++d) {
+        if (data->out_dims[d] == 1)
+            continue;
+        if (data->rank > 0 &&
+            data->in_strides[data->rank - 1] == data->in_strides[d] * data->out_dims[d]) {
+            data->out_dims[data->rank - 1] *= data->out_dims[d];
+            data->in_strides[data->rank - 1] = data->in_strides[d];
+        } else {
+            data->out_dims[data->rank] = data->out_dims[d];
+            data->in_strides[data->rank] = data->in_strides[d];
+            ++data->rank;
+        }
+    }
+    if (data->rank == 0)
+        data->out_dims[0] = 1, data->in_strides[0] = 1, data->rank = 1;
     data->count = ember_element_count(input);
     data->elem = ember_type_size(input->type);
     return EMBER_OK;
@@ -58,12 +75,29 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const transpose_data *p = (const transpose_data *)node->op_data;
     const uint8_t *in = (const uint8_t *)ember_node_input(ctx, node, 0)->data;
     uint8_t *out = (uint8_t *)ember_node_output(ctx, node, 0)->data;
-    int32_t index[EMBER_MAX_DIMS] = {0}, i, d;
+    const int32_t last = p->rank - 1, run = p->out_dims[last];
+    const size_t step = (size_t)p->in_strides[last], elem = p->elem;
+    int32_t index[EMBER_MAX_DIMS] = {0}, i, j, d;
     size_t src = 0;
-    for (i = 0; i < p->count; ++i) {
-        memcpy(out + (size_t)i * p->elem, in + src * p->elem, p->elem);
-        /* Odometer over the output axes, tracking the input element. */
-        for (d = p->rank - 1; d >= 0; --d) {
+    if (p->count == 0)
+        return EMBER_OK;
+    for (i = 0; i < p->count; i += run) {
+        const uint8_t *from = in + src * elem;
+        uint8_t *to = out + (size_t)i * elem;
+        if (step == 1) {
+            memcpy(to, from, (size_t)run * elem);
+        } else if (elem == 1) {
+            for (j = 0; j < run; ++j)
+                to[j] = from[(size_t)j * step];
+        } else if (elem == 4) {
+            for (j = 0; j < run; ++j)
+                memcpy(to + 4 * (size_t)j, from + 4 * (size_t)j * step, 4);
+        } else {
+            for (j = 0; j < run; ++j)
+                memcpy(to + (size_t)j * elem, from + (size_t)j * step * elem, elem);
+        }
+        /* Odometer over the outer output axes, tracking the input element. */
+        for (d = last - 1; d >= 0; --d) {
             src += (size_t)p->in_strides[d];
             if (++index[d] < p->out_dims[d])
                 break;
