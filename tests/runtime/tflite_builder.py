@@ -101,7 +101,7 @@ def _options(b: flatbuffers.Builder, op: OpSpec) -> tuple[int, int]:
         tflite.Pool2DOptionsAddFilterHeight(b, int(o.get("filter_h", 1)))
         tflite.Pool2DOptionsAddFusedActivationFunction(b, ACTIVATIONS[o.get("activation", "NONE")])
         return tflite.BuiltinOptions.Pool2DOptions, tflite.Pool2DOptionsEnd(b)
-    if op.op in ("MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN"):
+    if op.op in ("MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN", "REDUCE_PROD"):
         tflite.ReducerOptionsStart(b)
         tflite.ReducerOptionsAddKeepDims(b, bool(o.get("keep_dims", False)))
         return tflite.BuiltinOptions.ReducerOptions, tflite.ReducerOptionsEnd(b)
@@ -140,13 +140,21 @@ _LAYOUT_OPTIONS: dict[str, dict[str, tuple[str, type, Any]]] = {
     "LEAKY_RELU": {"alpha": ("Alpha", float, 0.2)},
     "GELU": {"approximate": ("Approximate", bool, False)},
     "PAD": {}, "TRANSPOSE": {}, "SPACE_TO_BATCH_ND": {}, "BATCH_TO_SPACE_ND": {}, "SQUEEZE": {},
+    "SPLIT": {"num_splits": ("NumSplits", int, 1)}, "SPLIT_V": {"num_splits": ("NumSplits", int, 1)},
+    "UNPACK": {"num": ("Num", int, 1), "axis": ("Axis", int, 0)},
+    "ARG_MAX": {"output_type": ("OutputType", str, "int64")}, "ARG_MIN": {"output_type": ("OutputType", str, "int64")},
+    "SLICE": {}, "EXPAND_DIMS": {}, "TILE": {}, "BROADCAST_TO": {}, "GATHER_ND": {}, "REVERSE_V2": {}, "RANGE": {},
 }
 _OPTIONS_TABLE = {"CONCATENATION": "ConcatenationOptions", "PACK": "PackOptions", "GATHER": "GatherOptions",
                   "SHAPE": "ShapeOptions", "STRIDED_SLICE": "StridedSliceOptions",
                   "RESIZE_NEAREST_NEIGHBOR": "ResizeNearestNeighborOptions", "LEAKY_RELU": "LeakyReluOptions",
                   "GELU": "GeluOptions", "PAD": "PadOptions", "TRANSPOSE": "TransposeOptions",
                   "SPACE_TO_BATCH_ND": "SpaceToBatchNDOptions", "BATCH_TO_SPACE_ND": "BatchToSpaceNDOptions",
-                  "SQUEEZE": "SqueezeOptions", "ADD": "AddOptions", "SUB": "SubOptions", "MUL": "MulOptions"}
+                  "SQUEEZE": "SqueezeOptions", "ADD": "AddOptions", "SUB": "SubOptions", "MUL": "MulOptions",
+                  "SPLIT": "SplitOptions", "SPLIT_V": "SplitVOptions", "UNPACK": "UnpackOptions",
+                  "ARG_MAX": "ArgMaxOptions", "ARG_MIN": "ArgMinOptions", "SLICE": "SliceOptions",
+                  "EXPAND_DIMS": "ExpandDimsOptions", "TILE": "TileOptions", "BROADCAST_TO": "BroadcastToOptions",
+                  "GATHER_ND": "GatherNdOptions", "REVERSE_V2": "ReverseV2Options", "RANGE": "RangeOptions"}
 
 
 def _elementwise_or_layout_options(b: flatbuffers.Builder, op: OpSpec) -> tuple[int, int]:
@@ -163,7 +171,7 @@ def _elementwise_or_layout_options(b: flatbuffers.Builder, op: OpSpec) -> tuple[
         value = o.get(key, default)
         if key == "activation":
             value = ACTIVATIONS[value]
-        elif key == "out_type":
+        elif key in ("out_type", "output_type"):
             value = TENSOR_TYPES[value]
         else:
             value = kind(value)

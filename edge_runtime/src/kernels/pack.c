@@ -93,5 +93,5 @@ const ember_kernel ember_kernel_pack = {
     eval,
     NULL,
     NULL,
-    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_I32 | EMBER_T_I64,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_I16 | EMBER_T_I32 | EMBER_T_I64,
 };

@@ -53,5 +53,5 @@ const ember_kernel ember_kernel_squeeze = {
     ember_copy_eval,
     NULL,
     NULL,
-    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_I32 | EMBER_T_I64,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_I16 | EMBER_T_I32 | EMBER_T_I64 | EMBER_T_BOOL,
 };
