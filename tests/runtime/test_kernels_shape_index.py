@@ -437,3 +437,49 @@ def test_inconsistent_models_are_refused_like_litert(case: str) -> None:
         feeds = [] if case.startswith("range") else [np.zeros(2 * (5 if case == "uneven split" else 6), np.float32)
                                                       .reshape(2, -1)]
         _litert_refuses(model, feeds)
+
+
+# ---- seeds for test_cross_replay and test_fuzz ----
+
+def seed_models() -> list[tuple[str, bytes]]:
+    """One small model of each op here for each type it takes of float32, int8 and uint8 (RANGE: float32 and
+    int32; REDUCE_PROD: float32): test_cross_replay replays them on every target, test_fuzz starts its corpus
+    from them. Index operands are constants, so random feeds stay inside the params."""
+    models = []
+    for dtype in ("float32", "int8", "uint8"):
+        x = _t("x", [2, 6, 3], dtype)
+        models.append((f"SPLIT/{dtype}", one_op_model(
+            "SPLIT", [_ints("axis", [1], scalar=True), x], [_t(f"y{i}", [2, 2, 3], dtype) for i in range(3)],
+            {"num_splits": 3}, version=1)))
+        models.append((f"SPLIT_V/{dtype}", one_op_model(
+            "SPLIT_V", [x, _ints("sizes", [1, -1, 2]), _ints("axis", [-2], scalar=True)],
+            [_t(f"y{i}", [2, s, 3], dtype) for i, s in enumerate((1, 3, 2))], {"num_splits": 3})))
+        models.append((f"UNPACK/{dtype}", one_op_model(
+            "UNPACK", [x], [_t(f"y{i}", [2, 6], dtype) for i in range(3)], {"num": 3, "axis": -1})))
+        models.append((f"SLICE/{dtype}", one_op_model(
+            "SLICE", [x, _ints("begin", [1, 2, 0]), _ints("size", [1, -1, 2])], [_t("y", [1, 4, 2], dtype)])))
+        models.append((f"TILE/{dtype}", one_op_model(
+            "TILE", [x, _ints("multiples", [2, 1, 3])], [_t("y", [4, 6, 9], dtype)])))
+        b = _t("b", [6, 1], dtype)
+        models.append((f"BROADCAST_TO/{dtype}", one_op_model(
+            "BROADCAST_TO", [b, _ints("shape", [2, 6, 4])], [_t("y", [2, 6, 4], dtype)], version=2)))
+        models.append((f"REVERSE_V2/{dtype}", one_op_model(
+            "REVERSE_V2", [x, _ints("axis", [1, 2])], [_t("y", [2, 6, 3], dtype)], version=2)))
+        models.append((f"EXPAND_DIMS/{dtype}", one_op_model(
+            "EXPAND_DIMS", [x, _ints("axis", [-1], scalar=True)], [_t("y", [2, 6, 3, 1], dtype)])))
+        index = np.array([[[1, 5], [0, 0]], [[1, 2], [0, 4]], [[0, 3], [1, 1]]], np.int32)
+        models.append((f"GATHER_ND/{dtype}", one_op_model(
+            "GATHER_ND", [x, TensorSpec("indices", [3, 2, 2], "int32", data=index)], [_t("y", [3, 2, 3], dtype)])))
+        for op in ("ARG_MAX", "ARG_MIN"):
+            models.append((f"{op}/{dtype}", one_op_model(
+                op, [x, _ints("axis", [1], scalar=True)], [TensorSpec("y", [2, 3], "int32")],
+                {"output_type": "int32"}, version=2)))
+    models.append(("REDUCE_PROD/float32", one_op_model(
+        "REDUCE_PROD", [TensorSpec("x", [2, 5, 3]), _ints("axes", [0, -1])], [TensorSpec("y", [1, 5, 1])],
+        {"keep_dims": True})))
+    for dtype, (start, limit, delta) in (("float32", (0.5, -2.75, -0.25)), ("int32", (3, 40, 4))):
+        ins = [TensorSpec(n, [], dtype, data=np.array(v, dtype)) for n, v in zip(("start", "limit", "delta"),
+                                                                                (start, limit, delta), strict=True)]
+        count = len(np.arange(start, limit, delta, dtype=dtype))
+        models.append((f"RANGE/{dtype}", one_op_model("RANGE", ins, [TensorSpec("y", [count], dtype)])))
+    return models

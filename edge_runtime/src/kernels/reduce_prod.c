@@ -7,6 +7,12 @@
 #include "tflite_schema.h"
 
 static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
+    const ember_tensor *input = ember_node_input(ctx, node, 0);
+    /* The loader already refuses the int8 form by type; this keeps the kernel from ever reading it as float. */
+    EMBER_CHECK(ctx, !input || input->type == EMBER_FLOAT32, EMBER_UNSUPPORTED,
+                "REDUCE_PROD %ld: input '%.64s' is %s; only float32 is supported (int8 REDUCE_PROD is not "
+                "implemented: keep the op in float, e.g. leave it out of full-integer quantisation)",
+                (long)node->index, input->name, ember_type_name(input->type));
     return ember_reduction_prepare(ctx, node, (ember_reduction *)node->op_data);
 }
 
