@@ -24,9 +24,9 @@ from test_cross import TARGETS
 from tflite_builder import TensorSpec
 
 # Kernels the runtime implements for float32 only (int8 files with them are refused, as by the exporter).
-# RANGE has no int8 form in LiteRT either (float32, int32, int64); int8 REDUCE_PROD is LiteRT's but not ours.
+# RANGE has no int8 form in LiteRT either (float32, int32, int64).
 FLOAT32_ONLY = {"DIV", "EXP", "LOG", "SQRT", "ABS", "LOG_SOFTMAX", "SUM", "LOCAL_RESPONSE_NORMALIZATION",
-                "DENSIFY", "REDUCE_PROD", "RANGE"}
+                "DENSIFY", "RANGE"}
 
 
 @dataclass

@@ -1,8 +1,9 @@
-/* ARG_MAX and ARG_MIN over one constant int32/int64 axis (negative counts from the end), int32 or int64 output
- * as output_type says. Like LiteRT (whose ARG_MAX runs the same kernel under BUILTIN_REF) the scan starts from
- * index 0 and -inf (ARG_MIN: +inf; integers: the first element) and moves only on a strictly greater (smaller)
- * value: ties give the first index, a NaN is never chosen (a row of NaNs or of -inf gives 0) and [NaN, 1, 2]
- * gives 2. Inputs float32, int8, uint8 (codes compare as values: the scale is positive), int32 and bool. */
+/* ARG_MAX and ARG_MIN over one constant int32/int64 axis (negative counts from the end), int32 or int64
+ * output as output_type says. Like LiteRT (whose ARG_MAX runs the same kernel under BUILTIN_REF) the scan
+ * starts from index 0 and -inf (ARG_MIN: +inf; integers: the first element) and moves only on a strictly
+ * greater (smaller) value: ties give the first index, a NaN is never chosen (a row of NaNs or of -inf gives
+ * 0) and [NaN, 1, 2] gives 2. Inputs float32, int8, uint8 (codes compare as values: the scale is positive),
+ * int32 and bool. */
 #include <math.h>
 
 #include "kernels/kernels.h"
@@ -19,8 +20,8 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     const ember_tensor *input = ember_node_input(ctx, node, 0);
     const ember_tensor *axis_t = ember_node_input(ctx, node, 1);
     const ember_tensor *output = ember_node_output(ctx, node, 0);
-    const unsigned type_field = node->kernel->builtin_code == TFL_OP_ARG_MAX ? TFL_ARG_MAX_OUTPUT_TYPE
-                                                                             : TFL_ARG_MIN_OUTPUT_TYPE;
+    const unsigned type_field =
+        node->kernel->builtin_code == TFL_OP_ARG_MAX ? TFL_ARG_MAX_OUTPUT_TYPE : TFL_ARG_MIN_OUTPUT_TYPE;
     int32_t n = node->index, d;
     int8_t output_type;
     int64_t axis;
@@ -30,16 +31,19 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     EMBER_CHECK(ctx, node->input_count == 2 && node->output_count == 1 && input, EMBER_INVALID_MODEL,
                 "%s %ld: needs 2 inputs (input, axis) and 1 output, has %ld and %ld", name, (long)n,
                 (long)node->input_count, (long)node->output_count);
-    EMBER_CHECK(ctx, input->type != EMBER_INT64, EMBER_UNSUPPORTED,
-                "%s %ld: int64 input '%.64s' is not supported (float32, int8, uint8, int32 and bool are, as in "
-                "LiteRT)",
-                name, (long)n, input->name);
+    EMBER_CHECK(
+        ctx, input->type != EMBER_INT64, EMBER_UNSUPPORTED,
+        "%s %ld: int64 input '%.64s' is not supported (float32, int8, uint8, int32 and bool are, as in "
+        "LiteRT)",
+        name, (long)n, input->name);
     EMBER_TRY(ember_check_const_int(ctx, node, axis_t, "axis", 1, 1));
     /* TensorType is a byte; the schema's default is FLOAT32, which LiteRT refuses too. */
     EMBER_TRY(ember_option_i8(ctx, node, type_field, EMBER_FLOAT32, &output_type));
-    EMBER_CHECK(ctx, (output_type == EMBER_INT32 || output_type == EMBER_INT64) && (int8_t)output->type == output_type,
-                EMBER_INVALID_MODEL, "%s %ld: output '%.64s' is %s, output_type is %s; int32 or int64 (the same)",
-                name, (long)n, output->name, ember_type_name(output->type), ember_type_name((ember_type)output_type));
+    EMBER_CHECK(
+        ctx,
+        (output_type == EMBER_INT32 || output_type == EMBER_INT64) && (int8_t)output->type == output_type,
+        EMBER_INVALID_MODEL, "%s %ld: output '%.64s' is %s, output_type is %s; int32 or int64 (the same)",
+        name, (long)n, output->name, ember_type_name(output->type), ember_type_name((ember_type)output_type));
     axis = ember_const_int(axis_t, 0);
     EMBER_CHECK(ctx, axis >= -(int64_t)input->rank && axis < input->rank, EMBER_INVALID_MODEL,
                 "%s %ld: axis %lld is outside input '%.64s' %s", name, (long)n, (long long)axis, input->name,
@@ -54,8 +58,8 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
                 input->name, ember_shape_string(input, a, sizeof a), (long)axis, output->name,
                 ember_shape_string(output, b, sizeof b));
     EMBER_CHECK(ctx, input->dims[axis] > 0 || ember_element_count(output) == 0, EMBER_INVALID_MODEL,
-                "%s %ld: axis %ld of input '%.64s' %s is empty: there is no position to return", name, (long)n,
-                (long)axis, input->name, ember_shape_string(input, a, sizeof a));
+                "%s %ld: axis %ld of input '%.64s' %s is empty: there is no position to return", name,
+                (long)n, (long)axis, input->name, ember_shape_string(input, a, sizeof a));
     ok = ember_element_count(output) != 0;
     data->outer = ok ? (int32_t)ember_dims_product(input->dims, 0, (int32_t)axis) : 0;
     data->axis_size = input->dims[axis];

@@ -28,12 +28,12 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
              (k < 0 || input->dims[k] == output->dims[d] || input->dims[k] == 1);
         strides[d] = k < 0 || input->dims[k] != output->dims[d] ? 0 : in_strides[k];
     }
-    EMBER_CHECK(ctx, ok, EMBER_INVALID_MODEL,
-                "BROADCAST_TO %ld: input '%.64s' %s %s does not broadcast to shape '%.64s' and output '%.64s' "
-                "%s %s",
-                (long)n, input->name, ember_type_name(input->type), ember_shape_string(input, a, sizeof a),
-                shape->name, output->name, ember_type_name(output->type),
-                ember_shape_string(output, b, sizeof b));
+    EMBER_CHECK(
+        ctx, ok, EMBER_INVALID_MODEL,
+        "BROADCAST_TO %ld: input '%.64s' %s %s does not broadcast to shape '%.64s' and output '%.64s' "
+        "%s %s",
+        (long)n, input->name, ember_type_name(input->type), ember_shape_string(input, a, sizeof a),
+        shape->name, output->name, ember_type_name(output->type), ember_shape_string(output, b, sizeof b));
     ember_strided_copy_plan(copy, output->rank, output->dims, strides, 0, ember_type_size(input->type));
     return EMBER_OK;
 }

@@ -30,7 +30,8 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     EMBER_CHECK(ctx, ok, EMBER_INVALID_MODEL,
                 "EXPAND_DIMS %ld: input '%.64s' %s %s with an axis at %ld does not give output '%.64s' %s %s",
                 (long)n, input->name, ember_type_name(input->type), ember_shape_string(input, a, sizeof a),
-                (long)axis, output->name, ember_type_name(output->type), ember_shape_string(output, b, sizeof b));
+                (long)axis, output->name, ember_type_name(output->type),
+                ember_shape_string(output, b, sizeof b));
     return EMBER_OK;
 }
 

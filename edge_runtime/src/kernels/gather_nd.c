@@ -1,7 +1,7 @@
 /* GATHER_ND: output[i, ...] = params[indices[i, 0], ..., indices[i, k - 1], ...] for the last indices axis of
- * size k <= rank(params); output shape indices.shape[:-1] + params.shape[k:]; indices int32 or int64, constant
- * or computed. An index outside its axis is data, not model, so eval reports it as EMBER_RUNTIME_ERROR naming
- * it (LiteRT only checks that the slice lies inside params as a whole). */
+ * size k <= rank(params); output shape indices.shape[:-1] + params.shape[k:]; indices int32 or int64,
+ * constant or computed. An index outside its axis is data, not model, so eval reports it as
+ * EMBER_RUNTIME_ERROR naming it (LiteRT only checks that the slice lies inside params as a whole). */
 #include <string.h>
 
 #include "kernels/kernels.h"
@@ -9,9 +9,9 @@
 #include "tflite_schema.h"
 
 typedef struct gather_nd_data {
-    int32_t nd;                     /* entries of one index (the indices' last dim) */
-    int32_t slices;                 /* indices.shape[:-1] elements; 0 when the output is empty */
-    int32_t dims[EMBER_MAX_DIMS];   /* params dims indexed */
+    int32_t nd;                      /* entries of one index (the indices' last dim) */
+    int32_t slices;                  /* indices.shape[:-1] elements; 0 when the output is empty */
+    int32_t dims[EMBER_MAX_DIMS];    /* params dims indexed */
     int64_t strides[EMBER_MAX_DIMS]; /* params element strides of those axes */
     size_t slice_bytes;
 } gather_nd_data;
@@ -27,11 +27,12 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     char a[96], b[96], c[96];
 
     EMBER_CHECK(ctx, node->input_count == 2 && node->output_count == 1 && params && indices,
-                EMBER_INVALID_MODEL, "GATHER_ND %ld: needs 2 inputs (params, indices) and 1 output, has %ld and %ld",
-                (long)n, (long)node->input_count, (long)node->output_count);
+                EMBER_INVALID_MODEL,
+                "GATHER_ND %ld: needs 2 inputs (params, indices) and 1 output, has %ld and %ld", (long)n,
+                (long)node->input_count, (long)node->output_count);
     EMBER_CHECK(ctx, indices->type == EMBER_INT32 || indices->type == EMBER_INT64, EMBER_UNSUPPORTED,
-                "GATHER_ND %ld: indices '%.64s' are %s; int32 and int64 are supported", (long)n, indices->name,
-                ember_type_name(indices->type));
+                "GATHER_ND %ld: indices '%.64s' are %s; int32 and int64 are supported", (long)n,
+                indices->name, ember_type_name(indices->type));
     EMBER_CHECK(ctx, params->type == output->type, EMBER_INVALID_MODEL,
                 "GATHER_ND %ld: params are %s, output %s", (long)n, ember_type_name(params->type),
                 ember_type_name(output->type));
@@ -43,9 +44,10 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     for (d = nd; ok && d < params->rank; ++d)
         ok = output->dims[o++] == params->dims[d];
     EMBER_CHECK(ctx, ok, EMBER_INVALID_MODEL,
-                "GATHER_ND %ld: params '%.48s' %s and indices '%.48s' %s do not give output '%.48s' %s", (long)n,
-                params->name, ember_shape_string(params, a, sizeof a), indices->name,
-                ember_shape_string(indices, b, sizeof b), output->name, ember_shape_string(output, c, sizeof c));
+                "GATHER_ND %ld: params '%.48s' %s and indices '%.48s' %s do not give output '%.48s' %s",
+                (long)n, params->name, ember_shape_string(params, a, sizeof a), indices->name,
+                ember_shape_string(indices, b, sizeof b), output->name,
+                ember_shape_string(output, c, sizeof c));
     ember_strides(params->dims, params->rank, strides);
     data->nd = nd;
     for (d = 0; d < nd; ++d) {
@@ -73,11 +75,12 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
         int64_t from = 0;
         for (k = 0; k < p->nd; ++k) {
             const int64_t index = ember_const_int(indices, i * p->nd + k);
-            EMBER_CHECK(ctx, index >= 0 && index < p->dims[k], EMBER_RUNTIME_ERROR,
-                        "GATHER_ND %ld: index %ld of indices '%.64s' has %lld on axis %ld, outside [0, %ld) of "
-                        "params '%.64s'",
-                        (long)node->index, (long)i, indices->name, (long long)index, (long)k, (long)p->dims[k],
-                        params->name);
+            EMBER_CHECK(
+                ctx, index >= 0 && index < p->dims[k], EMBER_RUNTIME_ERROR,
+                "GATHER_ND %ld: index %ld of indices '%.64s' has %lld on axis %ld, outside [0, %ld) of "
+                "params '%.64s'",
+                (long)node->index, (long)i, indices->name, (long long)index, (long)k, (long)p->dims[k],
+                params->name);
             from += index * p->strides[k];
         }
         memcpy(out + (size_t)i * p->slice_bytes, in + (size_t)from * elem, p->slice_bytes);

@@ -62,7 +62,8 @@ void ember_axis_split_plan(ember_axis_split *s, const ember_tensor *input, int32
     s->outer = empty ? 0 : (int32_t)ember_dims_product(input->dims, 0, axis);
     s->axis_size = input->dims[axis];
     s->inner_bytes =
-        empty ? 0 : (size_t)ember_dims_product(input->dims, axis + 1, input->rank) * ember_type_size(input->type);
+        empty ? 0
+              : (size_t)ember_dims_product(input->dims, axis + 1, input->rank) * ember_type_size(input->type);
 }
 
 void ember_axis_split_run(ember_interpreter *ctx, const ember_node *node, const ember_axis_split *s,
@@ -82,13 +83,14 @@ void ember_axis_split_run(ember_interpreter *ctx, const ember_node *node, const 
 
 /* The scale and zero point LiteRT keeps per tensor (TfLiteQuantizationParams): those of a per-tensor
  * quantisation, else 0. */
-static void legacy_quant(const ember_interpreter *ctx, const ember_tensor *t, float *scale, int64_t *zero_point) {
+static void legacy_quant(const ember_interpreter *ctx, const ember_tensor *t, float *scale,
+                         int64_t *zero_point) {
     *scale = t->quant_count == 1 ? fb_f32_at(ctx->model.data + t->scales_pos) : 0.0f;
     *zero_point = t->quant_count == 1 ? fb_i64_at(ctx->model.data + t->zero_points_pos) : 0;
 }
 
-ember_status ember_check_outputs_like(ember_interpreter *ctx, const ember_node *node, const ember_tensor *input,
-                                      int same_quant) {
+ember_status ember_check_outputs_like(ember_interpreter *ctx, const ember_node *node,
+                                      const ember_tensor *input, int same_quant) {
     float s_in, s_out;
     int64_t z_in, z_out;
     int32_t i;
@@ -102,11 +104,12 @@ ember_status ember_check_outputs_like(ember_interpreter *ctx, const ember_node *
         if (!same_quant)
             continue;
         legacy_quant(ctx, t, &s_out, &z_out);
-        EMBER_CHECK(ctx, s_in == s_out && z_in == z_out, EMBER_INVALID_MODEL,
-                    "%s %ld: output %ld '%.64s' (scale %g, zero point %lld) must have the quantisation of input "
-                    "'%.64s' (scale %g, zero point %lld): the op copies values without requantising",
-                    node->kernel->name, (long)node->index, (long)i, t->name, (double)s_out, (long long)z_out,
-                    input->name, (double)s_in, (long long)z_in);
+        EMBER_CHECK(
+            ctx, s_in == s_out && z_in == z_out, EMBER_INVALID_MODEL,
+            "%s %ld: output %ld '%.64s' (scale %g, zero point %lld) must have the quantisation of input "
+            "'%.64s' (scale %g, zero point %lld): the op copies values without requantising",
+            node->kernel->name, (long)node->index, (long)i, t->name, (double)s_out, (long long)z_out,
+            input->name, (double)s_in, (long long)z_in);
     }
     return EMBER_OK;
 }

@@ -1,6 +1,6 @@
-/* RANGE: start, start + delta, ... up to (not including) limit; start, limit and delta constant scalars of one
- * type (float32, int32, int64), since the output's length depends on their values (a computed range would need
- * dynamic shapes). The length is TFLite's (range.cc): ceil(|(limit - start) / delta|) in float32, and
+/* RANGE: start, start + delta, ... up to (not including) limit; start, limit and delta constant scalars of
+ * one type (float32, int32, int64), since the output's length depends on their values (a computed range would
+ * need dynamic shapes). The length is TFLite's (range.cc): ceil(|(limit - start) / delta|) in float32, and
  * (|limit - start| + |delta| - 1) / |delta| for integers; values are accumulated (value += delta) as LiteRT
  * does, so float32 outputs match it bit for bit rather than start + i * delta. */
 #include <math.h>
@@ -13,13 +13,15 @@ static ember_status check_scalar(ember_interpreter *ctx, const ember_node *node,
                                  const char *what, ember_type type) {
     EMBER_CHECK(ctx, t != NULL, EMBER_INVALID_MODEL, "RANGE %ld: the %s input is missing", (long)node->index,
                 what);
-    EMBER_CHECK(ctx, t->is_constant, EMBER_UNSUPPORTED,
-                "RANGE %ld: %s '%.64s' is computed at run time, so the output's length is only known then; only "
-                "constant start, limit and delta are supported (dynamic shapes are not)",
-                (long)node->index, what, t->name);
+    EMBER_CHECK(
+        ctx, t->is_constant, EMBER_UNSUPPORTED,
+        "RANGE %ld: %s '%.64s' is computed at run time, so the output's length is only known then; only "
+        "constant start, limit and delta are supported (dynamic shapes are not)",
+        (long)node->index, what, t->name);
     EMBER_CHECK(ctx, t->type == type && t->rank == 0, EMBER_INVALID_MODEL,
-                "RANGE %ld: %s '%.64s' must be a %s scalar like the output, is %s of rank %ld", (long)node->index,
-                what, t->name, ember_type_name(type), ember_type_name(t->type), (long)t->rank);
+                "RANGE %ld: %s '%.64s' must be a %s scalar like the output, is %s of rank %ld",
+                (long)node->index, what, t->name, ember_type_name(type), ember_type_name(t->type),
+                (long)t->rank);
     return EMBER_OK;
 }
 
@@ -54,7 +56,8 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     EMBER_CHECK(ctx, node->input_count == 3 && node->output_count == 1, EMBER_INVALID_MODEL,
                 "RANGE %ld: needs 3 inputs (start, limit, delta) and 1 output, has %ld and %ld", (long)n,
                 (long)node->input_count, (long)node->output_count);
-    EMBER_CHECK(ctx, output->type == EMBER_FLOAT32 || output->type == EMBER_INT32 || output->type == EMBER_INT64,
+    EMBER_CHECK(ctx,
+                output->type == EMBER_FLOAT32 || output->type == EMBER_INT32 || output->type == EMBER_INT64,
                 EMBER_UNSUPPORTED, "RANGE %ld: output '%.64s' is %s; float32, int32 and int64 are supported",
                 (long)n, output->name, ember_type_name(output->type));
     EMBER_TRY(check_scalar(ctx, node, start, "start", output->type));

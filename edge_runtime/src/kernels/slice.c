@@ -32,7 +32,8 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
         int64_t count = ember_const_int(size, d);
         if (count == -1)
             count = dim - first;
-        EMBER_CHECK(ctx, first >= 0 && first <= dim && count >= 0 && count <= dim - first, EMBER_INVALID_MODEL,
+        EMBER_CHECK(ctx, first >= 0 && first <= dim && count >= 0 && count <= dim - first,
+                    EMBER_INVALID_MODEL,
                     "SLICE %ld: axis %ld of input '%.64s' %s: begin %lld, size %lld leave the axis (size -1 "
                     "takes the rest)",
                     (long)n, (long)d, input->name, ember_shape_string(input, a, sizeof a),
@@ -45,7 +46,8 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
             break;
     EMBER_CHECK(ctx, output->rank == input->rank && d == input->rank, EMBER_INVALID_MODEL,
                 "SLICE %ld: slicing input '%.64s' %s does not give output '%.64s' %s", (long)n, input->name,
-                ember_shape_string(input, a, sizeof a), output->name, ember_shape_string(output, b, sizeof b));
+                ember_shape_string(input, a, sizeof a), output->name,
+                ember_shape_string(output, b, sizeof b));
     ember_strided_copy_plan(copy, input->rank, dims, strides, start, ember_type_size(input->type));
     return EMBER_OK;
 }

@@ -20,9 +20,10 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     int64_t axis, sum = 0;
     char a[96], b[96];
 
-    EMBER_CHECK(ctx, node->input_count == 3 && node->output_count >= 1 && input, EMBER_INVALID_MODEL,
-                "SPLIT_V %ld: needs 3 inputs (input, size_splits, axis) and at least 1 output, has %ld and %ld",
-                (long)n, (long)node->input_count, (long)node->output_count);
+    EMBER_CHECK(
+        ctx, node->input_count == 3 && node->output_count >= 1 && input, EMBER_INVALID_MODEL,
+        "SPLIT_V %ld: needs 3 inputs (input, size_splits, axis) and at least 1 output, has %ld and %ld",
+        (long)n, (long)node->input_count, (long)node->output_count);
     EMBER_TRY(ember_option_i32(ctx, node, TFL_SPLIT_NUM_SPLITS, 0, &num_splits));
     EMBER_CHECK(ctx, num_splits == node->output_count, EMBER_INVALID_MODEL,
                 "SPLIT_V %ld: num_splits is %ld but the op has %ld outputs", (long)n, (long)num_splits,
@@ -37,10 +38,11 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
         axis += input->rank;
     for (i = 0; i < num_splits; ++i) {
         const int64_t s = ember_const_int(sizes, i);
-        EMBER_CHECK(ctx, (s == -1 && unknown < 0) || (s >= 0 && s <= input->dims[axis]), EMBER_INVALID_MODEL,
-                    "SPLIT_V %ld: size_splits entry %ld is %lld; entries are sizes along axis %ld (%ld) or one "
-                    "-1 for the rest",
-                    (long)n, (long)i, (long long)s, (long)axis, (long)input->dims[axis]);
+        EMBER_CHECK(
+            ctx, (s == -1 && unknown < 0) || (s >= 0 && s <= input->dims[axis]), EMBER_INVALID_MODEL,
+            "SPLIT_V %ld: size_splits entry %ld is %lld; entries are sizes along axis %ld (%ld) or one "
+            "-1 for the rest",
+            (long)n, (long)i, (long long)s, (long)axis, (long)input->dims[axis]);
         if (s == -1)
             unknown = i;
         else
@@ -59,10 +61,11 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
         int ok = t->rank == input->rank;
         for (d = 0; ok && d < input->rank; ++d)
             ok = t->dims[d] == (d == axis ? split->sizes[i] : input->dims[d]);
-        EMBER_CHECK(ctx, ok, EMBER_INVALID_MODEL,
-                    "SPLIT_V %ld: output %ld '%.64s' %s is not the piece of %ld of input '%.64s' %s on axis %ld",
-                    (long)n, (long)i, t->name, ember_shape_string(t, b, sizeof b), (long)split->sizes[i],
-                    input->name, ember_shape_string(input, a, sizeof a), (long)axis);
+        EMBER_CHECK(
+            ctx, ok, EMBER_INVALID_MODEL,
+            "SPLIT_V %ld: output %ld '%.64s' %s is not the piece of %ld of input '%.64s' %s on axis %ld",
+            (long)n, (long)i, t->name, ember_shape_string(t, b, sizeof b), (long)split->sizes[i], input->name,
+            ember_shape_string(input, a, sizeof a), (long)axis);
     }
     ember_axis_split_plan(split, input, (int32_t)axis);
     split->count = num_splits;

@@ -1,6 +1,6 @@
-/* TILE: output axis d is input axis d repeated multiples[d] times (multiples a constant int32 or int64 vector,
- * entries >= 0). The output, viewed as [multiples[0], dims[0], multiples[1], dims[1], ...], is a strided copy
- * of the input with stride 0 on the repeat axes. */
+/* TILE: output axis d is input axis d repeated multiples[d] times (multiples a constant int32 or int64
+ * vector, entries >= 0). The output, viewed as [multiples[0], dims[0], multiples[1], dims[1], ...], is a
+ * strided copy of the input with stride 0 on the repeat axes. */
 #include "kernels/kernels.h"
 #include "kernels/layout.h"
 #include "kernels/operands.h"
