@@ -56,6 +56,19 @@ static const ember_kernel *const kernels[] = {
     &ember_kernel_padv2,
     &ember_kernel_l2_normalization,
     &ember_kernel_local_response_normalization,
+    &ember_kernel_split,
+    &ember_kernel_split_v,
+    &ember_kernel_slice,
+    &ember_kernel_expand_dims,
+    &ember_kernel_tile,
+    &ember_kernel_broadcast_to,
+    &ember_kernel_gather_nd,
+    &ember_kernel_arg_max,
+    &ember_kernel_arg_min,
+    &ember_kernel_reduce_prod,
+    &ember_kernel_unpack,
+    &ember_kernel_reverse_v2,
+    &ember_kernel_range,
 };
 
 const ember_kernel *ember_find_kernel(int32_t builtin_code) {

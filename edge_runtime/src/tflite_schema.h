@@ -294,6 +294,42 @@ enum { TFL_MIRROR_PAD_REFLECT = 0, TFL_MIRROR_PAD_SYMMETRIC = 1 };
 /* L2NormOptions, LocalResponseNormalizationOptions */
 enum { TFL_L2_NORM_FUSED_ACTIVATION = 0 };
 enum { TFL_LRN_RADIUS = 0, TFL_LRN_BIAS = 1, TFL_LRN_ALPHA = 2, TFL_LRN_BETA = 3 };
+/* Shape and indexing ops (kernels/slice.c, split.c, split_v.c, tile.c, ...; index arithmetic in
+ * kernels/layout.h). */
+enum {
+    TFL_OP_SPLIT = 49,
+    TFL_OP_ARG_MAX = 56,
+    TFL_OP_SLICE = 65,
+    TFL_OP_TILE = 69,
+    TFL_OP_EXPAND_DIMS = 70,
+    TFL_OP_ARG_MIN = 79,
+    TFL_OP_REDUCE_PROD = 81,
+    TFL_OP_UNPACK = 88,
+    TFL_OP_RANGE = 96,
+    TFL_OP_SPLIT_V = 102,
+    TFL_OP_REVERSE_V2 = 105,
+    TFL_OP_GATHER_ND = 107,
+    TFL_OP_BROADCAST_TO = 130
+};
+enum {
+    TFL_OPTIONS_SPLIT = 35,
+    TFL_OPTIONS_ARG_MAX = 40,
+    TFL_OPTIONS_SLICE = 48,
+    TFL_OPTIONS_TILE = 51,
+    TFL_OPTIONS_EXPAND_DIMS = 52,
+    TFL_OPTIONS_ARG_MIN = 57,
+    TFL_OPTIONS_UNPACK = 64,
+    TFL_OPTIONS_RANGE = 73,
+    TFL_OPTIONS_SPLIT_V = 79,
+    TFL_OPTIONS_REVERSE_V2 = 81,
+    TFL_OPTIONS_GATHER_ND = 83,
+    TFL_OPTIONS_BROADCAST_TO = 104
+};
+/* SplitOptions and SplitVOptions (num_splits), ArgMaxOptions / ArgMinOptions (output_type, a TensorType byte),
+ * UnpackOptions */
+enum { TFL_SPLIT_NUM_SPLITS = 0 };
+enum { TFL_ARG_MAX_OUTPUT_TYPE = 0, TFL_ARG_MIN_OUTPUT_TYPE = 0 };
+enum { TFL_UNPACK_NUM = 0, TFL_UNPACK_AXIS = 1 };
 
 /* ActivationFunctionType */
 enum { TFL_ACT_NONE = 0, TFL_ACT_RELU = 1, TFL_ACT_RELU_N1_TO_1 = 2, TFL_ACT_RELU6 = 3 };

@@ -24,8 +24,9 @@ from test_cross import TARGETS
 from tflite_builder import TensorSpec
 
 # Kernels the runtime implements for float32 only (int8 files with them are refused, as by the exporter).
+# RANGE has no int8 form in LiteRT either (float32, int32, int64).
 FLOAT32_ONLY = {"DIV", "EXP", "LOG", "SQRT", "ABS", "LOG_SOFTMAX", "SUM", "LOCAL_RESPONSE_NORMALIZATION",
-                "DENSIFY"}
+                "DENSIFY", "RANGE"}
 
 
 @dataclass
@@ -187,6 +188,10 @@ def one_op_cases() -> list[Case]:
     import test_kernels_spatial as spatial  # PRELU, RESIZE_BILINEAR, TRANSPOSE_CONV, ... (uint8 too)
 
     for name, model in spatial.seed_models():
+        add(name, model)
+    import test_kernels_shape_index as shape_index  # SPLIT, SLICE, TILE, GATHER_ND, ARG_MAX, ... (uint8 too)
+
+    for name, model in shape_index.seed_models():
         add(name, model)
     # DENSIFY (and sparse constants) from TensorFlow's sparsity-optimised files; TF writes int8 sparse weights
     # straight into FULLY_CONNECTED, so DENSIFY itself is float32 only.

@@ -101,7 +101,7 @@ def _options(b: flatbuffers.Builder, op: OpSpec) -> tuple[int, int]:
         tflite.Pool2DOptionsAddFilterHeight(b, int(o.get("filter_h", 1)))
         tflite.Pool2DOptionsAddFusedActivationFunction(b, ACTIVATIONS[o.get("activation", "NONE")])
         return tflite.BuiltinOptions.Pool2DOptions, tflite.Pool2DOptionsEnd(b)
-    if op.op in ("MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN"):
+    if op.op in ("MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN", "REDUCE_PROD"):
         tflite.ReducerOptionsStart(b)
         tflite.ReducerOptionsAddKeepDims(b, bool(o.get("keep_dims", False)))
         return tflite.BuiltinOptions.ReducerOptions, tflite.ReducerOptionsEnd(b)
@@ -151,6 +151,10 @@ _LAYOUT_OPTIONS: dict[str, dict[str, tuple[str, type, Any]]] = {
     "L2_NORMALIZATION": {"activation": ("FusedActivationFunction", str, "NONE")},
     "LOCAL_RESPONSE_NORMALIZATION": {"radius": ("Radius", int, 5), "bias": ("Bias", float, 1.0),
                                      "alpha": ("Alpha", float, 1.0), "beta": ("Beta", float, 0.5)},
+    "SPLIT": {"num_splits": ("NumSplits", int, 1)}, "SPLIT_V": {"num_splits": ("NumSplits", int, 1)},
+    "UNPACK": {"num": ("Num", int, 1), "axis": ("Axis", int, 0)},
+    "ARG_MAX": {"output_type": ("OutputType", str, "int64")}, "ARG_MIN": {"output_type": ("OutputType", str, "int64")},
+    "SLICE": {}, "EXPAND_DIMS": {}, "TILE": {}, "BROADCAST_TO": {}, "GATHER_ND": {}, "REVERSE_V2": {}, "RANGE": {},
 }
 _OPTIONS_TABLE = {"CONCATENATION": "ConcatenationOptions", "PACK": "PackOptions", "GATHER": "GatherOptions",
                   "SHAPE": "ShapeOptions", "STRIDED_SLICE": "StridedSliceOptions",
@@ -161,7 +165,11 @@ _OPTIONS_TABLE = {"CONCATENATION": "ConcatenationOptions", "PACK": "PackOptions"
                   "RESIZE_BILINEAR": "ResizeBilinearOptions", "DEPTH_TO_SPACE": "DepthToSpaceOptions",
                   "SPACE_TO_DEPTH": "SpaceToDepthOptions", "TRANSPOSE_CONV": "TransposeConvOptions",
                   "MIRROR_PAD": "MirrorPadOptions", "PADV2": "PadV2Options", "L2_NORMALIZATION": "L2NormOptions",
-                  "LOCAL_RESPONSE_NORMALIZATION": "LocalResponseNormalizationOptions"}
+                  "LOCAL_RESPONSE_NORMALIZATION": "LocalResponseNormalizationOptions",
+                  "SPLIT": "SplitOptions", "SPLIT_V": "SplitVOptions", "UNPACK": "UnpackOptions",
+                  "ARG_MAX": "ArgMaxOptions", "ARG_MIN": "ArgMinOptions", "SLICE": "SliceOptions",
+                  "EXPAND_DIMS": "ExpandDimsOptions", "TILE": "TileOptions", "BROADCAST_TO": "BroadcastToOptions",
+                  "GATHER_ND": "GatherNdOptions", "REVERSE_V2": "ReverseV2Options", "RANGE": "RangeOptions"}
 
 
 def _elementwise_or_layout_options(b: flatbuffers.Builder, op: OpSpec) -> tuple[int, int]:
@@ -180,7 +188,7 @@ def _elementwise_or_layout_options(b: flatbuffers.Builder, op: OpSpec) -> tuple[
             value = ACTIVATIONS[value]
         elif key == "padding":
             value = PADDINGS[value]
-        elif key == "out_type":
+        elif key in ("out_type", "output_type"):
             value = TENSOR_TYPES[value]
         else:
             value = kind(value)

@@ -42,7 +42,8 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     EMBER_CHECK(ctx, activation == TFL_ACT_NONE, EMBER_UNSUPPORTED,
                 "CONCATENATION %ld: fused activation %d is not supported", (long)n, (int)activation);
     EMBER_CHECK(ctx,
-                output->type == EMBER_FLOAT32 || output->type == EMBER_INT8 || output->type == EMBER_INT32,
+                output->type == EMBER_FLOAT32 || output->type == EMBER_INT8 || output->type == EMBER_INT16 ||
+                    output->type == EMBER_INT32 || output->type == EMBER_INT64 || output->type == EMBER_BOOL,
                 EMBER_UNSUPPORTED, "CONCATENATION %ld: type %s is not supported", (long)n,
                 ember_type_name(output->type));
     axis = axis < 0 ? axis + output->rank : axis;
@@ -128,5 +129,5 @@ const ember_kernel ember_kernel_concatenation = {
     concatenation_eval_u8,
     NULL,
     concatenation_scratch_u8,
-    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I32,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I16 | EMBER_T_I32 | EMBER_T_I64 | EMBER_T_BOOL,
 };

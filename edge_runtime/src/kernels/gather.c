@@ -33,8 +33,8 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     EMBER_CHECK(ctx, indices->type == EMBER_INT32 || indices->type == EMBER_INT64, EMBER_INVALID_MODEL,
                 "GATHER %ld: indices '%.64s' are %s, expected int32 or int64", (long)n, indices->name,
                 ember_type_name(indices->type));
-    EMBER_CHECK(ctx, params->type == output->type && params->type != EMBER_INT64, EMBER_UNSUPPORTED,
-                "GATHER %ld: params %s, output %s (float32, int8 and int32 are supported)", (long)n,
+    EMBER_CHECK(ctx, params->type == output->type, EMBER_INVALID_MODEL,
+                "GATHER %ld: params %s, output %s (they must be the same type)", (long)n,
                 ember_type_name(params->type), ember_type_name(output->type));
     axis = axis < 0 ? axis + params->rank : axis;
     ok = axis >= 0 && axis < params->rank && output->rank == params->rank - 1 + indices->rank;
@@ -102,5 +102,5 @@ const ember_kernel ember_kernel_gather = {
     gather_eval_u8,
     NULL,
     NULL,
-    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I32,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I16 | EMBER_T_I32 | EMBER_T_I64 | EMBER_T_BOOL,
 };

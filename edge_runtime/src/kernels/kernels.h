@@ -70,6 +70,22 @@ extern const ember_kernel ember_kernel_mirror_pad;
 extern const ember_kernel ember_kernel_padv2;
 extern const ember_kernel ember_kernel_l2_normalization;
 extern const ember_kernel ember_kernel_local_response_normalization;
+/* Shape and indexing ops (slice.c, split.c, split_v.c, unpack.c, tile.c, broadcast_to.c, reverse_v2.c,
+ * expand_dims.c, gather_nd.c, arg_min_max.c, reduce_prod.c, range.c); strided copies and axis splits live in
+ * kernels/layout.h. */
+extern const ember_kernel ember_kernel_split;
+extern const ember_kernel ember_kernel_split_v;
+extern const ember_kernel ember_kernel_slice;
+extern const ember_kernel ember_kernel_expand_dims;
+extern const ember_kernel ember_kernel_tile;
+extern const ember_kernel ember_kernel_broadcast_to;
+extern const ember_kernel ember_kernel_gather_nd;
+extern const ember_kernel ember_kernel_arg_max;
+extern const ember_kernel ember_kernel_arg_min;
+extern const ember_kernel ember_kernel_reduce_prod;
+extern const ember_kernel ember_kernel_unpack;
+extern const ember_kernel ember_kernel_reverse_v2;
+extern const ember_kernel ember_kernel_range;
 
 /* Builtin option fields of a node; `def` when the node has no options table or the field is absent. The model
  * was verified as a whole, but the field layout of the options table is only known here, so reads stay

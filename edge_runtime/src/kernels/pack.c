@@ -96,5 +96,5 @@ const ember_kernel ember_kernel_pack = {
     pack_eval_u8,
     NULL,
     pack_scratch_u8,
-    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I32 | EMBER_T_I64,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I16 | EMBER_T_I32 | EMBER_T_I64,
 };
