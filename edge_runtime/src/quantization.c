@@ -136,6 +136,26 @@ ember_status ember_tensor_quant_i8(ember_interpreter *ctx, const ember_node *nod
     return EMBER_OK;
 }
 
+ember_status ember_tensor_quant_q8(ember_interpreter *ctx, const ember_node *node, const ember_tensor *t,
+                                   float *scale, int32_t *zero_point) {
+    int64_t zp;
+    if (t->type != EMBER_UINT8)
+        return ember_tensor_quant_i8(ctx, node, t, scale, zero_point);
+    EMBER_CHECK(ctx, t->quant_count == 1, EMBER_INVALID_MODEL,
+                "%s %ld: uint8 tensor '%.64s' needs one (per-tensor) scale and zero point, has %ld",
+                node->kernel->name, (long)node->index, t->name, (long)t->quant_count);
+    *scale = fb_f32_at(ctx->model.data + t->scales_pos);
+    zp = fb_i64_at(ctx->model.data + t->zero_points_pos);
+    EMBER_CHECK(ctx, *scale > 0.0f && *scale <= 3.4e38f, EMBER_INVALID_MODEL,
+                "%s %ld: tensor '%.64s' has scale %g; it must be positive and finite", node->kernel->name,
+                (long)node->index, t->name, (double)*scale);
+    EMBER_CHECK(ctx, zp >= 0 && zp <= 255, EMBER_INVALID_MODEL,
+                "%s %ld: tensor '%.64s' has zero point %lld, outside uint8's [0, 255]", node->kernel->name,
+                (long)node->index, t->name, (long long)zp);
+    *zero_point = (int32_t)zp;
+    return EMBER_OK;
+}
+
 ember_status ember_check_same_quant_i8(ember_interpreter *ctx, const ember_node *node,
                                        const ember_tensor *input, const ember_tensor *output, float *scale,
                                        int32_t *zero_point) {

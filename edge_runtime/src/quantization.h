@@ -42,6 +42,11 @@ int ember_activation_range_i8(int32_t activation, float scale, int32_t zero_poin
 ember_status ember_tensor_quant_i8(ember_interpreter *ctx, const ember_node *node, const ember_tensor *t,
                                    float *scale, int32_t *zero_point);
 
+/* ember_tensor_quant_i8 for an int8 or a uint8 tensor: the zero point must lie in the range of t's type
+ * ([-128, 127] or [0, 255]). */
+ember_status ember_tensor_quant_q8(ember_interpreter *ctx, const ember_node *node, const ember_tensor *t,
+                                   float *scale, int32_t *zero_point);
+
 /* Checks that an int8 input and output of `node` have the same per-tensor scale and zero point, as ops that
  * move values without requantising need, and stores them where scale and zero_point are not NULL. */
 ember_status ember_check_same_quant_i8(ember_interpreter *ctx, const ember_node *node,
