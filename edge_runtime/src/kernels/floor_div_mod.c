@@ -2,8 +2,8 @@
  * reference/binary_function.h): FLOOR_DIV is floor((double)x1 / (double)x2) converted back to the type, on
  * float32, int32 and int8 (on int8 and int32 codes as plain integers: LiteRT ignores any quantisation);
  * FLOOR_MOD is the truncated remainder (fmodf for float32) moved to the divisor's sign, on float32, int32,
- * int64 and int8. An integer divisor of 0 anywhere fails the invoke with EMBER_RUNTIME_ERROR, as LiteRT does
- * ("Division by 0"); a float one gives inf or NaN. */
+ * int64 and int8. A divisor of 0 anywhere fails the invoke with EMBER_RUNTIME_ERROR, as LiteRT does
+ * ("Division by 0"), but for float32 FLOOR_MOD, where it gives NaN. */
 #include <math.h>
 
 #include "kernels/broadcast.h"
@@ -84,14 +84,15 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     return EMBER_OK;
 }
 
-/* Index of the first integer 0 among the divisor's elements, -1 when there is none. */
+/* Index of the first 0 (or -0.0f) among the divisor's elements, -1 when there is none. */
 static int32_t find_zero(const ember_tensor *divisor, int32_t count) {
     int32_t i;
     for (i = 0; i < count; ++i) {
-        int64_t v = divisor->type == EMBER_INT8    ? ((const int8_t *)divisor->data)[i]
-                    : divisor->type == EMBER_INT32 ? ((const int32_t *)divisor->data)[i]
-                                                   : ((const int64_t *)divisor->data)[i];
-        if (v == 0)
+        const int zero = divisor->type == EMBER_FLOAT32 ? ((const float *)divisor->data)[i] == 0.0f
+                         : divisor->type == EMBER_INT8  ? ((const int8_t *)divisor->data)[i] == 0
+                         : divisor->type == EMBER_INT32 ? ((const int32_t *)divisor->data)[i] == 0
+                                                        : ((const int64_t *)divisor->data)[i] == 0;
+        if (zero)
             return i;
     }
     return -1;
@@ -103,12 +104,13 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     ember_tensor *output = ember_node_output(ctx, node, 0);
     const int is_div = node->kernel->builtin_code == TFL_OP_FLOOR_DIV;
     ember_binary_row row;
-    if (output->type != EMBER_FLOAT32) {
+    if (is_div || output->type != EMBER_FLOAT32) { /* float32 FLOOR_MOD by 0 is NaN */
         const int32_t zero = find_zero(divisor, data->divisor_count);
         EMBER_CHECK(ctx, zero < 0, EMBER_RUNTIME_ERROR,
-                    "%s %ld: division by 0: element %ld of divisor '%.64s' is 0 (integer %s has no value "
-                    "for it; LiteRT fails the same way)",
-                    node->kernel->name, (long)node->index, (long)zero, divisor->name, node->kernel->name);
+                    "%s %ld: division by 0: element %ld of divisor '%.64s' is 0 (%s %s has no value for "
+                    "it; LiteRT fails the same way)",
+                    node->kernel->name, (long)node->index, (long)zero, divisor->name,
+                    ember_type_name(output->type), node->kernel->name);
     }
     switch (output->type) {
     case EMBER_FLOAT32:
