@@ -561,3 +561,114 @@ def test_fill_refuses_bad_input() -> None:
     uint8 = one_op_model("FILL", [dims, TensorSpec("v", [], "uint8", scales=[0.1], zero_points=[1])],
                          [TensorSpec("y", [2, 3], "uint8", scales=[0.1], zero_points=[1])], version=3)
     refused(uint8, "FILL")
+
+
+# ------------------------------------------------------------------------------------------------ replay seeds
+# Not in LiteRT's reference resolver: replays take their golden outputs from its default kernels.
+NOT_IN_REFERENCE = {"ELU"}
+
+
+def replay_cases() -> list[tuple[str, bytes, list[np.ndarray]]]:
+    """(name, model, feeds): one small model of each op here for each type family it takes (float32, int8, and
+    int32/int64/bool where those are the op's point); test_cross_replay replays them on every target and
+    test_fuzz starts its corpus from them. The feeds avoid integer division by 0."""
+    rng = np.random.default_rng(21)
+    cases: list[tuple[str, bytes, list[np.ndarray]]] = []
+
+    def add(name: str, model: bytes, feeds: list[np.ndarray]) -> None:
+        cases.append((name, model, feeds))
+
+    for op in ("FLOOR", "SIN", "COS", "NEG", "ELU"):
+        add(f"{op}/float32", one_op_model(op, [TensorSpec("x", [2, 3, 5])], [TensorSpec("y", [2, 3, 5])]),
+            [random_values([2, 3, 5], "float32", rng)])
+    add("NEG/int32", one_op_model("NEG", [TensorSpec("x", [7], "int32")], [TensorSpec("y", [7], "int32")]),
+        [np.array([0, 1, -1, 5, -2 ** 31, 2 ** 31 - 1, 77], np.int32)])
+    codes = np.arange(-128, 128, dtype=np.int8)
+    add("ELU_all_codes/int8", one_op_model("ELU", [tensor("x", [256], "int8", rng, scale=0.04, zero_point=20)],
+                                           [tensor("y", [256], "int8", rng, scale=0.03, zero_point=-90)]), [codes])
+    for dtype in ("float32", "int8", "int32"):
+        a = random_values([3, 4], dtype, rng, -50, 50)
+        b = nonzero([4], dtype, rng)
+        for op in ("FLOOR_DIV", "FLOOR_MOD"):
+            add(f"{op}/{dtype}", one_op_model(op, [TensorSpec("a", [3, 4], dtype), TensorSpec("b", [4], dtype)],
+                                              [TensorSpec("y", [3, 4], dtype)], version=2 if dtype == "float32"
+                                              else 1), [a, b])
+    for dtype in ("float32", "int32"):
+        add(f"SQUARED_DIFFERENCE/{dtype}", one_op_model(
+            "SQUARED_DIFFERENCE", [TensorSpec("a", [2, 3], dtype), TensorSpec("b", [3], dtype)],
+            [TensorSpec("y", [2, 3], dtype)]), [random_values([2, 3], dtype, rng), random_values([3], dtype, rng)])
+        base = np.abs(random_values([2, 3], dtype, rng, -9, 9)).astype(dtype)
+        add(f"POW/{dtype}", one_op_model("POW", [TensorSpec("a", [2, 3], dtype), TensorSpec("b", [2, 3], dtype)],
+                                         [TensorSpec("y", [2, 3], dtype)]),
+            [base, np.abs(random_values([2, 3], dtype, rng, 0, 6)).astype(dtype)])
+        add(f"POW_scalar/{dtype}", one_op_model("POW", [TensorSpec("a", [6], dtype), TensorSpec("b", [], dtype)],
+                                                [TensorSpec("y", [6], dtype)]),
+            [random_values([6], dtype, rng, -9, 9), np.array(5, dtype)])
+    for op in COMPARISONS:
+        for dtype in ("float32", "int8", "int32"):
+            a, b = comparison_inputs(dtype, [2, 3, 4], [3, 1], rng, same_quant=False)
+            add(f"{op}/{dtype}", one_op_model(op, [a, b], [TensorSpec("y", [2, 3, 4], "bool")],
+                                              version=QUANT_VERSION if dtype in QTYPES else 1),
+                [np.round(random_values([2, 3, 4], dtype, rng, -5, 5)), np.round(random_values([3, 1], dtype, rng,
+                                                                                                -5, 5))])
+    for op in ("LOGICAL_AND", "LOGICAL_OR"):
+        add(f"{op}/bool", one_op_model(op, [TensorSpec("a", [2, 4], "bool"), TensorSpec("b", [4], "bool")],
+                                       [TensorSpec("y", [2, 4], "bool")]),
+            [random_values([2, 4], "bool", rng), random_values([4], "bool", rng)])
+    add("LOGICAL_NOT/bool", one_op_model("LOGICAL_NOT", [TensorSpec("a", [6], "bool")], [TensorSpec("y", [6], "bool")]),
+        [random_values([6], "bool", rng)])
+    for dtype in ("float32", "int8"):
+        for op, shapes in (("SELECT", ([3], [3, 2, 2], [3, 2, 2])), ("SELECT_V2", ([2, 1, 4], [3, 1], [1]))):
+            c_shape, x_shape, y_shape = shapes
+            o_shape = x_shape if op == "SELECT" else [2, 3, 4]
+            x = tensor("x", x_shape, dtype, rng)
+            same = dict(scales=x.scales, zero_points=x.zero_points)
+            add(f"{op}/{dtype}", one_op_model(op, [TensorSpec("c", c_shape, "bool"), x,
+                                                   TensorSpec("y", y_shape, dtype, **same)],
+                                              [TensorSpec("o", o_shape, dtype, **same)],
+                                              version=2 if dtype == "int8" else 1),
+                [random_values(c_shape, "bool", rng), random_values(x_shape, dtype, rng),
+                 random_values(y_shape, dtype, rng)])
+        dims = TensorSpec("dims", [3], "int32", data=np.array([2, 1, 3], np.int32))
+        value = tensor("v", [], dtype, rng)
+        add(f"FILL/{dtype}", one_op_model("FILL", [dims, value], [TensorSpec("y", [2, 1, 3], dtype,
+                                                                             scales=value.scales,
+                                                                             zero_points=value.zero_points)],
+                                          version=3 if dtype == "int8" else 1), [random_values([], dtype, rng)])
+    floats = cast_values("float32", rng)
+    for src, to in (("float32", "int8"), ("int8", "float32"), ("float32", "int32"), ("int32", "int64"),
+                    ("bool", "float32"), ("uint8", "int16")):
+        x = floats if src == "float32" else cast_values(src, rng)
+        add(f"CAST_{src}_{to}/{src}", one_op_model("CAST", [TensorSpec("x", [x.size], src)],
+                                                   [TensorSpec("y", [x.size], to)]), [x])
+    for dtype in ("float32", "int64"):
+        add(f"ZEROS_LIKE/{dtype}", one_op_model("ZEROS_LIKE", [TensorSpec("x", [3, 2], dtype)],
+                                                [TensorSpec("y", [3, 2], dtype)]), [random_values([3, 2], dtype, rng)])
+    return cases
+
+
+def replay_op(name: str) -> str:
+    """The op of a replay case's name ("ELU_all_codes/int8" -> "ELU", "CAST_int8_float32/int8" -> "CAST")."""
+    base = name.split("/")[0].removesuffix("_all_codes").removesuffix("_scalar")
+    return "CAST" if base.startswith("CAST_") else base
+
+
+def test_replay_cases_match_litert() -> None:
+    """The replay seeds themselves agree with LiteRT here (test_cross_replay then checks other targets)."""
+    for name, model, feeds in replay_cases():
+        check(model, feeds, reference=replay_op(name) not in NOT_IN_REFERENCE)
+
+
+def test_inspect_names_the_ops(tmp_path) -> None:
+    """`ember inspect` names every op here, runs the runtime's planner on it, and counts FILL's dims as an operand,
+    not a parameter."""
+    from ember.tools.inspect_model import inspect_model
+
+    for i, (name, model, _) in enumerate(replay_cases()):
+        path = tmp_path / f"{i}.tflite"
+        path.write_bytes(model)
+        r = inspect_model(path)
+        assert [o["op"] for o in r["operators"]] == [replay_op(name)], name
+        assert r["arena_error"] is None and r["totals"]["arena_bytes"] > 0, name
+        if name.startswith("FILL"):
+            assert r["totals"]["parameters"] == 0
