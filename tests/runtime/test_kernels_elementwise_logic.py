@@ -120,6 +120,60 @@ def test_unary_float_only_refuses(op: str, dtype: str) -> None:
     refused(model, f"{op}.*{dtype}")
 
 
+# -------------------------------------------------------------------------------- int8 EXP, LOG, SQRT, ABS
+@pytest.mark.parametrize("op", ["EXP", "LOG", "SQRT", "ABS"])
+def test_int8_unary_all_codes(op: str) -> None:
+    """Every code through random input and output quantisations (ABS also with equal scales, no rescale)."""
+    rng = np.random.default_rng(len(op) * 31)
+    for trial in range(24):
+        x = tensor("x", [256], "int8", rng, scale=float(10 ** rng.uniform(-2.5, -0.3)))
+        if op == "SQRT":  # LiteRT fails on negative values: codes from the zero point up
+            x = TensorSpec("x", [256], "int8", scales=x.scales, zero_points=[-128])
+        y = tensor("y", [256], "int8", rng, scale=x.scales[0] if op == "ABS" and trial % 3 == 0 else None)
+        model = one_op_model(op, [x], [y], version=2)
+        check(model, [np.arange(-128, 128, dtype=np.int8)])
+
+
+@pytest.mark.parametrize("op", ["EXP", "LOG", "ABS"])
+@pytest.mark.parametrize("shape", SAME_SHAPES, ids=str)
+def test_int8_unary_shapes(op: str, shape) -> None:
+    rng = np.random.default_rng(len(op) + len(shape))
+    model = one_op_model(op, [tensor("x", shape, "int8", rng)], [tensor("y", shape, "int8", rng)], version=2)
+    check(model, [random_values(shape, "int8", rng)])
+
+
+def test_int8_sqrt_of_a_negative_value_fails() -> None:
+    x = TensorSpec("x", [4], "int8", scales=[0.1], zero_points=[-10])
+    model = one_op_model("SQRT", [x], [TensorSpec("y", [4], "int8", scales=[0.05], zero_points=[-100])], version=2)
+    feeds = [np.array([-10, 0, -11, 127], np.int8)]
+    with pytest.raises(Exception, match="Sqrt is only defined for non-negative values"):
+        run_litert(model, feeds)
+    with pytest.raises(Exception, match="element 2 of int8 input 'x' is -11, below its zero point -10"):
+        run_ember(model, feeds)
+    ok = [np.array([-10, 0, -9, 127], np.int8)]
+    check(model, ok)
+
+
+# ------------------------------------------------------------------------------------- uint8 MAXIMUM, MINIMUM
+@pytest.mark.parametrize("op", ["MAXIMUM", "MINIMUM"])
+@pytest.mark.parametrize("shapes", BROADCAST_4D + BROADCAST_5D, ids=str)
+def test_maximum_minimum_uint8(op: str, shapes) -> None:
+    rng = np.random.default_rng(len(str(shapes)) + len(op))
+    a_shape, b_shape = shapes
+    a = tensor("a", a_shape, "uint8", rng)
+    same = dict(scales=a.scales, zero_points=a.zero_points)
+    model = one_op_model(op, [a, TensorSpec("b", b_shape, "uint8", **same)],
+                         [TensorSpec("y", out_shape(a_shape, b_shape), "uint8", **same)], version=2)
+    check(model, [random_values(a_shape, "uint8", rng), random_values(b_shape, "uint8", rng)])
+
+
+def test_maximum_uint8_refuses_mixed_quantisation() -> None:
+    rng = np.random.default_rng(13)
+    model = one_op_model("MAXIMUM", [tensor("a", [4], "uint8", rng), tensor("b", [4], "uint8", rng)],
+                         [tensor("y", [4], "uint8", rng)], version=2)
+    refused(model, "MAXIMUM")
+
+
 # ------------------------------------------------------------------------------------------------------ ELU
 @pytest.mark.parametrize("shape", SAME_SHAPES, ids=str)
 def test_elu_float32(shape) -> None:
@@ -578,12 +632,21 @@ def replay_cases() -> list[tuple[str, bytes, list[np.ndarray]]]:
     def add(name: str, model: bytes, feeds: list[np.ndarray]) -> None:
         cases.append((name, model, feeds))
 
+    codes = np.arange(-128, 128, dtype=np.int8)
     for op in ("FLOOR", "SIN", "COS", "NEG", "ELU"):
         add(f"{op}/float32", one_op_model(op, [TensorSpec("x", [2, 3, 5])], [TensorSpec("y", [2, 3, 5])]),
             [random_values([2, 3, 5], "float32", rng)])
+    for op in ("EXP", "LOG", "SQRT", "ABS"):
+        x = TensorSpec("x", [256], "int8", scales=[0.03], zero_points=[-128 if op == "SQRT" else 5])
+        add(f"{op}_all_codes/int8", one_op_model(op, [x], [tensor("y", [256], "int8", rng)], version=2), [codes])
+    for op in ("MAXIMUM", "MINIMUM"):
+        a = tensor("a", [3, 4], "uint8", rng)
+        same = dict(scales=a.scales, zero_points=a.zero_points)
+        add(f"{op}/uint8", one_op_model(op, [a, TensorSpec("b", [4], "uint8", **same)],
+                                        [TensorSpec("y", [3, 4], "uint8", **same)], version=2),
+            [random_values([3, 4], "uint8", rng), random_values([4], "uint8", rng)])
     add("NEG/int32", one_op_model("NEG", [TensorSpec("x", [7], "int32")], [TensorSpec("y", [7], "int32")]),
         [np.array([0, 1, -1, 5, -2 ** 31, 2 ** 31 - 1, 77], np.int32)])
-    codes = np.arange(-128, 128, dtype=np.int8)
     add("ELU_all_codes/int8", one_op_model("ELU", [tensor("x", [256], "int8", rng, scale=0.04, zero_point=20)],
                                            [tensor("y", [256], "int8", rng, scale=0.03, zero_point=-90)]), [codes])
     for dtype in ("float32", "int8", "int32"):
