@@ -26,7 +26,7 @@ PADDING_NAMES = {v: k for k, v in vars(tflite.Padding).items() if not k.startswi
 # Inputs that are operands (shapes, axes, paddings, indices), not learned parameters, even when constant.
 OPERAND_INPUTS = {"RESHAPE": {1}, "MEAN": {1}, "SUM": {1}, "REDUCE_MAX": {1}, "REDUCE_MIN": {1}, "PAD": {1},
                   "PADV2": {1, 2}, "TRANSPOSE": {1}, "RESIZE_NEAREST_NEIGHBOR": {1}, "RESIZE_BILINEAR": {1},
-                  "GATHER": {1}, "TRANSPOSE_CONV": {0}, "MIRROR_PAD": {1}}
+                  "GATHER": {1}, "TRANSPOSE_CONV": {0}, "MIRROR_PAD": {1}, "FILL": {0}}
 OPTION_TABLES = {"CONV_2D": tflite.Conv2DOptions, "DEPTHWISE_CONV_2D": tflite.DepthwiseConv2DOptions,
                  "MAX_POOL_2D": tflite.Pool2DOptions, "AVERAGE_POOL_2D": tflite.Pool2DOptions,
                  "FULLY_CONNECTED": tflite.FullyConnectedOptions, "ADD": tflite.AddOptions,

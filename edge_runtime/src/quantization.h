@@ -43,8 +43,8 @@ int ember_activation_range_q(int32_t activation, float scale, int32_t zero_point
 /* Per-tensor quantisation parameters of `t`, an operand of `node`; EMBER_INVALID_MODEL with a message naming
  * the op and the tensor when it has none, several, a non-positive or non-finite scale, or a zero point
  * outside the range of its type (uint8 for a uint8 tensor, else int8). A uint8 tensor presented as int8
- * (kernels/uint8.h) has its zero point checked against [0, 255] and returned shifted by -128, the zero point of
- * its int8 image. */
+ * (kernels/uint8.h) has its zero point checked against [0, 255] and returned shifted by -128, the zero point
+ * of its int8 image. */
 ember_status ember_tensor_quant_i8(ember_interpreter *ctx, const ember_node *node, const ember_tensor *t,
                                    float *scale, int32_t *zero_point);
 

@@ -330,6 +330,55 @@ enum {
 enum { TFL_SPLIT_NUM_SPLITS = 0 };
 enum { TFL_ARG_MAX_OUTPUT_TYPE = 0, TFL_ARG_MIN_OUTPUT_TYPE = 0 };
 enum { TFL_UNPACK_NUM = 0, TFL_UNPACK_AXIS = 1 };
+/* Elementwise math, comparison, logic, select, cast and fill ops (kernels/elementwise_math.c, floor_div_mod.c,
+ * squared_difference.c, pow.c, elu.c, comparisons.c, logical.c, select.c, cast.c, fill.c, zeros_like.c). */
+enum {
+    TFL_OP_FLOOR = 8,
+    TFL_OP_CAST = 53,
+    TFL_OP_LESS = 58,
+    TFL_OP_NEG = 59,
+    TFL_OP_GREATER = 61,
+    TFL_OP_GREATER_EQUAL = 62,
+    TFL_OP_LESS_EQUAL = 63,
+    TFL_OP_SELECT = 64,
+    TFL_OP_SIN = 66,
+    TFL_OP_EQUAL = 71,
+    TFL_OP_NOT_EQUAL = 72,
+    TFL_OP_POW = 78,
+    TFL_OP_LOGICAL_OR = 84,
+    TFL_OP_LOGICAL_AND = 86,
+    TFL_OP_LOGICAL_NOT = 87,
+    TFL_OP_FLOOR_DIV = 90,
+    TFL_OP_ZEROS_LIKE = 93,
+    TFL_OP_FILL = 94,
+    TFL_OP_FLOOR_MOD = 95,
+    TFL_OP_SQUARED_DIFFERENCE = 99,
+    TFL_OP_COS = 108,
+    TFL_OP_ELU = 111,
+    TFL_OP_SELECT_V2 = 123
+};
+enum {
+    TFL_OPTIONS_CAST = 37,
+    TFL_OPTIONS_LESS = 41,
+    TFL_OPTIONS_NEG = 42,
+    TFL_OPTIONS_GREATER = 44,
+    TFL_OPTIONS_GREATER_EQUAL = 45,
+    TFL_OPTIONS_LESS_EQUAL = 46,
+    TFL_OPTIONS_SELECT = 47,
+    TFL_OPTIONS_EQUAL = 53,
+    TFL_OPTIONS_NOT_EQUAL = 54,
+    TFL_OPTIONS_POW = 56,
+    TFL_OPTIONS_LOGICAL_OR = 60,
+    TFL_OPTIONS_LOGICAL_AND = 62,
+    TFL_OPTIONS_LOGICAL_NOT = 63,
+    TFL_OPTIONS_FLOOR_DIV = 65,
+    TFL_OPTIONS_ZEROS_LIKE = 67,
+    TFL_OPTIONS_FILL = 68,
+    TFL_OPTIONS_FLOOR_MOD = 72,
+    TFL_OPTIONS_SQUARED_DIFFERENCE = 76,
+    TFL_OPTIONS_COS = 84,
+    TFL_OPTIONS_SELECT_V2 = 98
+};
 
 /* ActivationFunctionType */
 enum { TFL_ACT_NONE = 0, TFL_ACT_RELU = 1, TFL_ACT_RELU_N1_TO_1 = 2, TFL_ACT_RELU6 = 3 };

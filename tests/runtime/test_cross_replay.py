@@ -6,8 +6,9 @@ Cases: every export rule's tiny model (test_export_rule_coverage.CASES) as float
 float edges, the kernel tests' random CONV_2D / DEPTHWISE_CONV_2D / pooling / MEAN cases, and one-op models for
 what no export rule writes (shape ops, int8 MAXIMUM/MINIMUM/REDUCE_MAX/REDUCE_MIN, the int8 tables on all 256
 codes). On each target, integer outputs (int8, int32) must equal LiteRT's bytes, and float32 outputs must equal
-the x86-64 runtime's bytes (ember.runtime) and be within rtol 1e-5, atol 1e-7 of LiteRT. The op list comes from
-the registry: an op without a float32 case, or without an int8 case unless it is float32-only, fails."""
+the x86-64 runtime's bytes (ember.runtime) and be within rtol 1e-5, atol 1e-7 of LiteRT (of its default kernels for
+the ops its reference resolver lacks, ELU). The op list comes from the registry: an op without a float32 case, or
+without an int8 case unless it is float32-only, fails; the logical ops, on bool only, need a bool case instead."""
 
 from __future__ import annotations
 
@@ -21,12 +22,17 @@ import tflite
 from native_build import SOURCE, require, run
 from single_op import ATOL, RTOL, one_op_model, qspec, random_feed, run_ember, run_litert
 from test_cross import TARGETS
+from test_kernels_elementwise_logic import NOT_IN_REFERENCE
 from tflite_builder import TensorSpec
 
 # Kernels the runtime implements for float32 only (int8 files with them are refused, as by the exporter).
-# RANGE has no int8 form in LiteRT either (float32, int32, int64).
-FLOAT32_ONLY = {"DIV", "EXP", "LOG", "SQRT", "ABS", "LOG_SOFTMAX", "SUM", "LOCAL_RESPONSE_NORMALIZATION",
-                "DENSIFY", "RANGE"}
+FLOAT32_ONLY = {"DIV", "LOG_SOFTMAX", "SUM", "LOCAL_RESPONSE_NORMALIZATION", "DENSIFY",
+                # RANGE has no int8 form in LiteRT either (float32, int32, int64)
+                "RANGE",
+                # no int8 in the runtime (NEG, POW, SQUARED_DIFFERENCE, ZEROS_LIKE take int32/int64 too)
+                "FLOOR", "SIN", "COS", "NEG", "SQUARED_DIFFERENCE", "POW", "ZEROS_LIKE"}
+# Kernels on bool tensors only: they need a bool replay case instead of float32 and int8 ones.
+BOOL_ONLY = {"LOGICAL_AND", "LOGICAL_OR", "LOGICAL_NOT"}
 
 
 @dataclass
@@ -197,6 +203,10 @@ def one_op_cases() -> list[Case]:
     # straight into FULLY_CONNECTED, so DENSIFY itself is float32 only.
     for path in sorted((Path(__file__).resolve().parents[1] / "data" / "tf" / "i12fp16").glob("sparse_*.tflite")):
         add(f"{path.stem}", path.read_bytes())
+    import test_kernels_elementwise_logic as logic  # comparisons, FLOOR_DIV, SELECT, CAST, ... (bool, int32 too)
+
+    for name, model, feeds in logic.replay_cases():
+        add(name, model, feeds)
     return cases
 
 
@@ -208,12 +218,15 @@ def cases(tmp_path_factory) -> list[Case]:
 def test_every_registered_kernel_has_float32_and_int8_replay_cases(cases):
     seen = set().union(*(ops_and_types(c.model) for c in cases))
     ops = registry_ops()
-    no_float = sorted(op for op in ops if (op, "float32") not in seen)
-    no_int8 = sorted(op for op in ops - FLOAT32_ONLY if (op, "int8") not in seen)
+    no_float = sorted(op for op in ops - BOOL_ONLY if (op, "float32") not in seen)
+    no_int8 = sorted(op for op in ops - FLOAT32_ONLY - BOOL_ONLY if (op, "int8") not in seen)
+    no_bool = sorted(op for op in BOOL_ONLY if (op, "bool") not in seen)
     assert not no_float, f"registered kernels without a float32 replay case (add one to this file): {no_float}"
     assert not no_int8, f"registered kernels without an int8 replay case (add one, or name it in FLOAT32_ONLY): " \
         f"{no_int8}"
-    assert not FLOAT32_ONLY - ops, f"FLOAT32_ONLY names ops the registry lacks: {sorted(FLOAT32_ONLY - ops)}"
+    assert not no_bool, f"bool-only kernels without a bool replay case: {no_bool}"
+    assert not (FLOAT32_ONLY | BOOL_ONLY) - ops, f"FLOAT32_ONLY or BOOL_ONLY names ops the registry lacks: " \
+        f"{sorted((FLOAT32_ONLY | BOOL_ONLY) - ops)}"
 
 
 @pytest.fixture(scope="module")
@@ -224,7 +237,9 @@ def golden(cases, tmp_path_factory) -> tuple[Path, list[tuple[list[np.ndarray], 
     for i, case in enumerate(cases):
         (folder / f"{i}.tflite").write_bytes(case.model)
         (folder / f"{i}.in").write_bytes(b"".join(np.ascontiguousarray(x).tobytes() for x in case.feeds))
-        expected.append((run_litert(case.model, case.feeds), run_ember(case.model, case.feeds)))
+        # ops LiteRT's reference resolver lacks (ELU) take their golden outputs from its default kernels
+        reference = not {op for op, _ in ops_and_types(case.model)} & NOT_IN_REFERENCE
+        expected.append((run_litert(case.model, case.feeds, reference=reference), run_ember(case.model, case.feeds)))
     return folder, expected
 
 

@@ -79,6 +79,11 @@ ember_status ember_broadcast_prepare(ember_interpreter *ctx, const ember_node *n
 
 void ember_broadcast_run(const ember_broadcast *b, ember_binary_row row, const void *params, const void *x1,
                          const void *x2, void *out, size_t elem_size) {
+    ember_broadcast_run_sized(b, row, params, x1, x2, out, elem_size, elem_size);
+}
+
+void ember_broadcast_run_sized(const ember_broadcast *b, ember_binary_row row, const void *params,
+                               const void *x1, const void *x2, void *out, size_t in_size, size_t out_size) {
     const int32_t last = b->rank - 1;
     int32_t index[EMBER_MAX_DIMS] = {0};
     size_t off1 = 0, off2 = 0, off_out = 0;
@@ -90,8 +95,8 @@ void ember_broadcast_run(const ember_broadcast *b, ember_binary_row row, const v
         return;
     for (;;) {
         /* The last axis's strides are 1 or 0 (broadcast). */
-        row(params, p1 + off1 * elem_size, (int32_t)b->strides1[last], p2 + off2 * elem_size,
-            (int32_t)b->strides2[last], po + off_out * elem_size, b->dims[last]);
+        row(params, p1 + off1 * in_size, (int32_t)b->strides1[last], p2 + off2 * in_size,
+            (int32_t)b->strides2[last], po + off_out * out_size, b->dims[last]);
         off_out += (size_t)b->dims[last];
         /* Odometer over the outer axes. */
         for (d = last - 1; d >= 0; --d) {
@@ -106,6 +111,21 @@ void ember_broadcast_run(const ember_broadcast *b, ember_binary_row row, const v
         if (d < 0)
             return;
     }
+}
+
+ember_status ember_binary_prepare(ember_interpreter *ctx, const ember_node *node, ember_broadcast *b) {
+    const ember_tensor *input1 = ember_node_input(ctx, node, 0);
+    const ember_tensor *input2 = ember_node_input(ctx, node, 1);
+    const ember_tensor *output = ember_node_output(ctx, node, 0);
+    const char *name = node->kernel->name;
+    long n = (long)node->index;
+    EMBER_CHECK(ctx, node->input_count == 2 && node->output_count == 1 && input1 && input2,
+                EMBER_INVALID_MODEL, "%s %ld: needs 2 inputs and 1 output, has %ld and %ld", name, n,
+                (long)node->input_count, (long)node->output_count);
+    EMBER_CHECK(ctx, input1->type == input2->type, EMBER_INVALID_MODEL,
+                "%s %ld: inputs '%.48s' (%s) and '%.48s' (%s) must have the same type", name, n, input1->name,
+                ember_type_name(input1->type), input2->name, ember_type_name(input2->type));
+    return ember_broadcast_prepare(ctx, node, input1, input2, output, b);
 }
 
 ember_status ember_arith_prepare(ember_interpreter *ctx, const ember_node *node, ember_broadcast *b,

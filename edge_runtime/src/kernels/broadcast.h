@@ -23,6 +23,10 @@ ember_status ember_broadcast_prepare(ember_interpreter *ctx, const ember_node *n
                                      const ember_tensor *input1, const ember_tensor *input2,
                                      const ember_tensor *output, ember_broadcast *b);
 
+/* Checks 2 inputs of one type and 1 output of a binary op and fills b (ember_broadcast_prepare); the output's
+ * type is left to the op. */
+ember_status ember_binary_prepare(ember_interpreter *ctx, const ember_node *node, ember_broadcast *b);
+
 /* One row of a binary op: out[i] = f(x1[i * s1], x2[i * s2]) for i < n, with op-specific parameters. */
 typedef void (*ember_binary_row)(const void *params, const void *x1, int32_t s1, const void *x2, int32_t s2,
                                  void *out, int32_t n);
@@ -30,6 +34,10 @@ typedef void (*ember_binary_row)(const void *params, const void *x1, int32_t s1,
 /* Runs `row` over every innermost row of the broadcast; elem_size is the byte size of one element. */
 void ember_broadcast_run(const ember_broadcast *b, ember_binary_row row, const void *params, const void *x1,
                          const void *x2, void *out, size_t elem_size);
+
+/* ember_broadcast_run for ops whose output elements differ in size from the inputs' (comparisons: bool). */
+void ember_broadcast_run_sized(const ember_broadcast *b, ember_binary_row row, const void *params,
+                               const void *x1, const void *x2, void *out, size_t in_size, size_t out_size);
 
 /* What ADD, SUB and MUL share beyond the broadcast: the fused activation's clamp range and, for int8, each
  * operand's scale and offset (TFLite's kernels add -zero point to the inputs, the zero point to the output).

@@ -86,6 +86,32 @@ extern const ember_kernel ember_kernel_reduce_prod;
 extern const ember_kernel ember_kernel_unpack;
 extern const ember_kernel ember_kernel_reverse_v2;
 extern const ember_kernel ember_kernel_range;
+/* New elementwise, comparison, logic and fill ops: FLOOR, SIN, COS, NEG (elementwise_math.c), FLOOR_DIV and
+ * FLOOR_MOD (floor_div_mod.c), SQUARED_DIFFERENCE, POW, ELU, the comparisons (comparisons.c), the logical ops
+ * (logical.c), SELECT and SELECT_V2 (select.c), CAST, ZEROS_LIKE, FILL. */
+extern const ember_kernel ember_kernel_floor;
+extern const ember_kernel ember_kernel_sin;
+extern const ember_kernel ember_kernel_cos;
+extern const ember_kernel ember_kernel_neg;
+extern const ember_kernel ember_kernel_floor_div;
+extern const ember_kernel ember_kernel_floor_mod;
+extern const ember_kernel ember_kernel_squared_difference;
+extern const ember_kernel ember_kernel_pow;
+extern const ember_kernel ember_kernel_elu;
+extern const ember_kernel ember_kernel_less;
+extern const ember_kernel ember_kernel_less_equal;
+extern const ember_kernel ember_kernel_greater;
+extern const ember_kernel ember_kernel_greater_equal;
+extern const ember_kernel ember_kernel_equal;
+extern const ember_kernel ember_kernel_not_equal;
+extern const ember_kernel ember_kernel_logical_and;
+extern const ember_kernel ember_kernel_logical_or;
+extern const ember_kernel ember_kernel_logical_not;
+extern const ember_kernel ember_kernel_select;
+extern const ember_kernel ember_kernel_select_v2;
+extern const ember_kernel ember_kernel_cast;
+extern const ember_kernel ember_kernel_zeros_like;
+extern const ember_kernel ember_kernel_fill;
 
 /* Builtin option fields of a node; `def` when the node has no options table or the field is absent. The model
  * was verified as a whole, but the field layout of the options table is only known here, so reads stay

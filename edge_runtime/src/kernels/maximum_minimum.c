@@ -1,9 +1,10 @@
 /* MAXIMUM and MINIMUM with numpy broadcasting, as TFLite's reference (maximum_minimum.cc):
- * `x1 > x2 ? x1 : x2` and `x1 < x2 ? x1 : x2`, on float32 values or on int8 codes, which compare like the
- * values only when both inputs and the output share one scale and zero point (the converter writes them so;
- * prepare checks it). */
+ * `x1 > x2 ? x1 : x2` and `x1 < x2 ? x1 : x2`, on float32 values or on int8 and uint8 codes, which compare
+ * like the values only when both inputs and the output share one scale and zero point (the converter writes
+ * them so; prepare checks it). */
 #include "kernels/broadcast.h"
 #include "kernels/kernels.h"
+#include "kernels/uint8.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
@@ -60,12 +61,31 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
+/* uint8 through the int8 rows (kernels/uint8.h): u -> u - 128 keeps the order. */
+EMBER_U8_VIA_I8(max_min, prepare, eval, NULL)
+
 /* Versions 1-4 as LiteRT registers them (3: broadcasting beyond 4-D; 4: int16, refused by type). */
 const ember_kernel ember_kernel_maximum = {
-    TFL_OP_MAXIMUM, "MAXIMUM", 4,    TFL_OPTIONS_MAXIMUM_MINIMUM, sizeof(max_min_data), prepare,
-    eval,           NULL,      NULL, EMBER_T_F32 | EMBER_T_I8,
+    TFL_OP_MAXIMUM,
+    "MAXIMUM",
+    4,
+    TFL_OPTIONS_MAXIMUM_MINIMUM,
+    sizeof(max_min_data),
+    max_min_prepare_u8,
+    max_min_eval_u8,
+    NULL,
+    max_min_scratch_u8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };
 const ember_kernel ember_kernel_minimum = {
-    TFL_OP_MINIMUM, "MINIMUM", 4,    TFL_OPTIONS_MAXIMUM_MINIMUM, sizeof(max_min_data), prepare,
-    eval,           NULL,      NULL, EMBER_T_F32 | EMBER_T_I8,
+    TFL_OP_MINIMUM,
+    "MINIMUM",
+    4,
+    TFL_OPTIONS_MAXIMUM_MINIMUM,
+    sizeof(max_min_data),
+    max_min_prepare_u8,
+    max_min_eval_u8,
+    NULL,
+    max_min_scratch_u8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };

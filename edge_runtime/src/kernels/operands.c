@@ -1,6 +1,7 @@
 /* Operand checks and shape arithmetic shared by kernels (see operands.h). */
 #include "kernels/operands.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int ember_same_shape(const ember_tensor *a, const ember_tensor *b) {
@@ -67,6 +68,23 @@ ember_status ember_check_const_int(ember_interpreter *ctx, const ember_node *nod
 }
 
 ember_status ember_check_unary(ember_interpreter *ctx, const ember_node *node, int allow_int8) {
+    return ember_check_unary_typed(ctx, node, EMBER_T_F32 | (allow_int8 ? EMBER_T_I8 : 0));
+}
+
+/* "float32, int32 and int8" for a message: the names of the types in `types`. */
+static const char *type_list(uint32_t types, char *buf, size_t capacity) {
+    size_t used = 0;
+    int t, n = 0;
+    buf[0] = '\0';
+    for (t = 0; t < 32 && used + 16 < capacity; ++t) {
+        if (types & (1u << t))
+            used += (size_t)snprintf(buf + used, capacity - used, "%s%s", n++ ? ", " : "",
+                                     ember_type_name((ember_type)t));
+    }
+    return buf;
+}
+
+ember_status ember_check_unary_typed(ember_interpreter *ctx, const ember_node *node, uint32_t types) {
     const ember_tensor *input = ember_node_input(ctx, node, 0);
     const ember_tensor *output = ember_node_output(ctx, node, 0);
     const char *name = node->kernel->name;
@@ -77,9 +95,9 @@ ember_status ember_check_unary(ember_interpreter *ctx, const ember_node *node, i
     EMBER_CHECK(ctx, input->type == output->type, EMBER_INVALID_MODEL,
                 "%s %ld: input '%.64s' is %s but output '%.64s' is %s", name, (long)node->index, input->name,
                 ember_type_name(input->type), output->name, ember_type_name(output->type));
-    EMBER_CHECK(ctx, input->type == EMBER_FLOAT32 || (allow_int8 && input->type == EMBER_INT8),
-                EMBER_UNSUPPORTED, "%s %ld: type %s is not supported (float32%s)", name, (long)node->index,
-                ember_type_name(input->type), allow_int8 ? " and int8 are" : " is");
+    EMBER_CHECK(ctx, (unsigned)input->type < 32 && (types & (1u << input->type)), EMBER_UNSUPPORTED,
+                "%s %ld: type %s is not supported (%s are)", name, (long)node->index,
+                ember_type_name(input->type), type_list(types, a, sizeof a));
     EMBER_CHECK(ctx, ember_same_shape(input, output), EMBER_INVALID_MODEL,
                 "%s %ld: input '%.64s' %s and output '%.64s' %s must have the same shape", name,
                 (long)node->index, input->name, ember_shape_string(input, a, sizeof a), output->name,

@@ -24,6 +24,9 @@ ember_status ember_check_const_int(ember_interpreter *ctx, const ember_node *nod
  */
 ember_status ember_check_unary(ember_interpreter *ctx, const ember_node *node, int allow_int8);
 
+/* ember_check_unary for the types in `types` (EMBER_T_ bits). */
+ember_status ember_check_unary_typed(ember_interpreter *ctx, const ember_node *node, uint32_t types);
+
 /* Row-major element strides of a shape, in int64: an empty tensor's strides may pass int32 but stay below
  * EMBER_MAX_TENSOR_SPAN (the loader's bound). Every kernel that computes strides uses this. */
 void ember_strides(const int32_t *dims, int32_t rank, int64_t *strides);
