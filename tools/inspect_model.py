@@ -26,12 +26,16 @@ PADDING_NAMES = {v: k for k, v in vars(tflite.Padding).items() if not k.startswi
 # Inputs that are operands (shapes, axes, paddings, indices), not learned parameters, even when constant.
 OPERAND_INPUTS = {"RESHAPE": {1}, "MEAN": {1}, "SUM": {1}, "REDUCE_MAX": {1}, "REDUCE_MIN": {1}, "PAD": {1},
                   "PADV2": {1, 2}, "TRANSPOSE": {1}, "RESIZE_NEAREST_NEIGHBOR": {1}, "RESIZE_BILINEAR": {1},
-                  "GATHER": {1}, "TRANSPOSE_CONV": {0}, "MIRROR_PAD": {1}, "FILL": {0}}
+                  "GATHER": {1}, "TRANSPOSE_CONV": {0}, "MIRROR_PAD": {1}, "FILL": {0},
+                  "SPLIT": {0}, "SPLIT_V": {1, 2}, "SLICE": {1, 2}, "EXPAND_DIMS": {1}, "TILE": {1},
+                  "BROADCAST_TO": {1}, "GATHER_ND": {1}, "ARG_MAX": {1}, "ARG_MIN": {1}, "REDUCE_PROD": {1},
+                  "REVERSE_V2": {1}, "RANGE": {0, 1, 2}}
 OPTION_TABLES = {"CONV_2D": tflite.Conv2DOptions, "DEPTHWISE_CONV_2D": tflite.DepthwiseConv2DOptions,
                  "MAX_POOL_2D": tflite.Pool2DOptions, "AVERAGE_POOL_2D": tflite.Pool2DOptions,
                  "FULLY_CONNECTED": tflite.FullyConnectedOptions, "ADD": tflite.AddOptions,
                  "SUB": tflite.SubOptions, "MUL": tflite.MulOptions, "CONCATENATION": tflite.ConcatenationOptions,
-                 "TRANSPOSE_CONV": tflite.TransposeConvOptions}
+                 "TRANSPOSE_CONV": tflite.TransposeConvOptions, "SPLIT": tflite.SplitOptions,
+                 "SPLIT_V": tflite.SplitVOptions, "UNPACK": tflite.UnpackOptions}
 
 
 def _tensor(model: Any, sg: Any, i: int) -> dict[str, Any]:
@@ -65,6 +69,10 @@ def _options(op_name: str, op: Any) -> dict[str, Any]:
         out["depth_multiplier"] = o.DepthMultiplier()
     if hasattr(o, "Axis"):
         out["axis"] = o.Axis()
+    if hasattr(o, "NumSplits"):
+        out["num_splits"] = o.NumSplits()
+    if hasattr(o, "Num"):
+        out["num"] = o.Num()
     return out
 
 

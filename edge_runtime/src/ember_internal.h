@@ -158,9 +158,10 @@ static inline size_t ember_align_size(size_t n) {
     return (n + EMBER_ALIGNMENT - 1) & ~(size_t)(EMBER_ALIGNMENT - 1);
 }
 
-/* Scratch block of participant `thread` (the task function's argument; 0 on the calling thread). */
+/* Scratch block of participant `thread` (the task function's argument; 0 on the calling thread); NULL when no
+ * kernel of the model asked for scratch (no offset is applied to a null pointer: UBSan). */
 static inline uint8_t *ember_thread_scratch(const ember_interpreter *ctx, int32_t thread) {
-    return ctx->scratch + (size_t)thread * ember_align_size(ctx->scratch_bytes);
+    return ctx->scratch ? ctx->scratch + (size_t)thread * ember_align_size(ctx->scratch_bytes) : NULL;
 }
 
 /* Splitting an eval over the interpreter's threads (interpreter_threads.c). Work is cut into `units` (output

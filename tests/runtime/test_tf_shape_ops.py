@@ -90,3 +90,23 @@ def test_range_with_a_run_time_limit_is_refused_at_load(kind: str) -> None:
     feeds = _feeds(model, np.random.default_rng(0))
     (ref,) = run_litert(model, feeds, reference=True)
     assert ref.shape[1] == len(range(1, feeds[0].shape[1], 2))
+
+
+def test_inspect_names_the_ops_and_counts_no_operand_as_a_parameter() -> None:
+    from ember.tools.inspect_model import inspect_model
+
+    for name in ("split_float32.tflite", "gather_nd_float32.tflite", "unstack_reverse_float32.tflite",
+                 "tile_broadcast_int8.tflite"):
+        r = inspect_model(DATA / name)
+        assert r["arena_error"] is None, r["arena_error"]
+        ops = {o["op"] for o in r["operators"]}
+        assert OPS[name.rsplit("_", 1)[0]] <= ops
+        for o in r["operators"]:
+            if o["op"] in OPS[name.rsplit("_", 1)[0]]:  # axes, sizes, indices, multiples, shapes: operands only
+                assert o["parameters"] == 0, o
+    r = inspect_model(DATA / "split_float32.tflite")
+    # make_shape_models.split: one 1x1 Conv2D of 6 filters over 6 channels (weights and biases) is all it learns.
+    assert r["totals"]["parameters"] == 6 * 6 + 6
+    assert {o["options"].get("num_splits") for o in r["operators"] if o["op"] in ("SPLIT", "SPLIT_V")} == {2, 3}
+    r = inspect_model(DATA / "unstack_reverse_float32.tflite")
+    assert [o["options"] for o in r["operators"] if o["op"] == "UNPACK"] == [{"axis": 2, "num": 4}]
