@@ -24,6 +24,21 @@ def _prelu(graph: Graph, node: Node) -> None:
                                              else w.data)])
 
 
+@rule("ELU")
+def _elu(graph: Graph, node: Node) -> None:
+    x, alpha = node.inputs[0], float(node.attrs["alpha"])
+    if alpha == 1.0:
+        become(node, "ELU", [x])
+        return
+    # TFLite's ELU has alpha 1: alpha * elu(x) + (1 - alpha) * relu(x) is x above 0 and alpha * (e^x - 1) below.
+    e = graph.emit(node, "ELU", [x], x.shape)
+    r = graph.emit(node, "RELU", [x], x.shape)
+    a = graph.emit(node, "MUL", [e, scalar(graph, node, alpha, x.dtype)], x.shape, attrs={"fused_activation": "NONE"})
+    b = graph.emit(node, "MUL", [r, scalar(graph, node, 1.0 - alpha, x.dtype)], x.shape,
+                   attrs={"fused_activation": "NONE"})
+    become(node, "ADD", [a, b], fused_activation="NONE")
+
+
 @rule("LeakyReLU")
 def _leaky_relu(graph: Graph, node: Node) -> None:
     become(node, "LEAKY_RELU", node.inputs[:1], alpha=float(node.attrs.get("negative_slope", 0.01)))

@@ -1,7 +1,6 @@
-"""Indexing: Getitem -> STRIDED_SLICE (+ RESHAPE for new or dropped axes, GATHER for one index array). Shapes are
-static, so every slice is resolved to concrete begin/end/stride here. Split, Where, the comparisons, Cast and
-Expand (SPLIT_V, SELECT_V2, LESS ..., CAST, BROADCAST_TO) get rules when edge_runtime runs those ops: the
-exporter never writes an op its own runtime refuses (tests/runtime/test_export_rule_coverage.py)."""
+"""Indexing, splitting, selection and casts: Getitem, Split, Where, the comparisons, Cast, Expand ->
+STRIDED_SLICE (+ RESHAPE for new or dropped axes, GATHER for one index array), SPLIT_V, SELECT_V2, LESS ... ,
+CAST, BROADCAST_TO. Shapes are static, so every slice is resolved to concrete begin/end/stride here."""
 
 from __future__ import annotations
 
@@ -9,6 +8,19 @@ import numpy as np
 
 from ..ir import Graph, Node
 from .registry import become, int_vector, refuse, rule
+
+COMPARE = {"Equal": "EQUAL", "NotEqual": "NOT_EQUAL", "Less": "LESS", "LessEqual": "LESS_EQUAL",
+           "Greater": "GREATER", "GreaterEqual": "GREATER_EQUAL"}
+
+
+@rule("Split")
+def _split(graph: Graph, node: Node) -> None:
+    x = node.inputs[0]
+    axis = int(node.attrs["dim"]) % len(x.shape)
+    sizes = [v.shape[axis] for v in node.outputs]
+    become(node, "SPLIT_V", [x, int_vector(graph, node, sizes, "size_splits"),
+                             graph.constant(f"{node.outputs[0].name}/axis", np.array(axis, np.int32))],
+           num_splits=len(sizes), axis=axis)
 
 
 @rule("Getitem")
@@ -79,3 +91,32 @@ def _gather(graph: Graph, node: Node, x, index: tuple) -> None:
     become(node, "GATHER", [x, graph.constant(f"{node.outputs[0].name}/indices", idx)], axis=axis, batch_dims=0)
 
 
+@rule(*COMPARE)
+def _compare(graph: Graph, node: Node) -> None:
+    a, b = node.inputs[:2]
+    if b.is_constant and b.dtype != a.dtype:
+        b = graph.constant(b.name, b.data.astype(a.dtype))
+    become(node, COMPARE[node.op], [a, b])
+
+
+@rule("Where")
+def _where(graph: Graph, node: Node) -> None:
+    cond, x, y = node.inputs
+    dtype = node.outputs[0].dtype
+    x, y = (graph.constant(v.name, v.data.astype(dtype)) if v.is_constant and v.dtype != dtype else v
+            for v in (x, y))
+    become(node, "SELECT_V2", [cond, x, y])
+
+
+@rule("Cast")
+def _cast(graph: Graph, node: Node) -> None:
+    x, out = node.inputs[0], node.outputs[0]
+    if out.dtype == np.float64:
+        raise refuse(node, "a cast to float64", "export float32 models (call model.float())")
+    become(node, "CAST", [x], in_data_type=x.dtype, out_data_type=out.dtype)
+
+
+@rule("Expand")
+def _expand(graph: Graph, node: Node) -> None:
+    shape = list(node.outputs[0].shape)
+    become(node, "BROADCAST_TO", [node.inputs[0], int_vector(graph, node, shape, "shape")])

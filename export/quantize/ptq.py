@@ -32,13 +32,13 @@ FIXED_OUTPUT = {
 }
 # Output shares the parameters of input 0: the op moves or selects values without arithmetic.
 SHARES_INPUT = {"RESHAPE", "SQUEEZE", "MAX_POOL_2D", "AVERAGE_POOL_2D", "PAD", "TRANSPOSE", "RESIZE_NEAREST_NEIGHBOR",
-                "STRIDED_SLICE", "SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND", "GATHER", "RESIZE_BILINEAR"}
+                "STRIDED_SLICE", "SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND", "GATHER", "RESIZE_BILINEAR", "SPLIT_V"}
 # Weight input index and per-channel axis of the ops with filters, then their data and bias inputs.
 FILTERS = {"CONV_2D": (1, 0, 0, 2), "DEPTHWISE_CONV_2D": (1, 3, 0, 2), "FULLY_CONNECTED": (1, 0, 0, 2),
            "TRANSPOSE_CONV": (1, 0, 2, 3)}
 # Ops whose own output parameters come from calibration.
 CALIBRATED = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "TRANSPOSE_CONV", "ADD", "SUB", "MUL", "MEAN",
-              "CONCATENATION", "PRELU", "RELU", "RELU6", "LEAKY_RELU", "HARD_SWISH", "GELU", "BATCH_MATMUL",
+              "CONCATENATION", "PRELU", "ELU", "RELU", "RELU6", "LEAKY_RELU", "HARD_SWISH", "GELU", "BATCH_MATMUL",
               "RSQRT", "PACK", "QUANTIZE"}
 # Every op with an int8 rule; integer inputs (shapes, axes, paddings, indices) stay as they are.
 INT8_OPS = set(FIXED_OUTPUT) | SHARES_INPUT | set(FILTERS) | CALIBRATED

@@ -222,18 +222,19 @@ class MaskHead(nn.Module):
         return ember.where(x > 0.5, x, x * 0)
 
 
-def test_a_traced_mask_stays_a_graph_op(tmp_path):
-    # The comparison stays a graph op: ONNX writes Greater + Where and follows the input, not the example; TFLite
-    # refuses it by name until edge_runtime has GREATER and SELECT_V2.
-    import onnxruntime as ort
+def test_a_traced_mask_exports_as_a_comparison_and_a_select(tmp_path):
+    # The comparison stays a graph op (GREATER feeding SELECT_V2), so the file follows the input, not the example.
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
     model = nn.Sequential(nn.Identity(), MaskHead())
-    with pytest.raises(ember.export.ExportError, match="op Greater in module '1' has no TFLite export rule"):
-        ember.export.to_tflite(model, ember.tensor(X), tmp_path / "m.tflite")
-    ember.export.to_onnx(model, ember.tensor(X), tmp_path / "m.onnx")
+    graph = ember.export.to_tflite(model, ember.tensor(X), tmp_path / "m.tflite")
+    assert {"GREATER", "SELECT_V2"} <= set(graph.op_counts())
     other = np.random.default_rng(5).standard_normal(X.shape).astype(np.float32)
-    session = ort.InferenceSession(str(tmp_path / "m.onnx"), providers=["CPUExecutionProvider"])
-    got = session.run(None, {session.get_inputs()[0].name: other})[0]
-    np.testing.assert_array_equal(got, np.where(other > 0.5, other, other * 0))
+    it = Interpreter(model_path=str(tmp_path / "m.tflite"), experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+    it.allocate_tensors()
+    it.set_tensor(it.get_input_details()[0]["index"], other)
+    it.invoke()
+    np.testing.assert_array_equal(it.get_tensor(it.get_output_details()[0]["index"]),
+                                  np.where(other > 0.5, other, other * 0))
 
 
 @pytest.mark.parametrize("head, op", [(ArgmaxHead(), "ArgMax")], ids=["argmax"])

@@ -150,8 +150,20 @@ CASES: dict[str, tuple[Callable[[], nn.Module], Callable, tuple[int, ...]]] = {
     "Getitem": (lambda: Op(lambda m, x: x[:, 1:, ::2, ::-1]), normal, IMG),
     "Getitem/int_and_none": (lambda: Op(lambda m, x: x[1, None, :, -2]), normal, (3, 4, 5)),
     "Getitem/gather": (lambda: Op(lambda m, x: x[:, np.array([3, 0, 0, 2])]), normal, (3, 4, 5)),
+    "Split": (lambda: Op(lambda m, x: ops.Split.apply(x, dim=1, sizes=(1, 3))[1]), normal, IMG),
+    "Where": (lambda: Op(lambda m, x: ops.api.where(x > 0.2, x, x * 0.5)), normal, (3, 7)),
+    "Greater": (lambda: Op(lambda m, x: (x > 0.1).float()), normal, (3, 7)),
+    "GreaterEqual": (lambda: Op(lambda m, x: (x >= m.p0).float(), param(7)), normal, (3, 7)),
+    "Less": (lambda: Op(lambda m, x: (x < 0.1).float()), normal, (3, 7)),
+    "LessEqual": (lambda: Op(lambda m, x: (x <= m.p0).float(), param(7)), normal, (3, 7)),
+    "Equal": (lambda: Op(lambda m, x: (x == x.clamp(min=0)).float()), normal, (3, 7)),
+    "NotEqual": (lambda: Op(lambda m, x: (x != x.clamp(min=0)).float()), normal, (3, 7)),
+    "Cast": (lambda: Op(lambda m, x: (x * 4.0).to(ember.int32)), normal, (3, 7)),
     "PReLU": (lambda: Op(lambda m, x: ops.PReLU.apply(x, m.p0), param(1, 4, 1, 1)), normal, IMG),
     "PReLU/shared": (lambda: Op(lambda m, x: ops.PReLU.apply(x, m.p0), param(1)), normal, (3, 7)),
+    "ELU": (lambda: Op(lambda m, x: ops.ELU.apply(x, alpha=1.0)), normal, (3, 7)),
+    "ELU/alpha": (lambda: Op(lambda m, x: ops.ELU.apply(x, alpha=0.7)), normal, (3, 7)),
+    "Expand": (lambda: Op(lambda m, x: ops.api.expand(x, 2, 3, 7) * 1.5), normal, (3, 1)),
 }
 
 

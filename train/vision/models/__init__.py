@@ -15,7 +15,7 @@ import numpy as np
 
 from ember import nn
 
-from .audio import kws_conv1d, kws_lstm  # kws_lstm exports once edge_runtime has SPLIT_V
+from .audio import kws_conv1d, kws_lstm
 from .classic import lenet5, mlp, vgg_bn
 from .mobilenet import mobilenet_v2, mobilenet_v3_small
 from .resnet import resnet20
@@ -40,6 +40,7 @@ MODELS: dict[str, ZooEntry] = {
     "unet_small": ZooEntry(unet_small, (3, 32, 32)),
     "transformer_classifier": ZooEntry(transformer_classifier, (16,), "int64", vocab_size=100),
     "kws_conv1d": ZooEntry(kws_conv1d, (40, 49)),
+    "kws_lstm": ZooEntry(kws_lstm, (40, 49)),
     "unet_transposed": ZooEntry(unet_transposed, (3, 32, 32)),
     "tiny_encoder": ZooEntry(tiny_encoder, (10, 16)),
 }
