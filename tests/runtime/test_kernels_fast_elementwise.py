@@ -204,3 +204,23 @@ def test_float_hard_swish(seed: int) -> None:
                          size=int(pick.sum()))
     model = one_op_model("HARD_SWISH", [TensorSpec("x", [n])], [TensorSpec("y", [n])])
     check_all_levels(model, [x], quantized=False)
+
+
+@pytest.mark.parametrize("kind", ["same", "channel_rhs", "scalar_rhs", "pooled_channels", "general"])
+@pytest.mark.parametrize("seed", range(8))
+def test_float32_prelu_fast(seed: int, kind: str) -> None:
+    """float32 PRELU's SIMD rows (x >= 0 ? x : x * alpha) against the reference loop and LiteRT, specials
+    (NaN, infinities, signed zeros, denormals) included."""
+    rng = np.random.default_rng(15000 + 100 * seed + len(kind))
+    a, b = _shapes(rng, kind)
+    a = _broadcast(a, b)  # LiteRT's PRELU keeps the input's shape: alpha broadcasts into it
+    x = np.array(rng.standard_normal(a) * 3, dtype=np.float32)
+    alpha = np.array(rng.standard_normal(b), dtype=np.float32)
+    if seed % 2 and x.size:
+        pick = rng.random(x.shape) < 0.2
+        x[pick] = rng.choice(np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1e38, -1e-40], np.float32),
+                             size=int(pick.sum()))
+    constant = seed % 3 != 0  # alpha is a constant in converted models; fed here one case in three
+    tensors = [TensorSpec("x", a), TensorSpec("alpha", b, data=alpha if constant else None)]
+    model = one_op_model("PRELU", tensors, [TensorSpec("y", a)])
+    check_all_levels(model, [x] if constant else [x, alpha], False)

@@ -84,19 +84,24 @@ static inline float clamp_f32(float x, float lo, float hi) {
     return hi < y ? hi : y;
 }
 
-#define BINARY_LOOPS(OP)                                                                                     \
+#define ADD_F32(a, b) ((a) + (b))
+#define SUB_F32(a, b) ((a) - (b))
+#define MUL_F32(a, b) ((a) * (b))
+#define PRELU_F32(a, b) ((a) >= 0.0f ? (a) : (a) * (b))
+
+#define BINARY_LOOPS(F)                                                                                      \
     do {                                                                                                     \
         if (s1 && s2) {                                                                                      \
             for (i = 0; i < n; ++i)                                                                          \
-                out[i] = clamp_f32(x1[i] OP x2[i], act_min, act_max);                                        \
+                out[i] = clamp_f32(F(x1[i], x2[i]), act_min, act_max);                                       \
         } else if (s1) {                                                                                     \
             const float b = x2[0];                                                                           \
             for (i = 0; i < n; ++i)                                                                          \
-                out[i] = clamp_f32(x1[i] OP b, act_min, act_max);                                            \
+                out[i] = clamp_f32(F(x1[i], b), act_min, act_max);                                           \
         } else {                                                                                             \
             const float a = x1[0];                                                                           \
             for (i = 0; i < n; ++i)                                                                          \
-                out[i] = clamp_f32(a OP x2[i * s2], act_min, act_max);                                       \
+                out[i] = clamp_f32(F(a, x2[i * s2]), act_min, act_max);                                      \
         }                                                                                                    \
     } while (0)
 
@@ -106,11 +111,13 @@ void ember_binary_f32_portable(ember_binary_op op, float act_min, float act_max,
     if (n <= 0)
         return;
     if (op == EMBER_BINARY_ADD)
-        BINARY_LOOPS(+);
+        BINARY_LOOPS(ADD_F32);
     else if (op == EMBER_BINARY_SUB)
-        BINARY_LOOPS(-);
+        BINARY_LOOPS(SUB_F32);
+    else if (op == EMBER_BINARY_MUL)
+        BINARY_LOOPS(MUL_F32);
     else
-        BINARY_LOOPS(*);
+        BINARY_LOOPS(PRELU_F32);
 }
 
 void ember_lut_i8_portable(const int8_t table[256], const int8_t *x, int8_t *out, int32_t n) {

@@ -108,6 +108,8 @@ void ember_mul_i8_neon(const ember_mul_i8_params *p, const int8_t *x1, int32_t s
 }
 
 static inline float32x4_t binary_neon(ember_binary_op op, float32x4_t a, float32x4_t b) {
+    if (op == EMBER_BINARY_PRELU) /* vcge is false for NaN, which takes the product */
+        return vbslq_f32(vcgeq_f32(a, vdupq_n_f32(0.0f)), a, vmulq_f32(a, b));
     return op == EMBER_BINARY_ADD ? vaddq_f32(a, b)
                                   : (op == EMBER_BINARY_SUB ? vsubq_f32(a, b) : vmulq_f32(a, b));
 }

@@ -260,6 +260,8 @@ AVX512 void ember_column_sums_i8_avx512(const int8_t *x, size_t stride, int32_t 
 
 #ifdef EMBER_GEMM_X86_F32
 EMBER_AVX2_INLINE __m256 binary_avx2(ember_binary_op op, __m256 a, __m256 b) {
+    if (op == EMBER_BINARY_PRELU) /* a >= 0 (ordered: NaN takes the product) ? a : a * b */
+        return _mm256_blendv_ps(_mm256_mul_ps(a, b), a, _mm256_cmp_ps(a, _mm256_setzero_ps(), _CMP_GE_OQ));
     return op == EMBER_BINARY_ADD ? _mm256_add_ps(a, b)
                                   : (op == EMBER_BINARY_SUB ? _mm256_sub_ps(a, b) : _mm256_mul_ps(a, b));
 }
@@ -310,6 +312,8 @@ AVX2 void ember_column_sums_f32_avx2(const float *x, size_t stride, int32_t rows
 }
 
 EMBER_AVX512_INLINE __m512 binary_avx512(ember_binary_op op, __m512 a, __m512 b) {
+    if (op == EMBER_BINARY_PRELU)
+        return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, _mm512_setzero_ps(), _CMP_GE_OQ), _mm512_mul_ps(a, b), a);
     return op == EMBER_BINARY_ADD ? _mm512_add_ps(a, b)
                                   : (op == EMBER_BINARY_SUB ? _mm512_sub_ps(a, b) : _mm512_mul_ps(a, b));
 }

@@ -1,7 +1,11 @@
 /* PRELU: x >= 0 ? x : x * alpha, alpha broadcast against the input (numpy rules; the output has the broadcast
  * shape). Quantised (int8, uint8; LiteRT's reference BroadcastPrelu4DSlow): v = x - zp_in; v >= 0 is scaled
  * by s_in / s_out, otherwise v * (alpha - zp_alpha) by s_in * s_alpha / s_out (both ratios in float, as
- * LiteRT computes them), then + zp_out, clamped to the type's range. */
+ * LiteRT computes them), then + zp_out, clamped to the type's range. float32 rows run the elementwise SIMD
+ * families (gemm/elementwise.h, EMBER_BINARY_PRELU: branch-free, the reference's bits). */
+#include <math.h>
+
+#include "gemm/elementwise.h"
 #include "kernels/broadcast.h"
 #include "kernels/kernels.h"
 #include "quantization.h"
@@ -13,6 +17,8 @@ typedef struct prelu_data {
     int32_t identity_multiplier, alpha_multiplier;
     int identity_shift, alpha_shift;
     int32_t qmin, qmax;
+    ember_isa isa;
+    int reference; /* EMBER_ISA=reference: the plain loop below */
 } prelu_data;
 
 static void row_f32(const void *params, const void *x1, int32_t s1, const void *x2, int32_t s2, void *out,
@@ -20,7 +26,11 @@ static void row_f32(const void *params, const void *x1, int32_t s1, const void *
     const float *x = (const float *)x1, *alpha = (const float *)x2;
     float *y = (float *)out;
     int32_t i;
-    (void)params;
+    const prelu_data *p = (const prelu_data *)params;
+    if (!p->reference) {
+        ember_binary_f32_row(p->isa, EMBER_BINARY_PRELU, -INFINITY, INFINITY, x, s1, alpha, s2, y, n);
+        return;
+    }
     for (i = 0; i < n; ++i) {
         const float v = x[i * s1];
         y[i] = v >= 0.0f ? v : v * alpha[i * s2];
@@ -75,6 +85,7 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
         "supported",
         n, ember_type_name(input->type), ember_type_name(alpha->type), ember_type_name(output->type));
     EMBER_TRY(ember_broadcast_prepare(ctx, node, input, alpha, output, &data->b));
+    data->isa = ctx->isa, data->reference = ctx->reference_kernels;
     if (input->type == EMBER_FLOAT32)
         return EMBER_OK;
     EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &z_in));
