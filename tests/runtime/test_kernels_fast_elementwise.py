@@ -224,3 +224,24 @@ def test_float32_prelu_fast(seed: int, kind: str) -> None:
     tensors = [TensorSpec("x", a), TensorSpec("alpha", b, data=alpha if constant else None)]
     model = one_op_model("PRELU", tensors, [TensorSpec("y", a)])
     check_all_levels(model, [x] if constant else [x, alpha], False)
+
+
+@pytest.mark.parametrize("quantized", [False, True], ids=["float32", "int8"])
+@pytest.mark.parametrize("op", ["RELU", "RELU6"])
+@pytest.mark.parametrize("seed", range(6))
+def test_relu_fast(seed: int, op: str, quantized: bool) -> None:
+    """RELU / RELU6 (float32 SIMD rows, int8 table) against the reference loops and LiteRT; float specials."""
+    rng = np.random.default_rng(16000 + 10 * seed + len(op))
+    shape, _ = _shapes(rng, "same")
+    if quantized:
+        x = rng.integers(-128, 128, size=shape, dtype=np.int8)
+        out = _qtensor("y", shape, 10 ** rng.uniform(-2, -1), rng)
+        model = one_op_model(op, [_qtensor("x", shape, 0.05, rng)], [out])
+    else:
+        x = np.array(rng.standard_normal(shape) * 4, dtype=np.float32)
+        if seed % 2 and x.size:
+            pick = rng.random(x.shape) < 0.2
+            x[pick] = rng.choice(np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 6.0, -1e-40], np.float32),
+                                 size=int(pick.sum()))
+        model = one_op_model(op, [TensorSpec("x", shape)], [TensorSpec("y", shape)])
+    check_all_levels(model, [x], quantized)
