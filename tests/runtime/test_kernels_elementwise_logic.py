@@ -284,10 +284,45 @@ def test_squared_difference(dtype: str, shapes) -> None:
     check(model, [random_values(a_shape, dtype, rng, -3000, 3000), random_values(b_shape, dtype, rng, -3000, 3000)])
 
 
-def test_squared_difference_int8_refused() -> None:
-    rng = np.random.default_rng(8)
-    model = one_op_model("SQUARED_DIFFERENCE", [tensor("a", [4], "int8", rng), tensor("b", [4], "int8", rng)],
-                         [tensor("y", [4], "int8", rng)], version=2)
+@pytest.mark.parametrize("shapes", BROADCAST_4D, ids=str)
+def test_squared_difference_int8(shapes) -> None:
+    rng = np.random.default_rng(len(str(shapes)) + 3)
+    a_shape, b_shape = shapes
+    for _ in range(4):
+        a, b = tensor("a", a_shape, "int8", rng), tensor("b", b_shape, "int8", rng)
+        # an output scale that keeps (2 max scale)^2 / (2^14 output scale) below 1, as LiteRT requires
+        s = 4 * max(a.scales[0], b.scales[0]) ** 2 / 2 ** 14 * 10 ** rng.uniform(0.1, 3)
+        y = tensor("y", out_shape(a_shape, b_shape), "int8", rng, scale=s)
+        model = one_op_model("SQUARED_DIFFERENCE", [a, b], [y], version=2)
+        check(model, [random_values(a_shape, "int8", rng), random_values(b_shape, "int8", rng)])
+
+
+def test_squared_difference_int8_all_codes() -> None:
+    """Every code against every code, for equal and for different input scales."""
+    rng = np.random.default_rng(14)
+    codes = np.arange(-128, 128, dtype=np.int8)
+    for s1, s2, so in ((0.02, 0.02, 0.01), (0.05, 0.013, 0.02), (0.003, 0.1, 0.5)):
+        a = tensor("a", [256, 1], "int8", rng, scale=s1)
+        b = tensor("b", [1, 256], "int8", rng, scale=s2)
+        model = one_op_model("SQUARED_DIFFERENCE", [a, b], [tensor("y", [256, 256], "int8", rng, scale=so)],
+                             version=2)
+        check(model, [codes.reshape(256, 1), codes.reshape(1, 256)])
+
+
+def test_squared_difference_int8_refuses_a_tiny_output_scale() -> None:
+    """(2 max scale)^2 / (2^14 output scale) >= 1 aborts LiteRT (QuantizeMultiplierSmallerThanOneExp); ember
+    refuses the file."""
+    rng = np.random.default_rng(15)
+    model = one_op_model("SQUARED_DIFFERENCE", [tensor("a", [4], "int8", rng, scale=0.5),
+                                                tensor("b", [4], "int8", rng, scale=0.5)],
+                         [tensor("y", [4], "int8", rng, scale=1e-5)], version=2)
+    refused(model, "output rescale factor .* is outside")
+
+
+def test_squared_difference_uint8_refused() -> None:
+    rng = np.random.default_rng(16)
+    model = one_op_model("SQUARED_DIFFERENCE", [tensor("a", [4], "uint8", rng), tensor("b", [4], "uint8", rng)],
+                         [tensor("y", [4], "uint8", rng)], version=2)
     refused(model, "SQUARED_DIFFERENCE")
 
 
@@ -656,6 +691,10 @@ def replay_cases() -> list[tuple[str, bytes, list[np.ndarray]]]:
             add(f"{op}/{dtype}", one_op_model(op, [TensorSpec("a", [3, 4], dtype), TensorSpec("b", [4], dtype)],
                                               [TensorSpec("y", [3, 4], dtype)], version=2 if dtype == "float32"
                                               else 1), [a, b])
+    a, b = tensor("a", [2, 3], "int8", rng, scale=0.03), tensor("b", [3], "int8", rng, scale=0.02)
+    add("SQUARED_DIFFERENCE/int8", one_op_model("SQUARED_DIFFERENCE", [a, b],
+                                                [tensor("y", [2, 3], "int8", rng, scale=0.01)], version=2),
+        [random_values([2, 3], "int8", rng), random_values([3], "int8", rng)])
     for dtype in ("float32", "int32"):
         add(f"SQUARED_DIFFERENCE/{dtype}", one_op_model(
             "SQUARED_DIFFERENCE", [TensorSpec("a", [2, 3], dtype), TensorSpec("b", [3], dtype)],
