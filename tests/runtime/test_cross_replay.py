@@ -29,8 +29,8 @@ from tflite_builder import TensorSpec
 FLOAT32_ONLY = {"DIV", "LOG_SOFTMAX", "SUM", "LOCAL_RESPONSE_NORMALIZATION", "DENSIFY",
                 # RANGE has no int8 form in LiteRT either (float32, int32, int64)
                 "RANGE",
-                # no int8 in the runtime (NEG, POW, SQUARED_DIFFERENCE, ZEROS_LIKE take int32/int64 too)
-                "FLOOR", "SIN", "COS", "NEG", "SQUARED_DIFFERENCE", "POW", "ZEROS_LIKE"}
+                # no int8 in the runtime (NEG, POW, ZEROS_LIKE take int32/int64 too)
+                "FLOOR", "SIN", "COS", "NEG", "POW", "ZEROS_LIKE"}
 # Kernels on bool tensors only: they need a bool replay case instead of float32 and int8 ones.
 BOOL_ONLY = {"LOGICAL_AND", "LOGICAL_OR", "LOGICAL_NOT"}
 

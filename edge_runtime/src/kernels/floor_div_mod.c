@@ -1,8 +1,8 @@
 /* FLOOR_DIV and FLOOR_MOD with numpy broadcasting, as TFLite's reference (floor_div.cc, floor_mod.cc,
  * reference/binary_function.h): FLOOR_DIV is floor((double)x1 / (double)x2) converted back to the type, on
- * float32, int32 and int8 (on int8 and int32 codes as plain integers: LiteRT ignores any quantisation);
+ * float32, int32, int16 and int8 (on integer codes as plain integers: LiteRT ignores any quantisation);
  * FLOOR_MOD is the truncated remainder (fmodf for float32) moved to the divisor's sign, on float32, int32,
- * int64 and int8. A divisor of 0 anywhere fails the invoke with EMBER_RUNTIME_ERROR, as LiteRT does
+ * int64, int16 and int8. A divisor of 0 anywhere fails the invoke with EMBER_RUNTIME_ERROR, as LiteRT does
  * ("Division by 0"), but for float32 FLOOR_MOD, where it gives NaN. */
 #include <math.h>
 
@@ -37,6 +37,7 @@ FLOOR_DIV_ROW(floor_div_f32, float, NO_CONVERSION)
 FLOOR_DIV_ROW(floor_div_i32, int32_t, floor_quotient)
 /* int8: -128 / -1 = 128 converts to -128 through int32 (two's complement), as in LiteRT. */
 FLOOR_DIV_ROW(floor_div_i8, int8_t, floor_quotient)
+FLOOR_DIV_ROW(floor_div_i16, int16_t, floor_quotient)
 
 /* Truncated remainder moved to the divisor's sign. x % -1 is 0 (C leaves INT_MIN % -1 undefined). */
 #define FLOOR_MOD_ROW(name, type)                                                                            \
@@ -54,6 +55,7 @@ FLOOR_DIV_ROW(floor_div_i8, int8_t, floor_quotient)
     }
 
 FLOOR_MOD_ROW(floor_mod_i8, int8_t)
+FLOOR_MOD_ROW(floor_mod_i16, int16_t)
 FLOOR_MOD_ROW(floor_mod_i32, int32_t)
 FLOOR_MOD_ROW(floor_mod_i64, int64_t)
 
@@ -90,6 +92,7 @@ static int32_t find_zero(const ember_tensor *divisor, int32_t count) {
     for (i = 0; i < count; ++i) {
         const int zero = divisor->type == EMBER_FLOAT32 ? ((const float *)divisor->data)[i] == 0.0f
                          : divisor->type == EMBER_INT8  ? ((const int8_t *)divisor->data)[i] == 0
+                         : divisor->type == EMBER_INT16 ? ((const int16_t *)divisor->data)[i] == 0
                          : divisor->type == EMBER_INT32 ? ((const int32_t *)divisor->data)[i] == 0
                                                         : ((const int64_t *)divisor->data)[i] == 0;
         if (zero)
@@ -122,6 +125,9 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     case EMBER_INT8:
         row = is_div ? floor_div_i8 : floor_mod_i8;
         break;
+    case EMBER_INT16:
+        row = is_div ? floor_div_i16 : floor_mod_i16;
+        break;
     default: /* FLOOR_MOD int64 */
         row = floor_mod_i64;
         break;
@@ -142,7 +148,7 @@ const ember_kernel ember_kernel_floor_div = {
     eval,
     NULL,
     NULL,
-    EMBER_T_F32 | EMBER_T_I32 | EMBER_T_I8,
+    EMBER_T_F32 | EMBER_T_I32 | EMBER_T_I16 | EMBER_T_I8,
 };
 const ember_kernel ember_kernel_floor_mod = {
     TFL_OP_FLOOR_MOD,
@@ -154,5 +160,5 @@ const ember_kernel ember_kernel_floor_mod = {
     eval,
     NULL,
     NULL,
-    EMBER_T_F32 | EMBER_T_I32 | EMBER_T_I64 | EMBER_T_I8,
+    EMBER_T_F32 | EMBER_T_I32 | EMBER_T_I64 | EMBER_T_I16 | EMBER_T_I8,
 };
