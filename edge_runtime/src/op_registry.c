@@ -1,4 +1,6 @@
 /* The table of implemented operators. Adding an op: one file in kernels/, one line here. */
+#include <string.h>
+
 #include "kernels/kernels.h"
 
 static const ember_kernel *const kernels[] = {
@@ -58,6 +60,13 @@ static const ember_kernel *const kernels[] = {
     &ember_kernel_local_response_normalization,
 };
 
+/* CUSTOM operators the runtime implements, found by custom_code (their kernel's name); LiteRT registers
+ * these by default too. NULL-terminated. */
+static const ember_kernel *const custom_kernels[] = {
+    NULL,
+};
+#define CUSTOM_COUNT (sizeof custom_kernels / sizeof custom_kernels[0] - 1)
+
 const ember_kernel *ember_find_kernel(int32_t builtin_code) {
     size_t i;
     for (i = 0; i < sizeof kernels / sizeof kernels[0]; ++i) {
@@ -65,6 +74,27 @@ const ember_kernel *ember_find_kernel(int32_t builtin_code) {
             return kernels[i];
     }
     return NULL;
+}
+
+const ember_kernel *ember_find_custom_kernel(const char *custom_code) {
+    size_t i;
+    for (i = 0; custom_code && custom_kernels[i]; ++i) {
+        if (strcmp(custom_kernels[i]->name, custom_code) == 0)
+            return custom_kernels[i];
+    }
+    return NULL;
+}
+
+#define BUILTIN_COUNT (sizeof kernels / sizeof kernels[0])
+
+int32_t ember_kernel_count(void) {
+    return (int32_t)(BUILTIN_COUNT + CUSTOM_COUNT);
+}
+
+const ember_kernel *ember_kernel_at(int32_t i) {
+    if (i < 0 || i >= ember_kernel_count())
+        return NULL;
+    return (size_t)i < BUILTIN_COUNT ? kernels[i] : custom_kernels[i - (int32_t)BUILTIN_COUNT];
 }
 
 size_t ember_op_data_bytes(const ember_interpreter *ctx, const ember_node *node) {

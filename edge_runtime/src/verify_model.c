@@ -121,6 +121,7 @@ static ember_status load_operator(loader *l, uint32_t op, int32_t **io) {
     uint32_t opcode_index;
     uint8_t options_type;
     opcode_info info;
+    fb_vector custom_options;
     char scratch[24];
 
     EMBER_TRY(operator_vectors(l, op, &t, &inputs, &outputs));
@@ -133,18 +134,36 @@ static ember_status load_operator(loader *l, uint32_t op, int32_t **io) {
              "opcode_index %lu is out of range (the model has %lu operator codes)",
              (unsigned long)opcode_index, (unsigned long)l->opcodes.len);
     EMBER_TRY(read_opcode(l, opcode_index, &info));
-    OP_CHECK(l, info.code != TFL_OP_CUSTOM, EMBER_UNSUPPORTED, "custom operator '%.64s' is not supported",
-             info.custom_code ? info.custom_code : "");
-    node->kernel = ember_find_kernel(info.code);
-    OP_CHECK(l, node->kernel != NULL, EMBER_UNSUPPORTED, "%s is not supported by this runtime",
-             ember_builtin_name(info.code, scratch, sizeof scratch));
+    if (info.code == TFL_OP_CUSTOM) {
+        OP_CHECK(l, info.custom_code && info.custom_code[0], EMBER_INVALID_MODEL,
+                 "a CUSTOM operator needs a custom_code in its operator code %lu",
+                 (unsigned long)opcode_index);
+        node->kernel = ember_resolve_kernel(ctx, TFL_OP_CUSTOM, info.custom_code);
+        OP_CHECK(l, node->kernel != NULL, EMBER_UNSUPPORTED,
+                 "custom operator '%.64s' is not registered: register its kernel "
+                 "(ember_op_resolver_add_custom; Python: Interpreter(custom_op_registerers=[...]); "
+                 "ember-bench --custom_op_library=LIB)",
+                 info.custom_code);
+    } else {
+        node->kernel = ember_resolve_kernel(ctx, info.code, NULL);
+        OP_CHECK(l, node->kernel != NULL, EMBER_UNSUPPORTED, "%s is not supported by this runtime",
+                 ember_builtin_name(info.code, scratch, sizeof scratch));
+    }
+    OP_FB_CHECK(l, fb_get_vector(l->r, &t, TFL_OP_CUSTOM_OPTIONS, 1, &custom_options),
+                "field custom_options");
+    node->custom_options = custom_options.len ? l->r->data + custom_options.pos : NULL;
+    node->custom_options_bytes = custom_options.len;
     EMBER_CHECK(ctx, info.version >= 1 && info.version <= node->kernel->max_version, EMBER_UNSUPPORTED,
                 "operator %lu (%s): version %ld is not supported (this runtime implements versions 1 to %ld)",
                 (unsigned long)op, node->kernel->name, (long)info.version, (long)node->kernel->max_version);
     /* A union value of another type would be read with the wrong field layout. */
-    EMBER_CHECK(ctx, !node->has_options || options_type == node->kernel->options_type, EMBER_INVALID_MODEL,
-                "operator %lu (%s): builtin_options_type is %u, expected %u", (unsigned long)op,
-                node->kernel->name, (unsigned)options_type, (unsigned)node->kernel->options_type);
+    /* (Registered kernels, types 0xffffffff, read no builtin options.) */
+    EMBER_CHECK(ctx,
+                !node->has_options || options_type == node->kernel->options_type ||
+                    node->kernel->types == 0xffffffffu,
+                EMBER_INVALID_MODEL, "operator %lu (%s): builtin_options_type is %u, expected %u",
+                (unsigned long)op, node->kernel->name, (unsigned)options_type,
+                (unsigned)node->kernel->options_type);
     node->index = (int32_t)op;
     node->version = info.version;
     node->input_count = (int32_t)inputs.len;
