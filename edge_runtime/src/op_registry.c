@@ -63,6 +63,7 @@ static const ember_kernel *const kernels[] = {
 /* CUSTOM operators the runtime implements, found by custom_code (their kernel's name); LiteRT registers
  * these by default too. NULL-terminated. */
 static const ember_kernel *const custom_kernels[] = {
+    &ember_kernel_detection_postprocess,
     NULL,
 };
 #define CUSTOM_COUNT (sizeof custom_kernels / sizeof custom_kernels[0] - 1)
