@@ -457,12 +457,43 @@ static PyTypeObject NativeInterpreterType = {
 };
 // clang-format on
 
+/* [(name, builtin code, max version, types bit set)] of every kernel (ember_op_registry_entry). */
+static PyObject *native_op_registry(PyObject *module, PyObject *unused) {
+    const int32_t count = ember_op_registry_count();
+    PyObject *list = PyList_New(count);
+    int32_t i;
+    (void)module;
+    (void)unused;
+    if (!list)
+        return NULL;
+    for (i = 0; i < count; ++i) {
+        const char *name = "";
+        int32_t code = 0, version = 0;
+        uint32_t types = 0;
+        PyObject *entry;
+        ember_op_registry_entry(i, &name, &code, &version, &types);
+        entry = Py_BuildValue("(siik)", name, (int)code, (int)version, (unsigned long)types);
+        if (!entry) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, i, entry);
+    }
+    return list;
+}
+
+static PyMethodDef native_functions[] = {
+    {"op_registry", native_op_registry, METH_NOARGS,
+     "[(name, builtin code, max version, types bit set)] of every kernel of the runtime."},
+    {NULL, NULL, 0, NULL},
+};
+
 static struct PyModuleDef native_module = {
     PyModuleDef_HEAD_INIT,
     "ember.runtime._native",
     "CPython binding of the Ember C runtime.",
     -1,
-    NULL,
+    native_functions,
     NULL,
     NULL,
     NULL,

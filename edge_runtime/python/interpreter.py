@@ -33,6 +33,18 @@ def load_custom_op_library(path: str | os.PathLike[str]) -> ctypes.CDLL:
     return ctypes.CDLL(os.fspath(path), mode=ctypes.RTLD_GLOBAL)
 
 
+def op_registry() -> list[dict[str, Any]]:
+    """Every kernel of the runtime (``ember_op_registry_entry``): ``name`` (TFLite's builtin operator name, or the
+    custom_code of a custom op the runtime implements), ``builtin_code`` (32 for those), ``max_version`` and
+    ``types``, the tensor types it computes on (numpy dtype names, in TFLite's TensorType order)."""
+    entries = []
+    for name, code, version, bits in _native.op_registry():
+        types = [np.dtype(dtype).name for number, dtype in sorted(_DTYPES.items()) if bits >> number & 1]
+        entries.append({"name": name, "builtin_code": code, "custom": code == 32, "max_version": version,
+                        "types": types})
+    return entries
+
+
 def _registerer(item: Any, position: int) -> int | Callable[[int], Any]:
     """One entry of ``custom_op_registerers`` as the native layer takes it: a C function's address, or a Python
     callable that is called with the resolver's address (LiteRT's two forms; a ctypes function is the first)."""
@@ -229,4 +241,4 @@ class Interpreter:
         return np.frombuffer(data, dtype=details["dtype"]).reshape(tuple(details["shape"]))
 
 
-__all__ = ["Interpreter", "RuntimeModelError", "load_custom_op_library"]
+__all__ = ["Interpreter", "RuntimeModelError", "load_custom_op_library", "op_registry"]

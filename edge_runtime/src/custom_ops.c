@@ -122,6 +122,9 @@ static void fill_entry(ember_custom_entry *e, int32_t builtin_code, const ember_
     e->base.builtin_code = TFL_OP_CUSTOM; /* never folded or shape-propagated as the builtin would be */
     e->base.name = e->code ? e->code : e->builtin_name;
     e->base.max_version = kernel->max_version > 0 ? kernel->max_version : INT32_MAX;
+    /* A builtin's options table passes the loader's union check (the kernel does not read it). */
+    if (!e->code && ember_find_kernel(builtin_code))
+        e->base.options_type = ember_find_kernel(builtin_code)->options_type;
     e->base.prepare = adapter_prepare;
     e->base.eval = adapter_eval;
     e->base.op_data_bytes = adapter_op_data_bytes;
@@ -202,6 +205,12 @@ ember_status ember_op_resolver_add_builtin(ember_op_resolver *r, int32_t builtin
 
 /* ---- the interpreter's copy ---- */
 
+/* Here rather than in interpreter.c: the core's size budget (tools/size_report.py) leaves resolvers out. */
+ember_status ember_interpreter_create(const void *model_data, size_t model_size, ember_interpreter **out,
+                                      char *error, size_t error_capacity) {
+    return ember_interpreter_create_with_resolver(model_data, model_size, NULL, out, error, error_capacity);
+}
+
 void ember_free_custom_kernels(ember_interpreter *ctx) {
     int32_t i;
     for (i = 0; i < ctx->custom_count; ++i)
@@ -242,6 +251,28 @@ const ember_kernel *ember_resolve_kernel(const ember_interpreter *ctx, int32_t b
             return &e->base;
     }
     return custom_code ? ember_find_custom_kernel(custom_code) : ember_find_kernel(builtin_code);
+}
+
+ember_status ember_resolve_operator(ember_interpreter *ctx, uint32_t op, int32_t code,
+                                    const char *custom_code, const ember_kernel **kernel) {
+    char scratch[24];
+    if (code != TFL_OP_CUSTOM) {
+        *kernel = ember_resolve_kernel(ctx, code, NULL);
+        EMBER_CHECK(ctx, *kernel != NULL, EMBER_UNSUPPORTED,
+                    "operator %lu: %s is not supported by this runtime", (unsigned long)op,
+                    ember_builtin_name(code, scratch, sizeof scratch));
+        return EMBER_OK;
+    }
+    EMBER_CHECK(ctx, custom_code && custom_code[0], EMBER_INVALID_MODEL,
+                "operator %lu: a CUSTOM operator needs a custom_code in its operator code",
+                (unsigned long)op);
+    *kernel = ember_resolve_kernel(ctx, TFL_OP_CUSTOM, custom_code);
+    EMBER_CHECK(ctx, *kernel != NULL, EMBER_UNSUPPORTED,
+                "operator %lu: custom operator '%.64s' is not registered: register its kernel "
+                "(ember_op_resolver_add_custom; Python: Interpreter(custom_op_registerers=[...]); "
+                "ember-bench --custom_op_library=LIB)",
+                (unsigned long)op, custom_code);
+    return EMBER_OK;
 }
 
 /* ---- what a hook may ask ---- */

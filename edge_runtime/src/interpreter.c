@@ -114,11 +114,7 @@ ember_status ember_plan_layout(ember_interpreter *it) {
     return EMBER_OK;
 }
 
-ember_status ember_interpreter_create(const void *model_data, size_t model_size, ember_interpreter **out,
-                                      char *error, size_t error_capacity) {
-    return ember_interpreter_create_with_resolver(model_data, model_size, NULL, out, error, error_capacity);
-}
-
+/* (ember_interpreter_create, the same without a resolver, is in custom_ops.c.) */
 ember_status ember_interpreter_create_with_resolver(const void *model_data, size_t model_size,
                                                     const ember_op_resolver *resolver,
                                                     ember_interpreter **out, char *error,

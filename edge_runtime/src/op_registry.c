@@ -105,3 +105,23 @@ size_t ember_op_data_bytes(const ember_interpreter *ctx, const ember_node *node)
 size_t ember_scratch_bytes(const ember_interpreter *ctx, const ember_node *node) {
     return node->kernel->scratch_bytes ? node->kernel->scratch_bytes(ctx, node) : 0;
 }
+
+int32_t ember_op_registry_count(void) {
+    return ember_kernel_count();
+}
+
+ember_status ember_op_registry_entry(int32_t i, const char **name, int32_t *builtin_code,
+                                     int32_t *max_version, uint32_t *types) {
+    const ember_kernel *k = ember_kernel_at(i);
+    if (!k)
+        return EMBER_INVALID_ARGUMENT;
+    if (name)
+        *name = k->name;
+    if (builtin_code)
+        *builtin_code = k->builtin_code;
+    if (max_version)
+        *max_version = k->max_version;
+    if (types)
+        *types = k->types;
+    return EMBER_OK;
+}
