@@ -3,8 +3,9 @@ hand-built one-op models with random boxes, anchors and scores (float32 and uint
 takes; fast and regular NMS; with and without a background class; several thresholds) against LiteRT's
 BUILTIN_REF and default kernels, and refusals of malformed custom_options, shapes and types with their reason.
 
-LiteRT leaves output rows beyond the detections unwritten (and orders equal scores as std::partial_sort does), so
-the comparison covers the first num_detections rows and the scores are distinct."""
+LiteRT leaves output rows beyond the detections unwritten, so the comparison covers the first num_detections rows.
+Equal scores (common in uint8 models) come out in LiteRT's order too: stable sorts where LiteRT's are, and
+libstdc++'s partial_sort order where LiteRT ranks an anchor's classes with it (test_equal_scores_...)."""
 
 from __future__ import annotations
 
@@ -125,6 +126,39 @@ def test_uint8_inputs_match_litert(box_dtype: str, class_dtype: str, regular: bo
     for n in (5, 40):
         model, feeds = dpp_model(rng, n, attrs, True, box_dtype, class_dtype, stride=6 if n == 5 else 4)
         _compare(model, feeds, attrs)
+
+
+@pytest.mark.parametrize("regular,per_detection,num_classes", [(True, 1, 6), (False, 1, 6), (False, 3, 6),
+                                                               (False, 6, 6), (False, 5, 40)])
+@pytest.mark.parametrize("class_dtype", ["float32", "uint8"])
+def test_equal_scores_come_out_in_litert_order(regular: bool, per_detection: int, num_classes: int,
+                                               class_dtype: str) -> None:
+    attrs = attributes(use_regular_nms=regular, max_classes_per_detection=per_detection, num_classes=num_classes,
+                       nms_score_threshold=0.2, max_detections=15, detections_per_class=5)
+    for seed in range(6):
+        rng = np.random.default_rng(seed)
+        model, feeds = dpp_model(rng, 50, attrs, True)
+        levels = rng.integers(0, 6, feeds[1].shape)  # six score levels: many ties within and across anchors
+        if class_dtype == "uint8":
+            model, feeds = _uint8_scores_model(rng, attrs, levels)
+        else:
+            feeds[1] = (levels / 5).astype(np.float32)
+        _compare(model, feeds, attrs)
+
+
+def _uint8_scores_model(rng: np.random.Generator, attrs: dict, levels: np.ndarray) -> tuple[bytes, list[np.ndarray]]:
+    """dpp_model's float32 boxes with uint8 class predictions of the given levels (scale 0.2)."""
+    n, classes = levels.shape[1], levels.shape[2]
+    model, feeds = dpp_model(rng, n, attrs, True)
+    anchors = np.stack([rng.uniform(0, 1, n), rng.uniform(0, 1, n), rng.uniform(0.05, 0.5, n),
+                        rng.uniform(0.05, 0.5, n)], axis=1).astype(np.float32)
+    d = attrs["max_detections"] * attrs["max_classes_per_detection"]
+    tensors = [TensorSpec("box_encodings", [1, n, 4]),
+               TensorSpec("class_predictions", [1, n, classes], "uint8", scales=[0.2], zero_points=[0]),
+               TensorSpec("anchors", [n, 4], data=anchors), TensorSpec("boxes", [1, d, 4]),
+               TensorSpec("classes", [1, d]), TensorSpec("scores", [1, d]), TensorSpec("count", [1])]
+    op = OpSpec("CUSTOM", [0, 1, 2], [3, 4, 5, 6], custom_code=CODE, custom_options=flexbuffers.Dumps(attrs))
+    return build_model(tensors, [op], [0, 1], [3, 4, 5, 6]), [feeds[0], levels.astype(np.uint8)]
 
 
 def test_a_wider_box_encoding_uses_its_first_four_values() -> None:

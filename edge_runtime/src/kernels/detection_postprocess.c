@@ -8,9 +8,10 @@
  * As LiteRT's detection_postprocess.cc: boxes decode in double (center-size against the anchors and the
  * y/x/h/w scales); fast NMS ranks each anchor by its best class and keeps its top max_classes_per_detection
  * classes, regular NMS runs per class (detections_per_class each) and keeps the best max_detections overall;
- * score >= nms_score_threshold, IoU > nms_iou_threshold suppresses. Sorts are stable (LiteRT's partial_sort
- * leaves the order of equal scores unspecified; with distinct scores the outputs are the same). Rows beyond
- * the detections are zero (LiteRT leaves them unwritten). */
+ * score >= nms_score_threshold, IoU > nms_iou_threshold suppresses. Sorts are stable, as LiteRT's are in NMS
+ * and in regular NMS's merge of the classes; fast NMS ranks an anchor's classes as libstdc++'s partial_sort
+ * does, so equal scores come out in LiteRT's order too. Rows beyond the detections are zero (LiteRT leaves
+ * them unwritten). */
 #include <math.h>
 #include <string.h>
 
@@ -269,6 +270,61 @@ static void sort_decreasing(const float *values, int32_t count, int32_t *order, 
         memcpy(order, from, (size_t)count * sizeof *order);
 }
 
+/* The first `take` of indices 0..count-1 by decreasing values, in the order LiteRT's std::partial_sort leaves
+ * them (GNU libstdc++'s heap select then heap sort, the library LiteRT's Linux builds use), equal values
+ * included: fast NMS ranks an anchor's classes with it. "a before b" is values[a] > values[b]. */
+#define BEFORE(a, b) (values[(a)] > values[(b)])
+
+static void adjust_heap(const float *values, int32_t *heap, int32_t hole, int32_t len, int32_t value) {
+    const int32_t top = hole;
+    int32_t child = hole, parent;
+    while (child < (len - 1) / 2) {
+        child = 2 * (child + 1);
+        if (BEFORE(heap[child], heap[child - 1]))
+            --child;
+        heap[hole] = heap[child];
+        hole = child;
+    }
+    if ((len & 1) == 0 && child == (len - 2) / 2) {
+        child = 2 * (child + 1);
+        heap[hole] = heap[child - 1];
+        hole = child - 1;
+    }
+    parent = (hole - 1) / 2;
+    while (hole > top && BEFORE(heap[parent], value)) {
+        heap[hole] = heap[parent];
+        hole = parent;
+        parent = (hole - 1) / 2;
+    }
+    heap[hole] = value;
+}
+
+static void partial_sort_decreasing(const float *values, int32_t count, int32_t take, int32_t *order) {
+    int32_t i, parent;
+    for (i = 0; i < count; ++i)
+        order[i] = i;
+    if (take >= 2) { /* make_heap over [0, take) */
+        for (parent = (take - 2) / 2;; --parent) {
+            adjust_heap(values, order, parent, take, order[parent]);
+            if (parent == 0)
+                break;
+        }
+    }
+    for (i = take; i < count; ++i) { /* heap select: swap in what beats the heap's last-ranked */
+        if (BEFORE(order[i], order[0])) {
+            const int32_t value = order[i];
+            order[i] = order[0];
+            adjust_heap(values, order, 0, take, value);
+        }
+    }
+    for (i = take; i > 1; --i) { /* sort_heap */
+        const int32_t value = order[i - 1];
+        order[i - 1] = order[0];
+        adjust_heap(values, order, 0, i - 1, value);
+    }
+}
+#undef BEFORE
+
 /* std::max / std::min on floats, as LiteRT computes IoU. */
 static float max_f(float a, float b) {
     return a < b ? b : a;
@@ -329,7 +385,9 @@ static int32_t regular_nms(const dpp_data *d, dpp_scratch *s, const float *score
         int32_t count, k, total = sorted, keep;
         for (row = 0; row < d->num_boxes; ++row)
             s->class_score[row] = scores[(size_t)row * cb + col + d->label_offset];
-        count = nms(d, s, s->class_score, d->p.detections_per_class);
+        /* At most max_detections of a class can make the final list (LiteRT caps it the same way): greedy NMS
+         * selects in score order, so the cap only stops it early. */
+        count = nms(d, s, s->class_score, d->p.detections_per_class < m ? d->p.detections_per_class : m);
         for (k = 0; k < count; ++k) {
             s->box_after[total] = s->selected[k] * cb + col + d->label_offset;
             s->score_after[total++] = s->class_score[s->selected[k]];
@@ -361,7 +419,14 @@ static int32_t fast_nms(const dpp_data *d, dpp_scratch *s, const float *scores, 
     for (row = 0; row < d->num_boxes; ++row) {
         const float *box_scores = scores + (size_t)row * cb + d->label_offset;
         int32_t *rank = s->class_rank + (size_t)row * classes;
-        sort_decreasing(box_scores, classes, rank, s->merge);
+        if (take == 1) { /* the best class only: the first maximum, as LiteRT's ArgMaxVector */
+            int32_t c;
+            rank[0] = 0;
+            for (c = 1; c < classes; ++c)
+                rank[0] = box_scores[c] > box_scores[rank[0]] ? c : rank[0];
+        } else {
+            partial_sort_decreasing(box_scores, classes, take, rank);
+        }
         s->top_score[row] = box_scores[rank[0]];
     }
     count = nms(d, s, s->top_score, d->p.max_detections);
