@@ -50,6 +50,7 @@ typedef struct dpp_scratch {
     float *score_after;  /* N + M */
     float *top_score;    /* N (fast NMS: best class score of each anchor) */
     int32_t *class_rank; /* N x num_classes (fast NMS) */
+    float *ranked;       /* N x (ymin, xmin, ymax, xmax, area): the kept boxes in score order, for NMS */
 } dpp_scratch;
 
 /* Reads and checks the attributes; 0 with a reason in why otherwise. */
@@ -118,9 +119,10 @@ static int read_params(const ember_node *node, dpp_params *p, char *why, size_t 
 /* Carves the scratch (base NULL: only sizes it); (size_t)-1 when it does not fit. */
 static size_t layout(uint64_t n, uint64_t classes_bg, uint64_t classes, uint64_t m, uint8_t *base,
                      dpp_scratch *s) {
-    const uint64_t counts[13] = {4 * n, n * classes_bg, (n + 3) / 4, n, n + m,      n + m, n + m + classes, n,
-                                 n,     n + m,          n + m,       n, n * classes};
-    void **slots[13];
+    const uint64_t counts[14] = {
+        4 * n, n * classes_bg, (n + 3) / 4, n, n + m,       n + m, n + m + classes, n,
+        n,     n + m,          n + m,       n, n * classes, 5 * n};
+    void **slots[14];
     uint64_t total = 0;
     size_t i;
     slots[0] = (void **)&s->decoded;
@@ -136,7 +138,8 @@ static size_t layout(uint64_t n, uint64_t classes_bg, uint64_t classes, uint64_t
     slots[10] = (void **)&s->score_after;
     slots[11] = (void **)&s->top_score;
     slots[12] = (void **)&s->class_rank;
-    for (i = 0; i < 13; ++i) {
+    slots[13] = (void **)&s->ranked;
+    for (i = 0; i < 14; ++i) {
         const uint64_t bytes = (4 * counts[i] + EMBER_ALIGNMENT - 1) & ~(uint64_t)(EMBER_ALIGNMENT - 1);
         if (base)
             *slots[i] = base + total;
@@ -334,17 +337,15 @@ static float min_f(float a, float b) {
     return b < a ? b : a;
 }
 
-static float iou(const float *boxes, int32_t i, int32_t j) {
-    const float *p = boxes + 4 * (size_t)i, *q = boxes + 4 * (size_t)j;
-    const float area_i = (p[2] - p[0]) * (p[3] - p[1]);
-    const float area_j = (q[2] - q[0]) * (q[3] - q[1]);
+/* IoU of two ranked boxes (ymin, xmin, ymax, xmax, area), LiteRT's expression for expression. */
+static float iou(const float *p, const float *q) {
     float ih, iw, inter;
-    if (area_i <= 0 || area_j <= 0)
+    if (p[4] <= 0 || q[4] <= 0)
         return 0.0f;
     ih = max_f(min_f(p[2], q[2]) - max_f(p[0], q[0]), 0.0f);
     iw = max_f(min_f(p[3], q[3]) - max_f(p[1], q[1]), 0.0f);
     inter = ih * iw;
-    return inter / (area_i + area_j - inter);
+    return inter / (p[4] + q[4] - inter);
 }
 
 /* Greedy NMS of one score per anchor: the selected anchors, best first, into s->selected; their count. */
@@ -358,17 +359,27 @@ static int32_t nms(const dpp_data *d, dpp_scratch *s, const float *scores, int32
     }
     sort_decreasing(s->keep_score, kept, s->order, s->merge);
     limit = kept < max_out ? kept : max_out;
-    memset(s->active, 1, (size_t)kept);
+    if (limit == 0)
+        return 0;
+    /* The kept boxes gathered in score order with their areas: the pairwise loop below streams through them.
+     */
+    for (i = 0; i < kept; ++i) {
+        const float *b = s->decoded + 4 * (size_t)s->keep_index[s->order[i]];
+        float *r = s->ranked + 5 * (size_t)i;
+        memcpy(r, b, 4 * sizeof(float));
+        r[4] = (b[2] - b[0]) * (b[3] - b[1]);
+    }
+    memset(s->active, 1, (size_t)(uint32_t)kept);
     active = kept;
     for (i = 0; i < kept && active > 0 && count < limit; ++i) {
-        const int32_t box = s->keep_index[s->order[i]];
+        const float *box = s->ranked + 5 * (size_t)i;
         if (!s->active[i])
             continue;
-        s->selected[count++] = box;
+        s->selected[count++] = s->keep_index[s->order[i]];
         s->active[i] = 0;
         --active;
         for (j = i + 1; j < kept; ++j) {
-            if (s->active[j] && iou(s->decoded, box, s->keep_index[s->order[j]]) > d->p.iou_threshold) {
+            if (s->active[j] && iou(box, s->ranked + 5 * (size_t)j) > d->p.iou_threshold) {
                 s->active[j] = 0;
                 --active;
             }
