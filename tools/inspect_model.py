@@ -50,6 +50,20 @@ def _tensor(model: Any, sg: Any, i: int) -> dict[str, Any]:
             "quantization": quant, "constant": model.Buffers(t.Buffer()).DataLength() > 0}
 
 
+def _custom_options(op: Any) -> dict[str, Any]:
+    """A custom op's attributes: its flexbuffer map (what TensorFlow's converter writes), else the byte count."""
+    if not op.CustomOptionsLength():
+        return {}
+    raw = op.CustomOptionsAsNumpy().tobytes()
+    try:
+        from flatbuffers import flexbuffers
+
+        value = flexbuffers.Loads(raw)
+    except Exception:  # noqa: BLE001 - any malformed bytes: report their size only
+        value = None
+    return value if isinstance(value, dict) else {"custom_options_bytes": len(raw)}
+
+
 def _options(op_name: str, op: Any) -> dict[str, Any]:
     table = OPTION_TABLES.get(op_name)
     raw = op.BuiltinOptions()
@@ -140,6 +154,9 @@ def _report(path: str | os.PathLike, raw: bytes, arena: int | None, why: str | N
         op = sg.Operators(k)
         code = model.OperatorCodes(op.OpcodeIndex())
         name = OP_NAMES.get(max(code.BuiltinCode(), code.DeprecatedBuiltinCode()), "CUSTOM")
+        custom = name == "CUSTOM"
+        if custom and code.CustomCode():
+            name = code.CustomCode().decode("utf-8", "replace")  # e.g. TFLite_Detection_PostProcess
         ins = [tensors[i] if i >= 0 else None for i in op.InputsAsNumpy().tolist()] if op.InputsLength() else []
         outs = [tensors[i] for i in op.OutputsAsNumpy().tolist()]
         params = [t for j, t in enumerate(ins) if t is not None and t["constant"]
@@ -147,7 +164,7 @@ def _report(path: str | os.PathLike, raw: bytes, arena: int | None, why: str | N
         weights.update(t["index"] for t in params)
         ops.append({"index": k, "op": name, "version": code.Version(), "output_shape": outs[0]["shape"] if outs else [],
                     "parameters": sum(math.prod(t["shape"]) for t in params), "macs": _macs(name, ins, outs),
-                    "options": _options(name, op)})
+                    "options": _custom_options(op) if custom else _options(name, op)})
     meta = {}
     for i in range(model.MetadataLength()):
         if model.Metadata(i).Name() == b"ember":

@@ -195,6 +195,121 @@ ember_status ember_interpreter_write_tensor(ember_interpreter *interpreter, int3
 ember_status ember_interpreter_read_tensor(ember_interpreter *interpreter, int32_t tensor_index, void *dst,
                                            size_t bytes);
 
+/* ---- The op registry --------------------------------------------------------------------------------- */
+
+/* Number of kernels the runtime implements: its builtin operators, then its own custom ones. */
+int32_t ember_op_registry_count(void);
+
+/* Kernel i (0 <= i < count): its name (TFLite's BuiltinOperator name, or the custom_code of a custom op), its
+ * BuiltinOperator number (32, CUSTOM, for a custom op), the highest operator version it runs, and the tensor
+ * types it computes on (bit t set: ember_type t, e.g. 1u << EMBER_INT8). NULL pointers are skipped. */
+ember_status ember_op_registry_entry(int32_t i, const char **name, int32_t *builtin_code, int32_t *max_version,
+                                     uint32_t *types);
+
+/* ---- Custom operators --------------------------------------------------------------------------------- */
+
+/* A model's CUSTOM operators (operator code CUSTOM with a `custom_code` string, e.g. "MyOp") run kernels the
+ * caller registers in an op resolver; a builtin operator can be given another kernel the same way. The
+ * runtime's own custom kernels (TFLite_Detection_PostProcess) need no registration, like LiteRT's defaults.
+ *
+ *   static ember_status my_prepare(ember_op_context *op) { ... check inputs/outputs, fill op data ... }
+ *   static ember_status my_eval(ember_op_context *op) { ... compute outputs from inputs ... }
+ *   ember_status ember_register_custom_ops(ember_op_resolver *r) {
+ *       static const ember_custom_kernel k = {my_prepare, my_eval, sizeof(my_data), NULL, NULL, 1, NULL};
+ *       return ember_op_resolver_add_custom(r, "MyOp", &k);
+ *   }
+ *   ember_op_resolver *r; ember_op_resolver_create(&r); ember_register_custom_ops(r);
+ *   ember_interpreter_create_with_resolver(model, size, r, &it, error, sizeof error);
+ *   ember_op_resolver_destroy(r); (the interpreter keeps its own copy)
+ *
+ * The hooks follow the builtin kernels' conventions: prepare runs once in allocate_tensors (inputs, outputs,
+ * op data and scratch are in the arena already; check types, shapes and options here and return
+ * EMBER_UNSUPPORTED / EMBER_INVALID_MODEL with ember_op_fail's message otherwise); eval runs in every invoke
+ * and must not allocate; op data (op_data_bytes, or op_data_size without the hook) lives in the arena as long
+ * as the interpreter, zeroed before prepare; scratch (scratch_bytes) is working memory valid during one
+ * prepare or eval only. op_data_bytes and scratch_bytes run at create, before allocation: they may read
+ * tensor info (shapes, types, constant data) and the custom options but not op data, and must be pure
+ * functions of the model. Output tensors have the shapes the model declares; the kernel writes them whole.
+ * Registered kernels get every tensor type (they check types in prepare) and, for a builtin override, the
+ * operator's inputs, outputs and version but not its builtin options.
+ *
+ * Shared libraries of custom ops export a registerer (ember_op_registerer; by convention named
+ * EMBER_DEFAULT_REGISTERER) and resolve the ember_op_ and ember_interpreter_ functions from the program that
+ * loads them: ember-bench --custom_op_library=LIB.so [--custom_op_registerer=NAME] (ember-bench exports
+ * them), Python's ember.runtime.Interpreter(..., custom_op_registerers=[...]) (ember.runtime exports them),
+ * or an application linking the static library with -rdynamic. */
+typedef struct ember_op_resolver ember_op_resolver;
+typedef struct ember_op_context ember_op_context; /* the node a hook runs for; valid during the hook only */
+
+typedef struct ember_custom_kernel {
+    ember_status (*prepare)(ember_op_context *op); /* NULL: nothing to check or precompute */
+    ember_status (*eval)(ember_op_context *op);    /* required */
+    size_t op_data_size;                           /* op data bytes when op_data_bytes is NULL */
+    size_t (*op_data_bytes)(ember_op_context *op); /* NULL: op_data_size; (size_t)-1: does not fit */
+    size_t (*scratch_bytes)(ember_op_context *op); /* NULL: no scratch */
+    int32_t max_version;                           /* highest operator version it runs; 0: any */
+    void *user_data;                               /* handed back by ember_op_user_data */
+} ember_custom_kernel;
+
+/* Signature of a registration function: registers its kernels in `resolver`, EMBER_OK on success. */
+typedef ember_status (*ember_op_registerer)(ember_op_resolver *resolver);
+#define EMBER_DEFAULT_REGISTERER "ember_register_custom_ops"
+
+/* An empty resolver (*out NULL on failure), and its destruction (NULL is a no-op). */
+ember_status ember_op_resolver_create(ember_op_resolver **out);
+void ember_op_resolver_destroy(ember_op_resolver *resolver);
+
+/* Registers `kernel` (copied) for CUSTOM operators whose custom_code is `custom_code` (copied; 1 to 127
+ * bytes), or for builtin operator `builtin_code` (TFLite's BuiltinOperator number, e.g. 9 for
+ * FULLY_CONNECTED; not 32, CUSTOM) instead of the runtime's kernel. Registering the same name or code again
+ * replaces the earlier kernel; a registered custom_code also replaces a runtime kernel of that name. */
+ember_status ember_op_resolver_add_custom(ember_op_resolver *resolver, const char *custom_code,
+                                          const ember_custom_kernel *kernel);
+ember_status ember_op_resolver_add_builtin(ember_op_resolver *resolver, int32_t builtin_code,
+                                           const ember_custom_kernel *kernel);
+
+/* The message of the resolver's last failed call ("" when none failed). */
+const char *ember_op_resolver_error(const ember_op_resolver *resolver);
+
+/* ember_interpreter_create with the kernels of `resolver` (NULL: none), which the interpreter copies: the
+ * resolver may be destroyed once this returns. A CUSTOM operator whose custom_code neither the resolver nor
+ * the runtime has a kernel for is refused with EMBER_UNSUPPORTED and a message naming the custom_code. */
+ember_status ember_interpreter_create_with_resolver(const void *model_data, size_t model_size,
+                                                    const ember_op_resolver *resolver,
+                                                    ember_interpreter **out, char *error,
+                                                    size_t error_capacity);
+
+/* What a hook may ask about its node. Input/output i runs 0 <= i < count; the tensor functions return -1 (an
+ * index) or EMBER_INVALID_ARGUMENT (info) outside it. info->data points into the arena during prepare and
+ * eval (outputs are writable there) and is NULL for non-constant tensors in op_data_bytes/scratch_bytes.
+ * ember_op_interpreter gives the interpreter for the ember_interpreter_ functions (tensor_quantization, ...)
+ * on those tensor indices. */
+int32_t ember_op_input_count(const ember_op_context *op);
+int32_t ember_op_output_count(const ember_op_context *op);
+int32_t ember_op_input_tensor(const ember_op_context *op, int32_t i);
+int32_t ember_op_output_tensor(const ember_op_context *op, int32_t i);
+ember_status ember_op_input(ember_op_context *op, int32_t i, ember_tensor_info *info);
+ember_status ember_op_output(ember_op_context *op, int32_t i, ember_tensor_info *info);
+ember_interpreter *ember_op_interpreter(ember_op_context *op);
+/* The operator's custom_options bytes (*bytes 0 and NULL when it has none; a flexbuffer for TensorFlow's
+ * converter), its version, its index in the graph, and the name the runtime calls it (the custom_code). */
+const uint8_t *ember_op_custom_options(const ember_op_context *op, size_t *bytes);
+int32_t ember_op_version(const ember_op_context *op);
+int32_t ember_op_node_index(const ember_op_context *op);
+const char *ember_op_name(const ember_op_context *op);
+/* Op data (NULL in op_data_bytes and scratch_bytes, or when it has 0 bytes), scratch (its scratch_bytes, NULL
+ * when 0) and the kernel's user_data. */
+void *ember_op_data(ember_op_context *op);
+void *ember_op_scratch(ember_op_context *op);
+void *ember_op_user_data(const ember_op_context *op);
+/* Records "<name> <node index>: <message>" as the interpreter's error and returns `status`; a hook returns it
+ * (return ember_op_fail(op, EMBER_UNSUPPORTED, "input is %s, expected float32", ...)). */
+ember_status ember_op_fail(ember_op_context *op, ember_status status, const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
 #ifdef __cplusplus
 }
 #endif

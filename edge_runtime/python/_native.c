@@ -39,15 +39,74 @@ static PyObject *raise_interpreter(NativeInterpreter *self, ember_status status)
     return raise_status(status, ember_interpreter_error(self->interpreter));
 }
 
+/* Runs each registerer on `resolver`: an int is the address of a C ember_op_registerer, anything callable is
+ * called with the resolver's address (LiteRT's convention for Python registerers) and must return None or 0.
+ * 0 with a Python exception set on failure. */
+static int run_registerers(PyObject *registerers, ember_op_resolver *resolver) {
+    PyObject *seq = PySequence_Fast(registerers, "registerers must be a sequence");
+    Py_ssize_t i, n;
+    if (!seq)
+        return 0;
+    n = PySequence_Fast_GET_SIZE(seq);
+    for (i = 0; i < n; ++i) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        ember_status status = EMBER_OK;
+        if (PyLong_Check(item)) {
+            void *address = PyLong_AsVoidPtr(item);
+            ember_op_registerer registerer;
+            if (!address) {
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_ValueError, "a registerer address is NULL");
+                Py_DECREF(seq);
+                return 0;
+            }
+            memcpy(&registerer, &address, sizeof registerer);
+            status = registerer(resolver);
+        } else if (PyCallable_Check(item)) {
+            PyObject *arg = PyLong_FromVoidPtr(resolver), *result;
+            result = arg ? PyObject_CallOneArg(item, arg) : NULL;
+            Py_XDECREF(arg);
+            if (!result) {
+                Py_DECREF(seq);
+                return 0;
+            }
+            if (result != Py_None) {
+                long value = PyLong_Check(result) ? PyLong_AsLong(result) : -1;
+                status = value == 0                ? EMBER_OK
+                         : value > 0 && value <= 6 ? (ember_status)value
+                                                   : EMBER_INVALID_ARGUMENT;
+            }
+            Py_DECREF(result);
+        } else {
+            PyErr_Format(PyExc_TypeError,
+                         "registerer %zd is %.64s, expected a function address (int) or a callable", i,
+                         Py_TYPE(item)->tp_name);
+            Py_DECREF(seq);
+            return 0;
+        }
+        if (status != EMBER_OK) {
+            char message[EMBER_ERROR_CAPACITY + 64];
+            snprintf(message, sizeof message, "custom op registerer %ld failed: %s", (long)i,
+                     ember_op_resolver_error(resolver)[0] ? ember_op_resolver_error(resolver) : "no message");
+            raise_status(status, message);
+            Py_DECREF(seq);
+            return 0;
+        }
+    }
+    Py_DECREF(seq);
+    return 1;
+}
+
 static int NativeInterpreter_init(NativeInterpreter *self, PyObject *args, PyObject *kwds) {
-    static char *keywords[] = {"model", NULL};
-    PyObject *model;
+    static char *keywords[] = {"model", "registerers", NULL};
+    PyObject *model, *registerers = Py_None;
+    ember_op_resolver *resolver = NULL;
     char error[EMBER_ERROR_CAPACITY];
     ember_interpreter *interpreter = NULL;
     ember_status status;
     PyThreadState *save;
     Py_buffer view;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O", keywords, &model))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|O", keywords, &model, &registerers))
         return -1;
     if (self->interpreter) {
         PyErr_SetString(PyExc_RuntimeError, "interpreter is already initialised");
@@ -62,10 +121,24 @@ static int NativeInterpreter_init(NativeInterpreter *self, PyObject *args, PyObj
                         "NativeInterpreter needs a read-only buffer (bytes or a read-only mmap)");
         return -1;
     }
+    if (registerers != Py_None) {
+        if (ember_op_resolver_create(&resolver) != EMBER_OK) {
+            PyBuffer_Release(&view);
+            PyErr_NoMemory();
+            return -1;
+        }
+        if (!run_registerers(registerers, resolver)) {
+            ember_op_resolver_destroy(resolver);
+            PyBuffer_Release(&view);
+            return -1;
+        }
+    }
     /* Verification walks the whole model; release the GIL, the buffer is read-only and held. */
     save = PyEval_SaveThread();
-    status = ember_interpreter_create(view.buf, (size_t)view.len, &interpreter, error, sizeof error);
+    status = ember_interpreter_create_with_resolver(view.buf, (size_t)view.len, resolver, &interpreter, error,
+                                                    sizeof error);
     PyEval_RestoreThread(save);
+    ember_op_resolver_destroy(resolver); /* the interpreter keeps its own copy */
     if (status != EMBER_OK) {
         PyBuffer_Release(&view);
         raise_status(status, error);
@@ -375,19 +448,52 @@ static PyTypeObject NativeInterpreterType = {
     .tp_basicsize = sizeof(NativeInterpreter),
     .tp_dealloc = (destructor)NativeInterpreter_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "NativeInterpreter(model): the C runtime over an immutable (read-only buffer) model.",
+    .tp_doc = "NativeInterpreter(model, registerers=None): the C runtime over an immutable (read-only buffer) "
+              "model; registerers: custom op registration functions (C addresses or callables taking the "
+              "resolver's address).",
     .tp_methods = NativeInterpreter_methods,
     .tp_init = (initproc)NativeInterpreter_init,
     .tp_new = PyType_GenericNew,
 };
 // clang-format on
 
+/* [(name, builtin code, max version, types bit set)] of every kernel (ember_op_registry_entry). */
+static PyObject *native_op_registry(PyObject *module, PyObject *unused) {
+    const int32_t count = ember_op_registry_count();
+    PyObject *list = PyList_New(count);
+    int32_t i;
+    (void)module;
+    (void)unused;
+    if (!list)
+        return NULL;
+    for (i = 0; i < count; ++i) {
+        const char *name = "";
+        int32_t code = 0, version = 0;
+        uint32_t types = 0;
+        PyObject *entry;
+        ember_op_registry_entry(i, &name, &code, &version, &types);
+        entry = Py_BuildValue("(siik)", name, (int)code, (int)version, (unsigned long)types);
+        if (!entry) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, i, entry);
+    }
+    return list;
+}
+
+static PyMethodDef native_functions[] = {
+    {"op_registry", native_op_registry, METH_NOARGS,
+     "[(name, builtin code, max version, types bit set)] of every kernel of the runtime."},
+    {NULL, NULL, 0, NULL},
+};
+
 static struct PyModuleDef native_module = {
     PyModuleDef_HEAD_INIT,
     "ember.runtime._native",
     "CPython binding of the Ember C runtime.",
     -1,
-    NULL,
+    native_functions,
     NULL,
     NULL,
     NULL,

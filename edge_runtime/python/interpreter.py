@@ -6,13 +6,63 @@ checks dtype and shape in ``set_tensor`` so that mistakes name the tensor, the e
 
 from __future__ import annotations
 
+import ctypes
 import mmap
 import os
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+from ember.runtime import _native
 from ember.runtime._native import NativeInterpreter, RuntimeModelError
+
+# A custom op library resolves the runtime's ember_op_* functions from the process when it is loaded, so the
+# extension's symbols are made global once (re-opening a loaded library with RTLD_GLOBAL promotes them).
+try:
+    ctypes.CDLL(_native.__file__, mode=getattr(os, "RTLD_NOLOAD", 0) | ctypes.RTLD_GLOBAL)
+except OSError:  # pragma: no cover - a platform without dlopen semantics; custom op libraries cannot link
+    pass
+
+
+def load_custom_op_library(path: str | os.PathLike[str]) -> ctypes.CDLL:
+    """Loads a shared library of custom op kernels (ember.h, "Custom operators") with its symbols global, so that
+    its registerer can be named by string in ``Interpreter(custom_op_registerers=[...])``; the library's
+    functions are also attributes of the returned ``ctypes.CDLL``. Raises ``OSError`` naming the file when it
+    cannot be loaded (missing, not a shared library, an ember_ function it needs is unknown)."""
+    return ctypes.CDLL(os.fspath(path), mode=ctypes.RTLD_GLOBAL)
+
+
+def op_registry() -> list[dict[str, Any]]:
+    """Every kernel of the runtime (``ember_op_registry_entry``): ``name`` (TFLite's builtin operator name, or the
+    custom_code of a custom op the runtime implements), ``builtin_code`` (32 for those), ``max_version`` and
+    ``types``, the tensor types it computes on (numpy dtype names, in TFLite's TensorType order)."""
+    entries = []
+    for name, code, version, bits in _native.op_registry():
+        types = [np.dtype(dtype).name for number, dtype in sorted(_DTYPES.items()) if bits >> number & 1]
+        entries.append({"name": name, "builtin_code": code, "custom": code == 32, "max_version": version,
+                        "types": types})
+    return entries
+
+
+def _registerer(item: Any, position: int) -> int | Callable[[int], Any]:
+    """One entry of ``custom_op_registerers`` as the native layer takes it: a C function's address, or a Python
+    callable that is called with the resolver's address (LiteRT's two forms; a ctypes function is the first)."""
+    if isinstance(item, str):
+        # LiteRT looks names up among the symbols already loaded into the process (dlsym(RTLD_DEFAULT, name)).
+        try:
+            function = getattr(ctypes.CDLL(None), item)
+        except AttributeError:
+            raise ValueError(f"custom_op_registerers[{position}]: no function '{item}' is loaded in this process; "
+                             "load its library first with ember.runtime.load_custom_op_library(path) (or "
+                             "ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL))") from None
+        return ctypes.cast(function, ctypes.c_void_p).value or 0
+    if isinstance(item, ctypes._CFuncPtr):  # noqa: SLF001 - the base class of every ctypes function
+        return ctypes.cast(item, ctypes.c_void_p).value or 0
+    if callable(item):
+        return item
+    raise TypeError(f"custom_op_registerers[{position}] is {type(item).__name__}: expected a function name (str), a "
+                    "ctypes function of a loaded library, or a callable taking the resolver's address")
 
 # TFLite TensorType numbers (the C runtime reports these) -> numpy dtypes.
 _DTYPES: dict[int, type] = {0: np.float32, 1: np.float16, 2: np.int32, 3: np.uint8, 4: np.int64, 6: np.bool_,
@@ -47,6 +97,12 @@ class Interpreter:
     are :class:`RuntimeModelError` (a ``ValueError``) carrying the runtime's message. A ``model_path`` file is
     checked by its header before it is read, and from ``MMAP_THRESHOLD_BYTES`` on mapped read-only (kept as long
     as the interpreter) rather than read; do not truncate a mapped file while the interpreter lives.
+
+    ``custom_op_registerers`` is LiteRT's: functions that register the kernels of the model's custom ops, each
+    the name (str) of an ``ember_op_registerer`` loaded in the process (:func:`load_custom_op_library`), a
+    ctypes function of one (``load_custom_op_library(path).ember_register_custom_ops``), or a Python callable
+    called with the address of the ``ember_op_resolver`` (returning None or 0). A model with a custom op none of
+    them registers is refused with a message naming its custom_code.
     """
 
     def __init__(
@@ -54,6 +110,7 @@ class Interpreter:
         model_path: str | os.PathLike[str] | None = None,
         model_content: bytes | bytearray | memoryview | None = None,
         num_threads: int | None = None,
+        custom_op_registerers: Sequence[str | Callable[..., Any]] | None = None,
     ) -> None:
         if (model_path is None) == (model_content is None):
             raise ValueError("Interpreter needs exactly one of model_path and model_content")
@@ -65,7 +122,13 @@ class Interpreter:
         else:
             # The C runtime reads the weights in place, so it needs bytes that cannot change under it.
             content = model_content if isinstance(model_content, bytes) else bytes(model_content)
-        self._native = NativeInterpreter(content)
+        registerers = None
+        if custom_op_registerers is not None:
+            if isinstance(custom_op_registerers, (str, bytes)) or not isinstance(custom_op_registerers, Sequence):
+                raise TypeError("custom_op_registerers must be a list of registerers, got "
+                                f"{type(custom_op_registerers).__name__}")
+            registerers = [_registerer(item, i) for i, item in enumerate(custom_op_registerers)]
+        self._native = NativeInterpreter(content, registerers)
         if num_threads is not None:
             self._native.set_num_threads(num_threads)
         self._details = [self._native.tensor_info(i) for i in range(self._native.tensor_count())]
@@ -178,4 +241,4 @@ class Interpreter:
         return np.frombuffer(data, dtype=details["dtype"]).reshape(tuple(details["shape"]))
 
 
-__all__ = ["Interpreter", "RuntimeModelError"]
+__all__ = ["Interpreter", "RuntimeModelError", "load_custom_op_library", "op_registry"]

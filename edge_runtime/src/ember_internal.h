@@ -68,6 +68,8 @@ typedef struct ember_node {
     /* 1: a prepare-time constant (ember_fold_constants): prepare writes its outputs, which are constant
      * tensors in its op data, and invoke skips it. */
     int folded;
+    const uint8_t *custom_options; /* the operator's custom_options bytes (verified), NULL when none */
+    size_t custom_options_bytes;
 } ember_node;
 
 struct ember_interpreter {
@@ -106,6 +108,10 @@ struct ember_interpreter {
     int32_t threads;
     ember_pool *pool;
     int allocated;
+    /* Kernels of the caller's op resolver (custom_ops.c), copied by create_with_resolver; the loader looks
+     * them up before the runtime's own. */
+    struct ember_custom_entry *custom;
+    int32_t custom_count;
     char error[EMBER_ERROR_CAPACITY];
 };
 
@@ -220,6 +226,27 @@ const char *ember_builtin_name(int32_t code, char *scratch, size_t capacity);
 
 /* Kernel registered for a builtin code, or NULL. */
 const ember_kernel *ember_find_kernel(int32_t builtin_code);
+
+/* The runtime's kernel of CUSTOM operator `custom_code` (op_registry.c's custom table: builtin_code
+ * TFL_OP_CUSTOM, name the custom_code), or NULL. */
+const ember_kernel *ember_find_custom_kernel(const char *custom_code);
+
+/* The registry (op_registry.c) as a list: kernel i for 0 <= i < ember_kernel_count(). */
+int32_t ember_kernel_count(void);
+const ember_kernel *ember_kernel_at(int32_t i);
+
+/* The kernel of the caller's resolver (custom_ops.c) for a custom_code (custom_code != NULL) or a builtin
+ * code, or NULL; then the runtime's own. Frees the copies create_with_resolver made. */
+const ember_kernel *ember_resolve_kernel(const ember_interpreter *ctx, int32_t builtin_code,
+                                         const char *custom_code);
+void ember_free_custom_kernels(ember_interpreter *ctx);
+/* The kernel of operator `op` (builtin `code`, or CUSTOM with `custom_code`, which may be NULL) into *kernel:
+ * the resolver's, else the runtime's; EMBER_UNSUPPORTED naming the op (and for a custom_code how to register
+ * it) when there is none. */
+ember_status ember_resolve_operator(ember_interpreter *ctx, uint32_t op, int32_t code, const char *custom_code,
+                                    const ember_kernel **kernel);
+/* Copies the resolver's kernels into ctx (create_with_resolver, before the model is loaded). */
+ember_status ember_copy_resolver(ember_interpreter *ctx, const ember_op_resolver *resolver);
 
 /* Arena bytes of a node's op data: the kernel's op_data_bytes hook, or its op_data_size without one;
  * (size_t)-1 when it cannot fit. */

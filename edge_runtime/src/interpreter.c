@@ -29,6 +29,7 @@ static void free_interpreter(ember_interpreter *it) {
     free(it->io_indices);
     free(it->nodes);
     free(it->tensors);
+    ember_free_custom_kernels(it);
     free(it);
 }
 
@@ -113,8 +114,11 @@ ember_status ember_plan_layout(ember_interpreter *it) {
     return EMBER_OK;
 }
 
-ember_status ember_interpreter_create(const void *model_data, size_t model_size, ember_interpreter **out,
-                                      char *error, size_t error_capacity) {
+/* (ember_interpreter_create, the same without a resolver, is in custom_ops.c.) */
+ember_status ember_interpreter_create_with_resolver(const void *model_data, size_t model_size,
+                                                    const ember_op_resolver *resolver,
+                                                    ember_interpreter **out, char *error,
+                                                    size_t error_capacity) {
     ember_interpreter *it;
     ember_status status;
     if (out)
@@ -143,6 +147,8 @@ ember_status ember_interpreter_create(const void *model_data, size_t model_size,
         status = ember_fail(it, EMBER_UNSUPPORTED,
                             "big-endian hosts are not supported (weights are little-endian)");
     else
+        status = ember_copy_resolver(it, resolver);
+    if (status == EMBER_OK)
         status = ember_load_model(it);
     if (status == EMBER_OK)
         status = ember_compute_lifetimes(it);

@@ -1,4 +1,6 @@
 /* The table of implemented operators. Adding an op: one file in kernels/, one line here. */
+#include <string.h>
+
 #include "kernels/kernels.h"
 
 static const ember_kernel *const kernels[] = {
@@ -94,6 +96,14 @@ static const ember_kernel *const kernels[] = {
     &ember_kernel_fill,
 };
 
+/* CUSTOM operators the runtime implements, found by custom_code (their kernel's name); LiteRT registers
+ * these by default too. NULL-terminated. */
+static const ember_kernel *const custom_kernels[] = {
+    &ember_kernel_detection_postprocess,
+    NULL,
+};
+#define CUSTOM_COUNT (sizeof custom_kernels / sizeof custom_kernels[0] - 1)
+
 const ember_kernel *ember_find_kernel(int32_t builtin_code) {
     size_t i;
     for (i = 0; i < sizeof kernels / sizeof kernels[0]; ++i) {
@@ -103,10 +113,51 @@ const ember_kernel *ember_find_kernel(int32_t builtin_code) {
     return NULL;
 }
 
+const ember_kernel *ember_find_custom_kernel(const char *custom_code) {
+    size_t i;
+    for (i = 0; custom_code && custom_kernels[i]; ++i) {
+        if (strcmp(custom_kernels[i]->name, custom_code) == 0)
+            return custom_kernels[i];
+    }
+    return NULL;
+}
+
+#define BUILTIN_COUNT (sizeof kernels / sizeof kernels[0])
+
+int32_t ember_kernel_count(void) {
+    return (int32_t)(BUILTIN_COUNT + CUSTOM_COUNT);
+}
+
+const ember_kernel *ember_kernel_at(int32_t i) {
+    if (i < 0 || i >= ember_kernel_count())
+        return NULL;
+    return (size_t)i < BUILTIN_COUNT ? kernels[i] : custom_kernels[i - (int32_t)BUILTIN_COUNT];
+}
+
 size_t ember_op_data_bytes(const ember_interpreter *ctx, const ember_node *node) {
     return node->kernel->op_data_bytes ? node->kernel->op_data_bytes(ctx, node) : node->kernel->op_data_size;
 }
 
 size_t ember_scratch_bytes(const ember_interpreter *ctx, const ember_node *node) {
     return node->kernel->scratch_bytes ? node->kernel->scratch_bytes(ctx, node) : 0;
+}
+
+int32_t ember_op_registry_count(void) {
+    return ember_kernel_count();
+}
+
+ember_status ember_op_registry_entry(int32_t i, const char **name, int32_t *builtin_code,
+                                     int32_t *max_version, uint32_t *types) {
+    const ember_kernel *k = ember_kernel_at(i);
+    if (!k)
+        return EMBER_INVALID_ARGUMENT;
+    if (name)
+        *name = k->name;
+    if (builtin_code)
+        *builtin_code = k->builtin_code;
+    if (max_version)
+        *max_version = k->max_version;
+    if (types)
+        *types = k->types;
+    return EMBER_OK;
 }

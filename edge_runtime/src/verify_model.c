@@ -79,7 +79,7 @@ static uint32_t optional_inputs(int32_t code) {
 
 /* Reads the vectors of operator `op`; used once to count and once to load. */
 static ember_status operator_vectors(loader *l, uint32_t op, fb_table *t, fb_vector *inputs,
-                                     fb_vector *outputs) {
+                                     fb_vector *outputs, fb_vector *custom_options) {
     fb_vector unused;
     fb_table options2;
     int present;
@@ -88,7 +88,7 @@ static ember_status operator_vectors(loader *l, uint32_t op, fb_table *t, fb_vec
     OP_FB_CHECK(l, fb_get_vector(l->r, t, TFL_OP_INPUTS, 4, inputs), "field inputs");
     OP_FB_CHECK(l, fb_get_vector(l->r, t, TFL_OP_OUTPUTS, 4, outputs), "field outputs");
     /* Fields the runtime does not use are still verified: nothing in the file escapes the checks. */
-    OP_FB_CHECK(l, fb_get_vector(l->r, t, TFL_OP_CUSTOM_OPTIONS, 1, &unused), "field custom_options");
+    OP_FB_CHECK(l, fb_get_vector(l->r, t, TFL_OP_CUSTOM_OPTIONS, 1, custom_options), "field custom_options");
     OP_FB_CHECK(l, fb_get_vector(l->r, t, TFL_OP_MUTATING_VARIABLE_INPUTS, 1, &unused),
                 "field mutating_variable_inputs");
     OP_FB_CHECK(l, fb_get_vector(l->r, t, TFL_OP_INTERMEDIATES, 4, &unused), "field intermediates");
@@ -121,9 +121,9 @@ static ember_status load_operator(loader *l, uint32_t op, int32_t **io) {
     uint32_t opcode_index;
     uint8_t options_type;
     opcode_info info;
-    char scratch[24];
+    fb_vector custom_options;
 
-    EMBER_TRY(operator_vectors(l, op, &t, &inputs, &outputs));
+    EMBER_TRY(operator_vectors(l, op, &t, &inputs, &outputs, &custom_options));
     OP_FB_CHECK(l, fb_get_u32(l->r, &t, TFL_OP_OPCODE_INDEX, 0, &opcode_index), "field opcode_index");
     OP_FB_CHECK(l, fb_get_u8(l->r, &t, TFL_OP_BUILTIN_OPTIONS_TYPE, 0, &options_type),
                 "field builtin_options_type");
@@ -133,11 +133,9 @@ static ember_status load_operator(loader *l, uint32_t op, int32_t **io) {
              "opcode_index %lu is out of range (the model has %lu operator codes)",
              (unsigned long)opcode_index, (unsigned long)l->opcodes.len);
     EMBER_TRY(read_opcode(l, opcode_index, &info));
-    OP_CHECK(l, info.code != TFL_OP_CUSTOM, EMBER_UNSUPPORTED, "custom operator '%.64s' is not supported",
-             info.custom_code ? info.custom_code : "");
-    node->kernel = ember_find_kernel(info.code);
-    OP_CHECK(l, node->kernel != NULL, EMBER_UNSUPPORTED, "%s is not supported by this runtime",
-             ember_builtin_name(info.code, scratch, sizeof scratch));
+    EMBER_TRY(ember_resolve_operator(ctx, op, info.code, info.custom_code, &node->kernel));
+    node->custom_options = custom_options.len ? l->r->data + custom_options.pos : NULL;
+    node->custom_options_bytes = custom_options.len;
     EMBER_CHECK(ctx, info.version >= 1 && info.version <= node->kernel->max_version, EMBER_UNSUPPORTED,
                 "operator %lu (%s): version %ld is not supported (this runtime implements versions 1 to %ld)",
                 (unsigned long)op, node->kernel->name, (long)info.version, (long)node->kernel->max_version);
@@ -226,7 +224,7 @@ ember_status ember_load_model(ember_interpreter *ctx) {
     loader l;
     fb_reader *r = &ctx->model;
     fb_table model, subgraph, t;
-    fb_vector subgraphs, inputs, outputs, op_in, op_out;
+    fb_vector subgraphs, inputs, outputs, op_in, op_out, op_custom;
     uint32_t version, i;
     uint64_t io_total;
     int32_t *io;
@@ -286,7 +284,7 @@ ember_status ember_load_model(ember_interpreter *ctx) {
 
     io_total = (uint64_t)inputs.len + outputs.len;
     for (i = 0; i < l.operators.len; ++i) {
-        EMBER_TRY(operator_vectors(&l, i, &t, &op_in, &op_out));
+        EMBER_TRY(operator_vectors(&l, i, &t, &op_in, &op_out, &op_custom));
         io_total += (uint64_t)op_in.len + op_out.len;
     }
     /* Distinct vectors need 4 bytes an entry; more entries means vectors shared between operators, which no

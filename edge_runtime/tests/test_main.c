@@ -9,9 +9,15 @@ int main(int argc, char **argv) {
         const char *name;
         void (*run)(void);
     } suites[] = {
-        {"kernels", test_kernels},         {"planner", test_planner},           {"loader", test_loader},
-        {"interpreter", test_interpreter}, {"quantization", test_quantization}, {"gemm", test_gemm},
-        {"thread_pool", test_thread_pool}, {"threads", test_threads},
+        {"kernels", test_kernels},
+        {"planner", test_planner},
+        {"loader", test_loader},
+        {"interpreter", test_interpreter},
+        {"quantization", test_quantization},
+        {"gemm", test_gemm},
+        {"thread_pool", test_thread_pool},
+        {"threads", test_threads},
+        {"custom_ops", test_custom_ops},
     };
     size_t i;
     int ran = 0;

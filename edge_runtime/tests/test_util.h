@@ -53,6 +53,7 @@ void test_quantization(void);
 void test_gemm(void);
 void test_thread_pool(void);
 void test_threads(void);
+void test_custom_ops(void);
 
 /* Deterministic generator for randomised tests (no libc rand state shared between tests). */
 static inline unsigned test_rand(unsigned *state) {

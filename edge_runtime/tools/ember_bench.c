@@ -1,7 +1,8 @@
 /* ember-bench: loads a .tflite model, fills its inputs with seeded random data and times the runtime.
  *
  *   ember-bench --graph=model.tflite [--num_runs=50] [--warmup_runs=1] [--num_threads=1]
- *               [--enable_op_profiling] [--json] [--seed=1] [--max_arena_mb=256] [--help]
+ *               [--enable_op_profiling] [--json] [--seed=1] [--max_arena_mb=256]
+ *               [--custom_op_library=LIB.so [--custom_op_registerer=ember_register_custom_ops]] [--help]
  *
  * Prints model and arena bytes, initialisation time (create + allocate), the first inference, min / median /
  * p90 / p99 / mean latency over num_runs invokes after warm-up, and with --enable_op_profiling a per-operator
@@ -9,7 +10,10 @@
  * numbers. Flags follow TFLite's benchmark_model so scripts carry over; --num_threads is the interpreter's
  * (ember_interpreter_set_num_threads: -1 all cores), and the threads invoke really uses are printed. A
  * numeric flag outside its range (print_usage lists them) exits with status 2, naming the flag. Built static
- * by the cross toolchains, so it runs under `adb shell` on a phone. */
+ * by the cross toolchains, so it runs under `adb shell` on a phone. --custom_op_library dlopens a shared
+ * library of custom op kernels and calls its registerer (ember.h, "Custom operators"; the kernels resolve the
+ * runtime's functions from this executable, which exports them); static builds have no dlopen and refuse the
+ * flag. */
 #define _POSIX_C_SOURCE 199309L
 #include <errno.h>
 #include <stdint.h>
@@ -20,8 +24,16 @@
 
 #include "ember.h"
 
+#if !defined(EMBER_NO_DLOPEN) && (defined(__unix__) || defined(__APPLE__))
+#include <dlfcn.h>
+#define HAVE_DLOPEN 1
+#else
+#define HAVE_DLOPEN 0
+#endif
+
 typedef struct options {
     const char *graph;
+    const char *custom_op_library, *custom_op_registerer;
     long num_runs, warmup_runs, num_threads, max_arena_mb;
     unsigned long seed;
     int op_profiling, json;
@@ -57,12 +69,15 @@ static void node_hook(void *user, int32_t node, int end) {
 static void print_usage(FILE *to) {
     fprintf(to,
             "usage: ember-bench --graph=FILE [--num_runs=N] [--warmup_runs=N] [--num_threads=N] "
-            "[--enable_op_profiling] [--json] [--seed=N] [--max_arena_mb=N]\n"
+            "[--enable_op_profiling] [--json] [--seed=N] [--max_arena_mb=N] [--custom_op_library=LIB] "
+            "[--custom_op_registerer=NAME]\n"
             "  --num_runs      measured invokes, 1..%ld (default 50)\n"
             "  --warmup_runs   invokes before measuring, 0..%ld (default 1)\n"
             "  --num_threads   threads of invoke, -1..%ld (-1: all cores, 0: as 1; default 1)\n"
             "  --seed          seed of the random inputs, 0..%ld (default 1)\n"
             "  --max_arena_mb  largest arena allocate_tensors may take, 1..%ld MiB (default 256)\n"
+            "  --custom_op_library     shared library of custom op kernels to load\n"
+            "  --custom_op_registerer  its registration function (default " EMBER_DEFAULT_REGISTERER ")\n"
             "  --help          this text\n",
             MAX_RUNS, MAX_RUNS, MAX_THREADS, MAX_SEED, MAX_ARENA_MB);
 }
@@ -123,6 +138,10 @@ static int parse(int argc, char **argv, options *o) {
         }
         if ((v = flag_value(a, "--graph")))
             o->graph = v;
+        else if ((v = flag_value(a, "--custom_op_library")))
+            o->custom_op_library = v;
+        else if ((v = flag_value(a, "--custom_op_registerer")))
+            o->custom_op_registerer = v;
         else if (numeric_flag(a, "--num_runs", 1, MAX_RUNS, &o->num_runs, &rc) ||
                  numeric_flag(a, "--warmup_runs", 0, MAX_RUNS, &o->warmup_runs, &rc) ||
                  numeric_flag(a, "--num_threads", -1, MAX_THREADS, &o->num_threads, &rc) ||
@@ -140,6 +159,10 @@ static int parse(int argc, char **argv, options *o) {
         }
     }
     o->seed = (unsigned long)seed;
+    if (o->custom_op_registerer && !o->custom_op_library)
+        return usage("--custom_op_registerer needs --custom_op_library");
+    if (!o->custom_op_registerer)
+        o->custom_op_registerer = EMBER_DEFAULT_REGISTERER;
     return o->graph ? 0 : usage("--graph=FILE is required");
 }
 
@@ -202,6 +225,53 @@ static int fill_inputs(ember_interpreter *it, unsigned long seed) {
     return 1;
 }
 
+/* Loads o->custom_op_library and runs its registerer on a new resolver (*out; NULL without the flag). 0 and a
+ * message on failure. The library stays loaded for the process's life: its kernels run until exit. */
+static int load_custom_ops(const options *o, ember_op_resolver **out) {
+#if HAVE_DLOPEN
+    void *library, *symbol;
+    ember_op_registerer registerer;
+    ember_status status;
+#endif
+    *out = NULL;
+    if (!o->custom_op_library)
+        return 1;
+#if HAVE_DLOPEN
+    library = dlopen(o->custom_op_library, RTLD_NOW | RTLD_LOCAL);
+    if (!library) {
+        const char *why = dlerror();
+        fprintf(stderr, "ember-bench: --custom_op_library: cannot load '%s': %s\n", o->custom_op_library,
+                why ? why : "dlopen failed");
+        return 0;
+    }
+    symbol = dlsym(library, o->custom_op_registerer);
+    if (!symbol) {
+        fprintf(stderr,
+                "ember-bench: --custom_op_library: '%s' has no function '%s' (name its registerer with "
+                "--custom_op_registerer=NAME)\n",
+                o->custom_op_library, o->custom_op_registerer);
+        return 0;
+    }
+    memcpy(&registerer, &symbol, sizeof registerer); /* POSIX: dlsym's result is the function's address */
+    if (ember_op_resolver_create(out) != EMBER_OK) {
+        fprintf(stderr, "ember-bench: out of memory for the op resolver\n");
+        return 0;
+    }
+    status = registerer(*out);
+    if (status != EMBER_OK) {
+        fprintf(stderr, "ember-bench: %s in '%s' failed (%s): %s\n", o->custom_op_registerer,
+                o->custom_op_library, ember_status_string(status), ember_op_resolver_error(*out));
+        ember_op_resolver_destroy(*out);
+        *out = NULL;
+        return 0;
+    }
+    return 1;
+#else
+    fprintf(stderr, "ember-bench: --custom_op_library: this build has no dlopen (a static build)\n");
+    return 0;
+#endif
+}
+
 static int by_value(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
@@ -221,6 +291,7 @@ int main(int argc, char **argv) {
     size_t model_size = 0, arena = 0;
     char error[EMBER_ERROR_CAPACITY];
     ember_interpreter *it = NULL;
+    ember_op_resolver *resolver = NULL;
     double t0, init_us, first_us, sum = 0, *runs = NULL;
     profile prof = {0, NULL, 0.0};
     long r;
@@ -228,13 +299,19 @@ int main(int argc, char **argv) {
     int rc = parse(argc, argv, &o);
     if (rc)
         return rc < 0 ? 0 : rc; /* -1: --help was printed */
+    if (!load_custom_ops(&o, &resolver))
+        return 1;
     model = read_file(o.graph, &model_size);
     if (!model) {
         fprintf(stderr, "ember-bench: cannot read '%s'\n", o.graph);
+        ember_op_resolver_destroy(resolver);
         return 1;
     }
     t0 = now_us();
-    if (ember_interpreter_create(model, model_size, &it, error, sizeof error) != EMBER_OK) {
+    rc = ember_interpreter_create_with_resolver(model, model_size, resolver, &it, error, sizeof error) !=
+         EMBER_OK;
+    ember_op_resolver_destroy(resolver); /* the interpreter holds its own copy */
+    if (rc) {
         fprintf(stderr, "ember-bench: %s: %s\n", o.graph, error);
         free(model);
         return 1;

@@ -89,6 +89,9 @@ def write_seeds(corpus: Path) -> int:
     # TensorFlow's shape and indexing files (SPLIT, SLICE, TILE, GATHER_ND, REDUCE_PROD, ... amid convolutions).
     shape_files = Path(__file__).resolve().parents[1] / "data" / "tf" / "shape"
     seeds.extend(p.read_bytes() for p in sorted(shape_files.glob("*.tflite")))
+    import test_detection_postprocess as detection  # the runtime's own custom op, its flexbuffer options
+
+    seeds.extend(detection.seed_models())
     for i, seed in enumerate(seeds):
         (corpus / f"builder_{i:02d}.tflite").write_bytes(seed)
     return len(list(corpus.iterdir()))

@@ -46,6 +46,8 @@ class OpSpec:
     options: dict[str, Any] = field(default_factory=dict)
     version: int = 1
     opcode_index: int | None = None  # override (hostile files)
+    custom_code: str | None = None  # op "CUSTOM": the OperatorCode's custom_code
+    custom_options: bytes | None = None  # Operator.custom_options (a flexbuffer for TensorFlow's custom ops)
 
 
 def _byte_vector(b: flatbuffers.Builder, data: bytes, alignment: int = 16) -> int:
@@ -283,24 +285,27 @@ def build_model(
             tflite.TensorAddQuantization(b, quant)
         tensor_offsets.append(tflite.TensorEnd(b))
 
-    # One operator code per distinct (op, version), in order of first use.
-    codes: list[tuple[str, int]] = []
+    # One operator code per distinct (op, version, custom_code), in order of first use.
+    codes: list[tuple[str, int, str | None]] = []
     for op in ops:
-        if (op.op, op.version) not in codes:
-            codes.append((op.op, op.version))
+        if (op.op, op.version, op.custom_code) not in codes:
+            codes.append((op.op, op.version, op.custom_code))
     op_offsets = []
     for op in ops:
         ins = _int_vector(b, tflite.OperatorStartInputsVector, op.inputs)
         outs = _int_vector(b, tflite.OperatorStartOutputsVector, op.outputs)
         options_type, options = _options(b, op)
+        custom_options = _byte_vector(b, op.custom_options, 1) if op.custom_options is not None else 0
         tflite.OperatorStart(b)
-        index = op.opcode_index if op.opcode_index is not None else codes.index((op.op, op.version))
+        index = op.opcode_index if op.opcode_index is not None else codes.index((op.op, op.version, op.custom_code))
         tflite.OperatorAddOpcodeIndex(b, index)
         tflite.OperatorAddInputs(b, ins)
         tflite.OperatorAddOutputs(b, outs)
         if options:
             tflite.OperatorAddBuiltinOptionsType(b, options_type)
             tflite.OperatorAddBuiltinOptions(b, options)
+        if custom_options:
+            tflite.OperatorAddCustomOptions(b, custom_options)
         op_offsets.append(tflite.OperatorEnd(b))
 
     subgraph_offsets = []
@@ -319,9 +324,12 @@ def build_model(
         subgraph_offsets.append(tflite.SubGraphEnd(b))
 
     code_offsets = []
-    for name, version in codes:
+    for name, version, custom_code in codes:
         code = getattr(tflite.BuiltinOperator, name)
+        custom = b.CreateString(custom_code) if custom_code is not None else 0
         tflite.OperatorCodeStart(b)
+        if custom:
+            tflite.OperatorCodeAddCustomCode(b, custom)
         # Both fields, as current converters write them: the int8 field saturates at 127 (placeholder).
         tflite.OperatorCodeAddDeprecatedBuiltinCode(b, min(code, 127))
         tflite.OperatorCodeAddBuiltinCode(b, code)

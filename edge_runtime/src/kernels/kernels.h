@@ -112,6 +112,9 @@ extern const ember_kernel ember_kernel_select_v2;
 extern const ember_kernel ember_kernel_cast;
 extern const ember_kernel ember_kernel_zeros_like;
 extern const ember_kernel ember_kernel_fill;
+/* CUSTOM operators the runtime implements (op_registry.c's custom table, found by custom_code = name):
+ * detection_postprocess.c, whose custom_options flexbuffer flexbuffer.h reads. */
+extern const ember_kernel ember_kernel_detection_postprocess;
 
 /* Builtin option fields of a node; `def` when the node has no options table or the field is absent. The model
  * was verified as a whole, but the field layout of the options table is only known here, so reads stay
