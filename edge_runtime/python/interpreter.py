@@ -248,4 +248,13 @@ class Interpreter:
         return np.frombuffer(data, dtype=details["dtype"]).reshape(tuple(details["shape"]))
 
 
-__all__ = ["Interpreter", "RuntimeModelError", "load_custom_op_library", "op_registry"]
+class InterpreterWithCustomOps(Interpreter):
+    """LiteRT's name for an interpreter given custom op registerers: ``custom_op_registerers`` first, the rest as
+    :class:`Interpreter` takes them."""
+
+    def __init__(self, custom_op_registerers: Sequence[str | Callable[..., Any]] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(custom_op_registerers=custom_op_registerers, **kwargs)
+
+
+__all__ = ["Interpreter", "InterpreterWithCustomOps", "RuntimeModelError", "load_custom_op_library", "op_registry"]

@@ -90,6 +90,13 @@ def test_a_custom_op_from_a_shared_library_matches_its_closed_form(loaded: ctype
                                    rtol=1e-6, atol=1e-7)
 
 
+def test_litert_s_interpreter_with_custom_ops_name_works_too(loaded: ctypes.CDLL) -> None:
+    x, w = _inputs(4)
+    it = ember.runtime.InterpreterWithCustomOps(custom_op_registerers=["ember_register_custom_ops"],
+                                                model_content=scale_shift_model(0.5, 2.0))
+    np.testing.assert_allclose(_run(it, x, w), _expected(0.5, 2.0, x, w), rtol=1e-6, atol=1e-7)
+
+
 def test_an_unregistered_custom_op_is_refused_with_its_name_and_how_to_register_it() -> None:
     with pytest.raises(RuntimeModelError) as error:
         ember.runtime.Interpreter(model_content=scale_shift_model(1.0, 1.0))
