@@ -203,8 +203,8 @@ int32_t ember_op_registry_count(void);
 /* Kernel i (0 <= i < count): its name (TFLite's BuiltinOperator name, or the custom_code of a custom op), its
  * BuiltinOperator number (32, CUSTOM, for a custom op), the highest operator version it runs, and the tensor
  * types it computes on (bit t set: ember_type t, e.g. 1u << EMBER_INT8). NULL pointers are skipped. */
-ember_status ember_op_registry_entry(int32_t i, const char **name, int32_t *builtin_code, int32_t *max_version,
-                                     uint32_t *types);
+ember_status ember_op_registry_entry(int32_t i, const char **name, int32_t *builtin_code,
+                                     int32_t *max_version, uint32_t *types);
 
 /* ---- Custom operators --------------------------------------------------------------------------------- */
 

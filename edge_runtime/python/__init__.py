@@ -6,6 +6,6 @@
 """
 
 from ember.runtime._native import RuntimeModelError
-from ember.runtime.interpreter import Interpreter, load_custom_op_library, op_registry
+from ember.runtime.interpreter import Interpreter, InterpreterWithCustomOps, load_custom_op_library, op_registry
 
-__all__ = ["Interpreter", "RuntimeModelError", "load_custom_op_library", "op_registry"]
+__all__ = ["Interpreter", "InterpreterWithCustomOps", "RuntimeModelError", "load_custom_op_library", "op_registry"]

@@ -59,10 +59,16 @@ def _registerer(item: Any, position: int) -> int | Callable[[int], Any]:
         return ctypes.cast(function, ctypes.c_void_p).value or 0
     if isinstance(item, ctypes._CFuncPtr):  # noqa: SLF001 - the base class of every ctypes function
         return ctypes.cast(item, ctypes.c_void_p).value or 0
+    if isinstance(item, int) and not isinstance(item, bool):
+        # A function's address, e.g. int(ffi.cast("uintptr_t", lib.ember_register_custom_ops)) from cffi.
+        if item <= 0:
+            raise ValueError(f"custom_op_registerers[{position}]: a function address must be positive, got {item}")
+        return item
     if callable(item):
         return item
     raise TypeError(f"custom_op_registerers[{position}] is {type(item).__name__}: expected a function name (str), a "
-                    "ctypes function of a loaded library, or a callable taking the resolver's address")
+                    "ctypes function of a loaded library, its address (int), or a callable taking the resolver's "
+                    "address")
 
 # TFLite TensorType numbers (the C runtime reports these) -> numpy dtypes.
 _DTYPES: dict[int, type] = {0: np.float32, 1: np.float16, 2: np.int32, 3: np.uint8, 4: np.int64, 6: np.bool_,
@@ -100,7 +106,8 @@ class Interpreter:
 
     ``custom_op_registerers`` is LiteRT's: functions that register the kernels of the model's custom ops, each
     the name (str) of an ``ember_op_registerer`` loaded in the process (:func:`load_custom_op_library`), a
-    ctypes function of one (``load_custom_op_library(path).ember_register_custom_ops``), or a Python callable
+    ctypes function of one (``load_custom_op_library(path).ember_register_custom_ops``), the address of one (an
+    int, e.g. ``int(ffi.cast("uintptr_t", lib.ember_register_custom_ops))`` with cffi), or a Python callable
     called with the address of the ``ember_op_resolver`` (returning None or 0). A model with a custom op none of
     them registers is refused with a message naming its custom_code.
     """
@@ -241,4 +248,13 @@ class Interpreter:
         return np.frombuffer(data, dtype=details["dtype"]).reshape(tuple(details["shape"]))
 
 
-__all__ = ["Interpreter", "RuntimeModelError", "load_custom_op_library", "op_registry"]
+class InterpreterWithCustomOps(Interpreter):
+    """LiteRT's name for an interpreter given custom op registerers: ``custom_op_registerers`` first, the rest as
+    :class:`Interpreter` takes them."""
+
+    def __init__(self, custom_op_registerers: Sequence[str | Callable[..., Any]] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(custom_op_registerers=custom_op_registerers, **kwargs)
+
+
+__all__ = ["Interpreter", "InterpreterWithCustomOps", "RuntimeModelError", "load_custom_op_library", "op_registry"]

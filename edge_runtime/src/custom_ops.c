@@ -50,7 +50,9 @@ static ember_status adapter_prepare(ember_interpreter *ctx, ember_node *node) {
         return EMBER_OK;
     ctx->error[0] = '\0';
     status = op.entry->user.prepare(&op);
-    if (status != EMBER_OK && ctx->error[0] == '\0')
+    if (status == EMBER_OK)
+        ctx->error[0] = '\0'; /* what a refused accessor call recorded on the way */
+    else if (ctx->error[0] == '\0')
         ember_fail(ctx, status, "%s %ld: prepare failed (%s) without a message", node->kernel->name,
                    (long)node->index, ember_status_string(status));
     return status;
@@ -61,7 +63,9 @@ static ember_status adapter_eval(ember_interpreter *ctx, const ember_node *node)
     ember_status status;
     ctx->error[0] = '\0';
     status = op.entry->user.eval(&op);
-    if (status != EMBER_OK && ctx->error[0] == '\0')
+    if (status == EMBER_OK)
+        ctx->error[0] = '\0';
+    else if (ctx->error[0] == '\0')
         ember_fail(ctx, status, "%s %ld: eval failed (%s) without a message", node->kernel->name,
                    (long)node->index, ember_status_string(status));
     return status;
@@ -295,20 +299,25 @@ int32_t ember_op_output_tensor(const ember_op_context *op, int32_t i) {
 
 static ember_status tensor_of(ember_op_context *op, int32_t index, const char *what, int32_t i,
                               ember_tensor_info *info) {
-    if (!op || !info)
+    const int32_t count = what[0] == 'i' ? op->node->input_count : op->node->output_count;
+    if (!info)
         return EMBER_INVALID_ARGUMENT;
     if (index < 0)
-        return ember_fail(op->ctx, EMBER_INVALID_ARGUMENT, "%s %ld: %s %ld does not exist (it has %ld)",
+        return ember_fail(op->ctx, EMBER_INVALID_ARGUMENT, "%s %ld: %s %ld %s (it has %ld)",
                           op->node->kernel->name, (long)op->node->index, what, (long)i,
-                          (long)(what[0] == 'i' ? op->node->input_count : op->node->output_count));
+                          i >= 0 && i < count ? "is omitted" : "does not exist", (long)count);
     return ember_interpreter_tensor_info(op->ctx, index, info);
 }
 
 ember_status ember_op_input(ember_op_context *op, int32_t i, ember_tensor_info *info) {
+    if (!op)
+        return EMBER_INVALID_ARGUMENT;
     return tensor_of(op, ember_op_input_tensor(op, i), "input", i, info);
 }
 
 ember_status ember_op_output(ember_op_context *op, int32_t i, ember_tensor_info *info) {
+    if (!op)
+        return EMBER_INVALID_ARGUMENT;
     return tensor_of(op, ember_op_output_tensor(op, i), "output", i, info);
 }
 

@@ -243,8 +243,8 @@ void ember_free_custom_kernels(ember_interpreter *ctx);
 /* The kernel of operator `op` (builtin `code`, or CUSTOM with `custom_code`, which may be NULL) into *kernel:
  * the resolver's, else the runtime's; EMBER_UNSUPPORTED naming the op (and for a custom_code how to register
  * it) when there is none. */
-ember_status ember_resolve_operator(ember_interpreter *ctx, uint32_t op, int32_t code, const char *custom_code,
-                                    const ember_kernel **kernel);
+ember_status ember_resolve_operator(ember_interpreter *ctx, uint32_t op, int32_t code,
+                                    const char *custom_code, const ember_kernel **kernel);
 /* Copies the resolver's kernels into ctx (create_with_resolver, before the model is loaded). */
 ember_status ember_copy_resolver(ember_interpreter *ctx, const ember_op_resolver *resolver);
 

@@ -67,11 +67,12 @@ def _expected(a: float, b: float, x: np.ndarray, w: np.ndarray) -> np.ndarray:
     return (np.float32(a) * x + np.float32(b) * w).astype(np.float32)
 
 
-@pytest.mark.parametrize("form", ["name", "ctypes", "callable"])
+@pytest.mark.parametrize("form", ["name", "ctypes", "address", "callable"])
 def test_a_custom_op_from_a_shared_library_matches_its_closed_form(loaded: ctypes.CDLL, form: str) -> None:
     registerer = {
         "name": "ember_register_custom_ops",
         "ctypes": loaded.ember_register_custom_ops,
+        "address": ctypes.cast(loaded.ember_register_custom_ops, ctypes.c_void_p).value,
         # LiteRT's Python form: a callable given the resolver's address.
         "callable": lambda address: loaded.ember_register_custom_ops(ctypes.c_void_p(address)),
     }[form]
@@ -87,6 +88,13 @@ def test_a_custom_op_from_a_shared_library_matches_its_closed_form(loaded: ctype
         it.invoke()
         np.testing.assert_allclose(it.get_tensor(it.get_output_details()[0]["index"]), _expected(a, b, x2, w2),
                                    rtol=1e-6, atol=1e-7)
+
+
+def test_litert_s_interpreter_with_custom_ops_name_works_too(loaded: ctypes.CDLL) -> None:
+    x, w = _inputs(4)
+    it = ember.runtime.InterpreterWithCustomOps(custom_op_registerers=["ember_register_custom_ops"],
+                                                model_content=scale_shift_model(0.5, 2.0))
+    np.testing.assert_allclose(_run(it, x, w), _expected(0.5, 2.0, x, w), rtol=1e-6, atol=1e-7)
 
 
 def test_an_unregistered_custom_op_is_refused_with_its_name_and_how_to_register_it() -> None:
@@ -149,6 +157,8 @@ def test_a_missing_or_failing_registerer_is_refused(loaded: ctypes.CDLL) -> None
                                                                              lambda address: 3])
     with pytest.raises(ZeroDivisionError):
         ember.runtime.Interpreter(model_content=model, custom_op_registerers=[lambda address: 1 // 0])
+    with pytest.raises(ValueError, match="a function address must be positive, got 0"):
+        ember.runtime.Interpreter(model_content=model, custom_op_registerers=[0])
     with pytest.raises(TypeError, match=r"custom_op_registerers\[0\] is float"):
         ember.runtime.Interpreter(model_content=model, custom_op_registerers=[1.5])
     with pytest.raises(TypeError, match="must be a list"):
