@@ -17,12 +17,14 @@ from .quantize.observers import Observer
 from .quantize.ptq import quantize_graph
 from .quantize.qparams import QuantParams
 from .tflite import write_model
-from .tracer import trace
+from .tracer import trace, warn_unused_inputs
 
 
 def to_graph(model: Module, example_input: Any) -> Graph:
     """Trace, lower to TFLite ops and optimise: the graph the writers serialise."""
-    return passes.optimize(lowering.lower(passes.simplify(trace(model, example_input))))
+    traced = passes.simplify(trace(model, example_input))
+    warn_unused_inputs(traced)
+    return passes.optimize(lowering.lower(traced))
 
 
 def to_tflite(model: Module, example_input: Any, path: str | os.PathLike, *, name: str | None = None,

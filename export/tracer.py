@@ -13,6 +13,7 @@ import inspect
 import linecache
 import os
 import sys
+import warnings
 from typing import Any
 
 import numpy as np
@@ -241,6 +242,18 @@ def trace(model: Module, example_input: Any, check: bool = True) -> Graph:
     return first.graph
 
 
+def warn_unused_inputs(graph: Graph) -> None:
+    """An input no op of the (dead-code-free) graph reads stays an input of the file, as TensorFlow's converter
+    keeps it: callers still feed it. A warning names it, since it often means the trace was cut."""
+    used = {id(v) for n in graph.nodes for v in n.inputs if v is not None} | {id(v) for v in graph.outputs}
+    for v in graph.inputs:
+        if id(v) not in used:
+            warnings.warn(
+                f"input '{v.name}' of {graph.name} is not used by the exported graph: it is kept as an input of the "
+                "file (as TensorFlow's converter keeps it), and its value is ignored. If forward() does use it, "
+                "work outside ember's ops (`.data`, numpy) cut the trace there", UserWarning, stacklevel=3)
+
+
 def _compare(a: list[tuple], b: list[tuple]) -> None:
     for i, (x, y) in enumerate(zip(a, b, strict=False)):
         if x != y:
@@ -257,4 +270,5 @@ def _compare(a: list[tuple], b: list[tuple]) -> None:
         )
 
 
-__all__ = ["Graph", "Node", "TraceError", "example_tensors", "input_names", "static", "trace"]
+__all__ = ["Graph", "Node", "TraceError", "example_tensors", "input_names", "static", "trace",
+           "warn_unused_inputs"]

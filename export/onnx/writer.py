@@ -18,7 +18,7 @@ from ember.nn import Module
 from .. import lowering, passes
 from ..errors import ExportError
 from ..ir import Graph, Node, Value
-from ..tracer import trace
+from ..tracer import trace, warn_unused_inputs
 from .rules import RULES, OnnxBuilder
 
 if TYPE_CHECKING:
@@ -68,6 +68,7 @@ def int8_graphs(model: Module, example_input: Any, calibration: Iterable[Any] | 
     from ..quantize.qat_convert import quantize_lowered, strip_fake_quant
 
     graph = passes.simplify(trace(model, example_input))
+    warn_unused_inputs(graph)
     fake_quant = strip_fake_quant(graph)
     traced = graph.copy()
     lowered = passes.optimize(lowering.lower(graph))
@@ -99,6 +100,7 @@ def to_onnx(model: Module, example_input: Any, path: str | os.PathLike, *, opset
     if calibration is not None:
         raise ExportError("calibration data was given without quantize='int8': pass quantize='int8' to use it")
     graph = passes.simplify(trace(model, example_input))
+    warn_unused_inputs(graph)
     if any(n.op == "FakeQuantize" for n in graph.nodes):
         raise ExportError("the model has fake quantisation (prepare_qat): export it with quantize='int8'")
     for value in graph.values():

@@ -17,7 +17,7 @@ from .. import lowering, passes
 from ..errors import ExportError
 from ..ir import Graph, Value
 from ..tflite import write_model
-from ..tracer import trace
+from ..tracer import trace, warn_unused_inputs
 from .calibrate import calibrated_params
 from .fake_quant import FakeQuantize
 from .observers import Observer
@@ -80,6 +80,7 @@ def traced_qat_graph(model: nn.Module, example_input: Any) -> tuple[Graph, dict[
     """The traced graph of a QAT model (eval mode) with its weights' fake quantisation folded and the activations'
     FakeQuantize nodes removed, and the parameters those nodes held."""
     graph = passes.simplify(trace(model, example_input))
+    warn_unused_inputs(graph)
     params = strip_fake_quant(graph)
     if not params:
         raise ExportError("the model has no fake quantisation: prepare it with prepare_qat and train it, or export "
