@@ -170,8 +170,8 @@ def declare_batch(graph: Graph, batch: int) -> Graph:
 # ONNX ------------------------------------------------------------------------------------------------------------
 def batch_free_onnx(m1: Any, m2: Any, b1: int, b2: int) -> Any:
     """The ONNX model `m1` (written at batch b1) with the batch made symbolic ('batch'), by comparison with `m2`
-    (the same export at b2): inputs and outputs get dim 0 'batch', Reshape shapes -1, Expand shapes 1, Slice ends
-    INT64_MAX; anything else that holds the batch is refused."""
+    (the same export at b2): inputs and outputs get the dim 'batch' (dim 0 for inputs), Reshape shapes -1, Expand
+    shapes 1, Slice ends INT64_MAX; anything else that holds the batch is refused."""
     from onnx import numpy_helper
 
     g1, g2 = m1.graph, m2.graph
@@ -187,10 +187,10 @@ def batch_free_onnx(m1: Any, m2: Any, b1: int, b2: int) -> Any:
             d1, d2 = v1.type.tensor_type.shape.dim, v2.type.tensor_type.shape.dim
             values1, values2 = [d.dim_value for d in d1], [d.dim_value for d in d2]
             diff = [k for k, (x, y) in enumerate(zip(values1, values2, strict=True)) if x != y]
-            if diff != [0] or (values1[0], values2[0]) != (b1, b2):
+            if len(diff) != 1 or (values1[diff[0]], values2[diff[0]]) != (b1, b2):
                 raise ExportError(f"dynamic_batch=True: ONNX tensor '{v1.name}' has shape {values1} at batch {b1} "
-                                  f"and {values2} at batch {b2}: its dim 0 is not the batch")
-            d1[0].dim_param = "batch"
+                                  f"and {values2} at batch {b2}: no dim of its own is the batch")
+            d1[diff[0]].dim_param = "batch"
     users: dict[str, list[tuple[Any, int]]] = {}
     for n in g1.node:
         for k, name in enumerate(n.input):
