@@ -283,3 +283,39 @@ def test_rest_of_the_zoo_exports_dynamic_or_is_refused(tmp_path, name):
     x3 = models.example_input(name, batch=3, seed=3)
     (expected,) = reference(model, [x3])
     assert_close(_run_resized(_reference_interpreter(path), path, [x3]), expected, 1e-4, ATOL, f"{name} at batch 3")
+
+
+@pytest.mark.parametrize("name", ["mlp", "lenet5"])
+def test_int8_onnx_with_a_symbolic_batch_equals_the_fixed_file_per_sample(tmp_path, name):
+    import onnxruntime as ort
+
+    model = _calibrated(name)
+    x = models.example_input(name, batch=1)
+    calibration = [models.example_input(name, batch=1, seed=200 + s) for s in range(8)]
+    ember.export.to_onnx(model, x, tmp_path / "dyn.onnx", quantize="int8", calibration=calibration,
+                         dynamic_batch=True)
+    ember.export.to_onnx(model, x, tmp_path / "fixed.onnx", quantize="int8", calibration=calibration)
+    dynamic, fixed = (ort.InferenceSession(str(tmp_path / f), providers=["CPUExecutionProvider"])
+                      for f in ("dyn.onnx", "fixed.onnx"))
+    assert dynamic.get_inputs()[0].shape[0] == "batch"
+    for n in BATCHES:
+        xn = models.example_input(name, batch=n, seed=n)
+        rows = np.concatenate([fixed.run(None, {"input": xn[i:i + 1]})[0] for i in range(n)])
+        np.testing.assert_array_equal(dynamic.run(None, {"input": xn})[0], rows)
+
+
+def test_qat_convert_with_a_dynamic_batch(tmp_path):
+    from ember.export.quantize import convert, prepare_qat
+
+    model = prepare_qat(_calibrated("lenet5"))
+    model.train()
+    with ember.no_grad():
+        for seed in range(3):
+            model(ember.tensor(models.example_input("lenet5", batch=4, seed=400 + seed)))
+    path = tmp_path / "qat.tflite"
+    graph = convert(model, models.example_input("lenet5", batch=1), path, dynamic_batch=True)
+    assert list(_reference_interpreter(path).get_input_details()[0]["shape_signature"]) == [-1, 32, 32, 1]
+    x = quantize_array(models.example_input("lenet5", batch=3, seed=3), graph.inputs[0].quant).astype(np.float32)
+    rows = np.concatenate([litert(path, [x[i:i + 1]])[0] for i in range(3)])
+    np.testing.assert_array_equal(_run_resized(_reference_interpreter(path), path, [x]), rows)
+    np.testing.assert_array_equal(ember_runtime(path, [x[:1]])[0], rows[:1])
