@@ -319,3 +319,18 @@ def test_qat_convert_with_a_dynamic_batch(tmp_path):
     rows = np.concatenate([litert(path, [x[i:i + 1]])[0] for i in range(3)])
     np.testing.assert_array_equal(_run_resized(_reference_interpreter(path), path, [x]), rows)
     np.testing.assert_array_equal(ember_runtime(path, [x[:1]])[0], rows[:1])
+
+
+def test_int8_with_float_edges_keeps_the_batch_free(tmp_path):
+    """io="float": the QUANTIZE/DEQUANTIZE quantisation adds at the edges carry the -1 too."""
+    model = _calibrated("lenet5")
+    calibration = [models.example_input("lenet5", batch=1, seed=200 + s) for s in range(8)]
+    path = tmp_path / "m.tflite"
+    ember.export.to_tflite(model, models.example_input("lenet5", batch=1), path, quantize="int8",
+                           calibration=calibration, io="float", dynamic_batch=True)
+    it = _reference_interpreter(path)
+    assert it.get_input_details()[0]["dtype"] == np.float32
+    assert it.get_input_details()[0]["shape_signature"][0] == it.get_output_details()[0]["shape_signature"][0] == -1
+    x = models.example_input("lenet5", batch=3, seed=3)
+    rows = np.concatenate([litert(path, [x[i:i + 1]])[0] for i in range(3)])
+    np.testing.assert_array_equal(_run_resized(it, path, [x]), rows)
