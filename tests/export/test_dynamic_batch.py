@@ -219,9 +219,21 @@ class FoldsBatch(nn.Module):
         return x.reshape(x.shape[0] * x.shape[1], x.shape[2]).relu()
 
 
-class BatchShapedConstant(nn.Module):
+class PerSampleConstant(nn.Module):
     def forward(self, x):
-        return x + ember.zeros(x.shape[0], x.shape[1])
+        return x * ember.tensor(np.arange(x.shape[0], dtype=np.float32).reshape(-1, 1))
+
+
+class ConcatenatedZeros(nn.Module):
+    def forward(self, x):
+        return ember.cat([x, ember.zeros(x.shape[0], 2)], dim=1)
+
+
+class AddedZeros(nn.Module):
+    """A zero state built from the batch size (as an LSTM's): the same for every sample, so it broadcasts."""
+
+    def forward(self, x):
+        return (x + ember.zeros(x.shape[0], x.shape[1]) + 1.0) * ember.ones(x.shape[0], 1)
 
 
 @pytest.mark.parametrize("to", ["tflite", "onnx"])
@@ -236,11 +248,30 @@ def test_refuses_mixing_the_batch_into_another_dim(tmp_path, to):
     export(FoldsBatch(), x, tmp_path / f"fixed.{to}")  # a fixed batch exports
 
 
-def test_refuses_a_constant_shaped_by_the_batch(tmp_path):
-    with pytest.raises(ember.export.ExportError, match=r"has shape \[2, 3\] at batch 2 and \[3, 3\] at batch 3: a "
-                                                       "tensor is built from the batch size"):
-        ember.export.to_tflite(BatchShapedConstant(), np.ones((2, 3), np.float32), tmp_path / "m.tflite",
-                               dynamic_batch=True)
+@pytest.mark.parametrize("model, needle", [
+    (PerSampleConstant(), r"has shape \[2, 1\] at batch 2 and \[3, 1\] at batch 3: a tensor is built from the batch"),
+    (ConcatenatedZeros(), r"operand of CONCATENATION .* has the batch size 2 in dim 0: .* cannot broadcast"),
+])
+def test_refuses_a_constant_shaped_by_the_batch(tmp_path, model, needle):
+    with pytest.raises(ember.export.ExportError, match=needle):
+        ember.export.to_tflite(model, np.ones((2, 3), np.float32), tmp_path / "m.tflite", dynamic_batch=True)
+
+
+def test_a_constant_the_same_for_every_sample_broadcasts(tmp_path):
+    model = AddedZeros()
+    x = np.random.default_rng(0).standard_normal((1, 3)).astype(np.float32)
+    path, onx = tmp_path / "m.tflite", tmp_path / "m.onnx"
+    graph = ember.export.to_tflite(model, x, path, dynamic_batch=True)
+    ember.export.to_onnx(model, x, onx, dynamic_batch=True)
+    assert all(v.shape[0] == 1 for v in graph.values() if v.is_constant and v.data.ndim == 2)
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(onx), providers=["CPUExecutionProvider"])
+    for n in BATCHES:
+        xn = np.random.default_rng(n).standard_normal((n, 3)).astype(np.float32)
+        (expected,) = reference(model, [xn])
+        assert_close(_run_resized(_reference_interpreter(path), path, [xn]), expected, RTOL, ATOL, f"batch {n}")
+        assert_close(session.run(None, {"input": xn})[0], expected, RTOL, ATOL, f"ONNX batch {n}")
 
 
 def test_refuses_transpose_conv_output_shape(tmp_path):
@@ -265,9 +296,9 @@ def test_fixed_batch_files_have_no_signature_change(tmp_path):
     assert metadata(path)["dynamic_batch"] is False
 
 
-# Zoo models whose graph holds the batch where no batch-free file can: the LSTM's zero initial state is a constant
-# [B, hidden], and TRANSPOSE_CONV's output shape is a constant [B, H, W, C].
-REFUSED = {"kws_lstm": "a tensor is built from the batch size", "unet_transposed": "TRANSPOSE_CONV"}
+# Zoo models whose graph holds the batch where no batch-free file can: TRANSPOSE_CONV's output shape is a constant
+# [B, H, W, C] (ONNX's ConvTranspose has none, so the ONNX file is batch-free).
+REFUSED = {"unet_transposed": "TRANSPOSE_CONV"}
 
 
 @pytest.mark.parametrize("name", [n for n in models.MODELS if n not in ZOO])
@@ -280,9 +311,15 @@ def test_rest_of_the_zoo_exports_dynamic_or_is_refused(tmp_path, name):
             ember.export.to_tflite(model, x, path, dynamic_batch=True)
         return
     ember.export.to_tflite(model, x, path, dynamic_batch=True)
+    ember.export.to_onnx(model, x, tmp_path / "m.onnx", dynamic_batch=True)
     x3 = models.example_input(name, batch=3, seed=3)
     (expected,) = reference(model, [x3])
     assert_close(_run_resized(_reference_interpreter(path), path, [x3]), expected, 1e-4, ATOL, f"{name} at batch 3")
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(tmp_path / "m.onnx"), providers=["CPUExecutionProvider"])
+    (got,) = session.run(None, {session.get_inputs()[0].name: x3})
+    assert_close(got, expected, 1e-4, ATOL, f"{name} ONNX at batch 3")
 
 
 @pytest.mark.parametrize("name", ["mlp", "lenet5"])
