@@ -9,6 +9,7 @@ from typing import Any
 from ember.nn import Module
 
 from . import lowering, passes
+from .dynamic_batch import at_batch, batch_sizes, declare_batch, mark_batch
 from .errors import ExportError
 from .ir import Graph, Value
 from .quantize.calibrate import calibrated_params
@@ -17,20 +18,40 @@ from .quantize.observers import Observer
 from .quantize.ptq import quantize_graph
 from .quantize.qparams import QuantParams
 from .tflite import write_model
-from .tracer import trace
+from .tracer import trace, warn_unused_inputs
 
 
-def to_graph(model: Module, example_input: Any) -> Graph:
-    """Trace, lower to TFLite ops and optimise: the graph the writers serialise."""
-    return passes.optimize(lowering.lower(passes.simplify(trace(model, example_input))))
+def to_graph(model: Module, example_input: Any, *, dynamic_batch: bool = False) -> Graph:
+    """Trace, lower to TFLite ops and optimise: the graph the writers serialise. `example_input` is one tensor or
+    a tuple of tensors (one per positional argument of forward()). With `dynamic_batch`, dim 0 of every input is
+    the batch and the graph is valid for any batch size (see dynamic_batch.py), or ExportError says why not."""
+    if not dynamic_batch:
+        return _lowered(model, example_input)
+    batch, b1, b2 = batch_sizes(example_input)
+    first = _lowered(model, at_batch(example_input, b1))
+    second = _lowered(model, at_batch(example_input, b2), warn=False)
+    return declare_batch(mark_batch(first, second, b1, b2), batch)
+
+
+def _lowered(model: Module, example_input: Any, warn: bool = True) -> Graph:
+    traced = passes.simplify(trace(model, example_input))
+    if warn:
+        warn_unused_inputs(traced)
+    return passes.optimize(lowering.lower(traced))
 
 
 def to_tflite(model: Module, example_input: Any, path: str | os.PathLike, *, name: str | None = None,
               labels: list[str] | None = None, normalization: dict[str, Any] | None = None,
               quantize: str | None = None, calibration: Iterable[Any] | None = None,
               observer: str | Observer | type = "minmax", io: str = "int8",
-              params_of: Callable[[Value], QuantParams | None] | None = None) -> Graph:
+              params_of: Callable[[Value], QuantParams | None] | None = None, dynamic_batch: bool = False) -> Graph:
     """Export `model` as a `.tflite` file at `path`; returns the exported graph.
+
+    `example_input` is one tensor, or a tuple of tensors for a forward() with several arguments (`(x, mask)`:
+    one file input per argument, in order, named after forward()'s parameters). `dynamic_batch=True` writes dim 0
+    of every input, and of every tensor that carries the batch, as -1 in the shape signature (TensorFlow's
+    converter does the same), so `resize_tensor_input(i, [n, ...])` works for any n; graphs that mix the batch
+    into other dims are refused.
 
     float32 by default. `quantize="float16"` stores the weights as float16 (half the file; DEQUANTIZE to float32
     at load, TensorFlow's float16 quantisation). `quantize="int8"` writes TFLite's int8 scheme: activation ranges
@@ -39,7 +60,7 @@ def to_tflite(model: Module, example_input: Any, path: str | os.PathLike, *, nam
     the model's input and output int8, `io="float"` keeps them float32 with QUANTIZE/DEQUANTIZE inside the file.
     `labels` and `normalization` (e.g. {"mean": [...], "std": [...]}) go into the file's "ember" metadata, so an
     app can read how to prepare inputs and name outputs."""
-    graph = to_graph(model, example_input)
+    graph = to_graph(model, example_input, dynamic_batch=dynamic_batch)
     graph.name = name or graph.name
     if quantize is not None:
         graph = _quantize(graph, quantize, calibration, observer, io, params_of)

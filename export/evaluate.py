@@ -66,20 +66,36 @@ class TFLiteRunner:
             except (ValueError, RuntimeError) as e:
                 raise ExportError(f"{os.fspath(path)}: LiteRT cannot load the model: {e}") from None
         self.engine = engine
-        (self.input,), (self.output,) = self.interpreter.get_input_details(), self.interpreter.get_output_details()
+        self.inputs, self.outputs = self.interpreter.get_input_details(), self.interpreter.get_output_details()
+        if len(self.outputs) != 1:
+            raise ExportError(f"{os.fspath(path)}: the model has {len(self.outputs)} outputs; evaluate() scores "
+                              "classifiers with one output")
+        self.input, self.output = self.inputs[0], self.outputs[0]
         self.batch = int(self.input["shape"][0])
+        described = read_metadata(content).get("inputs", [])
+        self.layouts = [d.get("layout", "none") for d in described] if len(described) == len(self.inputs) else (
+            [self.layout] + ["none"] * (len(self.inputs) - 1))
 
-    def prepare(self, x: np.ndarray) -> np.ndarray:
-        if self.layout == "NHWC" and x.ndim == 4:
+    def prepare(self, x: np.ndarray, i: int = 0) -> np.ndarray:
+        """Input `i` as the Ember model takes it (NCHW images, float) in the file's layout and dtype."""
+        detail = self.inputs[i]
+        if self.layouts[i] == "NHWC" and x.ndim == 4:
             x = np.transpose(x, (0, 2, 3, 1))
-        if self.input["dtype"] == np.int8:
-            scale, zero_point = self.input["quantization"]
+        if detail["dtype"] == np.int8:
+            scale, zero_point = detail["quantization"]
             x = np.clip(round_half_away(np.asarray(x, np.float64) / scale) + zero_point, -128, 127)
-        return np.ascontiguousarray(x, self.input["dtype"])
+        return np.ascontiguousarray(x, detail["dtype"])
 
-    def run(self, x: np.ndarray) -> np.ndarray:
-        """The raw output (int8 for an int8 model) for one batch of the model's batch size."""
-        self.interpreter.set_tensor(self.input["index"], self.prepare(x))
+    def run(self, *xs: np.ndarray) -> np.ndarray:
+        """The raw output (int8 for an int8 model) for one batch of the model's batch size: one array per input
+        (`run(x)`, `run(x, mask)`), or one tuple of them."""
+        if len(xs) == 1 and isinstance(xs[0], (tuple, list)):
+            xs = tuple(xs[0])
+        if len(xs) != len(self.inputs):
+            names = ", ".join(d["name"] for d in self.inputs)
+            raise ExportError(f"the model takes {len(self.inputs)} input(s) ({names}), {len(xs)} were given")
+        for i, (detail, x) in enumerate(zip(self.inputs, xs, strict=True)):
+            self.interpreter.set_tensor(detail["index"], self.prepare(np.asarray(x), i))
         self.interpreter.invoke()
         return self.interpreter.get_tensor(self.output["index"])
 
@@ -92,23 +108,50 @@ class TFLiteRunner:
     def batches(self, x: np.ndarray) -> list[np.ndarray]:
         return [x[i:i + self.batch] for i in range(0, len(x) - self.batch + 1, self.batch)]
 
+    def shapes(self) -> list[tuple[int, ...]]:
+        """The inputs' shapes as the Ember model takes them (NCHW for an image the file stores NHWC)."""
+        out = []
+        for detail, layout in zip(self.inputs, self.layouts, strict=True):
+            s = tuple(int(d) for d in detail["shape"])
+            out.append((s[0], s[3], s[1], s[2]) if layout == "NHWC" and len(s) == 4 else s)
+        return out
+
+
+def _labelled(item: Any, runner: TFLiteRunner) -> tuple[list[np.ndarray], np.ndarray]:
+    """(inputs, labels) of one evaluation item: (x, y) for one input; ((x, mask), y) or (x, mask, y) for several."""
+    from .quantize.calibrate import sample_inputs
+
+    def array(v: Any) -> np.ndarray:
+        return v.cpu().data if isinstance(v, ember.Tensor) else np.asarray(v)
+
+    n = len(runner.inputs)
+    if not isinstance(item, (tuple, list)) or len(item) < 2:
+        raise ExportError("evaluate() needs (input, label) pairs, e.g. a DataLoader over a labelled data set")
+    if n == 1:
+        return [array(item[0])], array(item[1])
+    xs = sample_inputs(item, runner.shapes())
+    rest = item[1] if isinstance(item[0], (tuple, list)) else (item[n] if len(item) > n else None)
+    if rest is None:
+        raise ExportError(f"evaluate() needs labels: give ((x, mask), label) pairs or (x, mask, label) batches for "
+                          f"this model's {n} inputs")
+    return xs, array(rest)
+
 
 def evaluate(path: str | os.PathLike, data: Iterable[Any], engine: str = "ember") -> dict[str, Any]:
     """Run every (input, label) batch of `data` through the model at `path`; returns accuracy and sample count.
 
-    Inputs are given as the Ember model takes them (NCHW images, float); `engine="litert"` uses LiteRT's
-    reference kernels instead of Ember's C runtime (the oracle), `engine="litert_default"` its default (optimised)
-    kernels."""
+    Inputs are given as the Ember model takes them (NCHW images, float); a model with several inputs takes
+    ((x, mask), label) pairs or (x, mask, label) batches. `engine="litert"` uses LiteRT's reference kernels instead
+    of Ember's C runtime (the oracle), `engine="litert_default"` its default (optimised) kernels."""
     runner = TFLiteRunner(path, engine)
     correct = total = 0
     for item in data:
-        if not isinstance(item, (tuple, list)) or len(item) < 2:
-            raise ExportError("evaluate() needs (input, label) pairs, e.g. a DataLoader over a labelled data set")
-        x, y = (v.cpu().data if isinstance(v, ember.Tensor) else np.asarray(v) for v in item[:2])
-        for i, xb in enumerate(runner.batches(x)):
-            scores = runner.dequantize(runner.run(xb)).reshape(len(xb), -1)
+        xs, y = _labelled(item, runner)
+        for i, start in enumerate(range(0, len(xs[0]) - runner.batch + 1, runner.batch)):
+            batch = [x[start:start + runner.batch] for x in xs]
+            scores = runner.dequantize(runner.run(*batch)).reshape(runner.batch, -1)
             correct += int((scores.argmax(axis=1) == y[i * runner.batch:(i + 1) * runner.batch]).sum())
-            total += len(xb)
+            total += runner.batch
     if total == 0:
         raise ExportError("evaluate() got no samples")
     return {"accuracy": correct / total, "samples": total, "engine": engine}

@@ -23,6 +23,7 @@ class Value:
     dtype: np.dtype
     data: np.ndarray | None = None
     quant: QuantParams | None = None  # int8/int32 tensors of a quantised graph
+    batch_dim: int | None = None  # the dim that is the batch of a dynamic_batch graph (-1 in the shape signature)
 
     @property
     def is_constant(self) -> bool:
@@ -65,6 +66,7 @@ class Graph:
         self.outputs: list[Value] = []
         self.nodes: list[Node] = []
         self.layouts: dict[str, str] = {}  # graph input/output name -> "NHWC"/"NCHW", set by the layout pass
+        self.dynamic_batch = False  # values with `batch` set take any batch size (dynamic_batch.py)
         self._names: set[str] = set()
         self._counter = itertools.count()
 
@@ -108,7 +110,7 @@ class Graph:
             if v is None:
                 return None
             if id(v) not in copies:
-                copies[id(v)] = Value(v.name, v.shape, v.dtype, v.data, v.quant)
+                copies[id(v)] = Value(v.name, v.shape, v.dtype, v.data, v.quant, v.batch_dim)
             return copies[id(v)]
 
         out.inputs = [copy(v) for v in self.inputs]
@@ -116,6 +118,7 @@ class Graph:
                      for n in self.nodes]
         out.outputs = [copy(v) for v in self.outputs]
         out.layouts = dict(self.layouts)
+        out.dynamic_batch = self.dynamic_batch
         return out
 
     # queries --------------------------------------------------------------------------------------------

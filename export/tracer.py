@@ -9,9 +9,11 @@ from the input into a Python value (`.item()`, `bool()` of a comparison in an `i
 from __future__ import annotations
 
 import contextlib
+import inspect
 import linecache
 import os
 import sys
+import warnings
 from typing import Any
 
 import numpy as np
@@ -61,7 +63,8 @@ def _user_site() -> tuple[str, int]:
 
 
 class _Recorder:
-    def __init__(self, model: Module, example: ember.Tensor, replay: list[tuple] | None = None) -> None:
+    def __init__(self, model: Module, examples: tuple[ember.Tensor, ...], names: list[str],
+                 replay: list[tuple] | None = None) -> None:
         self.graph = Graph(type(model).__name__)
         self.module_names = {id(m): name for name, m in model.named_modules()}
         self.param_names = {id(p): name for name, p in (*model.named_parameters(), *model.named_buffers())}
@@ -70,11 +73,12 @@ class _Recorder:
         self.scope: list[str] = []
         self.calls: list[tuple[Any, ...]] = []  # the op sequence, to compare two runs
         self.statics: list[tuple[str, tuple[str, int], Any]] = []  # (kind, site, value) converted under static()
-        self.dynamic = {id(example)}  # ids of tensors computed from the input (all of them are in `keep`)
+        self.dynamic = {id(x) for x in examples}  # ids of tensors computed from the inputs (all are in `keep`)
         self.replay = None if replay is None else list(reversed(replay))  # the first run's statics, for the second
-        value = self.graph.value("input", example.shape, example.dtype)
-        self.graph.inputs.append(value)
-        self._bind(example, value)
+        for example, name in zip(examples, names, strict=True):
+            value = self.graph.value(name, example.shape, example.dtype)
+            self.graph.inputs.append(value)
+            self._bind(example, value)
 
     def _bind(self, tensor: ember.Tensor, value: Any) -> None:
         self.values[id(tensor)] = value
@@ -147,13 +151,14 @@ def _attr_key(attrs: dict[str, Any]) -> tuple:
     return tuple(sorted((k, repr(v)) for k, v in attrs.items()))
 
 
-def _record(model: Module, example: ember.Tensor, replay: list[tuple] | None = None) -> _Recorder:
-    rec = _Recorder(model, example, replay)
+def _record(model: Module, examples: tuple[ember.Tensor, ...], names: list[str],
+            replay: list[tuple] | None = None) -> _Recorder:
+    rec = _Recorder(model, examples, names, replay)
     removers = [register_module_forward_pre_hook(rec.pre_hook), register_module_forward_hook(rec.post_hook),
                 add_apply_hook(rec.on_apply), add_conversion_hook(rec.on_convert)]
     try:
         with ember.no_grad():
-            out = model(example)
+            out = model(*examples)
     finally:
         for remove in removers:
             remove()
@@ -163,7 +168,8 @@ def _record(model: Module, example: ember.Tensor, replay: list[tuple] | None = N
             raise TraceError(f"{type(model).__name__}.forward returned {type(t).__name__}; export needs tensors")
         if id(t) not in rec.dynamic:
             raise TraceError(
-                f"output {i} of {type(model).__name__} does not depend on its input: no recorded op connects them. "
+                f"output {i} of {type(model).__name__} does not depend on its input{'s' if len(examples) > 1 else ''}: "
+                "no recorded op connects them. "
                 "Work outside ember's ops (`.data`, `.detach()`, numpy) cuts the trace; compute the output with "
                 "ember ops"
             )
@@ -171,12 +177,12 @@ def _record(model: Module, example: ember.Tensor, replay: list[tuple] | None = N
     return rec
 
 
-def _second_example(example: ember.Tensor) -> ember.Tensor:
+def _second_example(example: ember.Tensor, seed: int = 12345) -> ember.Tensor:
     """An input that takes other branches than the example: floats of the opposite sign, shifted by two spreads and
     three times as spread (`x.mean() > 0.3` and `x.max() > 0.9` flip for inputs in [0, 1)); integers drawn anew
     within the example's range (token ids stay valid); booleans negated."""
     data = example.cpu().data
-    rng = np.random.default_rng(12345)
+    rng = np.random.default_rng(seed)
     if data.size == 0:
         other = data.copy()
     elif np.issubdtype(data.dtype, np.floating):
@@ -194,20 +200,58 @@ def _second_example(example: ember.Tensor) -> ember.Tensor:
     return ember.tensor(other)
 
 
+def example_tensors(example_input: Any) -> tuple[ember.Tensor, ...]:
+    """The positional arguments of forward() an example stands for: a tuple (or a list of tensors/arrays) is one
+    argument per item, anything else is one tensor."""
+    items = example_input if isinstance(example_input, tuple) or (
+        isinstance(example_input, list) and example_input
+        and all(isinstance(x, (ember.Tensor, np.ndarray)) for x in example_input)) else (example_input,)
+    if not items:
+        raise TraceError("the example input is an empty tuple: pass one example tensor per argument of forward()")
+    return tuple(x if isinstance(x, ember.Tensor) else ember.tensor(x) for x in items)
+
+
+def input_names(model: Module, count: int) -> list[str]:
+    """Graph input names: "input" for a single input (as before), else forward()'s parameter names in order."""
+    if count == 1:
+        return ["input"]
+    try:
+        params = list(inspect.signature(model.forward).parameters.values())
+    except (TypeError, ValueError):
+        params = []
+    positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][:count]
+    return positional + [f"input_{i}" for i in range(len(positional), count)]  # *args
+
+
 def trace(model: Module, example_input: Any, check: bool = True) -> Graph:
-    """Record `model(example_input)` in eval mode as a Graph; with `check`, refuse data-dependent control flow."""
-    example = example_input if isinstance(example_input, ember.Tensor) else ember.tensor(example_input)
+    """Record `model(*examples)` in eval mode as a Graph (one graph input per example tensor, in order); with
+    `check`, refuse data-dependent control flow."""
+    examples = example_tensors(example_input)
+    names = input_names(model, len(examples))
     was_training = model.training
     model.eval()
     try:
-        first = _record(model, example)
+        first = _record(model, examples, names)
         if check:
             with np.errstate(all="ignore"):  # the other example may be outside the model's domain (log, sqrt)
-                second = _record(model, _second_example(example), replay=first.statics)
+                others = tuple(_second_example(x, seed) for seed, x in enumerate(examples, start=12345))
+                second = _record(model, others, names, replay=first.statics)
             _compare(first.calls, second.calls)
     finally:
         model.train(was_training)
     return first.graph
+
+
+def warn_unused_inputs(graph: Graph) -> None:
+    """An input no op of the (dead-code-free) graph reads stays an input of the file, as TensorFlow's converter
+    keeps it: callers still feed it. A warning names it, since it often means the trace was cut."""
+    used = {id(v) for n in graph.nodes for v in n.inputs if v is not None} | {id(v) for v in graph.outputs}
+    for v in graph.inputs:
+        if id(v) not in used:
+            warnings.warn(
+                f"input '{v.name}' of {graph.name} is not used by the exported graph: it is kept as an input of the "
+                "file (as TensorFlow's converter keeps it), and its value is ignored. If forward() does use it, "
+                "work outside ember's ops (`.data`, numpy) cut the trace there", UserWarning, stacklevel=3)
 
 
 def _compare(a: list[tuple], b: list[tuple]) -> None:
@@ -226,4 +270,5 @@ def _compare(a: list[tuple], b: list[tuple]) -> None:
         )
 
 
-__all__ = ["Graph", "Node", "TraceError", "static", "trace"]
+__all__ = ["Graph", "Node", "TraceError", "example_tensors", "input_names", "static", "trace",
+           "warn_unused_inputs"]

@@ -17,7 +17,7 @@ from .. import lowering, passes
 from ..errors import ExportError
 from ..ir import Graph, Value
 from ..tflite import write_model
-from ..tracer import trace
+from ..tracer import trace, warn_unused_inputs
 from .calibrate import calibrated_params
 from .fake_quant import FakeQuantize
 from .observers import Observer
@@ -80,6 +80,7 @@ def traced_qat_graph(model: nn.Module, example_input: Any) -> tuple[Graph, dict[
     """The traced graph of a QAT model (eval mode) with its weights' fake quantisation folded and the activations'
     FakeQuantize nodes removed, and the parameters those nodes held."""
     graph = passes.simplify(trace(model, example_input))
+    warn_unused_inputs(graph)
     params = strip_fake_quant(graph)
     if not params:
         raise ExportError("the model has no fake quantisation: prepare it with prepare_qat and train it, or export "
@@ -88,22 +89,31 @@ def traced_qat_graph(model: nn.Module, example_input: Any) -> tuple[Graph, dict[
 
 
 def qat_graph(model: nn.Module, example_input: Any, calibration: Iterable[Any] | None = None,
-              observer: str | Observer | type = "minmax", io: str = "int8") -> Graph:
+              observer: str | Observer | type = "minmax", io: str = "int8", dynamic_batch: bool = False) -> Graph:
     """The int8 TFLite graph of a QAT model: trace, fold the weights' fake quantisation, take the activations'
-    parameters from their FakeQuantize nodes, lower, optimise and quantise."""
-    graph, params = traced_qat_graph(model, example_input)
-    return quantize_lowered(passes.optimize(lowering.lower(graph)), params, calibration, observer, io)
+    parameters from their FakeQuantize nodes, lower, optimise and quantise (`dynamic_batch` as in to_tflite)."""
+    if not dynamic_batch:
+        graph, params = traced_qat_graph(model, example_input)
+        return quantize_lowered(passes.optimize(lowering.lower(graph)), params, calibration, observer, io)
+    from ..dynamic_batch import at_batch, batch_sizes, declare_batch, mark_batch
+
+    batch, b1, b2 = batch_sizes(example_input)
+    graph, params = traced_qat_graph(model, at_batch(example_input, b1))
+    other, _ = traced_qat_graph(model, at_batch(example_input, b2))
+    lowered = mark_batch(passes.optimize(lowering.lower(graph)), passes.optimize(lowering.lower(other)), b1, b2)
+    return quantize_lowered(declare_batch(lowered, batch), params, calibration, observer, io)
 
 
 def convert(model: nn.Module, example_input: Any, path: str | os.PathLike, *, io: str = "int8",
             calibration: Iterable[Any] | None = None, observer: str | Observer | type = "minmax",
             name: str | None = None, labels: list[str] | None = None,
-            normalization: dict[str, Any] | None = None) -> Graph:
+            normalization: dict[str, Any] | None = None, dynamic_batch: bool = False) -> Graph:
     """Write the QAT-trained `model` as an int8 `.tflite` at `path` (arguments as `to_tflite`); returns the graph.
 
     Weights are the fake-quantised (BatchNorm-folded) weights, on the int8 grid already; activation parameters are
-    those the fake-quant modules hold. `calibration` is only for tensors no fake-quant covers (see `qat_graph`)."""
-    graph = qat_graph(model, example_input, calibration, observer, io)
+    those the fake-quant modules hold. `calibration` is only for tensors no fake-quant covers (see `qat_graph`).
+    `dynamic_batch=True` makes the file valid for any batch size, as `to_tflite(..., dynamic_batch=True)`."""
+    graph = qat_graph(model, example_input, calibration, observer, io, dynamic_batch)
     graph.name = name or graph.name
     write_model(graph, path, labels=labels, normalization=normalization, quantization="int8")
     return graph

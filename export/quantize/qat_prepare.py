@@ -16,8 +16,11 @@ a layer has no fake quantisation (its range then comes from `convert(..., calibr
 from __future__ import annotations
 
 import copy
+import inspect
 from collections.abc import Iterable, Sequence
 from typing import Any
+
+import numpy as np
 
 from ember import nn
 from ember.tensor import Tensor
@@ -158,7 +161,11 @@ def _adaptive_pool(module: nn.Module, args: tuple, out: Any) -> Any:
 
 
 def _quantize_input(module: nn.Module, args: tuple) -> tuple:
-    return (module.input_fake_quant(args[0]), *args[1:])
+    """Round every float tensor argument (x, and a float mask of a multi-input model) on its own grid."""
+    names = getattr(module, "_input_fake_quants", ("input_fake_quant",))
+    return tuple(getattr(module, names[i])(a) if i < len(names) and isinstance(a, Tensor)
+                 and np.issubdtype(np.dtype(a.dtype), np.floating)
+                 else a for i, a in enumerate(args))
 
 
 def _attach(m: nn.Module, observer: Any) -> None:
@@ -185,8 +192,20 @@ def _attach_input(model: nn.Module, observer: Any) -> None:
         entry = entry[0]
     if isinstance(entry, CONTAINERS):
         raise ValueError(f"prepare_qat: cannot find the module that takes the model input ({type(entry).__name__})")
-    entry.add_module("input_fake_quant", ActivationFakeQuant(observer))
+    names = ["input_fake_quant"] + [f"input_fake_quant_{name}" for name in _positional(entry)[1:]]
+    for name in names:
+        entry.add_module(name, ActivationFakeQuant(observer))
+    entry._input_fake_quants = tuple(names)
     entry.register_forward_pre_hook(_quantize_input)
+
+
+def _positional(module: nn.Module) -> list[str]:
+    """forward()'s positional parameter names (each may be a model input: to_tflite(model, (x, mask), ...))."""
+    try:
+        params = inspect.signature(module.forward).parameters.values()
+    except (TypeError, ValueError):
+        return ["x"]
+    return [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)] or ["x"]
 
 
 # switches -----------------------------------------------------------------------------------------------------

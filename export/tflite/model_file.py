@@ -16,8 +16,11 @@ from .writer import write_tflite
 
 def _describe(graph: Graph, value: Value) -> dict[str, Any]:
     """How an app feeds or reads a tensor: images are NHWC in the `.tflite` (TFLite's convention)."""
-    return {"name": value.name, "shape": list(value.shape), "dtype": value.dtype.name,
-            "layout": graph.layouts.get(value.name, "none")}
+    described = {"name": value.name, "shape": list(value.shape), "dtype": value.dtype.name,
+                 "layout": graph.layouts.get(value.name, "none")}
+    if graph.dynamic_batch:
+        described["shape_signature"] = [-1 if d == value.batch_dim else s for d, s in enumerate(value.shape)]
+    return described
 
 
 def write_model(graph: Graph, path: str | os.PathLike, *, labels: list[str] | None = None,
@@ -32,6 +35,7 @@ def write_model(graph: Graph, path: str | os.PathLike, *, labels: list[str] | No
         "inputs": [_describe(graph, v) for v in graph.inputs],
         "outputs": [_describe(graph, v) for v in graph.outputs],
         "quantization": quantization,
+        "dynamic_batch": graph.dynamic_batch,
         "ember_version": ember.__version__,
     }
     description = f"ember {ember.__version__}"

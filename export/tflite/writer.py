@@ -67,20 +67,46 @@ def _quantization(b: flatbuffers.Builder, value: Value) -> int:
     return tflite.QuantizationParametersEnd(b)
 
 
-def _tensor(b: flatbuffers.Builder, value: Value, buffer_index: int) -> int:
+def _tensor(b: flatbuffers.Builder, value: Value, buffer_index: int, batch_dim: int | None = None) -> int:
     if value.dtype not in TENSOR_TYPES:
         raise ExportError(f"tensor '{value.name}' has dtype {value.dtype}, which TFLite export does not support")
     name = b.CreateString(value.name)
     shape = _int_vector(b, list(value.shape))
+    signature = None
+    if batch_dim is not None:
+        signature = _int_vector(b, [-1 if d == batch_dim else s for d, s in enumerate(value.shape)])
     quantization = _quantization(b, value) if value.quant is not None else None
     tflite.TensorStart(b)
     if quantization is not None:
         tflite.TensorAddQuantization(b, quantization)
     tflite.TensorAddShape(b, shape)
+    if signature is not None:
+        tflite.TensorAddShapeSignature(b, signature)
     tflite.TensorAddType(b, TENSOR_TYPES[value.dtype])
     tflite.TensorAddBuffer(b, buffer_index)
     tflite.TensorAddName(b, name)
     return tflite.TensorEnd(b)
+
+
+# Ops added after the batch analysis (quantisation's edges and requantisations) keep their operand's shape.
+SAME_SHAPE = {"QUANTIZE", "DEQUANTIZE"}
+
+
+def batch_values(graph: Graph) -> dict[int, int]:
+    """id -> batch dim of the values that carry the batch of a dynamic_batch graph: those
+    `dynamic_batch.mark_batch` marked, and both sides of a QUANTIZE/DEQUANTIZE that quantisation added."""
+    marked = {id(v): v.batch_dim for v in graph.values() if v.batch_dim is not None and not v.is_constant}
+    changed = bool(marked)
+    while changed:
+        changed = False
+        for n in graph.nodes:
+            if n.op in SAME_SHAPE and n.inputs and n.inputs[0] is not None and not n.inputs[0].is_constant:
+                a, b = id(n.inputs[0]), id(n.outputs[0])
+                if (a in marked) != (b in marked):
+                    marked.setdefault(a, marked.get(b))
+                    marked.setdefault(b, marked.get(a))
+                    changed = True
+    return marked
 
 
 def write_tflite(graph: Graph, metadata: dict[str, Any] | None = None, description: str = "ember",
@@ -107,7 +133,8 @@ def write_tflite(graph: Graph, metadata: dict[str, Any] | None = None, descripti
         buffer_data.append(data)
     buffers = [_buffer(b, d) for d in buffer_data]
 
-    tensors = [_tensor(b, v, buffer_of.get(id(v), 0)) for v in values]
+    batch = batch_values(graph)
+    tensors = [_tensor(b, v, buffer_of.get(id(v), 0), batch.get(id(v))) for v in values]
 
     opcodes: list[tuple[str, int]] = []
     operators = []

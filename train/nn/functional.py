@@ -460,9 +460,9 @@ def _masked_scores(scores: Tensor, mask: Tensor | None, is_causal: bool, keep_tr
         scores = where(Tensor(allowed), scores, Tensor(xp.asarray(-xp.inf, dtype=scores.dtype)))
     if mask is not None:
         mask = as_tensor(mask)
-        if mask.dtype == bool:
-            allowed = mask if keep_true else Tensor(xp.logical_not(mask.data))
-            scores = where(allowed, scores, Tensor(xp.asarray(-xp.inf, dtype=scores.dtype)))
+        if mask.dtype == bool:  # both branches with tensor ops, so an exported graph keeps the mask an input
+            forbidden = Tensor(xp.asarray(-xp.inf, dtype=scores.dtype))
+            scores = where(mask, scores, forbidden) if keep_true else where(mask, forbidden, scores)
         else:
             scores = scores + mask
     return scores
