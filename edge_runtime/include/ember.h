@@ -61,7 +61,8 @@ typedef struct ember_tensor_info {
     ember_type type;
     int32_t rank;
     const int32_t *dims;           /* rank entries */
-    const int32_t *dims_signature; /* rank entries; -1 marks a dimension the model declares dynamic */
+    const int32_t *dims_signature; /* rank entries; -1 marks a dimension the model declares dynamic (a
+                                    * model without shape_signature: `dims`, also after a resize) */
     size_t bytes;                  /* element count times element size */
     void *data;                    /* constant tensors: read-only data inside the model buffer or the arena */
     int32_t is_constant;           /* 1 when the model holds the data (weights, biases, shapes) */
@@ -135,6 +136,24 @@ ember_status ember_interpreter_allocate_tensors_in(ember_interpreter *interprete
  * and refuses the model with EMBER_INVALID_MODEL when it is broken. */
 ember_status ember_interpreter_tensor_offset(ember_interpreter *interpreter, int32_t tensor_index,
                                              int64_t *offset);
+
+/* ---- Dynamic shapes ----------------------------------------------------------------------------------- */
+
+/* Gives graph input number `input_index` (0 <= i < input_count) the shape dims[0, rank): the same rank as
+ * the input's, every dim >= 0, any dim (LiteRT's non-strict ResizeInputTensor; dims_signature tells which
+ * ones the model declares dynamic). Every op's output shape is recomputed from it at once, so
+ * tensor_info reports the new shapes and ember_interpreter_arena_bytes_required the arena they need; an op
+ * that cannot take the shape (a RESHAPE whose element count no longer divides, a VALID window larger than
+ * the image) refuses it here with EMBER_INVALID_ARGUMENT and a message naming the input, the shape and the
+ * op, and every shape stays as it was. Resizing to the current shape does nothing. After a successful resize
+ * the tensors have no memory until ember_interpreter_allocate_tensors (or allocate_tensors_in, into a buffer
+ * of the newly reported size) succeeds again: that re-plans the arena and runs every kernel's prepare with
+ * its checks on the new shapes. Should a kernel refuse them, allocate fails with its message, prefixed by
+ * the resize, and the interpreter is back as it was before the resize (shapes, arena, prepared ops: invoke
+ * works as before; its input data must be written again). Several inputs may be resized before one
+ * allocate. */
+ember_status ember_interpreter_resize_input(ember_interpreter *interpreter, int32_t input_index,
+                                            const int32_t *dims, int32_t rank);
 
 /* ---- Threads ------------------------------------------------------------------------------------------ */
 
