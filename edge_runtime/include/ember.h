@@ -141,17 +141,16 @@ ember_status ember_interpreter_tensor_offset(ember_interpreter *interpreter, int
 
 /* Gives graph input number `input_index` (0 <= i < input_count) the shape dims[0, rank): the same rank as
  * the input's, every dim >= 0, any dim (LiteRT's non-strict ResizeInputTensor; dims_signature tells which
- * ones the model declares dynamic). Every op's output shape is recomputed from it at once, so
- * tensor_info reports the new shapes and ember_interpreter_arena_bytes_required the arena they need; an op
- * that cannot take the shape (a RESHAPE whose element count no longer divides, a VALID window larger than
- * the image) refuses it here with EMBER_INVALID_ARGUMENT and a message naming the input, the shape and the
- * op, and every shape stays as it was. Resizing to the current shape does nothing. After a successful resize
- * the tensors have no memory until ember_interpreter_allocate_tensors (or allocate_tensors_in, into a buffer
- * of the newly reported size) succeeds again: that re-plans the arena and runs every kernel's prepare with
- * its checks on the new shapes. Should a kernel refuse them, allocate fails with its message, prefixed by
- * the resize, and the interpreter is back as it was before the resize (shapes, arena, prepared ops: invoke
- * works as before; its input data must be written again). Several inputs may be resized before one
- * allocate. */
+ * ones the model declares dynamic). Every op's output shape is recomputed from it at once, so tensor_info
+ * reports the new shapes and ember_interpreter_arena_bytes_required the arena they need. Resizing to the
+ * current shape does nothing; several inputs may be resized before one allocate. After a resize the tensors
+ * have no memory until ember_interpreter_allocate_tensors (or allocate_tensors_in, into a buffer of the newly
+ * reported size) succeeds again: it propagates the shapes of all inputs together, re-plans the arena and runs
+ * every kernel's prepare with its checks. A shape the graph cannot take (a RESHAPE whose element count no
+ * longer divides, operands that no longer broadcast, a convolution over an empty image) makes that allocate
+ * fail with EMBER_INVALID_ARGUMENT (or the kernel's status) and a message naming the input, the shape and the
+ * op; the interpreter is then back as it was before the resize (shapes, arena, prepared ops: invoke works as
+ * before; its input data must be written again). */
 ember_status ember_interpreter_resize_input(ember_interpreter *interpreter, int32_t input_index,
                                             const int32_t *dims, int32_t rank);
 

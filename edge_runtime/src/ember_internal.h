@@ -253,9 +253,11 @@ ember_status ember_load_model(ember_interpreter *ctx);
 /* Recomputes, in operator order, every op's output shape from its inputs by the op's rule
  * (shape_propagation.c). EMBER_SHAPES_LOAD: replaces only stored dims that shape_signature marks dynamic (-1),
  * leaving any other disagreement to the kernel's prepare (ember_fold_constants calls it once the model is
- * loaded). EMBER_SHAPES_RESIZE: after a caller resized inputs (resize.c), every output takes its computed
- * shape, and inputs an op cannot take are refused with EMBER_INVALID_ARGUMENT and a message naming the op. */
-enum { EMBER_SHAPES_LOAD = 0, EMBER_SHAPES_RESIZE = 1 };
+ * loaded). After a caller resized inputs (resize.c) every output takes its computed shape: EMBER_SHAPES_RESIZE
+ * (at each resize, when other inputs may not be resized yet) leaves outputs whose op cannot take its inputs
+ * as they are, EMBER_SHAPES_RESIZE_CHECKED (at the allocation after) refuses them with EMBER_INVALID_ARGUMENT
+ * and a message naming the op. */
+enum { EMBER_SHAPES_LOAD = 0, EMBER_SHAPES_RESIZE = 1, EMBER_SHAPES_RESIZE_CHECKED = 2 };
 ember_status ember_propagate_shapes(ember_interpreter *ctx, int mode);
 
 /* Sets t's dims (t->rank entries) and byte size; EMBER_UNSUPPORTED past the loader's size bounds (t kept). */

@@ -1,13 +1,13 @@
 /* Dynamic shapes: ember_interpreter_resize_input and the allocation that follows it (ember.h).
  *
- * A resize sets the input's dims, propagates shapes through every op (shape_propagation.c, which refuses
- * inputs an op cannot take, naming the op) and lays the arena out again, so that
- * ember_interpreter_arena_bytes_required reports the new size at once. The interpreter is then unallocated
- * (its tensors have no memory; the previous arena stays reserved) until allocate_tensors or
- * allocate_tensors_in binds a new arena and runs every kernel's prepare with the new shapes. Whatever fails,
- * nothing is lost: a refused resize leaves every shape as it was, and a prepare that refuses the new shapes
- * brings back the shapes of the last successful allocation and, when the interpreter had been allocated, its
- * previous arena, prepared again, so it invokes exactly as before the resize. */
+ * A resize sets the input's dims, propagates shapes through every op (shape_propagation.c) and lays the arena
+ * out again, so that ember_interpreter_arena_bytes_required reports the new size at once. The interpreter is
+ * then unallocated (its tensors have no memory; the previous arena stays reserved) until allocate_tensors or
+ * allocate_tensors_in: with every input resized, shapes are propagated again, now refusing inputs an op
+ * cannot take (naming the op), a new arena is bound and every kernel's prepare runs with its checks on the
+ * new shapes. Whatever fails, nothing is lost: a refused shape brings back the shapes of the last successful
+ * allocation and, when the interpreter had been allocated, its previous arena, prepared again, so it invokes
+ * exactly as before the resize. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,6 +166,8 @@ ember_status ember_interpreter_resize_input(ember_interpreter *it, int32_t input
     return EMBER_OK;
 }
 
+static ember_status refused(ember_interpreter *it, ember_status status);
+
 ember_status ember_resize_allocate(ember_interpreter *it, void *arena, size_t bytes) {
     struct ember_resize_state *s = it->resize;
     void *block = NULL;
@@ -179,6 +181,12 @@ ember_status ember_resize_allocate(ember_interpreter *it, void *arena, size_t by
                    (unsigned long)it->max_arena_bytes);
         return explain(it, EMBER_OUT_OF_MEMORY, "; allocate again, or resize back");
     }
+    /* All inputs are resized now: the shapes must hold together. */
+    status = ember_propagate_shapes(it, EMBER_SHAPES_RESIZE_CHECKED);
+    if (status == EMBER_OK)
+        status = ember_plan_layout(it);
+    if (status != EMBER_OK)
+        return refused(it, status);
     if (arena) {
         EMBER_CHECK(it, (uintptr_t)arena % EMBER_ARENA_ALIGNMENT == 0, EMBER_INVALID_ARGUMENT,
                     "the arena must be a non-NULL pointer aligned to %d bytes", EMBER_ARENA_ALIGNMENT);
@@ -203,8 +211,14 @@ ember_status ember_resize_allocate(ember_interpreter *it, void *arena, size_t by
         s->pending = 0;
         return EMBER_OK;
     }
-    /* A kernel refused the new shapes: back to the last allocation's. */
+    return refused(it, status);
+}
+
+/* The new shapes were refused (by an op's shape rule or a kernel's prepare): back to the last allocation's. */
+static ember_status refused(ember_interpreter *it, ember_status status) {
+    struct ember_resize_state *s = it->resize;
     explain(it, status, " (the interpreter keeps its previous shapes)");
+    ember_threads_stop(it); /* when refused before the new arena was bound, the old one's pool still runs */
     s->pending = 0;
     restore_shapes(it, s->committed);
     it->offline_plan = s->committed_plan;

@@ -117,6 +117,7 @@ static int window_axis(int64_t in, int32_t filter, int32_t stride, int32_t dilat
         *out = (in + stride - 1) / stride;
     else
         *out = (in - effective + stride) / stride;
+    /* LiteRT computes an empty output where the window does not fit; the kernels here refuse it. */
     return in == 0 || *out > 0;
 }
 
@@ -151,12 +152,15 @@ static int window_rule(ember_interpreter *ctx, const ember_node *node, rule_resu
     if (sw < 1 || sh < 1 || dw < 1 || dh < 1 || fw < 1 || fh < 1 ||
         (padding != TFL_PADDING_SAME && padding != TFL_PADDING_VALID))
         return RULE_NONE; /* prepare names the bad option */
+    /* LiteRT's CONV_2D refuses an empty image (conv.cc): so does its propagation here. */
+    if (code == TFL_OP_CONV_2D && (in->dims[1] == 0 || in->dims[2] == 0))
+        return refuse(r, "its height or width is 0");
     r->rank = 4;
     r->dims[0] = in->dims[0];
     r->dims[3] = channels;
     if (!window_axis(in->dims[1], fh, sh, dh, padding, &r->dims[1]) ||
         !window_axis(in->dims[2], fw, sw, dw, padding, &r->dims[2]))
-        return refuse(r, "its VALID window is larger than the image");
+        return refuse(r, "its VALID window is larger than the padded image");
     return RULE_SHAPE;
 }
 
@@ -790,7 +794,7 @@ ember_status ember_propagate_shapes(ember_interpreter *ctx, int mode) {
     if (!kv.known || !kv.values) {
         free(kv.known);
         free(kv.values);
-        if (mode == EMBER_SHAPES_RESIZE)
+        if (mode != EMBER_SHAPES_LOAD)
             return ember_fail(ctx, EMBER_OUT_OF_MEMORY, "cannot allocate shape propagation's %lu entries",
                               (unsigned long)n);
         kv.known = NULL; /* at load: only the shape rules, without value propagation */
@@ -807,7 +811,7 @@ ember_status ember_propagate_shapes(ember_interpreter *ctx, int mode) {
             continue;
         out = &ctx->tensors[node->outputs[0]];
         rule = out->is_constant || out->is_graph_input ? RULE_NONE : output_shape(ctx, &kv, node, &r);
-        if (rule == RULE_REFUSED && mode == EMBER_SHAPES_RESIZE) {
+        if (rule == RULE_REFUSED && mode == EMBER_SHAPES_RESIZE_CHECKED) {
             const ember_tensor *in = node_in(ctx, node, 0);
             status = ember_fail(ctx, EMBER_INVALID_ARGUMENT, "%s %ld cannot take input '%.64s' %s: %s",
                                 node->kernel->name, (long)i, in->name, ember_shape_string(in, a, sizeof a),
@@ -818,7 +822,7 @@ ember_status ember_propagate_shapes(ember_interpreter *ctx, int mode) {
             for (d = 0; d < out->rank; ++d) {
                 dims[d] = out->dims[d];
                 if (r.dims[d] != out->dims[d] && r.dims[d] >= 0 && r.dims[d] <= INT32_MAX &&
-                    (mode == EMBER_SHAPES_RESIZE || out->dims_signature[d] == -1)) {
+                    (mode != EMBER_SHAPES_LOAD || out->dims_signature[d] == -1)) {
                     dims[d] = (int32_t)r.dims[d];
                     changed = 1;
                 }
