@@ -49,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--num_threads", type=int, default=1, help="threads of invoke, -1 for all cores (default: 1)")
     b.add_argument("--num_runs", type=int, default=50, help="measured runs (default: 50)")
     b.add_argument("--warmup_runs", type=int, default=1, help="runs before measuring (default: 1)")
+    b.add_argument("--input_layer", metavar="NAMES", help="inputs to resize, comma-separated names (benchmark_model's "
+                   "flag; default: the inputs in order)")
+    b.add_argument("--input_layer_shape", metavar="SHAPES", help="their new shapes, colon-separated, each "
+                   "comma-separated dims, e.g. 1,224,224,3 (benchmark_model's flag)")
     b.add_argument("--json", action="store_true", help="print the report as JSON")
 
     args = parser.parse_args(argv)
