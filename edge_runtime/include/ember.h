@@ -154,6 +154,15 @@ ember_status ember_interpreter_tensor_offset(ember_interpreter *interpreter, int
 ember_status ember_interpreter_resize_input(ember_interpreter *interpreter, int32_t input_index,
                                             const int32_t *dims, int32_t rank);
 
+/* ---- Debugging ---------------------------------------------------------------------------------------- */
+
+/* preserve != 0: the planner gives every tensor its own bytes instead of sharing them between tensors whose
+ * lifetimes do not overlap (an offline plan in the model is ignored), so every intermediate keeps the value
+ * the last invoke wrote and ember_interpreter_read_tensor reads it afterwards (LiteRT's
+ * experimental_preserve_all_tensors). The arena grows to the sum of all tensors. Call before allocating
+ * (EMBER_BAD_STATE after); ember_interpreter_arena_bytes_required reports the new size at once. */
+ember_status ember_interpreter_set_preserve_all_tensors(ember_interpreter *interpreter, int32_t preserve);
+
 /* ---- Threads ------------------------------------------------------------------------------------------ */
 
 /* Threads invoke runs CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED on (LiteRT's num_threads): 1 by default,

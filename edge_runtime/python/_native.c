@@ -377,7 +377,20 @@ static PyObject *NativeInterpreter_resize_input(NativeInterpreter *self, PyObjec
     Py_RETURN_NONE;
 }
 
+static PyObject *NativeInterpreter_set_preserve_all_tensors(NativeInterpreter *self, PyObject *arg) {
+    int preserve = PyObject_IsTrue(arg);
+    ember_status status;
+    if (!ready(self) || preserve < 0)
+        return NULL;
+    status = ember_interpreter_set_preserve_all_tensors(self->interpreter, preserve);
+    if (status != EMBER_OK)
+        return raise_interpreter(self, status);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef NativeInterpreter_methods[] = {
+    {"set_preserve_all_tensors", (PyCFunction)NativeInterpreter_set_preserve_all_tensors, METH_O,
+     "Give every tensor its own bytes (before allocate_tensors)."},
     {"resize_input", (PyCFunction)NativeInterpreter_resize_input, METH_VARARGS,
      "Give graph input number i new dims (then allocate_tensors again)."},
     {"allocate_tensors", (PyCFunction)NativeInterpreter_allocate_tensors, METH_NOARGS,

@@ -47,6 +47,8 @@ class Interpreter:
     are :class:`RuntimeModelError` (a ``ValueError``) carrying the runtime's message. A ``model_path`` file is
     checked by its header before it is read, and from ``MMAP_THRESHOLD_BYTES`` on mapped read-only (kept as long
     as the interpreter) rather than read; do not truncate a mapped file while the interpreter lives.
+    ``experimental_preserve_all_tensors=True`` (LiteRT's) gives every tensor its own arena bytes, so every
+    intermediate keeps its value after ``invoke`` for ``get_tensor`` (``get_tensor_details()`` lists them all).
     """
 
     def __init__(
@@ -54,6 +56,7 @@ class Interpreter:
         model_path: str | os.PathLike[str] | None = None,
         model_content: bytes | bytearray | memoryview | None = None,
         num_threads: int | None = None,
+        experimental_preserve_all_tensors: bool = False,
     ) -> None:
         if (model_path is None) == (model_content is None):
             raise ValueError("Interpreter needs exactly one of model_path and model_content")
@@ -68,6 +71,9 @@ class Interpreter:
         self._native = NativeInterpreter(content)
         if num_threads is not None:
             self._native.set_num_threads(num_threads)
+        if experimental_preserve_all_tensors:
+            # Every tensor its own bytes: intermediates stay readable with get_tensor after invoke.
+            self._native.set_preserve_all_tensors(True)
         self._refresh_details()
 
     # -- life cycle -----------------------------------------------------------------------------------------

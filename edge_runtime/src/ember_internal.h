@@ -108,6 +108,7 @@ struct ember_interpreter {
     ember_pool *pool;
     int allocated;
     struct ember_resize_state *resize; /* resize.c: shapes to restore while a resize_input awaits allocation */
+    int preserve_all_tensors; /* ember_interpreter_set_preserve_all_tensors (preserve.c): no shared bytes */
     char error[EMBER_ERROR_CAPACITY];
 };
 

@@ -73,7 +73,8 @@ ember_status ember_plan_layout(ember_interpreter *it) {
                 (long)it->threads);
     for (i = 0; i < it->tensor_count; ++i) {
         const ember_tensor *t = &it->tensors[i];
-        const int32_t offline = it->offline_plan ? fb_i32_at(it->offline_plan + 4 * (size_t)i) : -1;
+        const int32_t offline =
+            it->offline_plan && !it->preserve_all_tensors ? fb_i32_at(it->offline_plan + 4 * (size_t)i) : -1;
         if (t->is_constant || t->first_op < 0)
             continue; /* no arena slot: an offline offset for it is ignored */
         EMBER_CHECK(
@@ -83,8 +84,9 @@ ember_status ember_plan_layout(ember_interpreter *it) {
             (long)i, t->name, ember_type_name(t->type), (long)offline,
             (unsigned long)ember_type_size(t->type));
         entries[count].bytes = t->bytes;
-        entries[count].first = t->first_op;
-        entries[count].last = t->last_op;
+        /* Preserving every tensor (a debugging aid): all alive for the whole invoke, so none shares bytes. */
+        entries[count].first = it->preserve_all_tensors ? 0 : t->first_op;
+        entries[count].last = it->preserve_all_tensors ? INT32_MAX : t->last_op;
         entries[count].id = i;
         entries[count].offset = offline < 0 ? 0 : (size_t)offline;
         entries[count].fixed = offline >= 0;
