@@ -259,7 +259,10 @@ ember_status ember_load_model(ember_interpreter *ctx);
  * as they are, EMBER_SHAPES_RESIZE_CHECKED (at the allocation after) refuses them with EMBER_INVALID_ARGUMENT
  * and a message naming the op. */
 enum { EMBER_SHAPES_LOAD = 0, EMBER_SHAPES_RESIZE = 1, EMBER_SHAPES_RESIZE_CHECKED = 2 };
-ember_status ember_propagate_shapes(ember_interpreter *ctx, int mode);
+/* scratch: ember_shape_scratch_bytes(ctx) bytes aligned for int64 (the known values of small int tensors),
+ * or NULL to malloc them for the call (allocate_tensors_in must not: resize.c keeps its own). */
+ember_status ember_propagate_shapes(ember_interpreter *ctx, int mode, void *scratch);
+size_t ember_shape_scratch_bytes(const ember_interpreter *ctx);
 
 /* Sets t's dims (t->rank entries) and byte size; EMBER_UNSUPPORTED past the loader's size bounds (t kept). */
 ember_status ember_set_tensor_shape(ember_interpreter *ctx, ember_tensor *t, const int32_t *dims);

@@ -30,6 +30,7 @@ struct ember_resize_state {
      * greedily, and restoring shapes restores the plan that went with them. */
     const uint8_t *committed_plan;
     const uint8_t *before_plan;
+    void *propagation; /* ember_shape_scratch_bytes: the allocation after a resize never mallocs */
     /* The last resize, for messages. */
     int32_t input;
     int32_t rank;
@@ -43,6 +44,7 @@ void ember_resize_free(ember_interpreter *it) {
         free(it->resize->old_block);
     free(it->resize->committed);
     free(it->resize->before);
+    free(it->resize->propagation);
     free(it->resize);
     it->resize = NULL;
 }
@@ -115,11 +117,13 @@ ember_status ember_interpreter_resize_input(ember_interpreter *it, int32_t input
         if (s) {
             s->committed = (tensor_shape *)malloc(n * sizeof *s->committed);
             s->before = (tensor_shape *)malloc(n * sizeof *s->before);
+            s->propagation = malloc(ember_shape_scratch_bytes(it));
         }
-        if (!s || !s->committed || !s->before) {
+        if (!s || !s->committed || !s->before || !s->propagation) {
             if (s) {
                 free(s->committed);
                 free(s->before);
+                free(s->propagation);
             }
             free(s);
             return ember_fail(it, EMBER_OUT_OF_MEMORY, "resize_input: cannot allocate %lu saved shapes",
@@ -145,7 +149,7 @@ ember_status ember_interpreter_resize_input(ember_interpreter *it, int32_t input
 
     status = ember_set_tensor_shape(it, t, dims);
     if (status == EMBER_OK)
-        status = ember_propagate_shapes(it, EMBER_SHAPES_RESIZE);
+        status = ember_propagate_shapes(it, EMBER_SHAPES_RESIZE, s->propagation);
     if (status == EMBER_OK)
         status = ember_plan_layout(it);
     if (status != EMBER_OK) {
@@ -182,7 +186,7 @@ ember_status ember_resize_allocate(ember_interpreter *it, void *arena, size_t by
         return explain(it, EMBER_OUT_OF_MEMORY, "; allocate again, or resize back");
     }
     /* All inputs are resized now: the shapes must hold together. */
-    status = ember_propagate_shapes(it, EMBER_SHAPES_RESIZE_CHECKED);
+    status = ember_propagate_shapes(it, EMBER_SHAPES_RESIZE_CHECKED, s->propagation);
     if (status == EMBER_OK)
         status = ember_plan_layout(it);
     if (status != EMBER_OK)

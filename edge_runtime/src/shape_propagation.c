@@ -784,22 +784,25 @@ ember_status ember_set_tensor_shape(ember_interpreter *ctx, ember_tensor *t, con
     return EMBER_OK;
 }
 
-ember_status ember_propagate_shapes(ember_interpreter *ctx, int mode) {
+size_t ember_shape_scratch_bytes(const ember_interpreter *ctx) {
+    const size_t n = (size_t)(ctx->tensor_count ? ctx->tensor_count : 1);
+    return n * MAX_VALUES * sizeof(int64_t) + n;
+}
+
+ember_status ember_propagate_shapes(ember_interpreter *ctx, int mode, void *scratch) {
     known_values kv;
     ember_status status = EMBER_OK;
     int32_t i, d;
     const size_t n = (size_t)(ctx->tensor_count ? ctx->tensor_count : 1);
-    kv.known = (uint8_t *)calloc(n, 1);
-    kv.values = (int64_t *)malloc(n * MAX_VALUES * sizeof *kv.values);
-    if (!kv.known || !kv.values) {
-        free(kv.known);
-        free(kv.values);
-        if (mode != EMBER_SHAPES_LOAD)
-            return ember_fail(ctx, EMBER_OUT_OF_MEMORY, "cannot allocate shape propagation's %lu entries",
-                              (unsigned long)n);
-        kv.known = NULL; /* at load: only the shape rules, without value propagation */
-        kv.values = NULL;
-    }
+    void *owned = scratch ? NULL : malloc(ember_shape_scratch_bytes(ctx));
+    uint8_t *bytes = (uint8_t *)(scratch ? scratch : owned);
+    kv.values = bytes ? (int64_t *)(void *)bytes : NULL;
+    kv.known = bytes ? bytes + n * MAX_VALUES * sizeof(int64_t) : NULL;
+    if (!bytes && mode != EMBER_SHAPES_LOAD)
+        return ember_fail(ctx, EMBER_OUT_OF_MEMORY, "cannot allocate shape propagation's %lu entries",
+                          (unsigned long)n);
+    if (kv.known) /* else, at load: only the shape rules, without value propagation */
+        memset(kv.known, 0, n);
     for (i = 0; i < ctx->node_count && status == EMBER_OK; ++i) {
         const ember_node *node = &ctx->nodes[i];
         ember_tensor *out;
@@ -841,7 +844,6 @@ ember_status ember_propagate_shapes(ember_interpreter *ctx, int mode) {
         }
         output_values(ctx, &kv, node);
     }
-    free(kv.known);
-    free(kv.values);
+    free(owned);
     return status;
 }
