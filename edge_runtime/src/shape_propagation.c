@@ -37,6 +37,17 @@ static int is_int(const ember_tensor *t) {
     return t->type == EMBER_INT32 || t->type == EMBER_INT64;
 }
 
+/* A constant int tensor whose elements lie densely in the model buffer (not sparse, not computed at prepare
+ * like a folded DENSIFY's output). */
+static int dense_const_int(const ember_tensor *t) {
+    return t && t->is_constant && t->const_data && !t->is_sparse && is_int(t);
+}
+
+static int64_t const_at(const ember_tensor *t, int32_t i) {
+    return t->type == EMBER_INT32 ? fb_i32_at(t->const_data + 4 * (size_t)i)
+                                  : fb_i64_at(t->const_data + 8 * (size_t)i);
+}
+
 /* The elements of a small int tensor, when they are known before invoke (a constant, or a value propagated
  * here): their count in *count, 0 when unknown. */
 static int int_values(const ember_interpreter *ctx, const known_values *kv, const ember_tensor *t,
@@ -45,10 +56,11 @@ static int int_values(const ember_interpreter *ctx, const known_values *kv, cons
     int32_t i;
     if (!t || !is_int(t) || n > MAX_VALUES || t->rank > 1)
         return 0;
-    if (t->is_constant && t->const_data) {
+    if (t->is_constant) {
+        if (!dense_const_int(t))
+            return 0;
         for (i = 0; i < n; ++i)
-            out[i] = t->type == EMBER_INT32 ? fb_i32_at(t->const_data + 4 * (size_t)i)
-                                            : fb_i64_at(t->const_data + 8 * (size_t)i);
+            out[i] = const_at(t, i);
     } else {
         const int32_t index = (int32_t)(t - ctx->tensors);
         if (!kv->known || !kv->known[index])
@@ -335,12 +347,11 @@ static int pad_rule(ember_interpreter *ctx, const ember_node *node, rule_result 
     const ember_tensor *in = node_in(ctx, node, 0), *p = node_in(ctx, node, 1);
     int32_t d;
     /* paddings are [rank, 2]: a constant, read in place. */
-    if (!in || !p || !p->is_constant || !is_int(p) || p->rank != 2 || ember_element_count(p) != 2 * in->rank)
+    if (!in || !dense_const_int(p) || p->rank != 2 || ember_element_count(p) != 2 * in->rank)
         return RULE_NONE;
     copy_shape(in, r);
     for (d = 0; d < 2 * in->rank; ++d) {
-        const int64_t pad = p->type == EMBER_INT32 ? fb_i32_at(p->const_data + 4 * (size_t)d)
-                                                   : fb_i64_at(p->const_data + 8 * (size_t)d);
+        const int64_t pad = const_at(p, d);
         if (pad < 0 || pad > INT32_MAX)
             return RULE_NONE;
         r->dims[d / 2] += pad;
@@ -512,6 +523,8 @@ static int depth_space_rule(ember_interpreter *ctx, const ember_node *node, rule
         return RULE_NONE;
     copy_shape(in, r);
     if (node->kernel->builtin_code == TFL_OP_SPACE_TO_DEPTH) {
+        if (r->dims[3] > INT32_MAX / ((int64_t)block * block))
+            return RULE_NONE; /* the kernel names the size */
         if (in->dims[1] % block || in->dims[2] % block)
             return refuse(r, "its height or width is not a multiple of block_size");
         r->dims[1] /= block;
@@ -543,12 +556,11 @@ static int space_batch_rule(ember_interpreter *ctx, const known_values *kv, cons
     {
         /* paddings and crops are [spatial, 2]: read the constant directly (int_values takes 1-D only). */
         const ember_tensor *p = node_in(ctx, node, 2);
-        if (!p || !p->is_constant || !is_int(p) || ember_element_count(p) != 2 * spatial)
+        if (!dense_const_int(p) || ember_element_count(p) != 2 * spatial)
             return RULE_NONE;
         np = 2 * spatial;
         for (i = 0; i < np; ++i)
-            pads[i] = p->type == EMBER_INT32 ? fb_i32_at(p->const_data + 4 * (size_t)i)
-                                             : fb_i64_at(p->const_data + 8 * (size_t)i);
+            pads[i] = const_at(p, i);
     }
     copy_shape(in, r);
     for (i = 0; i < spatial; ++i) {

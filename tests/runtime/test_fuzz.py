@@ -86,6 +86,9 @@ def write_seeds(corpus: Path) -> int:
     # uint8 files from TensorFlow's converters: the uint8 paths of the convolutions, pooling, ADD, ... seed too.
     uint8_files = Path(__file__).resolve().parents[1] / "data" / "tf" / "uint8"
     seeds.extend(p.read_bytes() for p in sorted(uint8_files.glob("*.tflite")))
+    # Dynamic-batch files (issue 14): SHAPE / STRIDED_SLICE / PACK chains that the harness's resize propagates.
+    dynamic_files = Path(__file__).resolve().parents[1] / "data" / "tf" / "dynamic"
+    seeds.extend(p.read_bytes() for p in sorted(dynamic_files.glob("*.tflite")))
     for i, seed in enumerate(seeds):
         (corpus / f"builder_{i:02d}.tflite").write_bytes(seed)
     return len(list(corpus.iterdir()))
