@@ -251,3 +251,25 @@ def test_zoo_models_batch_resize_fails_or_succeeds_as_in_litert(tmp_path, name: 
     _same_details(ours.get_output_details(), ref.get_output_details())
     assert_outputs_match([ours.get_tensor(d["index"]) for d in ours.get_output_details()],
                          [ref.get_tensor(d["index"]) for d in ref.get_output_details()], optimized=False)
+
+
+def test_resize_with_worker_threads_and_a_refusal_in_between() -> None:
+    """The worker pool lives in the arena: a resize moves it to the new arena, a refusal back to the old one."""
+    path = str(DYNAMIC / "dyn_cnn_int8.tflite")
+    ours = Interpreter(path, num_threads=2)
+    ref = LiteRTInterpreter(path, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+    index = ours.get_input_details()[0]["index"]
+    rng = np.random.default_rng(5)
+    ours.allocate_tensors()
+    for shape in ([8, 12, 12, 3], [8, 12, 12, 5], [2, 12, 12, 3]):
+        ours.resize_tensor_input(index, shape)
+        if shape[3] != 3:
+            with pytest.raises(RuntimeModelError, match="CONV_2D"):
+                ours.allocate_tensors()
+            shape = [8, 12, 12, 3]  # kept, with its pool
+        else:
+            ours.allocate_tensors()
+        assert ours.num_threads == 2
+        ref.resize_tensor_input(index, shape)
+        ref.allocate_tensors()
+        _run_both(ours, ref, _feed(ours.get_input_details()[0], shape, rng))
