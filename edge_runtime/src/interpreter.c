@@ -254,9 +254,9 @@ ember_status ember_interpreter_allocate_tensors(ember_interpreter *it) {
     EMBER_CHECK(it, it->arena_block != NULL, EMBER_OUT_OF_MEMORY,
                 "cannot allocate an arena of %lu bytes (%lu for tensors)", (unsigned long)it->arena_bytes,
                 (unsigned long)it->planned_bytes);
-    return ember_bind_arena(it,
-                      (uint8_t *)it->arena_block +
-                          (EMBER_ALIGNMENT - (uintptr_t)it->arena_block % EMBER_ALIGNMENT) % EMBER_ALIGNMENT);
+    return ember_bind_arena(it, (uint8_t *)it->arena_block +
+                                    (EMBER_ALIGNMENT - (uintptr_t)it->arena_block % EMBER_ALIGNMENT) %
+                                        EMBER_ALIGNMENT);
 }
 
 ember_status ember_interpreter_allocate_tensors_in(ember_interpreter *it, void *arena, size_t bytes) {
@@ -279,7 +279,8 @@ ember_status ember_interpreter_invoke(ember_interpreter *it) {
     int32_t i;
     if (!it)
         return EMBER_INVALID_ARGUMENT;
-    EMBER_CHECK(it, it->allocated, EMBER_BAD_STATE, "invoke called before allocate_tensors succeeded (again after a resize_input)");
+    EMBER_CHECK(it, it->allocated, EMBER_BAD_STATE,
+                "invoke called before allocate_tensors succeeded (again after a resize_input)");
     for (i = 0; i < it->node_count; ++i) {
         if (it->nodes[i].folded)
             continue; /* its outputs are constants computed at prepare */

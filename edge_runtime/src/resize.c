@@ -19,11 +19,11 @@ typedef struct tensor_shape {
 } tensor_shape;
 
 struct ember_resize_state {
-    int pending;           /* a resize waits for allocation */
-    int was_allocated;     /* the interpreter was allocated when the first pending resize came */
-    void *old_block;       /* that allocation's arena: malloc's block (NULL for a caller's arena) */
-    uint8_t *old_arena;    /* and its aligned start */
-    size_t old_bytes;      /* and its size */
+    int pending;             /* a resize waits for allocation */
+    int was_allocated;       /* the interpreter was allocated when the first pending resize came */
+    void *old_block;         /* that allocation's arena: malloc's block (NULL for a caller's arena) */
+    uint8_t *old_arena;      /* and its aligned start */
+    size_t old_bytes;        /* and its size */
     tensor_shape *committed; /* every tensor's shape at the last successful allocation (or at create) */
     tensor_shape *before;    /* every tensor's shape before the current resize call */
     /* The model's offline plan (OfflineMemoryAllocation) fits the shapes in the file only: a resize plans
@@ -218,7 +218,8 @@ ember_status ember_resize_allocate(ember_interpreter *it, void *arena, size_t by
     return refused(it, status);
 }
 
-/* The new shapes were refused (by an op's shape rule or a kernel's prepare): back to the last allocation's. */
+/* The new shapes were refused (by an op's shape rule or a kernel's prepare): back to the last allocation's.
+ */
 static ember_status refused(ember_interpreter *it, ember_status status) {
     struct ember_resize_state *s = it->resize;
     explain(it, status, " (the interpreter keeps its previous shapes)");

@@ -258,7 +258,8 @@ static void test_resize_into_caller_arena(void) {
     /* 5 features into a 4-input FULLY_CONNECTED: refused at allocate, naming the op; [3, 4] still runs. */
     CHECK_STATUS(ember_interpreter_resize_input(it, 0, bad, 2), EMBER_OK, ember_interpreter_error(it));
     before = heap_calls;
-    CHECK(ember_interpreter_allocate_tensors_in(it, arena_storage(), ARENA_CAPACITY) == EMBER_INVALID_ARGUMENT);
+    CHECK(ember_interpreter_allocate_tensors_in(it, arena_storage(), ARENA_CAPACITY) ==
+          EMBER_INVALID_ARGUMENT);
     CHECK(heap_calls == before);
     CHECK_CONTAINS(ember_interpreter_error(it), "input 0 ('input') resized to [1,5]: FULLY_CONNECTED 0");
     CHECK_CONTAINS(ember_interpreter_error(it), "keeps its previous shapes");

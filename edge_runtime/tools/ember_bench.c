@@ -196,15 +196,19 @@ static int resize_inputs(ember_interpreter *it, const options *o) {
             while (pos + n < len && shapes[pos + n] != ',')
                 ++n;
             if (rank == EMBER_MAX_DIMS || n == 0 || n >= sizeof digits) {
-                fprintf(stderr, "ember-bench: --input_layer_shape: shape %ld '%.*s' needs 1 to %d comma-separated "
-                        "dims\n", (long)k, (int)len, shapes, EMBER_MAX_DIMS);
+                fprintf(stderr,
+                        "ember-bench: --input_layer_shape: shape %ld '%.*s' needs 1 to %d comma-separated "
+                        "dims\n",
+                        (long)k, (int)len, shapes, EMBER_MAX_DIMS);
                 return 2;
             }
             memcpy(digits, shapes + pos, n);
             digits[n] = '\0';
             if (!parse_long(digits, 0, INT32_MAX, &v)) {
-                fprintf(stderr, "ember-bench: --input_layer_shape: dim '%s' of shape %ld is not an integer in [0, "
-                        "%ld]\n", digits, (long)k, (long)INT32_MAX);
+                fprintf(stderr,
+                        "ember-bench: --input_layer_shape: dim '%s' of shape %ld is not an integer in [0, "
+                        "%ld]\n",
+                        digits, (long)k, (long)INT32_MAX);
                 return 2;
             }
             dims[rank++] = (int32_t)v;
@@ -246,7 +250,8 @@ static int resize_inputs(ember_interpreter *it, const options *o) {
             break;
     }
     if (names) {
-        fprintf(stderr, "ember-bench: --input_layer names more inputs than --input_layer_shape gives shapes\n");
+        fprintf(stderr,
+                "ember-bench: --input_layer names more inputs than --input_layer_shape gives shapes\n");
         return 2;
     }
     return 0;
