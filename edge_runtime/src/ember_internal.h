@@ -107,7 +107,7 @@ struct ember_interpreter {
     int32_t threads;
     ember_pool *pool;
     int allocated;
-    struct ember_resize_state *resize; /* resize.c: shapes to restore while a resize_input awaits allocation */
+    struct ember_resize_state *resize; /* resize.c: saved shapes while a resize awaits allocation */
     int preserve_all_tensors; /* ember_interpreter_set_preserve_all_tensors (preserve.c): no shared bytes */
     char error[EMBER_ERROR_CAPACITY];
 };
@@ -252,12 +252,12 @@ void ember_copy_constant(ember_interpreter *ctx, const ember_tensor *t, void *de
 ember_status ember_load_model(ember_interpreter *ctx);
 
 /* Recomputes, in operator order, every op's output shape from its inputs by the op's rule
- * (shape_propagation.c). EMBER_SHAPES_LOAD: replaces only stored dims that shape_signature marks dynamic (-1),
- * leaving any other disagreement to the kernel's prepare (ember_fold_constants calls it once the model is
- * loaded). After a caller resized inputs (resize.c) every output takes its computed shape: EMBER_SHAPES_RESIZE
- * (at each resize, when other inputs may not be resized yet) leaves outputs whose op cannot take its inputs
- * as they are, EMBER_SHAPES_RESIZE_CHECKED (at the allocation after) refuses them with EMBER_INVALID_ARGUMENT
- * and a message naming the op. */
+ * (shape_propagation.c). EMBER_SHAPES_LOAD: replaces only stored dims that shape_signature marks dynamic
+ * (-1), leaving any other disagreement to the kernel's prepare (ember_fold_constants calls it once the model
+ * is loaded). After a caller resized inputs (resize.c) every output takes its computed shape:
+ * EMBER_SHAPES_RESIZE (at each resize, when other inputs may not be resized yet) leaves outputs whose op
+ * cannot take its inputs as they are, EMBER_SHAPES_RESIZE_CHECKED (at the allocation after) refuses them with
+ * EMBER_INVALID_ARGUMENT and a message naming the op. */
 enum { EMBER_SHAPES_LOAD = 0, EMBER_SHAPES_RESIZE = 1, EMBER_SHAPES_RESIZE_CHECKED = 2 };
 /* scratch: ember_shape_scratch_bytes(ctx) bytes aligned for int64 (the known values of small int tensors),
  * or NULL to malloc them for the call (allocate_tensors_in must not: resize.c keeps its own). */

@@ -1,5 +1,5 @@
-/* Shape propagation (ember_propagate_shapes, ember_internal.h): at load, and again after the caller resizes an
- * input (resize.c).
+/* Shape propagation (ember_propagate_shapes, ember_internal.h): at load, and again after the caller resizes
+ * an input (resize.c).
  *
  * TensorFlow's converter writes each tensor's shape as it saw it with a batch of 1 and marks the dims it did
  * not know with -1 in shape_signature. LiteRT recomputes output shapes at prepare; here every op with a rule
@@ -13,8 +13,8 @@
  *
  * Shapes computed at run time (Keras' Flatten with a dynamic batch becomes SHAPE, STRIDED_SLICE, PACK,
  * RESHAPE) need the values of small int tensors too: those are propagated beside the shapes from constants
- * and SHAPE outputs through STRIDED_SLICE, PACK, CONCATENATION, GATHER, RESHAPE, SQUEEZE and int ADD, SUB, MUL,
- * so that the RESHAPE knows its new shape before invoke. */
+ * and SHAPE outputs through STRIDED_SLICE, PACK, CONCATENATION, GATHER, RESHAPE, SQUEEZE and int ADD, SUB,
+ * MUL, so that the RESHAPE knows its new shape before invoke. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,7 +108,8 @@ static int copy_shape(const ember_tensor *t, rule_result *r) {
 }
 
 /* NumPy broadcasting of two shapes (ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, PRELU, BATCH_MATMUL's batch). */
-static int broadcast(const int32_t *a, int32_t ra, const int32_t *b, int32_t rb, int64_t *out, int32_t *rank) {
+static int broadcast(const int32_t *a, int32_t ra, const int32_t *b, int32_t rb, int64_t *out,
+                     int32_t *rank) {
     const int32_t r = ra > rb ? ra : rb;
     int32_t d;
     for (d = 0; d < r; ++d) {
@@ -319,7 +320,8 @@ static int squeeze_rule(ember_interpreter *ctx, const ember_node *node, rule_res
     return RULE_SHAPE;
 }
 
-static int reduce_rule(ember_interpreter *ctx, const known_values *kv, const ember_node *node, rule_result *r) {
+static int reduce_rule(ember_interpreter *ctx, const known_values *kv, const ember_node *node,
+                       rule_result *r) {
     const ember_tensor *in = node_in(ctx, node, 0);
     int64_t axes[MAX_VALUES];
     int reduced[EMBER_MAX_DIMS] = {0};
@@ -387,7 +389,8 @@ static int slice_axes(ember_interpreter *ctx, const known_values *kv, const embe
     const int32_t shrink_mask = opt_i32(ctx, node, TFL_SS_SHRINK_AXIS_MASK, 0);
     const int offset = opt_i8(ctx, node, TFL_SS_OFFSET, 0) != 0;
     if (node->input_count != 4 || opt_i32(ctx, node, TFL_SS_ELLIPSIS_MASK, 0) ||
-        opt_i32(ctx, node, TFL_SS_NEW_AXIS_MASK, 0) || !int_values(ctx, kv, node_in(ctx, node, 1), begin, &len) ||
+        opt_i32(ctx, node, TFL_SS_NEW_AXIS_MASK, 0) ||
+        !int_values(ctx, kv, node_in(ctx, node, 1), begin, &len) ||
         !int_values(ctx, kv, node_in(ctx, node, 2), end, &len2) ||
         !int_values(ctx, kv, node_in(ctx, node, 3), strides, &len3) || len != len2 || len != len3 ||
         len > in->rank)
@@ -412,8 +415,12 @@ static int slice_axes(ember_interpreter *ctx, const known_values *kv, const embe
                 start = stride > 0 ? INT32_MIN : INT32_MAX;
             if (start < 0)
                 start += size;
-            start = stride > 0 ? (start < 0 ? 0 : start > size ? size : start)
-                               : (start < -1 ? -1 : start > size - 1 ? size - 1 : start);
+            start = stride > 0 ? (start < 0      ? 0
+                                  : start > size ? size
+                                                 : start)
+                               : (start < -1         ? -1
+                                  : start > size - 1 ? size - 1
+                                                     : start);
             if (shrunk[d]) {
                 stop = start + 1;
                 stride = 1;
@@ -422,8 +429,12 @@ static int slice_axes(ember_interpreter *ctx, const known_values *kv, const embe
                     stop = stride > 0 ? INT32_MAX : INT32_MIN;
                 if (stop < 0)
                     stop += size;
-                stop = stride > 0 ? (stop < 0 ? 0 : stop > size ? size : stop)
-                                  : (stop < -1 ? -1 : stop > size - 1 ? size - 1 : stop);
+                stop = stride > 0 ? (stop < 0      ? 0
+                                     : stop > size ? size
+                                                   : stop)
+                                  : (stop < -1         ? -1
+                                     : stop > size - 1 ? size - 1
+                                                       : stop);
             }
         }
         if (size == 0)
@@ -503,7 +514,8 @@ static int pack_rule(ember_interpreter *ctx, const ember_node *node, rule_result
     return RULE_SHAPE;
 }
 
-static int resize_rule(ember_interpreter *ctx, const known_values *kv, const ember_node *node, rule_result *r) {
+static int resize_rule(ember_interpreter *ctx, const known_values *kv, const ember_node *node,
+                       rule_result *r) {
     const ember_tensor *in = node_in(ctx, node, 0);
     int64_t size[MAX_VALUES];
     int32_t count;
@@ -751,9 +763,9 @@ static void output_values(ember_interpreter *ctx, known_values *kv, const ember_
             const int64_t x = a[na == 1 ? 0 : i], y = b[nb == 1 ? 0 : i];
             if (x < INT32_MIN || x > INT32_MAX || y < INT32_MIN || y > INT32_MAX)
                 return;
-            v[i] = node->kernel->builtin_code == TFL_OP_ADD ? x + y
+            v[i] = node->kernel->builtin_code == TFL_OP_ADD   ? x + y
                    : node->kernel->builtin_code == TFL_OP_SUB ? x - y
-                                                                : x * y;
+                                                              : x * y;
         }
         break;
     default:
@@ -828,9 +840,9 @@ ember_status ember_propagate_shapes(ember_interpreter *ctx, int mode, void *scra
         rule = out->is_constant || out->is_graph_input ? RULE_NONE : output_shape(ctx, &kv, node, &r);
         if (rule == RULE_REFUSED && mode == EMBER_SHAPES_RESIZE_CHECKED) {
             const ember_tensor *in = node_in(ctx, node, 0);
-            status = ember_fail(ctx, EMBER_INVALID_ARGUMENT, "%s %ld cannot take input '%.64s' %s: %s",
-                                node->kernel->name, (long)i, in->name, ember_shape_string(in, a, sizeof a),
-                                r.why);
+            status =
+                ember_fail(ctx, EMBER_INVALID_ARGUMENT, "%s %ld cannot take input '%.64s' %s: %s",
+                           node->kernel->name, (long)i, in->name, ember_shape_string(in, a, sizeof a), r.why);
             break;
         }
         if (rule == RULE_SHAPE && r.rank == out->rank) {
@@ -848,8 +860,8 @@ ember_status ember_propagate_shapes(ember_interpreter *ctx, int mode, void *scra
                     /* name the op as well */
                     char message[EMBER_ERROR_CAPACITY];
                     memcpy(message, ctx->error, sizeof message);
-                    status = ember_fail(ctx, status, "%s %ld: output %s", node->kernel->name, (long)i,
-                                        message);
+                    status =
+                        ember_fail(ctx, status, "%s %ld: output %s", node->kernel->name, (long)i, message);
                     break;
                 }
             }
