@@ -694,6 +694,9 @@ static int output_shape(ember_interpreter *ctx, const known_values *kv, const em
                 return RULE_NONE;
             r->dims[count] = values[count];
         }
+        if (node_in(ctx, node, 2) && node_in(ctx, node, 2)->rank == 4 &&
+            node_in(ctx, node, 2)->dims[0] != r->dims[0])
+            return refuse(r, "its output_shape gives another batch than the image's");
         return RULE_SHAPE;
     default:
         return RULE_NONE; /* DENSIFY (constant) and anything new: the stored shape stays */
@@ -839,7 +842,9 @@ ember_status ember_propagate_shapes(ember_interpreter *ctx, int mode, void *scra
         out = &ctx->tensors[node->outputs[0]];
         rule = out->is_constant || out->is_graph_input ? RULE_NONE : output_shape(ctx, &kv, node, &r);
         if (rule == RULE_REFUSED && mode == EMBER_SHAPES_RESIZE_CHECKED) {
-            const ember_tensor *in = node_in(ctx, node, 0);
+            /* The data input: TRANSPOSE_CONV's image is its third. */
+            const ember_tensor *in =
+                node_in(ctx, node, node->kernel->builtin_code == TFL_OP_TRANSPOSE_CONV ? 2 : 0);
             status =
                 ember_fail(ctx, EMBER_INVALID_ARGUMENT, "%s %ld cannot take input '%.64s' %s: %s",
                            node->kernel->name, (long)i, in->name, ember_shape_string(in, a, sizeof a), r.why);

@@ -5,6 +5,8 @@ must be refused by both."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from ai_edge_litert.interpreter import Interpreter as LiteRTInterpreter
@@ -175,3 +177,14 @@ def test_valid_window_larger_than_the_image_is_refused() -> None:
     with pytest.raises(RuntimeModelError, match=r"CONV_2D 0 cannot take input 'x' \[1,2,5,1\]: its VALID window"):
         ours.allocate_tensors()
     np.testing.assert_array_equal(ours.get_input_details()[0]["shape"], [1, 5, 5, 1])
+
+
+def test_transpose_conv_with_a_constant_output_shape_refuses_another_batch() -> None:
+    """LiteRT's reference kernel takes it and writes only output_shape's batch; ember names the mismatch."""
+    path = Path(__file__).resolve().parents[1] / "data" / "tf" / "spatial_ops" / "transpose_conv_float32.tflite"
+    ours = Interpreter(str(path))
+    details = ours.get_input_details()[0]
+    ours.resize_tensor_input(details["index"], [2, *details["shape"][1:]])
+    with pytest.raises(RuntimeModelError, match=r"TRANSPOSE_CONV 0 cannot take input '.*' \[2,5,6,4\]: its "
+                       "output_shape gives another batch"):
+        ours.allocate_tensors()
