@@ -93,7 +93,8 @@ void ember_interpreter_destroy(ember_interpreter *interpreter);
 const char *ember_interpreter_error(const ember_interpreter *interpreter);
 
 /* Plans tensor lifetimes, allocates the one arena and prepares every op (checks shapes and types, precomputes
- * op data). Calling it again after success does nothing and returns EMBER_OK. */
+ * op data). Calling it again after success does nothing and returns EMBER_OK, unless an input was resized
+ * since (ember_interpreter_resize_input): then it allocates for the new shapes. */
 ember_status ember_interpreter_allocate_tensors(ember_interpreter *interpreter);
 
 /* Runs the graph once over the current input data. Never allocates. Requires allocate_tensors to have
