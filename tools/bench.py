@@ -92,8 +92,10 @@ def build_bench(target: str, log=print) -> Path:
 
 
 def _bench_args(graph: str, args: Any) -> list[str]:
+    resize = [f"--{flag}={getattr(args, flag)}" for flag in ("input_layer", "input_layer_shape")
+              if getattr(args, flag, None)]
     return [f"--graph={graph}", f"--num_runs={args.num_runs}", f"--warmup_runs={args.warmup_runs}",
-            f"--num_threads={args.num_threads}", "--enable_op_profiling", "--json"]
+            f"--num_threads={args.num_threads}", *resize, "--enable_op_profiling", "--json"]
 
 
 def _report(text: str) -> dict[str, Any]:
@@ -214,6 +216,8 @@ def print_table(report: dict[str, Any], out=sys.stdout) -> None:
     rows = [("model bytes", f"{report['model_bytes']:,}"), ("arena bytes", f"{report['arena_bytes']:,}"),
             ("init (create + allocate)", f"{report['init_us']:,.1f} us"),
             ("first inference", f"{report['first_inference_us']:,.1f} us")]
+    if report.get("input_shapes"):  # ember-bench of issue 14 on: the shapes after --input_layer_shape
+        rows.insert(2, ("input shapes", " ".join(",".join(map(str, s)) for s in report["input_shapes"])))
     rows += [(name, f"{report[key]:,.1f} us") for name, key in
              (("min", "min_us"), ("median", "median_us"), ("p90", "p90_us"), ("p99", "p99_us"), ("mean", "mean_us"))]
     for name, value in rows:

@@ -26,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
 
     i = sub.add_parser("inspect", help="list a .tflite model's tensors, ops, parameters, MACs and memory")
     i.add_argument("model", help="path of a .tflite file")
+    i.add_argument("input", nargs="?", help="with --trace: the input, a .npy (or a .npz, one array per input)")
+    i.add_argument("--trace", action="store_true", help="run MODEL on INPUT with Ember and LiteRT (BUILTIN_REF) and "
+                   "print each op's output statistics side by side, the first divergence marked")
     i.add_argument("--json", action="store_true", help="print the report as JSON")
 
     la = sub.add_parser("launch", help="run a training script on N MPI ranks (a thin wrapper over mpiexec)",
@@ -49,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--num_threads", type=int, default=1, help="threads of invoke, -1 for all cores (default: 1)")
     b.add_argument("--num_runs", type=int, default=50, help="measured runs (default: 50)")
     b.add_argument("--warmup_runs", type=int, default=1, help="runs before measuring (default: 1)")
+    b.add_argument("--input_layer", metavar="NAMES", help="inputs to resize, comma-separated names (benchmark_model's "
+                   "flag; default: the inputs in order)")
+    b.add_argument("--input_layer_shape", metavar="SHAPES", help="their new shapes, colon-separated, each "
+                   "comma-separated dims, e.g. 1,224,224,3 (benchmark_model's flag)")
     b.add_argument("--json", action="store_true", help="print the report as JSON")
 
     args = parser.parse_args(argv)
@@ -80,6 +87,12 @@ def main(argv: list[str] | None = None) -> int:
         return launch(args.nproc, args.script, args.script_args, hostfile=args.hostfile,
                       allow_run_as_root=args.allow_run_as_root, mpi_args=args.mpi_arg)
     elif args.command == "inspect":
+        if args.trace or args.input:
+            if not args.trace:
+                i.error("INPUT is read with --trace only: ember inspect --trace MODEL INPUT.npy")
+            from .trace_model import run as trace
+
+            return trace(args.model, args.input, as_json=args.json)
         from .inspect_model import run as inspect
 
         return inspect(args.model, as_json=args.json)

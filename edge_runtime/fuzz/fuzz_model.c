@@ -1,5 +1,6 @@
 /* libFuzzer harness: any byte string through create -> allocate (arena capped at 16 MiB, so a small hostile
- * file cannot make the runtime ask for gigabytes) -> write inputs -> invoke -> read outputs -> destroy. Built
+ * file cannot make the runtime ask for gigabytes) -> write inputs -> invoke -> read outputs, then once more
+ * after resizing input 0 (resize_input -> allocate -> invoke) -> destroy. Built
  * with clang -fsanitize=fuzzer,address,undefined (see edge_runtime/README.md); a crash, leak or sanitizer
  * report is a bug. Error statuses are the expected answer to most inputs. */
 #include <stdint.h>
@@ -41,6 +42,30 @@ static void fill_and_run(ember_interpreter *it) {
     }
 }
 
+/* Resizes input 0 (its first dim to 1..4 and, by `pick`'s high bits, one other dim to 1..8), allocates again
+ * and runs: shape propagation and every prepare on shapes the file never had. A refusal must leave a message
+ * and the interpreter usable at its previous shapes. */
+static void resize_and_run(ember_interpreter *it, uint8_t pick) {
+    int32_t index, dims[EMBER_MAX_DIMS], d;
+    ember_tensor_info info;
+    if (ember_interpreter_input_count(it) < 1 || ember_interpreter_input_tensor(it, 0, &index) != EMBER_OK ||
+        ember_interpreter_tensor_info(it, index, &info) != EMBER_OK || info.rank < 1)
+        return;
+    for (d = 0; d < info.rank; ++d)
+        dims[d] = info.dims[d];
+    dims[0] = 1 + (pick & 3);
+    if (info.rank > 1)
+        dims[1 + (pick >> 5) % (info.rank - 1)] = 1 + ((pick >> 2) & 7);
+    if (ember_interpreter_resize_input(it, 0, dims, info.rank) != EMBER_OK) {
+        if (ember_interpreter_error(it)[0] == '\0')
+            abort();
+        return;
+    }
+    if (ember_interpreter_allocate_tensors(it) != EMBER_OK && ember_interpreter_error(it)[0] == '\0')
+        abort();
+    fill_and_run(it); /* the new shapes, or the previous ones after a refusal */
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char error[EMBER_ERROR_CAPACITY];
     ember_interpreter *it = NULL;
@@ -53,10 +78,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         memcpy(model, data, size);
     if (ember_interpreter_create(model, size, &it, error, sizeof error) == EMBER_OK) {
         ember_interpreter_set_max_arena_bytes(it, (size_t)16 << 20);
-        if (ember_interpreter_allocate_tensors(it) == EMBER_OK)
+        if (ember_interpreter_allocate_tensors(it) == EMBER_OK) {
             fill_and_run(it);
-        else if (ember_interpreter_error(it)[0] == '\0')
+            resize_and_run(it, size ? data[size - 1] : 0);
+        } else if (ember_interpreter_error(it)[0] == '\0') {
             abort(); /* every error leaves a message */
+        }
         ember_interpreter_destroy(it);
     } else if (error[0] == '\0') {
         abort();

@@ -61,7 +61,8 @@ typedef struct ember_tensor_info {
     ember_type type;
     int32_t rank;
     const int32_t *dims;           /* rank entries */
-    const int32_t *dims_signature; /* rank entries; -1 marks a dimension the model declares dynamic */
+    const int32_t *dims_signature; /* rank entries; -1 marks a dimension the model declares dynamic (a
+                                    * model without shape_signature: `dims`, also after a resize) */
     size_t bytes;                  /* element count times element size */
     void *data;                    /* constant tensors: read-only data inside the model buffer or the arena */
     int32_t is_constant;           /* 1 when the model holds the data (weights, biases, shapes) */
@@ -92,7 +93,8 @@ void ember_interpreter_destroy(ember_interpreter *interpreter);
 const char *ember_interpreter_error(const ember_interpreter *interpreter);
 
 /* Plans tensor lifetimes, allocates the one arena and prepares every op (checks shapes and types, precomputes
- * op data). Calling it again after success does nothing and returns EMBER_OK. */
+ * op data). Calling it again after success does nothing and returns EMBER_OK, unless an input was resized
+ * since (ember_interpreter_resize_input): then it allocates for the new shapes. */
 ember_status ember_interpreter_allocate_tensors(ember_interpreter *interpreter);
 
 /* Runs the graph once over the current input data. Never allocates. Requires allocate_tensors to have
@@ -135,6 +137,32 @@ ember_status ember_interpreter_allocate_tensors_in(ember_interpreter *interprete
  * and refuses the model with EMBER_INVALID_MODEL when it is broken. */
 ember_status ember_interpreter_tensor_offset(ember_interpreter *interpreter, int32_t tensor_index,
                                              int64_t *offset);
+
+/* ---- Dynamic shapes ----------------------------------------------------------------------------------- */
+
+/* Gives graph input number `input_index` (0 <= i < input_count) the shape dims[0, rank): the same rank as
+ * the input's, every dim >= 0, any dim (LiteRT's non-strict ResizeInputTensor; dims_signature tells which
+ * ones the model declares dynamic). Every op's output shape is recomputed from it at once, so tensor_info
+ * reports the new shapes and ember_interpreter_arena_bytes_required the arena they need. Resizing to the
+ * current shape does nothing; several inputs may be resized before one allocate. After a resize the tensors
+ * have no memory until ember_interpreter_allocate_tensors (or allocate_tensors_in, into a buffer of the newly
+ * reported size) succeeds again: it propagates the shapes of all inputs together, re-plans the arena and runs
+ * every kernel's prepare with its checks. A shape the graph cannot take (a RESHAPE whose element count no
+ * longer divides, operands that no longer broadcast, a convolution over an empty image) makes that allocate
+ * fail with EMBER_INVALID_ARGUMENT (or the kernel's status) and a message naming the input, the shape and the
+ * op; the interpreter is then back as it was before the resize (shapes, arena, prepared ops: invoke works as
+ * before; its input data must be written again). */
+ember_status ember_interpreter_resize_input(ember_interpreter *interpreter, int32_t input_index,
+                                            const int32_t *dims, int32_t rank);
+
+/* ---- Debugging ---------------------------------------------------------------------------------------- */
+
+/* preserve != 0: the planner gives every tensor its own bytes instead of sharing them between tensors whose
+ * lifetimes do not overlap (an offline plan in the model is ignored), so every intermediate keeps the value
+ * the last invoke wrote and ember_interpreter_read_tensor reads it afterwards (LiteRT's
+ * experimental_preserve_all_tensors). The arena grows to the sum of all tensors. Call before allocating
+ * (EMBER_BAD_STATE after); ember_interpreter_arena_bytes_required reports the new size at once. */
+ember_status ember_interpreter_set_preserve_all_tensors(ember_interpreter *interpreter, int32_t preserve);
 
 /* ---- Threads ------------------------------------------------------------------------------------------ */
 

@@ -419,7 +419,53 @@ static PyObject *NativeInterpreter_get_tensor(NativeInterpreter *self, PyObject 
     return result;
 }
 
+/* resize_input(input_number, dims): ember_interpreter_resize_input with a sequence of ints. */
+static PyObject *NativeInterpreter_resize_input(NativeInterpreter *self, PyObject *args) {
+    PyObject *dims_obj, *seq;
+    int32_t input, dims[EMBER_MAX_DIMS], rank, d;
+    ember_status status;
+    if (!ready(self) || !PyArg_ParseTuple(args, "iO", &input, &dims_obj))
+        return NULL;
+    seq = PySequence_Fast(dims_obj, "resize_input: dims must be a sequence of ints");
+    if (!seq)
+        return NULL;
+    if (PySequence_Fast_GET_SIZE(seq) > EMBER_MAX_DIMS) {
+        Py_DECREF(seq);
+        PyErr_Format(PyExc_ValueError, "resize_input: at most %d dims", EMBER_MAX_DIMS);
+        return NULL;
+    }
+    rank = (int32_t)PySequence_Fast_GET_SIZE(seq);
+    for (d = 0; d < rank; ++d) {
+        long v = PyLong_AsLong(PySequence_Fast_GET_ITEM(seq, d));
+        if (v == -1 && PyErr_Occurred()) {
+            Py_DECREF(seq);
+            return NULL;
+        }
+        dims[d] = v < INT32_MIN ? INT32_MIN : v > INT32_MAX ? INT32_MAX : (int32_t)v;
+    }
+    Py_DECREF(seq);
+    status = ember_interpreter_resize_input(self->interpreter, input, dims, rank);
+    if (status != EMBER_OK)
+        return raise_interpreter(self, status);
+    Py_RETURN_NONE;
+}
+
+static PyObject *NativeInterpreter_set_preserve_all_tensors(NativeInterpreter *self, PyObject *arg) {
+    int preserve = PyObject_IsTrue(arg);
+    ember_status status;
+    if (!ready(self) || preserve < 0)
+        return NULL;
+    status = ember_interpreter_set_preserve_all_tensors(self->interpreter, preserve);
+    if (status != EMBER_OK)
+        return raise_interpreter(self, status);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef NativeInterpreter_methods[] = {
+    {"set_preserve_all_tensors", (PyCFunction)NativeInterpreter_set_preserve_all_tensors, METH_O,
+     "Give every tensor its own bytes (before allocate_tensors)."},
+    {"resize_input", (PyCFunction)NativeInterpreter_resize_input, METH_VARARGS,
+     "Give graph input number i new dims (then allocate_tensors again)."},
     {"allocate_tensors", (PyCFunction)NativeInterpreter_allocate_tensors, METH_NOARGS,
      "Plan and allocate the arena."},
     {"invoke", (PyCFunction)NativeInterpreter_invoke, METH_NOARGS, "Run the graph once."},

@@ -110,6 +110,8 @@ class Interpreter:
     int, e.g. ``int(ffi.cast("uintptr_t", lib.ember_register_custom_ops))`` with cffi), or a Python callable
     called with the address of the ``ember_op_resolver`` (returning None or 0). A model with a custom op none of
     them registers is refused with a message naming its custom_code.
+    ``experimental_preserve_all_tensors=True`` (LiteRT's) gives every tensor its own arena bytes, so every
+    intermediate keeps its value after ``invoke`` for ``get_tensor`` (``get_tensor_details()`` lists them all).
     """
 
     def __init__(
@@ -118,6 +120,7 @@ class Interpreter:
         model_content: bytes | bytearray | memoryview | None = None,
         num_threads: int | None = None,
         custom_op_registerers: Sequence[str | Callable[..., Any]] | None = None,
+        experimental_preserve_all_tensors: bool = False,
     ) -> None:
         if (model_path is None) == (model_content is None):
             raise ValueError("Interpreter needs exactly one of model_path and model_content")
@@ -138,11 +141,49 @@ class Interpreter:
         self._native = NativeInterpreter(content, registerers)
         if num_threads is not None:
             self._native.set_num_threads(num_threads)
-        self._details = [self._native.tensor_info(i) for i in range(self._native.tensor_count())]
+        if experimental_preserve_all_tensors:
+            # Every tensor its own bytes: intermediates stay readable with get_tensor after invoke.
+            self._native.set_preserve_all_tensors(True)
+        self._refresh_details()
 
     # -- life cycle -----------------------------------------------------------------------------------------
     def allocate_tensors(self) -> None:
-        self._native.allocate_tensors()
+        try:
+            self._native.allocate_tensors()
+        finally:
+            self._refresh_details()  # a refused resize brings the previous shapes back
+
+    def _refresh_details(self) -> None:
+        self._details = [self._native.tensor_info(i) for i in range(self._native.tensor_count())]
+
+    def resize_tensor_input(self, input_index: int, tensor_size: Any, strict: bool = False) -> None:
+        """Gives the graph input with tensor index ``input_index`` the shape ``tensor_size``, as LiteRT does:
+        the rank stays, and with ``strict=True`` only the dims ``shape_signature`` marks -1 may change. Every op's
+        output shape is recomputed at once (``get_input_details``/``get_output_details`` report them) and a shape
+        an op cannot take is refused here, naming the op; call ``allocate_tensors()`` before the next ``invoke``.
+        A kernel that refuses the new shapes makes ``allocate_tensors()`` raise and leaves the interpreter with its
+        previous shapes, still usable."""
+        index = self._checked_index(input_index, "resize_tensor_input")
+        inputs = list(self._native.inputs())
+        if index not in inputs:
+            raise ValueError(f"Interpreter.resize_tensor_input: tensor {index} ('{self._details[index]['name']}') "
+                             f"is not a graph input; the inputs are tensors {inputs}")
+        array = np.asarray(tensor_size)
+        if array.ndim != 1 or not (np.issubdtype(array.dtype, np.integer) or array.size == 0):
+            raise ValueError(f"Interpreter.resize_tensor_input: tensor_size must be a 1-D list of ints, got "
+                             f"{tensor_size!r}")
+        dims = [int(d) for d in array]
+        info = self._details[index]
+        if strict and len(dims) == len(info["shape"]):  # a rank change is refused by the runtime, named there
+            pairs = zip(info["shape"], dims, info["shape_signature"], strict=True)
+            for d, (old, new, signature) in enumerate(pairs):
+                if old != new and signature != -1:
+                    raise ValueError(
+                        f"Interpreter.resize_tensor_input: strict resize of input '{info['name']}' "
+                        f"{list(info['shape'])} to {dims}: dim {d} is {old} and not dynamic (shape_signature "
+                        f"{list(info['shape_signature'])}); only dims marked -1 may change")
+        self._native.resize_input(inputs.index(index), dims)
+        self._refresh_details()
 
     def invoke(self) -> None:
         self._native.invoke()

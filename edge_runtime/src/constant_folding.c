@@ -5,7 +5,7 @@
 ember_status ember_fold_constants(ember_interpreter *ctx) {
     int32_t i;
     /* Folded outputs are reserved by their final byte size, so shapes are propagated first. */
-    EMBER_TRY(ember_propagate_shapes(ctx));
+    EMBER_TRY(ember_propagate_shapes(ctx, EMBER_SHAPES_LOAD, NULL));
     for (i = 0; i < ctx->node_count; ++i) {
         ember_node *node = &ctx->nodes[i];
         ember_tensor *in, *out;

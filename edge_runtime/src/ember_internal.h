@@ -29,7 +29,8 @@ typedef struct ember_tensor {
     ember_type type;
     int32_t rank;
     int32_t dims[EMBER_MAX_DIMS];
-    int32_t dims_signature[EMBER_MAX_DIMS];
+    int32_t dims_signature[EMBER_MAX_DIMS]; /* the file's shape_signature, else the dims at load */
+    uint8_t has_signature; /* the file has a shape_signature: else (as in LiteRT) it follows a resize */
     size_t bytes;
     void *data; /* constant: model buffer or arena copy; others: arena slot after allocate, else NULL */
     const uint8_t *const_data; /* constant data inside the model buffer, NULL for non-constant tensors */
@@ -112,6 +113,8 @@ struct ember_interpreter {
      * them up before the runtime's own. */
     struct ember_custom_entry *custom;
     int32_t custom_count;
+    struct ember_resize_state *resize; /* resize.c: saved shapes while a resize awaits allocation */
+    int preserve_all_tensors; /* ember_interpreter_set_preserve_all_tensors (preserve.c): no shared bytes */
     char error[EMBER_ERROR_CAPACITY];
 };
 
@@ -196,6 +199,17 @@ void ember_threads_stop(ember_interpreter *ctx);
 /* The arena layout of interpreter.c, again after the thread count changed (per-thread scratch, the pool). */
 ember_status ember_plan_layout(ember_interpreter *ctx);
 
+/* Points op data, constant copies and planned tensors into `arena` (ctx->arena_bytes long, laid out by
+ * ember_plan_layout), prepares every op and starts the threads; on failure frees ctx->arena_block and leaves
+ * the interpreter unallocated (interpreter.c). */
+ember_status ember_bind_arena(ember_interpreter *ctx, uint8_t *arena);
+
+/* Dynamic shapes (resize.c): whether a resize_input awaits allocation, the allocation after one (arena NULL:
+ * malloc; else the caller's `bytes`-long arena), and freeing the saved shapes (destroy). */
+int ember_resize_pending(const ember_interpreter *ctx);
+ember_status ember_resize_allocate(ember_interpreter *ctx, void *arena, size_t bytes);
+void ember_resize_free(ember_interpreter *ctx);
+
 /* Records a formatted message in ctx->error and returns `status`. */
 ember_status ember_fail(ember_interpreter *ctx, ember_status status, const char *format, ...)
 #if defined(__GNUC__)
@@ -265,10 +279,21 @@ void ember_copy_constant(ember_interpreter *ctx, const ember_tensor *t, void *de
 /* Verifying loader (verify_model.c): verifies the whole model in ctx->model and builds tensors and nodes. */
 ember_status ember_load_model(ember_interpreter *ctx);
 
-/* Recomputes, in operator order, the output shapes the converter stored with a dynamic (-1 in
- * shape_signature) dim that the op changes (SPACE_TO_BATCH_ND's batch, ...; shape_propagation.c). Called by
- * ember_fold_constants, which the loader calls once every tensor and node is loaded. */
-ember_status ember_propagate_shapes(ember_interpreter *ctx);
+/* Recomputes, in operator order, every op's output shape from its inputs by the op's rule
+ * (shape_propagation.c). EMBER_SHAPES_LOAD: replaces only stored dims that shape_signature marks dynamic
+ * (-1), leaving any other disagreement to the kernel's prepare (ember_fold_constants calls it once the model
+ * is loaded). After a caller resized inputs (resize.c) every output takes its computed shape:
+ * EMBER_SHAPES_RESIZE (at each resize, when other inputs may not be resized yet) leaves outputs whose op
+ * cannot take its inputs as they are, EMBER_SHAPES_RESIZE_CHECKED (at the allocation after) refuses them with
+ * EMBER_INVALID_ARGUMENT and a message naming the op. */
+enum { EMBER_SHAPES_LOAD = 0, EMBER_SHAPES_RESIZE = 1, EMBER_SHAPES_RESIZE_CHECKED = 2 };
+/* scratch: ember_shape_scratch_bytes(ctx) bytes aligned for int64 (the known values of small int tensors),
+ * or NULL to malloc them for the call (allocate_tensors_in must not: resize.c keeps its own). */
+ember_status ember_propagate_shapes(ember_interpreter *ctx, int mode, void *scratch);
+size_t ember_shape_scratch_bytes(const ember_interpreter *ctx);
+
+/* Sets t's dims (t->rank entries) and byte size; EMBER_UNSUPPORTED past the loader's size bounds (t kept). */
+ember_status ember_set_tensor_shape(ember_interpreter *ctx, ember_tensor *t, const int32_t *dims);
 
 /* Propagates shapes (above), then marks the nodes whose outputs are known at prepare (a DEQUANTIZE of a constant: TensorFlow's float16
  * weights) as folded and their outputs as constant, so the planner gives them no lifetime-shared slot,

@@ -23,6 +23,7 @@ static int host_is_little_endian(void) {
 
 static void free_interpreter(ember_interpreter *it) {
     ember_threads_stop(it); /* joins the workers before their memory, in the arena, goes */
+    ember_resize_free(it);
     free(it->arena_block);
     free(it->plan_entries);
     free(it->plan_scratch);
@@ -73,7 +74,8 @@ ember_status ember_plan_layout(ember_interpreter *it) {
                 (long)it->threads);
     for (i = 0; i < it->tensor_count; ++i) {
         const ember_tensor *t = &it->tensors[i];
-        const int32_t offline = it->offline_plan ? fb_i32_at(it->offline_plan + 4 * (size_t)i) : -1;
+        const int32_t offline =
+            it->offline_plan && !it->preserve_all_tensors ? fb_i32_at(it->offline_plan + 4 * (size_t)i) : -1;
         if (t->is_constant || t->first_op < 0)
             continue; /* no arena slot: an offline offset for it is ignored */
         EMBER_CHECK(
@@ -83,8 +85,9 @@ ember_status ember_plan_layout(ember_interpreter *it) {
             (long)i, t->name, ember_type_name(t->type), (long)offline,
             (unsigned long)ember_type_size(t->type));
         entries[count].bytes = t->bytes;
-        entries[count].first = t->first_op;
-        entries[count].last = t->last_op;
+        /* Preserving every tensor (a debugging aid): all alive for the whole invoke, so none shares bytes. */
+        entries[count].first = it->preserve_all_tensors ? 0 : t->first_op;
+        entries[count].last = it->preserve_all_tensors ? INT32_MAX : t->last_op;
         entries[count].id = i;
         entries[count].offset = offline < 0 ? 0 : (size_t)offline;
         entries[count].fixed = offline >= 0;
@@ -197,9 +200,7 @@ static ember_status release_arena(ember_interpreter *it, ember_status status) {
     return status;
 }
 
-/* Points op data, constant copies and planned tensors into `arena` (it->arena_bytes long), then prepares
- * every op. */
-static ember_status bind_arena(ember_interpreter *it, uint8_t *arena) {
+ember_status ember_bind_arena(ember_interpreter *it, uint8_t *arena) {
     size_t offset = 0;
     int32_t i;
     ember_status status;
@@ -251,15 +252,17 @@ ember_status ember_interpreter_allocate_tensors(ember_interpreter *it) {
     if (it->allocated)
         return EMBER_OK;
     it->error[0] = '\0';
+    if (ember_resize_pending(it))
+        return ember_resize_allocate(it, NULL, 0);
     EMBER_TRY(check_arena_cap(it));
     /* One extra alignment unit lets us align the base ourselves, whatever malloc guarantees. */
     it->arena_block = malloc(it->arena_bytes + EMBER_ALIGNMENT);
     EMBER_CHECK(it, it->arena_block != NULL, EMBER_OUT_OF_MEMORY,
                 "cannot allocate an arena of %lu bytes (%lu for tensors)", (unsigned long)it->arena_bytes,
                 (unsigned long)it->planned_bytes);
-    return bind_arena(it,
-                      (uint8_t *)it->arena_block +
-                          (EMBER_ALIGNMENT - (uintptr_t)it->arena_block % EMBER_ALIGNMENT) % EMBER_ALIGNMENT);
+    return ember_bind_arena(it, (uint8_t *)it->arena_block +
+                                    (EMBER_ALIGNMENT - (uintptr_t)it->arena_block % EMBER_ALIGNMENT) %
+                                        EMBER_ALIGNMENT);
 }
 
 ember_status ember_interpreter_allocate_tensors_in(ember_interpreter *it, void *arena, size_t bytes) {
@@ -269,18 +272,21 @@ ember_status ember_interpreter_allocate_tensors_in(ember_interpreter *it, void *
     it->error[0] = '\0';
     EMBER_CHECK(it, arena != NULL && (uintptr_t)arena % EMBER_ARENA_ALIGNMENT == 0, EMBER_INVALID_ARGUMENT,
                 "the arena must be a non-NULL pointer aligned to %d bytes", EMBER_ARENA_ALIGNMENT);
+    if (ember_resize_pending(it))
+        return ember_resize_allocate(it, arena, bytes);
     EMBER_CHECK(it, bytes >= it->arena_bytes, EMBER_INVALID_ARGUMENT,
                 "the arena holds %lu bytes, the model needs %lu (ember_interpreter_arena_bytes_required)",
                 (unsigned long)bytes, (unsigned long)it->arena_bytes);
     EMBER_TRY(check_arena_cap(it));
-    return bind_arena(it, (uint8_t *)arena);
+    return ember_bind_arena(it, (uint8_t *)arena);
 }
 
 ember_status ember_interpreter_invoke(ember_interpreter *it) {
     int32_t i;
     if (!it)
         return EMBER_INVALID_ARGUMENT;
-    EMBER_CHECK(it, it->allocated, EMBER_BAD_STATE, "invoke called before allocate_tensors succeeded");
+    EMBER_CHECK(it, it->allocated, EMBER_BAD_STATE,
+                "invoke called before allocate_tensors succeeded (again after a resize_input)");
     for (i = 0; i < it->node_count; ++i) {
         if (it->nodes[i].folded)
             continue; /* its outputs are constants computed at prepare */
@@ -391,7 +397,7 @@ ember_status ember_interpreter_tensor_info(ember_interpreter *it, int32_t index,
     info->type = t->type;
     info->rank = t->rank;
     info->dims = t->dims;
-    info->dims_signature = t->dims_signature;
+    info->dims_signature = t->has_signature ? t->dims_signature : t->dims;
     info->bytes = t->bytes;
     info->data = t->data;
     info->is_constant = t->is_constant;

@@ -139,6 +139,7 @@ ember_status ember_verify_tensor(loader *l, int32_t index) {
                      "shape_signature has %lu entries but shape has %lu", (unsigned long)signature.len,
                      (unsigned long)shape.len);
     }
+    t->has_signature = signature.len != 0;
     for (d = 0; d < t->rank; ++d) {
         t->dims_signature[d] = signature.len ? fb_vector_i32(l->r, &signature, (uint32_t)d) : t->dims[d];
         TENSOR_CHECK(l, t->dims_signature[d] >= -1, EMBER_INVALID_MODEL, "shape_signature entry %ld is %ld",

@@ -4,6 +4,7 @@
  * thread and with two (the pool and per-thread scratch live in the arena; pthread_create's own memory is the
  * C library's, not the runtime's), that the arena cap refuses oversized plans before any malloc, and that an
  * arena too small or misaligned is refused. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,8 +196,86 @@ static void test_threads_never_malloc_in_invoke(void) {
     }
 }
 
+/* Softmax rows of the walking-skeleton model, computed here: FC(4 -> 3, RELU) then SOFTMAX. */
+static void expected_row(const float *x, float *y) {
+    float sum = 0.0f, top;
+    int o, i;
+    for (o = 0; o < 3; ++o) {
+        float acc = bias[o];
+        for (i = 0; i < 4; ++i)
+            acc += weights[o * 4 + i] * x[i];
+        y[o] = acc > 0.0f ? acc : 0.0f;
+    }
+    top = y[0] > y[1] ? (y[0] > y[2] ? y[0] : y[2]) : (y[1] > y[2] ? y[1] : y[2]);
+    for (o = 0; o < 3; ++o) {
+        y[o] = (float)exp((double)(y[o] - top));
+        sum += y[o];
+    }
+    for (o = 0; o < 3; ++o)
+        y[o] /= sum;
+}
+
+/* Issue 14: resize the batch, then allocate into a caller's arena of the newly reported size without a heap
+ * call; a resize a kernel refuses leaves the interpreter invoking with its previous shapes. */
+static void test_resize_into_caller_arena(void) {
+    static uint8_t model[4096];
+    static const float x[12] = {1.0f, 2.0f, -3.0f, 0.5f, -1.0f, 0.25f, 2.0f, 1.5f, 0.0f, -0.5f, 3.0f, -2.0f};
+    const int32_t batch3[2] = {3, 4}, bad[2] = {1, 5};
+    ember_interpreter *it = create(model, sizeof model);
+    size_t need1 = 0, need3 = 0;
+    float y[9], want[3];
+    int32_t in, out, r, o;
+    long before;
+    ember_tensor_info info;
+    if (!it)
+        return;
+    CHECK(ember_interpreter_arena_bytes_required(it, &need1) == EMBER_OK);
+    CHECK_STATUS(ember_interpreter_allocate_tensors_in(it, arena_storage(), need1), EMBER_OK,
+                 ember_interpreter_error(it));
+    run_once(it);
+    CHECK_STATUS(ember_interpreter_resize_input(it, 0, batch3, 2), EMBER_OK, ember_interpreter_error(it));
+    CHECK(ember_interpreter_arena_bytes_required(it, &need3) == EMBER_OK);
+    CHECK(need3 > need1 && need3 <= ARENA_CAPACITY);
+    CHECK(ember_interpreter_input_tensor(it, 0, &in) == EMBER_OK);
+    CHECK(ember_interpreter_output_tensor(it, 0, &out) == EMBER_OK);
+    CHECK(ember_interpreter_tensor_info(it, out, &info) == EMBER_OK);
+    CHECK(info.rank == 2 && info.dims[0] == 3 && info.dims[1] == 3 && info.data == NULL);
+    CHECK(ember_interpreter_invoke(it) == EMBER_BAD_STATE);
+    before = heap_calls;
+    CHECK(ember_interpreter_allocate_tensors_in(it, arena_storage(), need3 - 1) == EMBER_INVALID_ARGUMENT);
+    CHECK_CONTAINS(ember_interpreter_error(it), "after the resize");
+    CHECK_STATUS(ember_interpreter_allocate_tensors_in(it, arena_storage(), need3), EMBER_OK,
+                 ember_interpreter_error(it));
+    CHECK(ember_interpreter_write_tensor(it, in, x, sizeof x) == EMBER_OK);
+    CHECK_STATUS(ember_interpreter_invoke(it), EMBER_OK, ember_interpreter_error(it));
+    CHECK(ember_interpreter_read_tensor(it, out, y, sizeof y) == EMBER_OK);
+    CHECK(heap_calls == before);
+    for (r = 0; r < 3; ++r) {
+        expected_row(x + 4 * r, want);
+        for (o = 0; o < 3; ++o)
+            CHECK_NEAR(y[3 * r + o], want[o], 1e-6);
+    }
+    /* 5 features into a 4-input FULLY_CONNECTED: refused at allocate, naming the op; [3, 4] still runs. */
+    CHECK_STATUS(ember_interpreter_resize_input(it, 0, bad, 2), EMBER_OK, ember_interpreter_error(it));
+    before = heap_calls;
+    CHECK(ember_interpreter_allocate_tensors_in(it, arena_storage(), ARENA_CAPACITY) ==
+          EMBER_INVALID_ARGUMENT);
+    CHECK(heap_calls == before);
+    CHECK_CONTAINS(ember_interpreter_error(it), "input 0 ('input') resized to [1,5]: FULLY_CONNECTED 0");
+    CHECK_CONTAINS(ember_interpreter_error(it), "keeps its previous shapes");
+    CHECK(ember_interpreter_tensor_info(it, in, &info) == EMBER_OK);
+    CHECK(info.rank == 2 && info.dims[0] == 3 && info.dims[1] == 4 && info.data != NULL);
+    CHECK(ember_interpreter_write_tensor(it, in, x, sizeof x) == EMBER_OK);
+    CHECK_STATUS(ember_interpreter_invoke(it), EMBER_OK, ember_interpreter_error(it));
+    CHECK(ember_interpreter_read_tensor(it, out, y, sizeof y) == EMBER_OK);
+    expected_row(x + 8, want);
+    CHECK_NEAR(y[8], want[2], 1e-6);
+    ember_interpreter_destroy(it);
+}
+
 int main(void) {
     test_caller_arena_never_mallocs();
+    test_resize_into_caller_arena();
     test_invoke_never_mallocs();
     test_threads_never_malloc_in_invoke();
     test_arena_cap();

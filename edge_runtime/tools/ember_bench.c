@@ -2,18 +2,21 @@
  *
  *   ember-bench --graph=model.tflite [--num_runs=50] [--warmup_runs=1] [--num_threads=1]
  *               [--enable_op_profiling] [--json] [--seed=1] [--max_arena_mb=256]
- *               [--custom_op_library=LIB.so [--custom_op_registerer=ember_register_custom_ops]] [--help]
+ *               [--custom_op_library=LIB.so [--custom_op_registerer=ember_register_custom_ops]]
+ *               [--input_layer=NAME[,NAME...]] [--input_layer_shape=1,224,224,3[:1,10...]] [--help]
  *
  * Prints model and arena bytes, initialisation time (create + allocate), the first inference, min / median /
  * p90 / p99 / mean latency over num_runs invokes after warm-up, and with --enable_op_profiling a per-operator
  * table (through ember_interpreter_set_node_hook). With --json the last line is one JSON object with the same
  * numbers. Flags follow TFLite's benchmark_model so scripts carry over; --num_threads is the interpreter's
  * (ember_interpreter_set_num_threads: -1 all cores), and the threads invoke really uses are printed. A
- * numeric flag outside its range (print_usage lists them) exits with status 2, naming the flag. Built static
- * by the cross toolchains, so it runs under `adb shell` on a phone. --custom_op_library dlopens a shared
- * library of custom op kernels and calls its registerer (ember.h, "Custom operators"; the kernels resolve the
- * runtime's functions from this executable, which exports them); static builds have no dlopen and refuse the
- * flag. */
+ * numeric flag outside its range (print_usage lists them) exits with status 2, naming the flag.
+ * --input_layer and --input_layer_shape are benchmark_model's too: the inputs named (comma-separated; without
+ * the flag, the graph's inputs in order) are resized (ember_interpreter_resize_input) to the shapes given
+ * (colon-separated, each comma-separated dims) before allocating. Built static by the cross toolchains, so it
+ * runs under `adb shell` on a phone. --custom_op_library dlopens a shared library of custom op kernels and
+ * calls its registerer (ember.h, "Custom operators"; the kernels resolve the runtime's functions from this
+ * executable, which exports them); static builds have no dlopen and refuse the flag. */
 #define _POSIX_C_SOURCE 199309L
 #include <errno.h>
 #include <stdint.h>
@@ -31,9 +34,13 @@
 #define HAVE_DLOPEN 0
 #endif
 
+/* Most inputs --input_layer_shape may resize. */
+#define MAX_RESIZED 64
+
 typedef struct options {
     const char *graph;
     const char *custom_op_library, *custom_op_registerer;
+    const char *input_layer, *input_layer_shape; /* benchmark_model's flags, parsed after create */
     long num_runs, warmup_runs, num_threads, max_arena_mb;
     unsigned long seed;
     int op_profiling, json;
@@ -70,7 +77,7 @@ static void print_usage(FILE *to) {
     fprintf(to,
             "usage: ember-bench --graph=FILE [--num_runs=N] [--warmup_runs=N] [--num_threads=N] "
             "[--enable_op_profiling] [--json] [--seed=N] [--max_arena_mb=N] [--custom_op_library=LIB] "
-            "[--custom_op_registerer=NAME]\n"
+            "[--custom_op_registerer=NAME] [--input_layer=NAME[,NAME...]] [--input_layer_shape=D,D,...[:D,D,...]]\n"
             "  --num_runs      measured invokes, 1..%ld (default 50)\n"
             "  --warmup_runs   invokes before measuring, 0..%ld (default 1)\n"
             "  --num_threads   threads of invoke, -1..%ld (-1: all cores, 0: as 1; default 1)\n"
@@ -78,6 +85,8 @@ static void print_usage(FILE *to) {
             "  --max_arena_mb  largest arena allocate_tensors may take, 1..%ld MiB (default 256)\n"
             "  --custom_op_library     shared library of custom op kernels to load\n"
             "  --custom_op_registerer  its registration function (default " EMBER_DEFAULT_REGISTERER ")\n"
+            "  --input_layer   inputs to resize, by name, comma-separated (default: the inputs in order)\n"
+            "  --input_layer_shape  their new shapes, colon-separated, e.g. 1,224,224,3 or 4,10:4,3\n"
             "  --help          this text\n",
             MAX_RUNS, MAX_RUNS, MAX_THREADS, MAX_SEED, MAX_ARENA_MB);
 }
@@ -142,6 +151,10 @@ static int parse(int argc, char **argv, options *o) {
             o->custom_op_library = v;
         else if ((v = flag_value(a, "--custom_op_registerer")))
             o->custom_op_registerer = v;
+        else if ((v = flag_value(a, "--input_layer_shape")))
+            o->input_layer_shape = v;
+        else if ((v = flag_value(a, "--input_layer")))
+            o->input_layer = v;
         else if (numeric_flag(a, "--num_runs", 1, MAX_RUNS, &o->num_runs, &rc) ||
                  numeric_flag(a, "--warmup_runs", 0, MAX_RUNS, &o->warmup_runs, &rc) ||
                  numeric_flag(a, "--num_threads", -1, MAX_THREADS, &o->num_threads, &rc) ||
@@ -163,7 +176,121 @@ static int parse(int argc, char **argv, options *o) {
         return usage("--custom_op_registerer needs --custom_op_library");
     if (!o->custom_op_registerer)
         o->custom_op_registerer = EMBER_DEFAULT_REGISTERER;
+    if (o->input_layer && !o->input_layer_shape)
+        return usage("--input_layer needs --input_layer_shape");
     return o->graph ? 0 : usage("--graph=FILE is required");
+}
+
+/* The graph input named `name` (its first `len` characters), -1 when none. */
+static int32_t input_by_name(ember_interpreter *it, const char *name, size_t len) {
+    int32_t i, tensor;
+    ember_tensor_info info;
+    for (i = 0; i < ember_interpreter_input_count(it); ++i) {
+        if (ember_interpreter_input_tensor(it, i, &tensor) == EMBER_OK &&
+            ember_interpreter_tensor_info(it, tensor, &info) == EMBER_OK && strlen(info.name) == len &&
+            strncmp(info.name, name, len) == 0)
+            return i;
+    }
+    return -1;
+}
+
+/* Resizes the inputs --input_layer names (or the first ones) to the --input_layer_shape shapes. 0: done; 2: a
+ * malformed flag (reported); 1: the runtime refused (reported). */
+static int resize_inputs(ember_interpreter *it, const options *o) {
+    const char *names = o->input_layer, *shapes = o->input_layer_shape;
+    int32_t k;
+    if (!shapes)
+        return 0;
+    for (k = 0; *shapes || k == 0; ++k) {
+        int32_t dims[EMBER_MAX_DIMS], rank = 0, input = k;
+        const char *end = strchr(shapes, ':');
+        const size_t len = end ? (size_t)(end - shapes) : strlen(shapes);
+        size_t pos = 0;
+        if (k >= MAX_RESIZED) {
+            fprintf(stderr, "ember-bench: --input_layer_shape: at most %d shapes\n", MAX_RESIZED);
+            return 2;
+        }
+        while (pos < len) { /* "1,224,224,3" */
+            char digits[16];
+            size_t n = 0;
+            long v;
+            while (pos + n < len && shapes[pos + n] != ',')
+                ++n;
+            if (rank == EMBER_MAX_DIMS || n == 0 || n >= sizeof digits) {
+                fprintf(stderr,
+                        "ember-bench: --input_layer_shape: shape %ld '%.*s' needs 1 to %d comma-separated "
+                        "dims\n",
+                        (long)k, (int)len, shapes, EMBER_MAX_DIMS);
+                return 2;
+            }
+            memcpy(digits, shapes + pos, n);
+            digits[n] = '\0';
+            if (!parse_long(digits, 0, INT32_MAX, &v)) {
+                fprintf(stderr,
+                        "ember-bench: --input_layer_shape: dim '%s' of shape %ld is not an integer in [0, "
+                        "%ld]\n",
+                        digits, (long)k, (long)INT32_MAX);
+                return 2;
+            }
+            dims[rank++] = (int32_t)v;
+            pos += n + (pos + n < len);
+        }
+        if (rank == 0) {
+            fprintf(stderr, "ember-bench: --input_layer_shape: shape %ld is empty\n", (long)k);
+            return 2;
+        }
+        if (names) { /* the k-th comma-separated name */
+            const char *comma = strchr(names, ',');
+            const size_t name_len = comma ? (size_t)(comma - names) : strlen(names);
+            input = input_by_name(it, names, name_len);
+            if (input < 0 || name_len == 0) {
+                int32_t i, tensor;
+                ember_tensor_info info;
+                fprintf(stderr, "ember-bench: --input_layer: the model has no input '%.*s'; its inputs are:",
+                        (int)name_len, names);
+                for (i = 0; i < ember_interpreter_input_count(it); ++i) {
+                    if (ember_interpreter_input_tensor(it, i, &tensor) == EMBER_OK &&
+                        ember_interpreter_tensor_info(it, tensor, &info) == EMBER_OK)
+                        fprintf(stderr, " '%s'", info.name);
+                }
+                fprintf(stderr, "\n");
+                return 2;
+            }
+            names = comma ? comma + 1 : NULL;
+        } else if (k >= ember_interpreter_input_count(it)) {
+            fprintf(stderr, "ember-bench: --input_layer_shape gives %ld shapes, the model has %ld inputs\n",
+                    (long)k + 1, (long)ember_interpreter_input_count(it));
+            return 2;
+        }
+        if (ember_interpreter_resize_input(it, input, dims, rank) != EMBER_OK) {
+            fprintf(stderr, "ember-bench: %s: %s\n", o->graph, ember_interpreter_error(it));
+            return 1;
+        }
+        shapes = end ? end + 1 : shapes + len;
+        if (!end)
+            break;
+    }
+    if (names) {
+        fprintf(stderr,
+                "ember-bench: --input_layer names more inputs than --input_layer_shape gives shapes\n");
+        return 2;
+    }
+    return 0;
+}
+
+/* "[1,224,224,3]" of graph input i. */
+static void print_input_shape(ember_interpreter *it, int32_t i, int json) {
+    int32_t tensor, d;
+    ember_tensor_info info;
+    if (ember_interpreter_input_tensor(it, i, &tensor) != EMBER_OK ||
+        ember_interpreter_tensor_info(it, tensor, &info) != EMBER_OK)
+        return;
+    if (!json)
+        printf("input %ld '%s': ", (long)i, info.name);
+    printf("[");
+    for (d = 0; d < info.rank; ++d)
+        printf("%s%ld", d ? "," : "", (long)info.dims[d]);
+    printf(json ? "]" : "]\n");
 }
 
 static unsigned char *read_file(const char *path, size_t *size) {
@@ -317,6 +444,12 @@ int main(int argc, char **argv) {
         return 1;
     }
     ember_interpreter_set_max_arena_bytes(it, (size_t)o.max_arena_mb << 20);
+    rc = resize_inputs(it, &o);
+    if (rc) {
+        ember_interpreter_destroy(it);
+        free(model);
+        return rc;
+    }
     if (ember_interpreter_set_num_threads(it, (int32_t)o.num_threads) != EMBER_OK ||
         ember_interpreter_allocate_tensors(it) != EMBER_OK || !fill_inputs(it, o.seed)) {
         fprintf(stderr, "ember-bench: %s: %s\n", o.graph, ember_interpreter_error(it));
@@ -358,6 +491,8 @@ int main(int argc, char **argv) {
         printf("graph: %s\nmodel bytes: %lu\narena bytes: %lu\noperators: %ld\nthreads: %ld\n", o.graph,
                (unsigned long)model_size, (unsigned long)arena, (long)prof.nodes,
                (long)ember_interpreter_num_threads(it));
+        for (i = 0; i < ember_interpreter_input_count(it); ++i)
+            print_input_shape(it, i, 0);
         printf("init (create + allocate): %.1f us\nfirst inference: %.1f us\n", init_us, first_us);
         printf("%ld runs after %ld warm-up: min %.1f us, median %.1f us, p90 %.1f us, p99 %.1f us, mean %.1f "
                "us\n",
@@ -379,11 +514,17 @@ int main(int argc, char **argv) {
             printf(o.graph[i] == '"' || o.graph[i] == '\\' ? "\\%c" : "%c", o.graph[i]);
         printf("\",\"model_bytes\":%lu,\"arena_bytes\":%lu,\"num_runs\":%ld,\"warmup_runs\":%ld,"
                "\"num_threads\":%ld,\"init_us\":%.3f,\"first_inference_us\":%.3f,\"min_us\":%.3f,"
-               "\"median_us\":%.3f,\"p90_us\":%.3f,\"p99_us\":%.3f,\"mean_us\":%.3f,\"ops\":[",
+               "\"median_us\":%.3f,\"p90_us\":%.3f,\"p99_us\":%.3f,\"mean_us\":%.3f,\"input_shapes\":[",
                (unsigned long)model_size, (unsigned long)arena, o.num_runs, o.warmup_runs,
                (long)ember_interpreter_num_threads(it), init_us, first_us, runs[0],
                percentile(runs, o.num_runs, 50), percentile(runs, o.num_runs, 90),
                percentile(runs, o.num_runs, 99), sum / (double)o.num_runs);
+        for (i = 0; i < ember_interpreter_input_count(it); ++i) {
+            if (i)
+                putchar(',');
+            print_input_shape(it, i, 1);
+        }
+        printf("],\"ops\":[");
         for (i = 0; o.op_profiling && i < prof.nodes; ++i)
             printf("%s{\"node\":%ld,\"op\":\"%s\",\"avg_us\":%.3f}", i ? "," : "", (long)i,
                    ember_interpreter_node_name(it, i), prof.total_us[i] / (double)o.num_runs);

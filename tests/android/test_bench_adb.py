@@ -137,3 +137,18 @@ def test_bench_without_adb_runs_here(tmp_path: Path, bench_cache: Path) -> None:
     report = json.loads(result.stdout)
     assert report["device"]["serial"] == "local" and report["model_bytes"] == DIGITS_INT8.stat().st_size
     assert report["num_runs"] == 5 and report["ops"]
+
+
+def test_bench_passes_input_layer_shape_through(tmp_path: Path, bench_cache: Path) -> None:
+    from native_build import require
+
+    require("cmake", "cc")
+    model = Path(__file__).resolve().parents[1] / "data" / "tf" / "dynamic" / "dyn_cnn_int8.tflite"
+    result = _ember({}, bench_cache, "bench", str(model), "--num_runs", "2", "--json",
+                    "--input_layer", "serving_default_keras_tensor:0", "--input_layer_shape", "6,12,12,3")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["input_shapes"] == [[6, 12, 12, 3]]
+    table = _ember({}, bench_cache, "bench", str(model), "--num_runs", "2", "--input_layer_shape", "2,12,12,3")
+    assert table.returncode == 0 and "input shapes" in table.stdout and "2,12,12,3" in table.stdout, table.stdout
+    refused = _ember({}, bench_cache, "bench", str(model), "--input_layer_shape", "2,12,12,4")
+    assert refused.returncode == 1 and "CONV_2D" in refused.stderr and "[2,12,12,4]" in refused.stderr, refused.stderr

@@ -111,3 +111,43 @@ def test_invoke_failure_exits_1_without_leaks(bench: Path, tmp_path: Path) -> No
         result = _bench(bench, f"--graph={model}", "--num_runs=3", *extra)
         assert result.returncode == 1, (result.returncode, result.stderr[-3000:])
         assert "ember-bench: invoke failed: RSQRT 0: input 'x' element" in result.stderr, result.stderr
+
+
+DYNAMIC = Path(__file__).resolve().parents[1] / "data" / "tf" / "dynamic"
+
+
+@pytest.mark.parametrize(("model", "flags", "shapes"), [
+    ("dyn_cnn_float32", ["--input_layer=serving_default_keras_tensor:0", "--input_layer_shape=8,12,12,3"],
+     [[8, 12, 12, 3]]),
+    ("dyn_fcn_int8", ["--input_layer_shape=2,20,14,3"], [[2, 20, 14, 3]]),
+])
+def test_input_layer_shape_resizes_before_allocating(bench: Path, model: str, flags: list[str],
+                                                     shapes: list[list[int]]) -> None:
+    import json
+
+    from ai_edge_litert.interpreter import Interpreter as LiteRTInterpreter
+
+    result = _bench(bench, f"--graph={DYNAMIC / model}.tflite", "--num_runs=2", "--json", *flags)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["input_shapes"] == shapes
+    # LiteRT takes the same resize (and its inputs then have these shapes).
+    ref = LiteRTInterpreter(str(DYNAMIC / f"{model}.tflite"))
+    ref.resize_tensor_input(ref.get_input_details()[0]["index"], shapes[0])
+    ref.allocate_tensors()
+    assert ref.get_input_details()[0]["shape"].tolist() == shapes[0]
+
+
+@pytest.mark.parametrize(("flags", "status", "says"), [
+    (["--input_layer=nope", "--input_layer_shape=2,12,12,3"], 2, "no input 'nope'; its inputs are"),
+    (["--input_layer_shape=2,12,x,3"], 2, "dim 'x' of shape 0 is not an integer"),
+    (["--input_layer_shape=2,12,12,3:1,4"], 2, "gives 2 shapes, the model has 1 inputs"),
+    (["--input_layer_shape=2,,12,3"], 2, "comma-separated dims"),
+    (["--input_layer=serving_default_keras_tensor:0"], 2, "--input_layer needs --input_layer_shape"),
+    (["--input_layer_shape=2,12,12"], 1, "the rank cannot change"),
+    (["--input_layer_shape=2,12,12,4"], 1, "resized to [2,12,12,4]"),
+])
+def test_bad_input_layer_shape_is_refused_naming_the_problem(bench: Path, flags: list[str], status: int,
+                                                             says: str) -> None:
+    result = _bench(bench, f"--graph={DYNAMIC / 'dyn_cnn_float32'}.tflite", "--num_runs=1", *flags)
+    assert result.returncode == status and says in result.stderr, (result.returncode, result.stderr)

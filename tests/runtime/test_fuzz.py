@@ -92,6 +92,9 @@ def write_seeds(corpus: Path) -> int:
     import test_detection_postprocess as detection  # the runtime's own custom op, its flexbuffer options
 
     seeds.extend(detection.seed_models())
+    # Dynamic-batch files (issue 14): SHAPE / STRIDED_SLICE / PACK chains that the harness's resize propagates.
+    dynamic_files = Path(__file__).resolve().parents[1] / "data" / "tf" / "dynamic"
+    seeds.extend(p.read_bytes() for p in sorted(dynamic_files.glob("*.tflite")))
     for i, seed in enumerate(seeds):
         (corpus / f"builder_{i:02d}.tflite").write_bytes(seed)
     return len(list(corpus.iterdir()))
