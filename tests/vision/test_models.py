@@ -11,7 +11,7 @@ from ember.vision import models
 OUTPUT_SHAPES = {"mlp": (2, 10), "lenet5": (2, 10), "vgg_bn": (2, 10), "mobilenet_v2": (2, 10),
                  "mobilenet_v3_small": (2, 10), "resnet20": (2, 10), "unet_small": (2, 2, 32, 32),
                  "transformer_classifier": (2, 4), "kws_conv1d": (2, 12), "unet_transposed": (2, 2, 32, 32),
-                 "tiny_encoder": (2, 5)}
+                 "tiny_encoder": (2, 5), "kws_lstm": (2, 12)}
 
 
 def test_every_model_is_listed():
