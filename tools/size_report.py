@@ -36,6 +36,8 @@ def _group(source: Path) -> str:
     'sparse weights' (src/sparsity.c: verifying and densifying TFLite's SparsityParameters),
     'custom ops' (src/custom_ops.c: the op resolver of caller-registered kernels and their hooks' accessors),
     'flexbuffer reader' (src/flexbuffer.c: custom_options of TFLite_Detection_PostProcess),
+    'input resize' (src/resize.c: resize_tensor_input, re-planning and re-preparing after a resize, and
+    src/preserve.c: experimental_preserve_all_tensors), which a fixed-shape build could drop,
     'kernel <op file>' for each file under
     kernels/ that registers an op, or 'kernel support': the op table, option readers and what kernels share
     (kernels/window.c, pool.c, conv.c, broadcast.c, ...)."""
@@ -54,6 +56,8 @@ def _group(source: Path) -> str:
         return "custom ops"
     if source.stem == "flexbuffer":
         return "flexbuffer reader"
+    if source.stem in ("resize", "preserve"):
+        return "input resize"
     if part == "kernels" and "const ember_kernel ember_kernel_" in source.read_text():
         return f"kernel {source.stem}"
     if part == "kernels" or source.stem in ("op_registry", "op_options"):

@@ -286,7 +286,7 @@ ember_status ember_interpreter_invoke(ember_interpreter *it) {
     if (!it)
         return EMBER_INVALID_ARGUMENT;
     EMBER_CHECK(it, it->allocated, EMBER_BAD_STATE,
-                "invoke called before allocate_tensors succeeded (again after a resize_input)");
+                "invoke called before allocate_tensors succeeded");
     for (i = 0; i < it->node_count; ++i) {
         if (it->nodes[i].folded)
             continue; /* its outputs are constants computed at prepare */
