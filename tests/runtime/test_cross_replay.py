@@ -26,7 +26,7 @@ from test_kernels_elementwise_logic import NOT_IN_REFERENCE
 from tflite_builder import TensorSpec
 
 # Kernels the runtime implements for float32 only (int8 files with them are refused, as by the exporter).
-FLOAT32_ONLY = {"DIV", "LOG_SOFTMAX", "SUM", "LOCAL_RESPONSE_NORMALIZATION", "DENSIFY",
+FLOAT32_ONLY = {"DIV", "SUM", "LOCAL_RESPONSE_NORMALIZATION", "DENSIFY",
                 # RANGE has no int8 form in LiteRT either (float32, int32, int64)
                 "RANGE",
                 # no int8 in the runtime (NEG, POW, ZEROS_LIKE take int32/int64 too)
@@ -188,6 +188,20 @@ def one_op_cases() -> list[Case]:
         y = qspec("y", [256], rng, scale=out[0], zero_point=out[1]) if out else qspec("y", [256], rng, scale=0.04)
         options = {"alpha": 0.1} if op == "LEAKY_RELU" else {}
         add(f"{op}_all_codes/int8", one_op_model(op, [x], [y], options, version=1 if op == "HARD_SWISH" else 2), codes)
+    # LOG_SOFTMAX's fixed-point kernel on every (code, row maximum) pair, and rows whose Q12.19 sum wraps
+    codes = np.arange(-128, 128)
+    for dtype, zero_point in (("int8", 127), ("uint8", 255)):
+        x = TensorSpec("x", [256, 256], dtype, scales=[0.05], zero_points=[3])
+        y = TensorSpec("y", [256, 256], dtype, scales=[1 / 16], zero_points=[zero_point])
+        feed = np.minimum(codes[None], codes[:, None]) + (128 if dtype == "uint8" else 0)
+        add(f"LOG_SOFTMAX_all_codes/{dtype}", one_op_model("LOG_SOFTMAX", [x], [y], version=2),
+            [feed.astype(dtype)])
+    x = TensorSpec("x", [2, 5000], "int8", scales=[0.01], zero_points=[0])
+    y = TensorSpec("y", [2, 5000], "int8", scales=[1 / 16], zero_points=[127])
+    long_rows = np.full((2, 5000), 127, np.int8)
+    long_rows[:, ::3] = 126
+    long_rows[1, ::7] = -100
+    add("LOG_SOFTMAX_wrapped_sum/int8", one_op_model("LOG_SOFTMAX", [x], [y], version=2), [long_rows])
     x = qspec("x", [256], rng, scale=0.05, zero_point=-128)
     add("RSQRT_all_codes/int8", one_op_model("RSQRT", [x], [qspec("y", [256], rng, scale=0.02)], version=2),
         [np.arange(-128, 128, dtype=np.int8)])
