@@ -26,7 +26,7 @@ def _model(shape: list[int], scale: float, zero_point: int, dtype: str = "int8",
 
 
 def _random_scale(rng: np.random.Generator) -> float:
-    """Log-uniform from 2^-25.9 (just above LiteRT's floor) to 1000 (the Q5.26 multiplier capped at 2^31)."""
+    """Log-uniform from 2^-25.9 (just above LiteRT's floor) to 2^10 (past 32 the Q5.26 multiplier is capped)."""
     return float(2.0 ** rng.uniform(-25.9, 10))
 
 
