@@ -1,7 +1,9 @@
-/* int8 arithmetic helpers (quantization.c) against closed-form values: the rounding rules of TFLite's
- * reference requantisation, checked on ties, signs, saturation and the boundaries of quantize_multiplier. */
+/* int8 arithmetic helpers (quantization.c, fixed_point.c) against closed-form values: the rounding rules of
+ * TFLite's reference requantisation, checked on ties, signs, saturation and the boundaries of
+ * quantize_multiplier; the gemmlowp exp, reciprocal and log within their approximation error of libm's. */
 #include <math.h>
 
+#include "fixed_point.h"
 #include "quantization.h"
 #include "test_util.h"
 #include "tflite_schema.h"
@@ -108,6 +110,28 @@ static void test_lookup_table(void) {
     CHECK(table[(uint8_t)100] == 127 && table[(uint8_t)-100] == -128); /* clamped */
 }
 
+/* The fixed-point functions against libm on a grid of their input ranges: gemmlowp's approximations are
+ * within 5e-7 (exp), 2e-7 (log) and 1e-8 (reciprocal) there. */
+static void test_fixed_point_functions(void) {
+    int i;
+    CHECK(ember_count_leading_zeros(0) == 32 && ember_count_leading_zeros(1) == 31);
+    CHECK(ember_count_leading_zeros(0x80000000u) == 0 && ember_count_leading_zeros(0x00ffffffu) == 8);
+    CHECK(ember_exp_on_negative_values_q5(0) == INT32_MAX);
+    CHECK(ember_log_x_ge_1_q12_to_q5(1 << 19) == 0); /* log(1) */
+    for (i = 1; i <= 1000; ++i) {
+        const int32_t a = -(int32_t)((int64_t)i * 31 * (1 << 26) / 1000); /* (-31, 0) in Q5.26 */
+        const double exp_a = exp(a / 67108864.0), got = ember_exp_on_negative_values_q5(a) / 2147483648.0;
+        const int32_t x = (int32_t)((int64_t)i * 2146959 + (1 << 19)); /* [1, 4096) in Q12.19 */
+        const double log_x = log(x / 524288.0), log_got = ember_log_x_ge_1_q12_to_q5(x) / 67108864.0;
+        const int32_t y = (int32_t)((int64_t)i * 2147483); /* [0, 1) in Q0.31 */
+        const double recip = 1.0 / (1.0 + y / 2147483648.0);
+        const double recip_got = ember_one_over_one_plus_x(y) / 2147483648.0;
+        CHECK(fabs(got - exp_a) < 5e-7);
+        CHECK(fabs(log_got - log_x) < 2e-7);
+        CHECK(fabs(recip_got - recip) < 1e-8);
+    }
+}
+
 void test_quantization(void) {
     test_srdhm();
     test_rdbpot();
@@ -115,4 +139,5 @@ void test_quantization(void) {
     test_multiply_by_quantized_multiplier();
     test_activation_range();
     test_lookup_table();
+    test_fixed_point_functions();
 }

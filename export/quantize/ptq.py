@@ -2,8 +2,9 @@
 
 Activations become int8 with the parameters `params_of(value)` gives (from calibration observers or QAT's fake
 quantisation), except where the specification fixes them: SOFTMAX and LOGISTIC outputs (1/256, -128), TANH
-(1/128, 0), and the ops that only move values (pooling, RESHAPE, PAD, TRANSPOSE, ...), whose output shares its
-input's parameters. CONCATENATION inputs with other parameters than the output are requantised first.
+(1/128, 0), LOG_SOFTMAX (16/256, 127), and the ops that only move values (pooling, RESHAPE, PAD, TRANSPOSE, ...),
+whose output shares its input's parameters. CONCATENATION inputs with other parameters than the output are
+requantised first.
 Weights become int8 symmetric per output channel, biases int32 with scale s_in * s_w[c]."""
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ FIXED_OUTPUT = {
     "SOFTMAX": QuantParams.per_tensor(1.0 / 256.0, -128),
     "LOGISTIC": QuantParams.per_tensor(1.0 / 256.0, -128),
     "TANH": QuantParams.per_tensor(1.0 / 128.0, 0),
+    # [-255/16, 0]: the only output LiteRT's quantised LOG_SOFTMAX takes
+    "LOG_SOFTMAX": QuantParams.per_tensor(16.0 / 256.0, 127),
 }
 # Output shares the parameters of input 0: the op moves or selects values without arithmetic.
 SHARES_INPUT = {"RESHAPE", "SQUEEZE", "MAX_POOL_2D", "AVERAGE_POOL_2D", "PAD", "TRANSPOSE", "RESIZE_NEAREST_NEIGHBOR",

@@ -32,8 +32,9 @@ from .qat_modules import QATConv2d, QATLinear
 FUSED_ACTIVATIONS = {nn.ReLU: "relu", nn.ReLU6: "relu6"}
 # Output values are input values (or a selection of them): the input's grid carries over.
 KEEPS_GRID = (nn.MaxPool2d, nn.Flatten, nn.Dropout, nn.Identity, nn.Upsample)
-# Output parameters TFLite fixes (ptq.FIXED_OUTPUT).
-FIXED = {nn.Softmax: (1.0 / 256.0, -128), nn.Sigmoid: (1.0 / 256.0, -128), nn.Tanh: (1.0 / 128.0, 0)}
+# Output parameters TFLite fixes (ptq.FIXED_OUTPUT); LogSoftmax, a Softmax subclass, is matched before it.
+FIXED = {nn.LogSoftmax: (16.0 / 256.0, 127), nn.Softmax: (1.0 / 256.0, -128), nn.Sigmoid: (1.0 / 256.0, -128),
+         nn.Tanh: (1.0 / 128.0, 0)}
 CONTAINERS = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
 QAT_LAYERS = (QATConv2d, QATLinear)
 UNTOUCHED = (nn.Embedding,)  # GATHER's output shares the table's parameters

@@ -38,7 +38,7 @@ INT8_VERSIONS = {
     "RELU": 2, "RELU6": 2, "GATHER": 2, "BATCH_MATMUL": 2, "RSQRT": 2, "STRIDED_SLICE": 2, "PACK": 2,
     "SPACE_TO_BATCH_ND": 2, "BATCH_TO_SPACE_ND": 2, "GELU": 2, "SQUEEZE": 1, "RESHAPE": 1, "HARD_SWISH": 1,
     "TRANSPOSE_CONV": 2, "RESIZE_BILINEAR": 2, "SPLIT_V": 2, "EQUAL": 2, "NOT_EQUAL": 2, "LESS": 2,
-    "LESS_EQUAL": 2, "GREATER": 2, "GREATER_EQUAL": 2, "SELECT_V2": 1, "PRELU": 1,
+    "LESS_EQUAL": 2, "GREATER": 2, "GREATER_EQUAL": 2, "SELECT_V2": 1, "PRELU": 1, "LOG_SOFTMAX": 2,
     "ELU": 1,  # LiteRT registers ELU version 1 only, int8 included
 }
 

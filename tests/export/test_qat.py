@@ -358,3 +358,19 @@ def test_float_export_of_a_qat_model_is_refused(tmp_path):
     with pytest.raises(ember.export.ExportError, match="FakeQuantize"):
         ember.export.to_tflite(qat, ember.randn(1, 1, 8, 8), tmp_path / "m.tflite")
     assert isinstance(qat[1], QATLinear)
+
+
+def test_log_softmax_gets_litert_fixed_output_and_converts_bit_exact(tmp_path):
+    # nn.LogSoftmax subclasses nn.Softmax: it must get LOG_SOFTMAX's (16/256, 127), not SOFTMAX's (1/256, -128)
+    ember.manual_seed(2)
+    qat = _train(prepare_qat(nn.Sequential(nn.Flatten(), nn.Linear(64, 10), nn.LogSoftmax(dim=1))), steps=3)
+    fixed = qat[2].activation_post_process.qparams()
+    assert (float(fixed.scale[0]), int(fixed.zero_point[0])) == (16 / 256, 127)
+    path = tmp_path / "m.tflite"
+    graph = convert(qat, ember.randn(1, 1, 8, 8), path)
+    out = next(n for n in graph.nodes if n.op == "LOG_SOFTMAX").outputs[0]
+    assert out.dtype == np.int8 and (float(out.quant.scale[0]), int(out.quant.zero_point[0])) == (16 / 256, 127)
+    for seed in range(3):
+        x = np.random.default_rng(300 + seed).standard_normal((1, 1, 8, 8)).astype(np.float32)
+        y = _check_runtime_matches_litert(path, quantize_array(x, graph.inputs[0].quant).astype(np.float32))
+        assert len(np.unique(y)) > 3  # log-probabilities, not a row of the lowest code

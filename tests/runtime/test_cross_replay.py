@@ -7,7 +7,8 @@ float edges, the kernel tests' random CONV_2D / DEPTHWISE_CONV_2D / pooling / ME
 what no export rule writes (shape ops, int8 MAXIMUM/MINIMUM/REDUCE_MAX/REDUCE_MIN, the int8 tables on all 256
 codes). On each target, integer outputs (int8, int32) must equal LiteRT's bytes, and float32 outputs must equal
 the x86-64 runtime's bytes (ember.runtime) and be within rtol 1e-5, atol 1e-7 of LiteRT (of its default kernels for
-the ops its reference resolver lacks, ELU). The op list comes from the registry: an op without a float32 case, or
+the ops its reference resolver lacks, ELU; int8 SUM's golden bytes come from its builtin kernels without XNNPACK, as
+its reference kernel reads int8 codes as uint8). The op list comes from the registry: an op without a float32 case, or
 without an int8 case unless it is float32-only, fails; the logical ops, on bool only, need a bool case instead."""
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ import numpy as np
 import pytest
 import tflite
 from native_build import SOURCE, require, run
-from single_op import ATOL, RTOL, one_op_model, qspec, random_feed, run_ember, run_litert
+from single_op import ATOL, RTOL, _run, one_op_model, qspec, random_feed, run_ember, run_litert
 from test_cross import TARGETS
 from test_kernels_elementwise_logic import NOT_IN_REFERENCE
 from tflite_builder import TensorSpec
 
 # Kernels the runtime implements for float32 only (int8 files with them are refused, as by the exporter).
-FLOAT32_ONLY = {"DIV", "LOG_SOFTMAX", "SUM", "LOCAL_RESPONSE_NORMALIZATION", "DENSIFY",
+FLOAT32_ONLY = {"DIV", "LOCAL_RESPONSE_NORMALIZATION", "DENSIFY",
                 # RANGE has no int8 form in LiteRT either (float32, int32, int64)
                 "RANGE",
                 # no int8 in the runtime (NEG, POW, ZEROS_LIKE take int32/int64 too)
@@ -40,6 +41,9 @@ class Case:
     name: str
     model: bytes
     feeds: list[np.ndarray]
+    # the LiteRT resolver whose outputs are golden where BUILTIN_REF is not the oracle (int8 SUM: its reference
+    # kernel reads int8 codes as uint8, test_kernels_sum_int8.py)
+    resolver: str | None = None
 
 
 def registry_ops() -> set[str]:
@@ -188,6 +192,27 @@ def one_op_cases() -> list[Case]:
         y = qspec("y", [256], rng, scale=out[0], zero_point=out[1]) if out else qspec("y", [256], rng, scale=0.04)
         options = {"alpha": 0.1} if op == "LEAKY_RELU" else {}
         add(f"{op}_all_codes/int8", one_op_model(op, [x], [y], options, version=1 if op == "HARD_SWISH" else 2), codes)
+    # LOG_SOFTMAX's fixed-point kernel on every (code, row maximum) pair, and rows whose Q12.19 sum wraps
+    codes = np.arange(-128, 128)
+    for dtype, zero_point in (("int8", 127), ("uint8", 255)):
+        x = TensorSpec("x", [256, 256], dtype, scales=[0.05], zero_points=[3])
+        y = TensorSpec("y", [256, 256], dtype, scales=[1 / 16], zero_points=[zero_point])
+        feed = np.minimum(codes[None], codes[:, None]) + (128 if dtype == "uint8" else 0)
+        add(f"LOG_SOFTMAX_all_codes/{dtype}", one_op_model("LOG_SOFTMAX", [x], [y], version=2),
+            [feed.astype(dtype)])
+    x = TensorSpec("x", [2, 5000], "int8", scales=[0.01], zero_points=[0])
+    y = TensorSpec("y", [2, 5000], "int8", scales=[1 / 16], zero_points=[127])
+    long_rows = np.full((2, 5000), 127, np.int8)
+    long_rows[:, ::3] = 126
+    long_rows[1, ::7] = -100
+    add("LOG_SOFTMAX_wrapped_sum/int8", one_op_model("LOG_SOFTMAX", [x], [y], version=2), [long_rows])
+    # int8 SUM (float32 requantisation, ties rounded away from zero) against LiteRT's builtin optimised kernel
+    import test_kernels_sum_int8 as sums
+
+    for name, args in (("SUM_axes_0_2", ([4, 3, 5], [0, -1], False, 0.03, 5, 0.2, -3)),
+                       ("SUM_ties", ([16, 2], [1], True, 0.5, 1, 1.0, 0))):
+        model = sums._sum_model(*args)
+        cases.append(Case(f"{name}/int8", model, _feeds_for(model, rng), "BUILTIN_WITHOUT_DEFAULT_DELEGATES"))
     x = qspec("x", [256], rng, scale=0.05, zero_point=-128)
     add("RSQRT_all_codes/int8", one_op_model("RSQRT", [x], [qspec("y", [256], rng, scale=0.02)], version=2),
         [np.arange(-128, 128, dtype=np.int8)])
@@ -239,7 +264,15 @@ def golden(cases, tmp_path_factory) -> tuple[Path, list[tuple[list[np.ndarray], 
         (folder / f"{i}.in").write_bytes(b"".join(np.ascontiguousarray(x).tobytes() for x in case.feeds))
         # ops LiteRT's reference resolver lacks (ELU) take their golden outputs from its default kernels
         reference = not {op for op, _ in ops_and_types(case.model)} & NOT_IN_REFERENCE
-        expected.append((run_litert(case.model, case.feeds, reference=reference), run_ember(case.model, case.feeds)))
+        if case.resolver:
+            from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+            litert = _run(Interpreter(model_content=case.model,
+                                      experimental_op_resolver_type=getattr(OpResolverType, case.resolver)),
+                          case.feeds)
+        else:
+            litert = run_litert(case.model, case.feeds, reference=reference)
+        expected.append((litert, run_ember(case.model, case.feeds)))
     return folder, expected
 
 

@@ -4,8 +4,15 @@
  * from its highest, `in > current ? in : current` and its mirror, so float sums agree to rounding and an
  * empty reduction gives what LiteRT gives (0, -FLT_MAX, FLT_MAX; int8 -128, 127). float32 all three; int8
  * REDUCE_MAX and REDUCE_MIN, which compare codes and so need the input's scale and zero point on the output
- * (LiteRT refuses others too). int8 SUM (requantising, reduce.cc EvalSum) is not implemented: the exporter
- * writes SUM only in float32 models. */
+ * (LiteRT refuses others too).
+ *
+ * int8 SUM follows LiteRT's builtin optimised kernel (optimized/reduce.h: QuantizedMeanOrSum with
+ * compute_sum), not its reference: ai-edge-litert 2.3's reference kernel (BUILTIN_REF) hands the int8 codes
+ * to its uint8 QuantizedMeanOrSum, so it computes on u = code & 0xff and clamps to [0, 255] (later LiteRT
+ * fixes this), which no int8 model means. The optimised kernel sums the raw codes in int32 and requantises
+ * in float32: scale = s_in / s_out, bias = -z_in * scale * count, round(sum * scale + bias) half away from
+ * zero, + z_out, clamped. The tests compare with LiteRT's default resolver without its XNNPACK delegate
+ * (bit-exact) and with it (XNNPACK rounds exact ties to even; elsewhere the same). */
 #include <float.h>
 
 #include "kernels/kernels.h"
@@ -92,6 +99,12 @@ ember_status ember_reduction_prepare(ember_interpreter *ctx, const ember_node *n
 
 enum { REDUCE_SUM, REDUCE_MAX, REDUCE_MIN };
 
+typedef struct reduce_data {
+    ember_reduction r;
+    float sum_scale, sum_bias; /* int8 SUM: s_in / s_out, and -z_in * scale * count */
+    int32_t sum_zero_point;    /* int8 SUM: z_out */
+} reduce_data;
+
 static void reduce_f32(const ember_reduction *r, int kind, const float *input, float *output) {
     int32_t o, i;
     for (o = 0; o < r->outputs; ++o) {
@@ -125,44 +138,76 @@ static void reduce_i8(const ember_reduction *r, int kind, const int8_t *input, i
     }
 }
 
+/* round(x) to int32 as x86-64 converts it (cvttss2si: INT32_MIN for NaN and out of range, where C's cast is
+ * undefined); only absurd scale ratios get there. */
+static int32_t round_to_i32(float x) {
+    const float r = ember_round_f32(x);
+    return r >= -2147483648.0f && r < 2147483648.0f ? (int32_t)r : INT32_MIN;
+}
+
+static void sum_i8(const reduce_data *p, const int8_t *input, int8_t *output) {
+    const ember_reduction *r = &p->r;
+    int32_t o, i;
+    for (o = 0; o < r->outputs; ++o) {
+        const int8_t *base = input + ember_reduction_offset(o, r->kept_rank, r->kept_dims, r->kept_strides);
+        uint32_t acc = 0; /* int32 sum of the codes (wraps as LiteRT's would past 2^24 inputs) */
+        float scaled, shifted;
+        for (i = 0; i < r->count; ++i)
+            acc += (uint32_t)(int32_t)
+                base[ember_reduction_offset(i, r->reduced_rank, r->reduced_dims, r->reduced_strides)];
+        /* two statements: a fused multiply-add would round once instead of twice */
+        scaled = (float)ember_wrap_i32(acc) * p->sum_scale;
+        shifted = scaled + p->sum_bias;
+        output[o] = ember_clamp_i8(
+            ember_wrap_i32((uint32_t)round_to_i32(shifted) + (uint32_t)p->sum_zero_point), -128, 127);
+    }
+}
+
 static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
-    ember_reduction *r = (ember_reduction *)node->op_data;
+    reduce_data *data = (reduce_data *)node->op_data;
     const ember_tensor *input = ember_node_input(ctx, node, 0);
-    EMBER_TRY(ember_reduction_prepare(ctx, node, r));
+    const ember_tensor *output = ember_node_output(ctx, node, 0);
+    float s_in, s_out;
+    int32_t z_in;
+    EMBER_TRY(ember_reduction_prepare(ctx, node, &data->r));
     if (input->type != EMBER_INT8)
         return EMBER_OK;
-    EMBER_CHECK(ctx, node->kernel->builtin_code != TFL_OP_SUM, EMBER_UNSUPPORTED,
-                "SUM %ld: int8 input '%.64s' is not supported (float32 is); export the model as float32 or "
-                "use MEAN",
-                (long)node->index, input->name);
-    return ember_check_same_quant_i8(ctx, node, input, ember_node_output(ctx, node, 0), NULL, NULL);
+    if (node->kernel->builtin_code != TFL_OP_SUM)
+        return ember_check_same_quant_i8(ctx, node, input, output, NULL, NULL);
+    EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &z_in));
+    EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &data->sum_zero_point));
+    /* In LiteRT's order and precision: float32 throughout, the count converted to float last. */
+    data->sum_scale = s_in / s_out;
+    data->sum_bias = (float)-z_in * data->sum_scale * (float)data->r.count;
+    return EMBER_OK;
 }
 
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
+    const reduce_data *data = (const reduce_data *)node->op_data;
     const ember_tensor *input = ember_node_input(ctx, node, 0);
     ember_tensor *output = ember_node_output(ctx, node, 0);
     const int32_t code = node->kernel->builtin_code;
     const int kind = code == TFL_OP_SUM ? REDUCE_SUM : (code == TFL_OP_REDUCE_MAX ? REDUCE_MAX : REDUCE_MIN);
     if (input->type == EMBER_FLOAT32)
-        reduce_f32((const ember_reduction *)node->op_data, kind, (const float *)input->data,
-                   (float *)output->data);
+        reduce_f32(&data->r, kind, (const float *)input->data, (float *)output->data);
+    else if (kind == REDUCE_SUM)
+        sum_i8(data, (const int8_t *)input->data, (int8_t *)output->data);
     else
-        reduce_i8((const ember_reduction *)node->op_data, kind, (const int8_t *)input->data,
-                  (int8_t *)output->data);
+        reduce_i8(&data->r, kind, (const int8_t *)input->data, (int8_t *)output->data);
     return EMBER_OK;
 }
 
-/* Versions as LiteRT registers them (SUM 2, REDUCE_MAX and REDUCE_MIN 3: int16, refused by type). */
+/* Versions as LiteRT registers them (SUM 2: int8; REDUCE_MAX and REDUCE_MIN 3: int16, refused by type). */
 const ember_kernel ember_kernel_sum = {
-    TFL_OP_SUM, "SUM", 2,    TFL_OPTIONS_REDUCER, sizeof(ember_reduction), prepare,
-    eval,       NULL,  NULL, EMBER_T_F32,
+    TFL_OP_SUM, "SUM", 2,    TFL_OPTIONS_REDUCER,      sizeof(reduce_data), prepare,
+    eval,       NULL,  NULL, EMBER_T_F32 | EMBER_T_I8,
 };
 const ember_kernel ember_kernel_reduce_max = {
     TFL_OP_REDUCE_MAX,
     "REDUCE_MAX",
     3,
     TFL_OPTIONS_REDUCER,
-    sizeof(ember_reduction),
+    sizeof(reduce_data),
     prepare,
     eval,
     NULL,
@@ -174,7 +219,7 @@ const ember_kernel ember_kernel_reduce_min = {
     "REDUCE_MIN",
     3,
     TFL_OPTIONS_REDUCER,
-    sizeof(ember_reduction),
+    sizeof(reduce_data),
     prepare,
     eval,
     NULL,

@@ -5,6 +5,7 @@
  * -255 .. 0, so prepare evaluates exp on each once into a table in the op data; eval reads the same bits. */
 #include <math.h>
 
+#include "fixed_point.h"
 #include "kernels/kernels.h"
 #include "kernels/uint8.h"
 #include "quantization.h"
@@ -31,72 +32,6 @@ static size_t op_data_bytes(const ember_interpreter *ctx, const ember_node *node
 
 enum { SCALED_DIFF_INTEGER_BITS = 5, ACCUMULATION_INTEGER_BITS = 12 };
 
-/* gemmlowp fixed point: a Qm.n value is an int32 raw with n = 31 - m fractional bits; the product of Qa and
- * Qb values is srdhm of the raws, a Q(a+b) value. */
-
-/* exp(a) for a in [-1/4, 0), a and result Q0.31 (gemmlowp's
- * exp_on_interval_between_negative_one_quarter_and_0_excl): Taylor expansion around -1/8. */
-static int32_t exp_on_interval(int32_t a) {
-    const int32_t constant_term = 1895147668; /* exp(-1/8) */
-    const int32_t constant_1_over_3 = 715827883;
-    const int32_t x = a + (1 << 28); /* a + 1/8 */
-    const int32_t x2 = ember_srdhm(x, x);
-    const int32_t x3 = ember_srdhm(x2, x);
-    const int32_t x4 = ember_srdhm(x2, x2);
-    const int32_t x4_over_4 = ember_rdbpot(x4, 2);
-    const int32_t poly = ember_rdbpot(ember_srdhm(x4_over_4 + x3, constant_1_over_3) + x2, 1);
-    return constant_term + ember_srdhm(constant_term, x + poly);
-}
-
-/* exp(a) for a <= 0, a in Q5.26, result Q0.31 (gemmlowp's exp_on_negative_values): exp of a mod 1/4, then one
- * multiplication by exp(-2^k) for every set bit k of the remainder. */
-static int32_t exp_on_negative_values(int32_t a) {
-    static const int32_t multipliers[7] = {1672461947, 1302514674, 790015084, 290630308,
-                                           39332535,   720401,     242};
-    const int fractional_bits = 31 - SCALED_DIFF_INTEGER_BITS;
-    const int32_t one_quarter = (int32_t)1 << (fractional_bits - 2);
-    const int32_t a_mod_quarter_minus_one_quarter = (a & (one_quarter - 1)) - one_quarter;
-    const int32_t remainder = a_mod_quarter_minus_one_quarter - a;
-    int32_t result = exp_on_interval(
-        ember_saturating_left_shift(a_mod_quarter_minus_one_quarter, SCALED_DIFF_INTEGER_BITS));
-    int k;
-    for (k = 0; k < 7; ++k) {
-        /* bit for exponent k - 2, i.e. exp(-1/4), exp(-1/2), exp(-1), ..., exp(-16) */
-        if (remainder & ((int32_t)1 << (fractional_bits + k - 2)))
-            result = ember_srdhm(result, multipliers[k]);
-    }
-    return a == 0 ? INT32_MAX : result;
-}
-
-/* 1 / (1 + x) for x in [0, 1), Q0.31 in and out: three Newton-Raphson steps in Q2.29 (gemmlowp's
- * one_over_one_plus_x_for_x_in_0_1). */
-static int32_t one_over_one_plus_x(int32_t a) {
-    const int64_t sum = (int64_t)a + INT32_MAX;
-    const int32_t half_denominator = (int32_t)((sum + (sum >= 0 ? 1 : -1)) / 2); /* RoundingHalfSum(a, 1) */
-    const int32_t constant_48_over_17 = 1515870810;
-    const int32_t constant_neg_32_over_17 = -1010580540;
-    const int32_t one_q2 = (int32_t)1 << 29;
-    int32_t x = constant_48_over_17 + ember_srdhm(half_denominator, constant_neg_32_over_17);
-    int i;
-    for (i = 0; i < 3; ++i) {
-        const int32_t half_denominator_times_x = ember_srdhm(half_denominator, x);
-        const int32_t one_minus = one_q2 - half_denominator_times_x;
-        x = x + ember_saturating_left_shift(ember_srdhm(x, one_minus), 2);
-    }
-    return ember_saturating_left_shift(x, 1);
-}
-
-static int count_leading_zeros(uint32_t x) {
-    int n = 0;
-    if (x == 0)
-        return 32;
-    while (!(x & 0x80000000u)) {
-        x <<= 1;
-        ++n;
-    }
-    return n;
-}
-
 static void softmax_i8(const softmax_data *p, const int8_t *input, int8_t *output) {
     int32_t i, c;
     for (i = 0; i < p->outer; ++i) {
@@ -112,10 +47,10 @@ static void softmax_i8(const softmax_data *p, const int8_t *input, int8_t *outpu
                 sum += ember_rdbpot(p->exp_table[-diff], ACCUMULATION_INTEGER_BITS);
         }
         /* GetReciprocal: normalise the Q12.19 sum to [1, 2) and invert it */
-        headroom_plus_one = count_leading_zeros((uint32_t)sum);
+        headroom_plus_one = ember_count_leading_zeros((uint32_t)sum);
         num_bits_over_unit = ACCUMULATION_INTEGER_BITS - headroom_plus_one;
         shifted_sum_minus_one = (int32_t)(((uint32_t)sum << headroom_plus_one) - 0x80000000u);
-        reciprocal = one_over_one_plus_x(shifted_sum_minus_one);
+        reciprocal = ember_one_over_one_plus_x(shifted_sum_minus_one);
         exponent = num_bits_over_unit + 31 - 8;
         for (c = 0; c < p->depth; ++c) {
             const int32_t diff = x[c] - max;
@@ -197,7 +132,7 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
         for (d = 0; d < EXP_TABLE_SIZE; ++d) {
             const int32_t scaled = ember_srdhm(ember_saturating_left_shift(-d, data->input_left_shift),
                                                data->input_multiplier); /* Q5.26 */
-            table[d] = -d >= data->diff_min ? exp_on_negative_values(scaled) : 0;
+            table[d] = -d >= data->diff_min ? ember_exp_on_negative_values_q5(scaled) : 0;
         }
         data->exp_table = table;
     }
