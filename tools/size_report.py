@@ -38,6 +38,7 @@ def _group(source: Path) -> str:
     'flexbuffer reader' (src/flexbuffer.c: custom_options of TFLite_Detection_PostProcess),
     'input resize' (src/resize.c: resize_tensor_input, re-planning and re-preparing after a resize, and
     src/preserve.c: experimental_preserve_all_tensors), which a fixed-shape build could drop,
+    'int8 arithmetic' (src/quantization.c, src/fixed_point.c: requantisation and gemmlowp fixed point),
     'kernel <op file>' for each file under
     kernels/ that registers an op, or 'kernel support': the op table, option readers and what kernels share
     (kernels/window.c, pool.c, conv.c, broadcast.c, ...)."""
@@ -62,7 +63,7 @@ def _group(source: Path) -> str:
         return f"kernel {source.stem}"
     if part == "kernels" or source.stem in ("op_registry", "op_options"):
         return "kernel support"
-    return "int8 arithmetic" if source.stem == "quantization" else "core"
+    return "int8 arithmetic" if source.stem in ("quantization", "fixed_point") else "core"
 
 
 def _section_bytes(size_tool: str, obj: Path) -> dict[str, int]:
