@@ -27,7 +27,7 @@ from test_kernels_elementwise_logic import NOT_IN_REFERENCE
 from tflite_builder import TensorSpec
 
 # Kernels the runtime implements for float32 only (int8 files with them are refused, as by the exporter).
-FLOAT32_ONLY = {"DIV", "LOCAL_RESPONSE_NORMALIZATION", "DENSIFY",
+FLOAT32_ONLY = {"LOCAL_RESPONSE_NORMALIZATION", "DENSIFY",
                 # RANGE has no int8 form in LiteRT either (float32, int32, int64)
                 "RANGE",
                 # no int8 in the runtime (NEG, POW, ZEROS_LIKE take int32/int64 too)
@@ -231,6 +231,10 @@ def one_op_cases() -> list[Case]:
     import test_kernels_elementwise_logic as logic  # comparisons, FLOOR_DIV, SELECT, CAST, ... (bool, int32 too)
 
     for name, model, feeds in logic.replay_cases():
+        add(name, model, feeds)
+    import test_kernels_div_quantized as div  # int8 and uint8 DIV, the shifts past 31 included
+
+    for name, model, feeds in div.replay_cases():
         add(name, model, feeds)
     return cases
 
