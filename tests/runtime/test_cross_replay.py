@@ -213,6 +213,10 @@ def one_op_cases() -> list[Case]:
                        ("SUM_ties", ([16, 2], [1], True, 0.5, 1, 1.0, 0))):
         model = sums._sum_model(*args)
         cases.append(Case(f"{name}/int8", model, _feeds_for(model, rng), "BUILTIN_WITHOUT_DEFAULT_DELEGATES"))
+    import test_kernels_sum_uint8 as sums_u8  # uint8 SUM: LiteRT's reference kernel, the oracle again
+
+    model = sums_u8._sum_model([4, 3, 5], [0, -1], False, 0.03, 130, 0.2, 120)
+    add("SUM_axes_0_2/uint8", model)
     x = qspec("x", [256], rng, scale=0.05, zero_point=-128)
     add("RSQRT_all_codes/int8", one_op_model("RSQRT", [x], [qspec("y", [256], rng, scale=0.02)], version=2),
         [np.arange(-128, 128, dtype=np.int8)])
