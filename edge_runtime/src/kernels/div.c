@@ -8,6 +8,8 @@
  * dividend of 0 comes out as output zero point + 1, not the zero point; the tests pin it down). A divisor
  * code equal to its zero point fails the invoke, as LiteRT fails it. uint8 is computed on its own codes: the
  * arithmetic is that of int8 on the shifted codes, but a direct row needs no flipped copies. */
+#include <stddef.h>
+
 #include "fixed_point.h"
 #include "kernels/broadcast.h"
 #include "kernels/kernels.h"
@@ -20,7 +22,16 @@ typedef struct div_data {
     int32_t output_multiplier;
     int output_shift;
     int32_t divisor_count;
+    /* int8 and uint8 only (op_data_bytes): GetReciprocal(d, 31) of every divisor magnitude d in [1, 255] */
+    int32_t reciprocal[256];
 } div_data;
+
+static size_t op_data_bytes(const ember_interpreter *ctx, const ember_node *node) {
+    const ember_type out = node->output_count >= 1 && node->outputs[0] >= 0
+                               ? ctx->tensors[node->outputs[0]].type
+                               : EMBER_FLOAT32;
+    return out == EMBER_INT8 || out == EMBER_UINT8 ? sizeof(div_data) : offsetof(div_data, reciprocal);
+}
 
 static void div_row_f32(const void *params, const void *x1, int32_t s1, const void *x2, int32_t s2, void *out,
                         int32_t n) {
@@ -49,16 +60,14 @@ static int32_t rounding_divide_x86(int32_t x, int exponent) {
 /* The requantised quotient of x1 / x2 (x2 != 0, both in [-255, 255]) before the output offset. */
 static int32_t quotient_q(const div_data *d, int32_t x1, int32_t x2) {
     int clz, headroom;
-    int32_t reciprocal, unscaled;
+    int32_t unscaled;
     if (x2 < 0) { /* the reciprocal is a positive multiplier */
         x1 = -x1;
         x2 = -x2;
     }
-    /* GetReciprocal(x2, 31): x2 normalised into [1, 2) as 1 + r, then 1 / (1 + r) in Q0.31 */
     clz = ember_count_leading_zeros((uint32_t)x2);
-    reciprocal = ember_one_over_one_plus_x(ember_wrap_i32(((uint32_t)x2 << clz) - 0x80000000u));
     headroom = leading_sign_bits(x1);
-    unscaled = ember_srdhm(ember_wrap_i32((uint32_t)x1 << headroom), reciprocal);
+    unscaled = ember_srdhm(ember_wrap_i32((uint32_t)x1 << headroom), d->reciprocal[x2]);
     /* -(output_shift - (31 - clz) - headroom) >= 0: prepare bounds output_shift by 23 */
     return rounding_divide_x86(ember_srdhm(unscaled, d->output_multiplier),
                                headroom + 31 - clz - d->output_shift);
@@ -90,7 +99,7 @@ static ember_status prepare_quantized(ember_interpreter *ctx, const ember_node *
     const int u8 = output->type == EMBER_UINT8;
     const long n = (long)node->index;
     int8_t activation;
-    int32_t z1, z2, zo;
+    int32_t z1, z2, zo, d;
     float product, real;
 
     EMBER_TRY(ember_option_i8(ctx, node, TFL_ARITH_FUSED_ACTIVATION, TFL_ACT_NONE, &activation));
@@ -118,6 +127,12 @@ static ember_status prepare_quantized(ember_interpreter *ctx, const ember_node *
                 "give the output a larger scale",
                 n, (double)real);
     data->divisor_count = ember_element_count(input2);
+    /* GetReciprocal(d, 31): d normalised into [1, 2) as 1 + r, then 1 / (1 + r) in Q0.31 */
+    data->reciprocal[0] = 0; /* never read: eval refuses a divisor at its zero point */
+    for (d = 1; d < 256; ++d) {
+        const int clz = ember_count_leading_zeros((uint32_t)d);
+        data->reciprocal[d] = ember_one_over_one_plus_x(ember_wrap_i32(((uint32_t)d << clz) - 0x80000000u));
+    }
     return EMBER_OK;
 }
 
@@ -181,7 +196,7 @@ const ember_kernel ember_kernel_div = {
     sizeof(div_data),
     prepare,
     eval,
-    NULL,
+    op_data_bytes,
     NULL,
     EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };
