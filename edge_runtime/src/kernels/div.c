@@ -3,9 +3,10 @@
  * int8 and uint8: the codes minus their zero points, the divisor made positive (both signs flipped), its
  * fixed-point reciprocal (GetReciprocal), the dividend shifted left by its leading sign bits and multiplied
  * by it, then one requantisation by s1 / (s2 * s_out) whose right shift subtracts the reciprocal's and the
- * dividend's shifts. That shift can reach 69 (a dividend of 0 or -1 over a divisor above 1), which gemmlowp's
- * RoundingDivideByPOT leaves undefined past 31; we compute what LiteRT's x86-64 build computes there (a
- * dividend of 0 comes out as output zero point + 1, not the zero point; the tests pin it down). A divisor
+ * dividend's shifts. That shift passes 31 for small dividends over larger divisors (0 / d for every d > 1 at
+ * a ratio up to 1) and can reach 69, where gemmlowp's RoundingDivideByPOT is undefined; we compute what
+ * LiteRT's x86-64 build computes there (0 / d comes out as output zero point + 1, -1 / d often saturates;
+ * the tests pin it down on every code pair). A divisor
  * code equal to its zero point fails the invoke, as LiteRT fails it. uint8 is computed on its own codes: the
  * arithmetic is that of int8 on the shifted codes, but a direct row needs no flipped copies. */
 #include <stddef.h>
