@@ -27,7 +27,7 @@ from test_kernels_elementwise_logic import NOT_IN_REFERENCE
 from tflite_builder import TensorSpec
 
 # Kernels the runtime implements for float32 only (int8 files with them are refused, as by the exporter).
-FLOAT32_ONLY = {"DIV", "LOCAL_RESPONSE_NORMALIZATION", "DENSIFY",
+FLOAT32_ONLY = {"LOCAL_RESPONSE_NORMALIZATION", "DENSIFY",
                 # RANGE has no int8 form in LiteRT either (float32, int32, int64)
                 "RANGE",
                 # no int8 in the runtime (NEG, POW, ZEROS_LIKE take int32/int64 too)
@@ -213,6 +213,10 @@ def one_op_cases() -> list[Case]:
                        ("SUM_ties", ([16, 2], [1], True, 0.5, 1, 1.0, 0))):
         model = sums._sum_model(*args)
         cases.append(Case(f"{name}/int8", model, _feeds_for(model, rng), "BUILTIN_WITHOUT_DEFAULT_DELEGATES"))
+    import test_kernels_sum_uint8 as sums_u8  # uint8 SUM: LiteRT's reference kernel, the oracle again
+
+    model = sums_u8._sum_model([4, 3, 5], [0, -1], False, 0.03, 130, 0.2, 120)
+    add("SUM_axes_0_2/uint8", model)
     x = qspec("x", [256], rng, scale=0.05, zero_point=-128)
     add("RSQRT_all_codes/int8", one_op_model("RSQRT", [x], [qspec("y", [256], rng, scale=0.02)], version=2),
         [np.arange(-128, 128, dtype=np.int8)])
@@ -231,6 +235,10 @@ def one_op_cases() -> list[Case]:
     import test_kernels_elementwise_logic as logic  # comparisons, FLOOR_DIV, SELECT, CAST, ... (bool, int32 too)
 
     for name, model, feeds in logic.replay_cases():
+        add(name, model, feeds)
+    import test_kernels_div_quantized as div  # int8 and uint8 DIV, the shifts past 31 included
+
+    for name, model, feeds in div.replay_cases():
         add(name, model, feeds)
     return cases
 

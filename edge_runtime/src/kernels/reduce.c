@@ -12,7 +12,9 @@
  * fixes this), which no int8 model means. The optimised kernel sums the raw codes in int32 and requantises
  * in float32: scale = s_in / s_out, bias = -z_in * scale * count, round(sum * scale + bias) half away from
  * zero, + z_out, clamped. The tests compare with LiteRT's default resolver without its XNNPACK delegate
- * (bit-exact) and with it (XNNPACK rounds exact ties to even; elsewhere the same). */
+ * (bit-exact) and with it (XNNPACK rounds exact ties to even; elsewhere the same).
+ *
+ * uint8 SUM is LiteRT's reference, bit-exact with BUILTIN_REF (sum_u8). */
 #include <float.h>
 
 #include "kernels/kernels.h"
@@ -91,8 +93,11 @@ ember_status ember_reduction_prepare(ember_interpreter *ctx, const ember_node *n
                 n, ember_shape_string(input, a, sizeof a), (int)keep_dims, output->name,
                 ember_shape_string(output, b, sizeof b));
     EMBER_CHECK(ctx,
-                input->type == output->type && (input->type == EMBER_FLOAT32 || input->type == EMBER_INT8),
-                EMBER_UNSUPPORTED, "%s %ld: types input %s, output %s; float32 or int8 (both) are supported",
+                input->type == output->type &&
+                    (input->type == EMBER_FLOAT32 || input->type == EMBER_INT8 ||
+                     (input->type == EMBER_UINT8 && node->kernel->builtin_code == TFL_OP_SUM)),
+                EMBER_UNSUPPORTED,
+                "%s %ld: types input %s, output %s; float32 or int8 (both) are supported (SUM: uint8 too)",
                 name, n, ember_type_name(input->type), ember_type_name(output->type));
     return EMBER_OK;
 }
@@ -102,7 +107,8 @@ enum { REDUCE_SUM, REDUCE_MAX, REDUCE_MIN };
 typedef struct reduce_data {
     ember_reduction r;
     float sum_scale, sum_bias; /* int8 SUM: s_in / s_out, and -z_in * scale * count */
-    int32_t sum_zero_point;    /* int8 SUM: z_out */
+    int32_t sum_zero_point;    /* int8 and uint8 SUM: z_out */
+    int32_t sum_input_zero_point, sum_multiplier, sum_shift; /* uint8 SUM: z_in, s_in / s_out */
 } reduce_data;
 
 static void reduce_f32(const ember_reduction *r, int kind, const float *input, float *output) {
@@ -163,6 +169,45 @@ static void sum_i8(const reduce_data *p, const int8_t *input, int8_t *output) {
     }
 }
 
+/* uint8 SUM as LiteRT's reference (reference_ops::QuantizedMeanOrSum with compute_sum): int32 sum of the
+ * codes minus z_in * count, requantised by s_in / s_out with the double rounding, + z_out (int32, wrapping),
+ * clamped to [0, 255]; an empty reduction leaves LiteRT's initial 0. */
+static void sum_u8(const reduce_data *p, const uint8_t *input, uint8_t *output) {
+    const ember_reduction *r = &p->r;
+    int32_t o, i;
+    for (o = 0; o < r->outputs; ++o) {
+        const uint8_t *base = input + ember_reduction_offset(o, r->kept_rank, r->kept_dims, r->kept_strides);
+        uint32_t acc = 0;
+        int32_t y;
+        if (r->count == 0) {
+            output[o] = 0;
+            continue;
+        }
+        for (i = 0; i < r->count; ++i)
+            acc += base[ember_reduction_offset(i, r->reduced_rank, r->reduced_dims, r->reduced_strides)];
+        acc -= (uint32_t)p->sum_input_zero_point * (uint32_t)r->count;
+        y = ember_multiply_by_quantized_multiplier(ember_wrap_i32(acc), p->sum_multiplier, p->sum_shift);
+        y = ember_wrap_i32((uint32_t)y + (uint32_t)p->sum_zero_point);
+        output[o] = (uint8_t)(y < 0 ? 0 : (y > 255 ? 255 : y));
+    }
+}
+
+static ember_status prepare_sum_u8(ember_interpreter *ctx, const ember_node *node, reduce_data *data) {
+    float s_in, s_out;
+    int shift;
+    EMBER_TRY(
+        ember_tensor_quant_i8(ctx, node, ember_node_input(ctx, node, 0), &s_in, &data->sum_input_zero_point));
+    EMBER_TRY(
+        ember_tensor_quant_i8(ctx, node, ember_node_output(ctx, node, 0), &s_out, &data->sum_zero_point));
+    /* TFLite shifts the sum left in int32 first: by 32 or more (a ratio of 2^31) is undefined there */
+    EMBER_CHECK(ctx, (double)s_in / (double)s_out < 2147483648.0, EMBER_UNSUPPORTED,
+                "SUM %ld: scale ratio s_in / s_out = %g is 2^31 or more; give the output a larger scale",
+                (long)node->index, (double)s_in / (double)s_out);
+    ember_quantize_multiplier((double)s_in / (double)s_out, &data->sum_multiplier, &shift);
+    data->sum_shift = shift;
+    return EMBER_OK;
+}
+
 static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     reduce_data *data = (reduce_data *)node->op_data;
     const ember_tensor *input = ember_node_input(ctx, node, 0);
@@ -170,6 +215,8 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     float s_in, s_out;
     int32_t z_in;
     EMBER_TRY(ember_reduction_prepare(ctx, node, &data->r));
+    if (input->type == EMBER_UINT8)
+        return prepare_sum_u8(ctx, node, data);
     if (input->type != EMBER_INT8)
         return EMBER_OK;
     if (node->kernel->builtin_code != TFL_OP_SUM)
@@ -190,6 +237,8 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const int kind = code == TFL_OP_SUM ? REDUCE_SUM : (code == TFL_OP_REDUCE_MAX ? REDUCE_MAX : REDUCE_MIN);
     if (input->type == EMBER_FLOAT32)
         reduce_f32(&data->r, kind, (const float *)input->data, (float *)output->data);
+    else if (input->type == EMBER_UINT8)
+        sum_u8(data, (const uint8_t *)input->data, (uint8_t *)output->data);
     else if (kind == REDUCE_SUM)
         sum_i8(data, (const int8_t *)input->data, (int8_t *)output->data);
     else
@@ -199,8 +248,16 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 
 /* Versions as LiteRT registers them (SUM 2: int8; REDUCE_MAX and REDUCE_MIN 3: int16, refused by type). */
 const ember_kernel ember_kernel_sum = {
-    TFL_OP_SUM, "SUM", 2,    TFL_OPTIONS_REDUCER,      sizeof(reduce_data), prepare,
-    eval,       NULL,  NULL, EMBER_T_F32 | EMBER_T_I8,
+    TFL_OP_SUM,
+    "SUM",
+    2,
+    TFL_OPTIONS_REDUCER,
+    sizeof(reduce_data),
+    prepare,
+    eval,
+    NULL,
+    NULL,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
 };
 const ember_kernel ember_kernel_reduce_max = {
     TFL_OP_REDUCE_MAX,

@@ -15,7 +15,7 @@ typedef struct ember_reduction {
 
 /* Checks input, constant int32 axis (negative axes count from the end, repeats are ignored) and output of a
  * reduction node, that keep_dims (ReducerOptions) gives the output's shape and that input and output are both
- * float32 or both int8; fills r. */
+ * float32 or both int8 (SUM: or both uint8); fills r. */
 ember_status ember_reduction_prepare(ember_interpreter *ctx, const ember_node *node, ember_reduction *r);
 
 /* Input offset of element `index` of an odometer over dims/strides (row-major, last dim fastest). */
