@@ -7,5 +7,6 @@
 
 from ember.runtime._native import RuntimeModelError
 from ember.runtime.interpreter import Interpreter
+from ember.runtime.signature_runner import SignatureRunner
 
-__all__ = ["Interpreter", "RuntimeModelError"]
+__all__ = ["Interpreter", "RuntimeModelError", "SignatureRunner"]

@@ -56,6 +56,10 @@ static const ember_kernel *const kernels[] = {
     &ember_kernel_padv2,
     &ember_kernel_l2_normalization,
     &ember_kernel_local_response_normalization,
+    &ember_kernel_less,
+    &ember_kernel_while,
+    &ember_kernel_if,
+    &ember_kernel_call_once,
 };
 
 const ember_kernel *ember_find_kernel(int32_t builtin_code) {

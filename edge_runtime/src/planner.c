@@ -1,5 +1,6 @@
 #include "planner.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 static void mark_use(ember_tensor *t, int32_t op) {
@@ -9,23 +10,29 @@ static void mark_use(ember_tensor *t, int32_t op) {
         t->last_op = op;
 }
 
-ember_status ember_compute_lifetimes(ember_interpreter *ctx) {
+/* Lifetimes of the tensors of one subgraph, in the operator indices of that subgraph: each subgraph is
+ * planned in a region of its own (interpreter.c), since a called subgraph runs inside its caller's node. */
+static ember_status subgraph_lifetimes(ember_interpreter *ctx, const ember_subgraph *sg, int32_t s) {
     int32_t i, j;
     /* A graph with no operators still keeps its inputs (which may also be outputs) alive at "operator 0". */
-    const int32_t end = ctx->node_count > 0 ? ctx->node_count - 1 : 0;
-    for (i = 0; i < ctx->input_count; ++i) {
-        ember_tensor *t = &ctx->tensors[ctx->inputs[i]];
+    const int32_t end = sg->node_count > 0 ? sg->node_count - 1 : 0;
+    char where[24];
+    where[0] = '\0';
+    if (s > 0)
+        snprintf(where, sizeof where, "subgraph %ld ", (long)s);
+    for (i = 0; i < sg->input_count; ++i) {
+        ember_tensor *t = &ctx->tensors[sg->inputs[i]];
         EMBER_CHECK(ctx, !t->is_constant, EMBER_INVALID_MODEL,
-                    "graph input %ld is tensor %ld ('%.64s'), which holds constant data", (long)i,
-                    (long)ctx->inputs[i], t->name);
+                    "%sgraph input %ld is tensor %ld ('%.64s'), which holds constant data", where, (long)i,
+                    (long)(sg->inputs[i] - sg->tensor_base), t->name);
         t->is_graph_input = 1;
         /* Inputs stay intact for the whole invoke (as in LiteRT): a second invoke without a new write must
          * read the same values, so nothing written during invoke may reuse their bytes. */
         mark_use(t, 0);
         mark_use(t, end);
     }
-    for (i = 0; i < ctx->node_count; ++i) {
-        const ember_node *node = &ctx->nodes[i];
+    for (i = 0; i < sg->node_count; ++i) {
+        const ember_node *node = &ctx->nodes[sg->node_base + i];
         if (node->folded)
             continue; /* constant inputs, constant outputs written at prepare */
         for (j = 0; j < node->input_count; ++j) {
@@ -38,34 +45,41 @@ ember_status ember_compute_lifetimes(ember_interpreter *ctx) {
             /* TFLite stores operators in execution order, so a value must exist before it is read. */
             EMBER_CHECK(
                 ctx, t->first_op >= 0, EMBER_INVALID_MODEL,
-                "operator %ld (%s) reads tensor %ld ('%.64s') before any operator writes it, and it is "
+                "%soperator %ld (%s) reads tensor %ld ('%.64s') before any operator writes it, and it is "
                 "neither a graph input nor constant",
-                (long)i, node->kernel->name, (long)node->inputs[j], t->name);
+                where, (long)i, node->kernel->name, (long)(node->inputs[j] - sg->tensor_base), t->name);
             mark_use(t, i);
         }
         for (j = 0; j < node->output_count; ++j) {
             ember_tensor *t = &ctx->tensors[node->outputs[j]];
             EMBER_CHECK(ctx, !t->is_constant && !t->is_graph_input && t->first_op < 0, EMBER_INVALID_MODEL,
-                        "operator %ld (%s) writes tensor %ld ('%.64s'), which is %s", (long)i,
-                        node->kernel->name, (long)node->outputs[j], t->name,
+                        "%soperator %ld (%s) writes tensor %ld ('%.64s'), which is %s", where, (long)i,
+                        node->kernel->name, (long)(node->outputs[j] - sg->tensor_base), t->name,
                         t->is_constant      ? "constant"
                         : t->is_graph_input ? "a graph input"
                                             : "written earlier");
             mark_use(t, i);
         }
     }
-    for (i = 0; i < ctx->output_count; ++i) {
-        ember_tensor *t = &ctx->tensors[ctx->outputs[i]];
+    for (i = 0; i < sg->output_count; ++i) {
+        ember_tensor *t = &ctx->tensors[sg->outputs[i]];
         t->is_graph_output = 1;
         if (t->is_constant)
             continue;
         EMBER_CHECK(ctx, t->first_op >= 0, EMBER_INVALID_MODEL,
-                    "graph output %ld is tensor %ld ('%.64s'), which no operator writes", (long)i,
-                    (long)ctx->outputs[i], t->name);
+                    "%sgraph output %ld is tensor %ld ('%.64s'), which no operator writes", where, (long)i,
+                    (long)(sg->outputs[i] - sg->tensor_base), t->name);
         /* Outputs too span the whole invoke, so no tensor written before them shares their bytes. */
         mark_use(t, 0);
         mark_use(t, end);
     }
+    return EMBER_OK;
+}
+
+ember_status ember_compute_lifetimes(ember_interpreter *ctx) {
+    int32_t s;
+    for (s = 0; s < ctx->subgraph_count; ++s)
+        EMBER_TRY(subgraph_lifetimes(ctx, &ctx->subgraphs[s], s));
     return EMBER_OK;
 }
 

@@ -16,7 +16,8 @@ typedef struct ember_plan_entry {
 
 /* Computes first/last use of every tensor and checks the dataflow: each non-constant operator input is a
  * graph input or written by an earlier operator, each tensor is written once, constants and graph inputs
- * never. Graph inputs and outputs live from the first operator to the last: no tensor shares their bytes. */
+ * never. Graph inputs and outputs live from the first operator to the last: no tensor shares their bytes.
+ * Per subgraph, in the operator indices of that subgraph. */
 ember_status ember_compute_lifetimes(ember_interpreter *ctx);
 
 /* Places entries: fixed ones (an offline plan) first, each checked against the fixed ones before it (two
