@@ -146,10 +146,10 @@ static ember_status check_call_graph(ember_interpreter *ctx) {
                                "(a subgraph reaches itself), which would never end",
                                node_where(node, where, sizeof where), (long)callee);
             } else if (state[callee] == 0) {
-                if (depth + 1 >= EMBER_MAX_CALL_DEPTH) {
+                if (depth + 1 > EMBER_MAX_CALL_DEPTH) {
                     status = ember_fail(ctx, EMBER_UNSUPPORTED,
-                                        "%s calls subgraph %ld %ld calls deep; at most %d nested calls are "
-                                        "supported (EMBER_MAX_CALL_DEPTH)",
+                                        "%s calls subgraph %ld at call depth %ld; at most %d nested calls "
+                                        "are supported (EMBER_MAX_CALL_DEPTH)",
                                         node_where(node, where, sizeof where), (long)callee,
                                         (long)(depth + 1), EMBER_MAX_CALL_DEPTH);
                 } else {
