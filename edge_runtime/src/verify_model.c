@@ -51,7 +51,7 @@ static ember_status load_index_list(loader *l, const fb_vector *v, const ember_n
         EMBER_CHECK(l->ctx, index != -1 || (i < 32 && ((optional >> i) & 1)), EMBER_INVALID_MODEL,
                     "%s %ld: %s %lu is omitted (-1) but required; give it a tensor", node->kernel->name,
                     (long)op, what, (unsigned long)i);
-        OP_CHECK(l, index >= -1 && (uint32_t)(index + 1) <= l->tensors.len, EMBER_INVALID_MODEL,
+        OP_CHECK(l, index >= -1 && (index < 0 || (uint32_t)index < l->tensors.len), EMBER_INVALID_MODEL,
                  "%s %lu is tensor %ld, outside [0, %lu)", what, (unsigned long)i, (long)index,
                  (unsigned long)l->tensors.len);
         dst[i] = index < 0 ? -1 : l->tensor_base + index;
