@@ -428,6 +428,34 @@ static PyObject *NativeInterpreter_invoke_signature(NativeInterpreter *self, PyO
     Py_RETURN_NONE;
 }
 
+/* find_signature(key) -> its index; signature_tensor(signature, name, is_output) -> the tensor index of that
+ * input or output (the C API's lookups by name, with its messages). */
+static PyObject *NativeInterpreter_find_signature(NativeInterpreter *self, PyObject *arg) {
+    const char *key;
+    int32_t signature;
+    ember_status status;
+    if (!ready(self) || !(key = PyUnicode_AsUTF8(arg)))
+        return NULL;
+    status = ember_interpreter_find_signature(self->interpreter, key, &signature);
+    if (status != EMBER_OK)
+        return raise_interpreter(self, status);
+    return PyLong_FromLong(signature);
+}
+
+static PyObject *NativeInterpreter_signature_tensor(NativeInterpreter *self, PyObject *args) {
+    const char *name;
+    int signature, is_output;
+    int32_t index;
+    ember_status status;
+    if (!ready(self) || !PyArg_ParseTuple(args, "isp", &signature, &name, &is_output))
+        return NULL;
+    status = is_output ? ember_interpreter_signature_output_tensor(self->interpreter, signature, name, &index)
+                       : ember_interpreter_signature_input_tensor(self->interpreter, signature, name, &index);
+    if (status != EMBER_OK)
+        return raise_interpreter(self, status);
+    return PyLong_FromLong(index);
+}
+
 /* subgraphs() -> ((name, tensor_base, tensor_count, (op names...), inputs, outputs), ...). */
 static PyObject *NativeInterpreter_subgraphs(NativeInterpreter *self, PyObject *unused) {
     int32_t count, s, i;
@@ -496,6 +524,10 @@ static PyMethodDef NativeInterpreter_methods[] = {
      "((key, subgraph, ((input name, tensor), ...), ((output name, tensor), ...)), ...)."},
     {"invoke_signature", (PyCFunction)NativeInterpreter_invoke_signature, METH_O,
      "Run signature i's subgraph once."},
+    {"find_signature", (PyCFunction)NativeInterpreter_find_signature, METH_O,
+     "Index of the signature `key`."},
+    {"signature_tensor", (PyCFunction)NativeInterpreter_signature_tensor, METH_VARARGS,
+     "(signature, name, is_output) -> tensor index."},
     {"subgraphs", (PyCFunction)NativeInterpreter_subgraphs, METH_NOARGS,
      "((name, tensor_base, tensor_count, op names, inputs, outputs), ...)."},
     {NULL, NULL, 0, NULL},

@@ -23,17 +23,17 @@ class SignatureRunner:
     call one while the other runs."""
 
     def __init__(self, interpreter: Interpreter, signature_key: str) -> None:
-        signatures = interpreter._native.signatures()
-        keys = [key for key, _, _, _ in signatures]
-        if signature_key not in keys:
+        native = interpreter._native
+        if signature_key not in [key for key, _, _, _ in native.signatures()]:
             raise ValueError(f'Invalid signature_key provided: "{signature_key}".')
-        self._index = keys.index(signature_key)
-        _, self._subgraph_index, inputs, outputs = signatures[self._index]
+        self._index = native.find_signature(signature_key)
+        _, self._subgraph_index, inputs, outputs = native.signatures()[self._index]
         self._interpreter = interpreter
-        self._native = interpreter._native
+        self._native = native
         self._signature_key = signature_key
-        self._inputs = dict(sorted(inputs))
-        self._outputs = dict(sorted(outputs))
+        # Name -> tensor index through the C API's lookup by name (the same indices the table lists).
+        self._inputs = {name: native.signature_tensor(self._index, name, False) for name, _ in sorted(inputs)}
+        self._outputs = {name: native.signature_tensor(self._index, name, True) for name, _ in sorted(outputs)}
 
     def __call__(self, **kwargs: Any) -> dict[str, np.ndarray]:
         if len(kwargs) != len(self._inputs):

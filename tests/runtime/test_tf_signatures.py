@@ -130,3 +130,23 @@ def test_signature_with_bad_subgraph_index_is_refused() -> None:
     data[at:at + 4] = (7).to_bytes(4, "little")
     with pytest.raises(RuntimeModelError, match="subgraph_index 7 is out of range"):
         Interpreter(model_content=bytes(data))
+
+
+def test_c_api_lookups_by_name_and_their_errors() -> None:
+    # The native layer is the C API one to one: ember_interpreter_find_signature, ..._signature_input_tensor,
+    # ..._signature_output_tensor and ..._invoke_signature.
+    it = Interpreter(model_path=DATA / MODELS[0])
+    native = it._native
+    table = {key: (ins, outs) for key, _, ins, outs in native.signatures()}
+    for key, (ins, outs) in table.items():
+        k = native.find_signature(key)
+        assert [native.signature_tensor(k, n, False) for n, _ in ins] == [t for _, t in ins]
+        assert [native.signature_tensor(k, n, True) for n, _ in outs] == [t for _, t in outs]
+    with pytest.raises(RuntimeModelError, match="the model has no signature 'train' \\(it has 2\\)"):
+        native.find_signature("train")
+    with pytest.raises(RuntimeModelError, match="signature 'decode' has no output named 'code'"):
+        native.signature_tensor(native.find_signature("decode"), "code", True)
+    with pytest.raises(RuntimeModelError, match="signature 5 does not exist"):
+        native.invoke_signature(5)
+    with pytest.raises(RuntimeModelError, match="before allocate_tensors"):
+        native.invoke_signature(0)
