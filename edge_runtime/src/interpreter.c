@@ -42,59 +42,6 @@ static int add_size(size_t *total, size_t n) {
     return 1;
 }
 
-/* Plans the tensors of subgraph `sg` alone (lifetimes in its own operator indices); *planned: its region's
- * bytes. Arena offsets are set relative to the region's start. */
-static ember_status plan_subgraph(ember_interpreter *it, const ember_subgraph *sg, size_t *planned) {
-    ember_plan_entry *entries = it->plan_entries;
-    int32_t i, count = 0, conflict[2] = {0, 0};
-    size_t region = 0;
-    ember_status status;
-
-    for (i = sg->tensor_base; i < sg->tensor_base + sg->tensor_count; ++i) {
-        const ember_tensor *t = &it->tensors[i];
-        /* The offline plan is subgraph 0's (TFLite Micro's layout names one subgraph). */
-        const int32_t offline = it->offline_plan && i < it->subgraphs[0].tensor_count
-                                    ? fb_i32_at(it->offline_plan + 4 * (size_t)i)
-                                    : -1;
-        if (t->is_constant || t->first_op < 0)
-            continue; /* no arena slot: an offline offset for it is ignored */
-        EMBER_CHECK(
-            it, offline < 0 || offline % (int32_t)ember_type_size(t->type) == 0, EMBER_INVALID_MODEL,
-            "metadata OfflineMemoryAllocation: tensor %ld ('%.64s', %s) at offset %ld is not aligned to "
-            "its %lu-byte elements",
-            (long)i, t->name, ember_type_name(t->type), (long)offline,
-            (unsigned long)ember_type_size(t->type));
-        entries[count].bytes = t->bytes;
-        entries[count].first = t->first_op;
-        entries[count].last = t->last_op;
-        entries[count].id = i;
-        entries[count].offset = offline < 0 ? 0 : (size_t)offline;
-        entries[count].fixed = offline >= 0;
-        ++count;
-    }
-    status = ember_plan_greedy(entries, count, it->plan_scratch, &region, conflict);
-    if (status == EMBER_INVALID_MODEL) {
-        /* Graph inputs and outputs live for the whole invoke, so an overlap with one is refused too. */
-        const ember_tensor *x = &it->tensors[conflict[0]], *y = &it->tensors[conflict[1]];
-        const ember_tensor *io = x->is_graph_input || x->is_graph_output ? x : y;
-        return ember_fail(
-            it, status,
-            "metadata OfflineMemoryAllocation: tensors %ld ('%.48s') and %ld ('%.48s') are alive "
-            "together but share bytes%s",
-            (long)conflict[0], x->name, (long)conflict[1], y->name,
-            io->is_graph_input || io->is_graph_output
-                ? " (graph inputs and outputs keep their bytes for the whole invoke)"
-                : "");
-    }
-    EMBER_CHECK(it, status == EMBER_OK, EMBER_OUT_OF_MEMORY,
-                "the tensor arena does not fit the address space");
-    for (i = 0; i < count; ++i)
-        it->tensors[entries[i].id].arena_offset =
-            entries[i].offset; /* from the start of the subgraph's region */
-    *planned = region;
-    return EMBER_OK;
-}
-
 /* The arena layout, computed by create (and again when the thread count changes): [op data][copies of
  * misaligned constants][scratch][thread pool][planned tensors]. The first four live as long as the
  * interpreter (op data: each kernel's op_data_bytes hook, e.g. packed weights; scratch: one block a thread of
@@ -127,7 +74,7 @@ ember_status ember_plan_layout(ember_interpreter *it) {
     for (s = 0; s < it->subgraph_count; ++s) {
         const ember_subgraph *sg = &it->subgraphs[s];
         size_t region = 0;
-        EMBER_TRY(plan_subgraph(it, sg, &region));
+        EMBER_TRY(ember_plan_subgraph(it, sg, &region));
         EMBER_CHECK(it, add_size(&planned, region) && add_size(&total, region), EMBER_OUT_OF_MEMORY,
                     "the tensor arena does not fit the address space");
         for (i = sg->tensor_base; i < sg->tensor_base + sg->tensor_count; ++i)
