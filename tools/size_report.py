@@ -34,6 +34,8 @@ def _group(source: Path) -> str:
     recomputation of converter-written shapes with a dynamic batch, which a static-shape-only build could drop),
     'constant folding' (src/constant_folding.c: which nodes become prepare-time constants, float16 weights),
     'sparse weights' (src/sparsity.c: verifying and densifying TFLite's SparsityParameters),
+    'subgraphs and signatures' (src/subgraph.c: the checks of subgraph calls and running a subgraph;
+    src/signature.c: SignatureDefs and the signature and subgraph calls of the API),
     'kernel <op file>' for each file under
     kernels/ that registers an op, or 'kernel support': the op table, option readers and what kernels share
     (kernels/window.c, pool.c, conv.c, broadcast.c, ...)."""
@@ -48,6 +50,8 @@ def _group(source: Path) -> str:
         return "constant folding"
     if source.stem == "sparsity":
         return "sparse weights"
+    if source.stem in ("subgraph", "signature"):
+        return "subgraphs and signatures"
     if part == "kernels" and "const ember_kernel ember_kernel_" in source.read_text():
         return f"kernel {source.stem}"
     if part == "kernels" or source.stem in ("op_registry", "op_options"):

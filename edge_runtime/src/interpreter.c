@@ -51,7 +51,7 @@ static int add_size(size_t *total, size_t n) {
  * it->arena_bytes (the total). */
 ember_status ember_plan_layout(ember_interpreter *it) {
     int32_t i, s;
-    size_t persistent = 0, planned = 0, total;
+    size_t persistent = 0, total;
 
     for (i = 0; i < it->node_count; ++i)
         EMBER_CHECK(it, add_size(&persistent, ember_op_data_bytes(it, &it->nodes[i])), EMBER_OUT_OF_MEMORY,
@@ -71,17 +71,9 @@ ember_status ember_plan_layout(ember_interpreter *it) {
                 EMBER_OUT_OF_MEMORY, "kernel scratch for %ld threads does not fit the address space",
                 (long)it->threads);
     total = persistent;
-    for (s = 0; s < it->subgraph_count; ++s) {
-        const ember_subgraph *sg = &it->subgraphs[s];
-        size_t region = 0;
-        EMBER_TRY(ember_plan_subgraph(it, sg, &region));
-        EMBER_CHECK(it, add_size(&planned, region) && add_size(&total, region), EMBER_OUT_OF_MEMORY,
-                    "the tensor arena does not fit the address space");
-        for (i = sg->tensor_base; i < sg->tensor_base + sg->tensor_count; ++i)
-            if (!it->tensors[i].is_constant && it->tensors[i].first_op >= 0)
-                it->tensors[i].arena_offset += total - align_up(region);
-    }
-    it->planned_bytes = planned;
+    for (s = 0; s < it->subgraph_count; ++s)
+        EMBER_TRY(ember_plan_subgraph(it, &it->subgraphs[s], &total));
+    it->planned_bytes = total - persistent;
     it->arena_bytes = total;
     return EMBER_OK;
 }

@@ -1,6 +1,5 @@
 #include "planner.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 
 static void mark_use(ember_tensor *t, int32_t op) {
@@ -16,15 +15,11 @@ static ember_status subgraph_lifetimes(ember_interpreter *ctx, const ember_subgr
     int32_t i, j;
     /* A graph with no operators still keeps its inputs (which may also be outputs) alive at "operator 0". */
     const int32_t end = sg->node_count > 0 ? sg->node_count - 1 : 0;
-    char where[24];
-    where[0] = '\0';
-    if (s > 0)
-        snprintf(where, sizeof where, "subgraph %ld ", (long)s);
     for (i = 0; i < sg->input_count; ++i) {
         ember_tensor *t = &ctx->tensors[sg->inputs[i]];
         EMBER_CHECK(ctx, !t->is_constant, EMBER_INVALID_MODEL,
-                    "%sgraph input %ld is tensor %ld ('%.64s'), which holds constant data", where, (long)i,
-                    (long)(sg->inputs[i] - sg->tensor_base), t->name);
+                    "subgraph %ld: graph input %ld is tensor %ld ('%.64s'), which holds constant data",
+                    (long)s, (long)i, (long)(sg->inputs[i] - sg->tensor_base), t->name);
         t->is_graph_input = 1;
         /* Inputs stay intact for the whole invoke (as in LiteRT): a second invoke without a new write must
          * read the same values, so nothing written during invoke may reuse their bytes. */
@@ -43,18 +38,19 @@ static ember_status subgraph_lifetimes(ember_interpreter *ctx, const ember_subgr
             if (t->is_constant)
                 continue;
             /* TFLite stores operators in execution order, so a value must exist before it is read. */
-            EMBER_CHECK(
-                ctx, t->first_op >= 0, EMBER_INVALID_MODEL,
-                "%soperator %ld (%s) reads tensor %ld ('%.64s') before any operator writes it, and it is "
-                "neither a graph input nor constant",
-                where, (long)i, node->kernel->name, (long)(node->inputs[j] - sg->tensor_base), t->name);
+            EMBER_CHECK(ctx, t->first_op >= 0, EMBER_INVALID_MODEL,
+                        "subgraph %ld: operator %ld (%s) reads tensor %ld ('%.64s') before any operator "
+                        "writes it, and it is "
+                        "neither a graph input nor constant",
+                        (long)s, (long)i, node->kernel->name, (long)(node->inputs[j] - sg->tensor_base),
+                        t->name);
             mark_use(t, i);
         }
         for (j = 0; j < node->output_count; ++j) {
             ember_tensor *t = &ctx->tensors[node->outputs[j]];
             EMBER_CHECK(ctx, !t->is_constant && !t->is_graph_input && t->first_op < 0, EMBER_INVALID_MODEL,
-                        "%soperator %ld (%s) writes tensor %ld ('%.64s'), which is %s", where, (long)i,
-                        node->kernel->name, (long)(node->outputs[j] - sg->tensor_base), t->name,
+                        "subgraph %ld: operator %ld (%s) writes tensor %ld ('%.64s'), which is %s", (long)s,
+                        (long)i, node->kernel->name, (long)(node->outputs[j] - sg->tensor_base), t->name,
                         t->is_constant      ? "constant"
                         : t->is_graph_input ? "a graph input"
                                             : "written earlier");
@@ -67,8 +63,8 @@ static ember_status subgraph_lifetimes(ember_interpreter *ctx, const ember_subgr
         if (t->is_constant)
             continue;
         EMBER_CHECK(ctx, t->first_op >= 0, EMBER_INVALID_MODEL,
-                    "%sgraph output %ld is tensor %ld ('%.64s'), which no operator writes", where, (long)i,
-                    (long)(sg->outputs[i] - sg->tensor_base), t->name);
+                    "subgraph %ld: graph output %ld is tensor %ld ('%.64s'), which no operator writes",
+                    (long)s, (long)i, (long)(sg->outputs[i] - sg->tensor_base), t->name);
         /* Outputs too span the whole invoke, so no tensor written before them shares their bytes. */
         mark_use(t, 0);
         mark_use(t, end);
@@ -162,7 +158,7 @@ ember_status ember_plan_greedy(ember_plan_entry *entries, int32_t count, int32_t
     return EMBER_OK;
 }
 
-ember_status ember_plan_subgraph(ember_interpreter *it, const ember_subgraph *sg, size_t *planned) {
+ember_status ember_plan_subgraph(ember_interpreter *it, const ember_subgraph *sg, size_t *end) {
     ember_plan_entry *entries = it->plan_entries;
     int32_t i, count = 0, conflict[2] = {0, 0};
     size_t region = 0;
@@ -204,11 +200,12 @@ ember_status ember_plan_subgraph(ember_interpreter *it, const ember_subgraph *sg
                 ? " (graph inputs and outputs keep their bytes for the whole invoke)"
                 : "");
     }
-    EMBER_CHECK(it, status == EMBER_OK, EMBER_OUT_OF_MEMORY,
+    /* *end and region are each below SIZE_MAX - EMBER_ALIGNMENT (plan_greedy, the caller), so the check
+     * cannot wrap. */
+    EMBER_CHECK(it, status == EMBER_OK && region <= (size_t)-1 - EMBER_ALIGNMENT - *end, EMBER_OUT_OF_MEMORY,
                 "the tensor arena does not fit the address space");
     for (i = 0; i < count; ++i)
-        it->tensors[entries[i].id].arena_offset =
-            entries[i].offset; /* from the start of the subgraph's region */
-    *planned = region;
+        it->tensors[entries[i].id].arena_offset = *end + entries[i].offset;
+    *end += region; /* plan_greedy's size is aligned */
     return EMBER_OK;
 }

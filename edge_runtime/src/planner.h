@@ -30,9 +30,9 @@ ember_status ember_plan_greedy(ember_plan_entry *entries, int32_t count, int32_t
                                size_t *arena_bytes, int32_t conflict[2]);
 
 /* Plans the tensors of subgraph `sg` alone (lifetimes in its own operator indices) with ember_plan_greedy,
- * fixed entries from the model's offline plan (subgraph 0's); sets each planned tensor's arena_offset
- * relative to the start of the subgraph's region and *planned to the region's bytes. Each subgraph gets a
- * region of its own (interpreter.c), since a called subgraph runs while its caller's tensors are alive. */
-ember_status ember_plan_subgraph(ember_interpreter *ctx, const ember_subgraph *sg, size_t *planned);
+ * fixed entries from the model's offline plan (subgraph 0's), in a region of the arena of its own that starts
+ * at *end (aligned): sets each planned tensor's arena_offset and moves *end past the region. Each subgraph
+ * has its own region since a called subgraph runs while its caller's tensors are alive. */
+ember_status ember_plan_subgraph(ember_interpreter *ctx, const ember_subgraph *sg, size_t *end);
 
 #endif /* EMBER_PLANNER_H */

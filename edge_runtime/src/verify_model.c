@@ -202,16 +202,14 @@ static ember_status subgraph_vectors(loader *l, const fb_vector *subgraphs, uint
     fb_table subgraph;
     l->subgraph = index;
     FB_CHECK(l, fb_vector_table(l->r, subgraphs, index, &subgraph), "subgraph %lu", (unsigned long)index);
-    FB_CHECK(l, fb_get_vector(l->r, &subgraph, TFL_SUBGRAPH_TENSORS, 4, &l->tensors), "subgraph %lu tensors",
-             (unsigned long)index);
-    FB_CHECK(l, fb_get_vector(l->r, &subgraph, TFL_SUBGRAPH_INPUTS, 4, inputs), "subgraph %lu inputs",
-             (unsigned long)index);
-    FB_CHECK(l, fb_get_vector(l->r, &subgraph, TFL_SUBGRAPH_OUTPUTS, 4, outputs), "subgraph %lu outputs",
-             (unsigned long)index);
-    FB_CHECK(l, fb_get_vector(l->r, &subgraph, TFL_SUBGRAPH_OPERATORS, 4, &l->operators),
-             "subgraph %lu operators", (unsigned long)index);
-    FB_CHECK(l, fb_get_string(l->r, &subgraph, TFL_SUBGRAPH_NAME, name), "subgraph %lu name",
-             (unsigned long)index);
+    /* One message for the five fields: the reader's reason and byte position say which failed. */
+    FB_CHECK(l,
+             fb_get_vector(l->r, &subgraph, TFL_SUBGRAPH_TENSORS, 4, &l->tensors) &&
+                 fb_get_vector(l->r, &subgraph, TFL_SUBGRAPH_INPUTS, 4, inputs) &&
+                 fb_get_vector(l->r, &subgraph, TFL_SUBGRAPH_OUTPUTS, 4, outputs) &&
+                 fb_get_vector(l->r, &subgraph, TFL_SUBGRAPH_OPERATORS, 4, &l->operators) &&
+                 fb_get_string(l->r, &subgraph, TFL_SUBGRAPH_NAME, name),
+             "subgraph %lu tensors, inputs, outputs, operators or name", (unsigned long)index);
     return EMBER_OK;
 }
 
@@ -242,8 +240,7 @@ static ember_status load_subgraphs(loader *l, const fb_vector *subgraphs) {
                 io_total <= r->size / 4 && tensor_total + node_total <= r->size / 4 &&
                     tensor_total + node_total <= INT32_MAX,
                 EMBER_INVALID_MODEL,
-                "subgraphs list %llu tensors, %llu operators and %llu tensor indices, more than a %lu-byte "
-                "file can hold",
+                "%llu tensors, %llu operators and %llu tensor indices do not fit a %lu-byte file",
                 (unsigned long long)tensor_total, (unsigned long long)node_total,
                 (unsigned long long)io_total, (unsigned long)r->size);
     ctx->tensor_count = (int32_t)tensor_total;
@@ -254,9 +251,7 @@ static ember_status load_subgraphs(loader *l, const fb_vector *subgraphs) {
     ctx->nodes = (ember_node *)calloc(node_total ? (size_t)node_total : 1, sizeof(ember_node));
     ctx->io_indices = (int32_t *)calloc(io_total ? (size_t)io_total : 1, sizeof(int32_t));
     EMBER_CHECK(ctx, ctx->subgraphs && ctx->tensors && ctx->nodes && ctx->io_indices, EMBER_OUT_OF_MEMORY,
-                "cannot allocate %llu tensors, %llu nodes and %llu tensor indices",
-                (unsigned long long)tensor_total, (unsigned long long)node_total,
-                (unsigned long long)io_total);
+                "cannot allocate the tables of %llu tensors", (unsigned long long)tensor_total);
     io = ctx->io_indices;
     tensor_total = node_total = 0;
     for (s = 0; s < subgraphs->len; ++s) {

@@ -202,7 +202,7 @@ def test_subgraph_errors_name_the_subgraph() -> None:
              "outside [0, 6)")
     main, cond, body = _loop_parts()
     body.ops[1] = OpSpec("ADD", [2, 5], [5])  # reads its own output
-    _refused(build_subgraphs([main, cond, body]), "invalid model", "subgraph 2 operator 1 (ADD) reads tensor 5")
+    _refused(build_subgraphs([main, cond, body]), "invalid model", "subgraph 2: operator 1 (ADD) reads tensor 5")
 
 
 def test_signature_tables_are_verified() -> None:
