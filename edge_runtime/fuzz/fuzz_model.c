@@ -1,6 +1,6 @@
 /* libFuzzer harness: any byte string through create -> allocate (arena capped at 16 MiB, so a small hostile
- * file cannot make the runtime ask for gigabytes) -> write inputs -> invoke -> read outputs, then once more
- * after resizing input 0 (resize_input -> allocate -> invoke) -> destroy. Built
+ * file cannot make the runtime ask for gigabytes) -> write inputs -> invoke -> read outputs -> invoke every
+ * signature, then once more after resizing input 0 (resize_input -> allocate -> invoke) -> destroy. Built
  * with clang -fsanitize=fuzzer,address,undefined (see edge_runtime/README.md); a crash, leak or sanitizer
  * report is a bug. Error statuses are the expected answer to most inputs. */
 #include <stdint.h>
@@ -79,7 +79,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (ember_interpreter_create(model, size, &it, error, sizeof error) == EMBER_OK) {
         ember_interpreter_set_max_arena_bytes(it, (size_t)16 << 20);
         if (ember_interpreter_allocate_tensors(it) == EMBER_OK) {
+            int32_t s;
             fill_and_run(it);
+            /* Signatures run other subgraphs, over whatever their tensors hold. */
+            for (s = 0; s < ember_interpreter_signature_count(it); ++s)
+                ember_interpreter_invoke_signature(it, s);
             resize_and_run(it, size ? data[size - 1] : 0);
         } else if (ember_interpreter_error(it)[0] == '\0') {
             abort(); /* every error leaves a message */
