@@ -178,8 +178,8 @@ static ember_status check_pair(ember_interpreter *ctx, const ember_node *node, c
     for (d = 0; same && d < x->rank; ++d)
         same = x->dims[d] == y->dims[d];
     EMBER_CHECK(ctx, x->type == y->type && same, EMBER_UNSUPPORTED,
-                "%s: %s %ld ('%.40s') is %s %s but subgraph %ld's %s ('%.40s') is %s %s; the tensors passed "
-                "across a call must agree (shapes that change across a call are not supported)",
+                "%s: %s %ld ('%.40s') is %s %s but subgraph %ld's %s ('%.40s') is %s %s; shapes that change "
+                "across a call are not supported",
                 node_where(node, where, sizeof where), what, (long)i, x->name, ember_type_name(x->type),
                 ember_shape_string(x, xs, sizeof xs), (long)callee, side, y->name, ember_type_name(y->type),
                 ember_shape_string(y, ys, sizeof ys));
