@@ -154,6 +154,12 @@ ember_status ember_interpreter_tensor_offset(ember_interpreter *interpreter, int
  * before; its input data must be written again). */
 ember_status ember_interpreter_resize_input(ember_interpreter *interpreter, int32_t input_index,
                                             const int32_t *dims, int32_t rank);
+/* The same for the input of any subgraph by its interpreter tensor index (a signature's input over another
+ * subgraph than 0: ember_interpreter_signature_input_tensor); an index that is no subgraph's input is refused
+ * with EMBER_INVALID_ARGUMENT. Subgraphs that WHILE or IF call keep the file's shapes: the allocate after a
+ * resize that changes a shape passed across a call refuses it, naming the call. */
+ember_status ember_interpreter_resize_tensor(ember_interpreter *interpreter, int32_t tensor_index,
+                                             const int32_t *dims, int32_t rank);
 
 /* ---- Debugging ---------------------------------------------------------------------------------------- */
 

@@ -419,35 +419,52 @@ static PyObject *NativeInterpreter_get_tensor(NativeInterpreter *self, PyObject 
     return result;
 }
 
-/* resize_input(input_number, dims): ember_interpreter_resize_input with a sequence of ints. */
-static PyObject *NativeInterpreter_resize_input(NativeInterpreter *self, PyObject *args) {
-    PyObject *dims_obj, *seq;
-    int32_t input, dims[EMBER_MAX_DIMS], rank, d;
-    ember_status status;
-    if (!ready(self) || !PyArg_ParseTuple(args, "iO", &input, &dims_obj))
-        return NULL;
-    seq = PySequence_Fast(dims_obj, "resize_input: dims must be a sequence of ints");
+/* dims (a sequence of ints) into dims[]; 0 with an exception set on failure. */
+static int parse_dims(PyObject *dims_obj, int32_t *dims, int32_t *rank) {
+    PyObject *seq = PySequence_Fast(dims_obj, "resize_input: dims must be a sequence of ints");
+    int32_t d;
     if (!seq)
-        return NULL;
+        return 0;
     if (PySequence_Fast_GET_SIZE(seq) > EMBER_MAX_DIMS) {
         Py_DECREF(seq);
         PyErr_Format(PyExc_ValueError, "resize_input: at most %d dims", EMBER_MAX_DIMS);
-        return NULL;
+        return 0;
     }
-    rank = (int32_t)PySequence_Fast_GET_SIZE(seq);
-    for (d = 0; d < rank; ++d) {
+    *rank = (int32_t)PySequence_Fast_GET_SIZE(seq);
+    for (d = 0; d < *rank; ++d) {
         long v = PyLong_AsLong(PySequence_Fast_GET_ITEM(seq, d));
         if (v == -1 && PyErr_Occurred()) {
             Py_DECREF(seq);
-            return NULL;
+            return 0;
         }
         dims[d] = v < INT32_MIN ? INT32_MIN : v > INT32_MAX ? INT32_MAX : (int32_t)v;
     }
     Py_DECREF(seq);
-    status = ember_interpreter_resize_input(self->interpreter, input, dims, rank);
+    return 1;
+}
+
+/* resize_input(input_number, dims) / resize_tensor(tensor_index, dims): ember_interpreter_resize_input /
+ * _resize_tensor with a sequence of ints. */
+static PyObject *resize(NativeInterpreter *self, PyObject *args, int by_tensor) {
+    PyObject *dims_obj;
+    int32_t which, dims[EMBER_MAX_DIMS], rank;
+    ember_status status;
+    if (!ready(self) || !PyArg_ParseTuple(args, "iO", &which, &dims_obj) ||
+        !parse_dims(dims_obj, dims, &rank))
+        return NULL;
+    status = by_tensor ? ember_interpreter_resize_tensor(self->interpreter, which, dims, rank)
+                       : ember_interpreter_resize_input(self->interpreter, which, dims, rank);
     if (status != EMBER_OK)
         return raise_interpreter(self, status);
     Py_RETURN_NONE;
+}
+
+static PyObject *NativeInterpreter_resize_input(NativeInterpreter *self, PyObject *args) {
+    return resize(self, args, 0);
+}
+
+static PyObject *NativeInterpreter_resize_tensor(NativeInterpreter *self, PyObject *args) {
+    return resize(self, args, 1);
 }
 
 static PyObject *NativeInterpreter_set_preserve_all_tensors(NativeInterpreter *self, PyObject *arg) {
@@ -622,6 +639,8 @@ static PyMethodDef NativeInterpreter_methods[] = {
      "Give every tensor its own bytes (before allocate_tensors)."},
     {"resize_input", (PyCFunction)NativeInterpreter_resize_input, METH_VARARGS,
      "Give graph input number i new dims (then allocate_tensors again)."},
+    {"resize_tensor", (PyCFunction)NativeInterpreter_resize_tensor, METH_VARARGS,
+     "Give the input tensor of any subgraph new dims (then allocate_tensors again)."},
     {"allocate_tensors", (PyCFunction)NativeInterpreter_allocate_tensors, METH_NOARGS,
      "Plan and allocate the arena."},
     {"invoke", (PyCFunction)NativeInterpreter_invoke, METH_NOARGS, "Run the graph once."},

@@ -1,8 +1,8 @@
 """LiteRT's ``SignatureRunner`` over the C runtime: one SignatureDef of a model, called with keyword numpy arrays.
 
 ``Interpreter.get_signature_runner(key)`` makes one. Each signature runs its own subgraph (the converter writes one
-per exported function), whose tensors the runtime planned with the rest at construction, so calling a runner never
-re-plans or allocates beyond the interpreter's one arena.
+per exported function), whose tensors the runtime planned with the rest at construction, so calling a runner with
+the inputs' shapes never re-plans or allocates beyond the interpreter's one arena; other shapes resize first.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ if TYPE_CHECKING:
 class SignatureRunner:
     """Runs signature ``signature_key`` of ``interpreter``: ``runner(name=array, ...)`` -> ``{output name: array}``.
 
-    Inputs must be given all, by their signature names, each with the tensor's exact dtype and shape (a mismatch
-    raises ``ValueError`` naming the input). As in LiteRT, the runner and the interpreter share tensors: do not
-    call one while the other runs."""
+    Inputs must be given all, by their signature names, each with the tensor's dtype and rank (a mismatch raises
+    ``ValueError`` naming the input); another shape resizes the input first, as LiteRT's runner does (a shape the
+    graph cannot take raises ``RuntimeModelError`` naming the op, and the previous shapes stay). As in LiteRT, the
+    runner and the interpreter share tensors: do not call one while the other runs."""
 
     def __init__(self, interpreter: Interpreter, signature_key: str) -> None:
         native = interpreter._native
@@ -43,15 +44,20 @@ class SignatureRunner:
             if name not in self._inputs:
                 raise ValueError(f"Invalid Input name ({name}) for SignatureDef '{self._signature_key}'; its inputs "
                                  f"are {sorted(self._inputs)}")
-        self._interpreter.allocate_tensors()  # LiteRT's runner allocates too; a no-op once allocated
-        for name, value in kwargs.items():
+        arrays = {name: np.asarray(value) for name, value in kwargs.items()}
+        for name, array in arrays.items():
             details = self._interpreter._any_tensor_details(self._inputs[name])
-            array = np.asarray(value)
             shape = tuple(int(d) for d in details["shape"])
-            if array.dtype != np.dtype(details["dtype"]) or array.shape != shape:
+            if array.dtype != np.dtype(details["dtype"]) or array.ndim != len(shape):
                 raise ValueError(f"Signature '{self._signature_key}' input '{name}': expected "
                                  f"{np.dtype(details['dtype'])} {list(shape)}, got {array.dtype} {list(array.shape)}")
-            self._native.set_tensor(details["index"], np.ascontiguousarray(array))
+            if array.shape != shape:
+                # As LiteRT's runner: another shape resizes the input (its subgraph's shapes are propagated and
+                # the arena re-planned at the allocate below; a shape the graph cannot take is refused there).
+                self._native.resize_tensor(details["index"], list(array.shape))
+        self._interpreter.allocate_tensors()  # LiteRT's runner allocates too; a no-op once allocated
+        for name, array in arrays.items():
+            self._native.set_tensor(self._inputs[name], np.ascontiguousarray(array))
         self._native.invoke_signature(self._index)
         result = {}
         for name, index in self._outputs.items():

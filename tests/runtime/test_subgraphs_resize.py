@@ -2,9 +2,12 @@
 a resize of subgraph 0's inputs that stays out of the calls runs as LiteRT BUILTIN_REF does; one that changes a
 shape passed across a call (called subgraphs keep the file's shapes) is refused at allocate_tensors naming the
 call, and the interpreter keeps invoking at its previous shapes; preserve_all_tensors keeps every tensor of
-subgraph 0 as LiteRT's does."""
+subgraph 0 as LiteRT's does; signature runners given another batch resize their subgraph's input (0 or another),
+as LiteRT's runner does."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -96,3 +99,37 @@ def test_preserve_all_tensors_keeps_subgraph_0_like_litert(dtype: str) -> None:
             assert_outputs_match([ours.get_tensor(d["index"])], [want])
             compared += 1
         assert compared >= len(ours.get_input_details()) + len(ours.get_output_details())
+
+
+SIGNATURES = Path(__file__).resolve().parents[1] / "data" / "tf" / "signatures"
+
+
+@pytest.mark.parametrize("name", ["codec_float32.tflite", "codec_int8.tflite"])
+def test_signature_runners_resize_like_litert(name: str) -> None:
+    # encode runs subgraph 1 and decode subgraph 0: a new batch resizes either, as LiteRT's runner does.
+    rng = np.random.default_rng(3)
+    ours, theirs = Interpreter(model_path=SIGNATURES / name), _litert((SIGNATURES / name).read_bytes())
+    dtype = ours.get_signature_runner("encode").get_input_details()["x"]["dtype"]
+    for batch in (3, 1, 5):
+        x = (rng.integers(-128, 128, (batch, 8), dtype=np.int8) if dtype == np.int8
+             else rng.standard_normal((batch, 8)).astype(np.float32))
+        results = []
+        for it in (ours, theirs):
+            code = it.get_signature_runner("encode")(x=x)["code"]
+            decoded = it.get_signature_runner("decode")(code=code)
+            results.append([code] + [decoded[k] for k in sorted(decoded)])
+        assert results[0][0].shape == (batch, 4)
+        assert_outputs_match(results[0], results[1])
+
+
+def test_signature_resize_the_graph_cannot_take_is_refused() -> None:
+    it = Interpreter(model_path=SIGNATURES / "codec_float32.tflite")
+    encode = it.get_signature_runner("encode")
+    x = np.random.default_rng(4).standard_normal((2, 8)).astype(np.float32)
+    with pytest.raises(ValueError, match=r"input 'x': expected float32 \[1, 8\], got float32 \[8\]"):
+        encode(x=x[0])
+    with pytest.raises(RuntimeModelError) as info:
+        encode(x=np.zeros((2, 7), np.float32))
+    assert "resized to [2,7]" in str(info.value) and "keeps its previous shapes" in str(info.value), str(info.value)
+    want = _litert((SIGNATURES / "codec_float32.tflite").read_bytes()).get_signature_runner("encode")(x=x)
+    assert_outputs_match([encode(x=x)["code"]], [want["code"]])
