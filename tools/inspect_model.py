@@ -2,7 +2,9 @@
 
 Inputs and outputs (shape, dtype, quantisation), one row per operator (op, output shape, parameter count, MACs,
 main options), and totals: parameters, multiply-accumulates, file bytes and the arena bytes Ember's C runtime
-plans for it (`ember.runtime`; absent, with the reason, when the runtime cannot run the model).
+plans for it (`ember.runtime`; absent, with the reason, when the runtime cannot run the model). The operator rows
+are subgraph 0's (what `invoke` runs); a model with several subgraphs (WHILE / IF / CALL_ONCE bodies, one per
+signature) lists each with its ops, and the SignatureDefs with their input and output names.
 
 The runtime's verifier reads the file first, so a damaged file is refused with its message (`ember inspect: FILE:
 MESSAGE` on stderr, exit status 2) instead of the parser below reading garbage."""
@@ -90,6 +92,56 @@ def _options(op_name: str, op: Any) -> dict[str, Any]:
     return out
 
 
+# Subgraph-calling ops: their options' subgraph index fields.
+CALL_OPTIONS = {"WHILE": (tflite.WhileOptions, {"cond": "CondSubgraphIndex", "body": "BodySubgraphIndex"}),
+                "IF": (tflite.IfOptions, {"then": "ThenSubgraphIndex", "else": "ElseSubgraphIndex"}),
+                "CALL_ONCE": (tflite.CallOnceOptions, {"init": "InitSubgraphIndex"})}
+
+
+def _call_options(op_name: str, op: Any) -> dict[str, Any]:
+    if op_name not in CALL_OPTIONS or op.BuiltinOptions() is None:
+        return {}
+    table, fields = CALL_OPTIONS[op_name]
+    o = table()
+    o.Init(op.BuiltinOptions().Bytes, op.BuiltinOptions().Pos)
+    return {key: getattr(o, field)() for key, field in fields.items()}
+
+
+def _op_name(model: Any, op: Any) -> str:
+    """The builtin operator's name, or a custom op's custom_code (e.g. TFLite_Detection_PostProcess)."""
+    code = model.OperatorCodes(op.OpcodeIndex())
+    name = OP_NAMES.get(max(code.BuiltinCode(), code.DeprecatedBuiltinCode()), "CUSTOM")
+    if name == "CUSTOM" and code.CustomCode():
+        name = code.CustomCode().decode("utf-8", "replace")
+    return name
+
+
+def _subgraphs(model: Any) -> list[dict[str, Any]]:
+    """Each subgraph: name, operator names, input and output tensor names."""
+    out = []
+    for s in range(model.SubgraphsLength()):
+        sg = model.Subgraphs(s)
+        names = [(sg.Tensors(i).Name() or b"").decode() for i in range(sg.TensorsLength())]
+        out.append({"index": s, "name": (sg.Name() or b"").decode(), "tensors": sg.TensorsLength(),
+                    "ops": [_op_name(model, sg.Operators(k)) for k in range(sg.OperatorsLength())],
+                    "inputs": [names[i] for i in sg.InputsAsNumpy().tolist()] if sg.InputsLength() else [],
+                    "outputs": [names[i] for i in sg.OutputsAsNumpy().tolist()] if sg.OutputsLength() else []})
+    return out
+
+
+def _signatures(model: Any) -> list[dict[str, Any]]:
+    """Each SignatureDef: key, subgraph, {input name: tensor index}, {output name: tensor index}."""
+    out = []
+    for k in range(model.SignatureDefsLength()):
+        sig = model.SignatureDefs(k)
+        out.append({"key": (sig.SignatureKey() or b"").decode(), "subgraph": sig.SubgraphIndex(),
+                    "inputs": {sig.Inputs(i).Name().decode(): sig.Inputs(i).TensorIndex()
+                               for i in range(sig.InputsLength())},
+                    "outputs": {sig.Outputs(i).Name().decode(): sig.Outputs(i).TensorIndex()
+                                for i in range(sig.OutputsLength())}})
+    return out
+
+
 def _macs(op_name: str, ins: list[dict | None], outs: list[dict]) -> int:
     out = math.prod(outs[0]["shape"]) if outs else 0
     w = ins[1]["shape"] if len(ins) > 1 and ins[1] is not None else []
@@ -153,10 +205,8 @@ def _report(path: str | os.PathLike, raw: bytes, arena: int | None, why: str | N
     for k in range(sg.OperatorsLength()):
         op = sg.Operators(k)
         code = model.OperatorCodes(op.OpcodeIndex())
-        name = OP_NAMES.get(max(code.BuiltinCode(), code.DeprecatedBuiltinCode()), "CUSTOM")
-        custom = name == "CUSTOM"
-        if custom and code.CustomCode():
-            name = code.CustomCode().decode("utf-8", "replace")  # e.g. TFLite_Detection_PostProcess
+        name = _op_name(model, op)
+        custom = OP_NAMES.get(max(code.BuiltinCode(), code.DeprecatedBuiltinCode()), "CUSTOM") == "CUSTOM"
         ins = [tensors[i] if i >= 0 else None for i in op.InputsAsNumpy().tolist()] if op.InputsLength() else []
         outs = [tensors[i] for i in op.OutputsAsNumpy().tolist()]
         params = [t for j, t in enumerate(ins) if t is not None and t["constant"]
@@ -164,7 +214,7 @@ def _report(path: str | os.PathLike, raw: bytes, arena: int | None, why: str | N
         weights.update(t["index"] for t in params)
         ops.append({"index": k, "op": name, "version": code.Version(), "output_shape": outs[0]["shape"] if outs else [],
                     "parameters": sum(math.prod(t["shape"]) for t in params), "macs": _macs(name, ins, outs),
-                    "options": _custom_options(op) if custom else _options(name, op)})
+                    "options": _custom_options(op) if custom else {**_options(name, op), **_call_options(name, op)}})
     meta = {}
     for i in range(model.MetadataLength()):
         if model.Metadata(i).Name() == b"ember":
@@ -179,6 +229,8 @@ def _report(path: str | os.PathLike, raw: bytes, arena: int | None, why: str | N
                    "macs": sum(o["macs"] for o in ops), "file_bytes": len(raw), "arena_bytes": arena},
         "arena_error": why,
         "metadata": meta,
+        "subgraphs": _subgraphs(model),
+        "signatures": _signatures(model),
     }
 
 
@@ -198,6 +250,16 @@ def format_report(r: dict[str, Any]) -> str:
         opts = " ".join(f"{k}={v}" for k, v in o["options"].items())
         lines.append(f"{o['index']:>4}  {o['op'] + ' v' + str(o['version']):<24}{str(o['output_shape']):<22}"
                      f"{o['parameters']:>10,}{o['macs']:>14,}  {opts}")
+    if len(r["subgraphs"]) > 1:
+        lines.append("subgraphs:")
+        for g in r["subgraphs"]:
+            lines.append(f"  {g['index']} '{g['name']}': {len(g['ops'])} ops ({' '.join(g['ops'])}), "
+                         f"inputs {g['inputs']}, outputs {g['outputs']}")
+    if r["signatures"]:
+        lines.append("signatures:")
+        for sig in r["signatures"]:
+            lines.append(f"  '{sig['key']}' (subgraph {sig['subgraph']}): inputs {sorted(sig['inputs'])}, "
+                         f"outputs {sorted(sig['outputs'])}")
     t = r["totals"]
     arena = f"{t['arena_bytes']:,} arena bytes" if t["arena_bytes"] is not None else \
         f"arena bytes n/a ({r['arena_error']})"

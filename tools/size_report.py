@@ -39,6 +39,8 @@ def _group(source: Path) -> str:
     'input resize' (src/resize.c: resize_tensor_input, re-planning and re-preparing after a resize, and
     src/preserve.c: experimental_preserve_all_tensors), which a fixed-shape build could drop,
     'int8 arithmetic' (src/quantization.c, src/fixed_point.c: requantisation and gemmlowp fixed point),
+    'subgraphs and signatures' (src/subgraph.c: the checks of subgraph calls and running a subgraph;
+    src/signature.c: SignatureDefs and the signature and subgraph calls of the API),
     'kernel <op file>' for each file under
     kernels/ that registers an op, or 'kernel support': the op table, option readers and what kernels share
     (kernels/window.c, pool.c, conv.c, broadcast.c, ...)."""
@@ -59,6 +61,8 @@ def _group(source: Path) -> str:
         return "flexbuffer reader"
     if source.stem in ("resize", "preserve"):
         return "input resize"
+    if source.stem in ("subgraph", "signature"):
+        return "subgraphs and signatures"
     if part == "kernels" and "const ember_kernel ember_kernel_" in source.read_text():
         return f"kernel {source.stem}"
     if part == "kernels" or source.stem in ("op_registry", "op_options"):

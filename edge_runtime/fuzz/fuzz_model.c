@@ -1,6 +1,6 @@
 /* libFuzzer harness: any byte string through create -> allocate (arena capped at 16 MiB, so a small hostile
- * file cannot make the runtime ask for gigabytes) -> write inputs -> invoke -> read outputs, then once more
- * after resizing input 0 (resize_input -> allocate -> invoke) -> destroy. Built
+ * file cannot make the runtime ask for gigabytes) -> write inputs -> invoke -> read outputs -> invoke every
+ * signature, then all once more after resizing input 0 (resize_input -> allocate -> invoke) -> destroy. Built
  * with clang -fsanitize=fuzzer,address,undefined (see edge_runtime/README.md); a crash, leak or sanitizer
  * report is a bug. Error statuses are the expected answer to most inputs. */
 #include <stdint.h>
@@ -42,6 +42,13 @@ static void fill_and_run(ember_interpreter *it) {
     }
 }
 
+/* Signatures run other subgraphs, over whatever their tensors hold. */
+static void run_signatures(ember_interpreter *it) {
+    int32_t s;
+    for (s = 0; s < ember_interpreter_signature_count(it); ++s)
+        ember_interpreter_invoke_signature(it, s);
+}
+
 /* Resizes input 0 (its first dim to 1..4 and, by `pick`'s high bits, one other dim to 1..8), allocates again
  * and runs: shape propagation and every prepare on shapes the file never had. A refusal must leave a message
  * and the interpreter usable at its previous shapes. */
@@ -63,7 +70,8 @@ static void resize_and_run(ember_interpreter *it, uint8_t pick) {
     }
     if (ember_interpreter_allocate_tensors(it) != EMBER_OK && ember_interpreter_error(it)[0] == '\0')
         abort();
-    fill_and_run(it); /* the new shapes, or the previous ones after a refusal */
+    fill_and_run(it);   /* the new shapes, or the previous ones after a refusal */
+    run_signatures(it); /* and the calls of other subgraphs after it (their prepare checked them again) */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -80,6 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         ember_interpreter_set_max_arena_bytes(it, (size_t)16 << 20);
         if (ember_interpreter_allocate_tensors(it) == EMBER_OK) {
             fill_and_run(it);
+            run_signatures(it);
             resize_and_run(it, size ? data[size - 1] : 0);
         } else if (ember_interpreter_error(it)[0] == '\0') {
             abort(); /* every error leaves a message */

@@ -154,6 +154,12 @@ ember_status ember_interpreter_tensor_offset(ember_interpreter *interpreter, int
  * before; its input data must be written again). */
 ember_status ember_interpreter_resize_input(ember_interpreter *interpreter, int32_t input_index,
                                             const int32_t *dims, int32_t rank);
+/* The same for the input of any subgraph by its interpreter tensor index (a signature's input over another
+ * subgraph than 0: ember_interpreter_signature_input_tensor); an index that is no subgraph's input is refused
+ * with EMBER_INVALID_ARGUMENT. Subgraphs that WHILE or IF call keep the file's shapes: the allocate after a
+ * resize that changes a shape passed across a call refuses it, naming the call. */
+ember_status ember_interpreter_resize_tensor(ember_interpreter *interpreter, int32_t tensor_index,
+                                             const int32_t *dims, int32_t rank);
 
 /* ---- Debugging ---------------------------------------------------------------------------------------- */
 
@@ -194,11 +200,12 @@ ember_status ember_interpreter_set_node_hook(ember_interpreter *interpreter, emb
  * debugging aid, and this returns "reference". All levels give the same bits. "" for NULL. */
 const char *ember_interpreter_isa(const ember_interpreter *interpreter);
 
-/* Number of operators, and the builtin name of operator i ("" when out of range). */
+/* Number of operators of subgraph 0, and the builtin name of operator i ("" when out of range). */
 int32_t ember_interpreter_node_count(const ember_interpreter *interpreter);
 const char *ember_interpreter_node_name(const ember_interpreter *interpreter, int32_t node_index);
 
-/* Number of graph inputs, graph outputs and tensors of the (single) subgraph. 0 for a NULL interpreter. */
+/* Number of graph inputs, graph outputs and tensors of subgraph 0 (the model's main graph; see "Subgraphs"
+ * for the others). 0 for a NULL interpreter. */
 int32_t ember_interpreter_input_count(const ember_interpreter *interpreter);
 int32_t ember_interpreter_output_count(const ember_interpreter *interpreter);
 int32_t ember_interpreter_tensor_count(const ember_interpreter *interpreter);
@@ -208,7 +215,7 @@ ember_status ember_interpreter_input_tensor(ember_interpreter *interpreter, int3
 ember_status ember_interpreter_output_tensor(ember_interpreter *interpreter, int32_t i,
                                              int32_t *tensor_index);
 
-/* Describes tensor `tensor_index` (0 <= index < tensor_count) in *info. */
+/* Describes tensor `tensor_index` (0 <= index < tensor_count, or a tensor of another subgraph) in *info. */
 ember_status ember_interpreter_tensor_info(ember_interpreter *interpreter, int32_t tensor_index,
                                            ember_tensor_info *info);
 
@@ -337,6 +344,62 @@ ember_status ember_op_fail(ember_op_context *op, ember_status status, const char
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+/* ---- Signatures ------------------------------------------------------------------------------------ */
+
+/* The SignatureDefs TensorFlow's converter writes (one per exported function: a key such as
+ * "serving_default", the subgraph it runs and names for its inputs and outputs). The tensors of a signature
+ * are reported by interpreter tensor index, so ember_interpreter_write_tensor, read_tensor and tensor_info
+ * work on them; a signature over another subgraph than 0 has indices from ember_interpreter_tensor_count on
+ * (see ember_subgraph_info.tensor_base). Use: find_signature -> signature_input_tensor(name) + write_tensor
+ * -> invoke_signature -> signature_output_tensor(name) + read_tensor. Pointers live as long as the
+ * interpreter. */
+int32_t ember_interpreter_signature_count(const ember_interpreter *interpreter);
+/* Key of signature i, "" when out of range. */
+const char *ember_interpreter_signature_key(const ember_interpreter *interpreter, int32_t signature);
+/* Index of the signature with this key; EMBER_INVALID_ARGUMENT (and a message) when there is none. */
+ember_status ember_interpreter_find_signature(ember_interpreter *interpreter, const char *key,
+                                              int32_t *signature);
+/* The subgraph the signature runs. */
+ember_status ember_interpreter_signature_subgraph(ember_interpreter *interpreter, int32_t signature,
+                                                  int32_t *subgraph);
+/* Number of named inputs / outputs (0 when the signature is out of range), and entry i of them. */
+int32_t ember_interpreter_signature_input_count(const ember_interpreter *interpreter, int32_t signature);
+int32_t ember_interpreter_signature_output_count(const ember_interpreter *interpreter, int32_t signature);
+ember_status ember_interpreter_signature_input(ember_interpreter *interpreter, int32_t signature, int32_t i,
+                                               const char **name, int32_t *tensor_index);
+ember_status ember_interpreter_signature_output(ember_interpreter *interpreter, int32_t signature, int32_t i,
+                                                const char **name, int32_t *tensor_index);
+/* Tensor index of the input / output called `name` in the signature. */
+ember_status ember_interpreter_signature_input_tensor(ember_interpreter *interpreter, int32_t signature,
+                                                      const char *name, int32_t *tensor_index);
+ember_status ember_interpreter_signature_output_tensor(ember_interpreter *interpreter, int32_t signature,
+                                                       const char *name, int32_t *tensor_index);
+/* Runs the signature's subgraph once (like invoke, which runs subgraph 0). Never allocates. */
+ember_status ember_interpreter_invoke_signature(ember_interpreter *interpreter, int32_t signature);
+
+/* ---- Subgraphs ------------------------------------------------------------------------------------- */
+
+/* A model holds one or more subgraphs: subgraph 0 is what invoke runs; others are run by signatures and by
+ * the control-flow operators (WHILE, IF, CALL_ONCE). The input, output, tensor and node calls above are
+ * subgraph 0's; the tensors of subgraph k have interpreter indices [tensor_base, tensor_base + tensor_count).
+ * Every subgraph's tensors are planned in the one arena at create. */
+typedef struct ember_subgraph_info {
+    const char *name; /* "" when the model gives none */
+    int32_t tensor_base;
+    int32_t tensor_count;
+    int32_t node_count;
+    int32_t input_count;
+    const int32_t *inputs; /* interpreter tensor indices */
+    int32_t output_count;
+    const int32_t *outputs;
+} ember_subgraph_info;
+
+int32_t ember_interpreter_subgraph_count(const ember_interpreter *interpreter);
+ember_status ember_interpreter_subgraph_info(ember_interpreter *interpreter, int32_t subgraph,
+                                             ember_subgraph_info *info);
+/* Builtin name of operator `node` of subgraph `subgraph` ("" when out of range). */
+const char *ember_interpreter_subgraph_node_name(const ember_interpreter *interpreter, int32_t subgraph,
+                                                 int32_t node);
 
 #ifdef __cplusplus
 }

@@ -7,5 +7,13 @@
 
 from ember.runtime._native import RuntimeModelError
 from ember.runtime.interpreter import Interpreter, InterpreterWithCustomOps, load_custom_op_library, op_registry
+from ember.runtime.signature_runner import SignatureRunner
 
-__all__ = ["Interpreter", "InterpreterWithCustomOps", "RuntimeModelError", "load_custom_op_library", "op_registry"]
+__all__ = [
+    "Interpreter",
+    "InterpreterWithCustomOps",
+    "RuntimeModelError",
+    "SignatureRunner",
+    "load_custom_op_library",
+    "op_registry",
+]

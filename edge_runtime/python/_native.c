@@ -419,35 +419,52 @@ static PyObject *NativeInterpreter_get_tensor(NativeInterpreter *self, PyObject 
     return result;
 }
 
-/* resize_input(input_number, dims): ember_interpreter_resize_input with a sequence of ints. */
-static PyObject *NativeInterpreter_resize_input(NativeInterpreter *self, PyObject *args) {
-    PyObject *dims_obj, *seq;
-    int32_t input, dims[EMBER_MAX_DIMS], rank, d;
-    ember_status status;
-    if (!ready(self) || !PyArg_ParseTuple(args, "iO", &input, &dims_obj))
-        return NULL;
-    seq = PySequence_Fast(dims_obj, "resize_input: dims must be a sequence of ints");
+/* dims (a sequence of ints) into dims[]; 0 with an exception set on failure. */
+static int parse_dims(PyObject *dims_obj, int32_t *dims, int32_t *rank) {
+    PyObject *seq = PySequence_Fast(dims_obj, "resize_input: dims must be a sequence of ints");
+    int32_t d;
     if (!seq)
-        return NULL;
+        return 0;
     if (PySequence_Fast_GET_SIZE(seq) > EMBER_MAX_DIMS) {
         Py_DECREF(seq);
         PyErr_Format(PyExc_ValueError, "resize_input: at most %d dims", EMBER_MAX_DIMS);
-        return NULL;
+        return 0;
     }
-    rank = (int32_t)PySequence_Fast_GET_SIZE(seq);
-    for (d = 0; d < rank; ++d) {
+    *rank = (int32_t)PySequence_Fast_GET_SIZE(seq);
+    for (d = 0; d < *rank; ++d) {
         long v = PyLong_AsLong(PySequence_Fast_GET_ITEM(seq, d));
         if (v == -1 && PyErr_Occurred()) {
             Py_DECREF(seq);
-            return NULL;
+            return 0;
         }
         dims[d] = v < INT32_MIN ? INT32_MIN : v > INT32_MAX ? INT32_MAX : (int32_t)v;
     }
     Py_DECREF(seq);
-    status = ember_interpreter_resize_input(self->interpreter, input, dims, rank);
+    return 1;
+}
+
+/* resize_input(input_number, dims) / resize_tensor(tensor_index, dims): ember_interpreter_resize_input /
+ * _resize_tensor with a sequence of ints. */
+static PyObject *resize(NativeInterpreter *self, PyObject *args, int by_tensor) {
+    PyObject *dims_obj;
+    int32_t which, dims[EMBER_MAX_DIMS], rank;
+    ember_status status;
+    if (!ready(self) || !PyArg_ParseTuple(args, "iO", &which, &dims_obj) ||
+        !parse_dims(dims_obj, dims, &rank))
+        return NULL;
+    status = by_tensor ? ember_interpreter_resize_tensor(self->interpreter, which, dims, rank)
+                       : ember_interpreter_resize_input(self->interpreter, which, dims, rank);
     if (status != EMBER_OK)
         return raise_interpreter(self, status);
     Py_RETURN_NONE;
+}
+
+static PyObject *NativeInterpreter_resize_input(NativeInterpreter *self, PyObject *args) {
+    return resize(self, args, 0);
+}
+
+static PyObject *NativeInterpreter_resize_tensor(NativeInterpreter *self, PyObject *args) {
+    return resize(self, args, 1);
 }
 
 static PyObject *NativeInterpreter_set_preserve_all_tensors(NativeInterpreter *self, PyObject *arg) {
@@ -461,11 +478,169 @@ static PyObject *NativeInterpreter_set_preserve_all_tensors(NativeInterpreter *s
     Py_RETURN_NONE;
 }
 
+/* ---- signatures and subgraphs (ember.h "Signatures", "Subgraphs") ---- */
+
+/* ((name, tensor index), ...) of a signature's inputs (outputs = 0) or outputs. */
+static PyObject *signature_entries(NativeInterpreter *self, int32_t signature, int outputs) {
+    const int32_t count = outputs ? ember_interpreter_signature_output_count(self->interpreter, signature)
+                                  : ember_interpreter_signature_input_count(self->interpreter, signature);
+    PyObject *result = PyTuple_New(count);
+    int32_t i;
+    if (!result)
+        return NULL;
+    for (i = 0; i < count; ++i) {
+        const char *name;
+        int32_t index;
+        PyObject *entry;
+        ember_status status =
+            outputs ? ember_interpreter_signature_output(self->interpreter, signature, i, &name, &index)
+                    : ember_interpreter_signature_input(self->interpreter, signature, i, &name, &index);
+        if (status != EMBER_OK) {
+            Py_DECREF(result);
+            return raise_interpreter(self, status);
+        }
+        entry = Py_BuildValue("(si)", name, (int)index);
+        if (!entry) {
+            Py_DECREF(result);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(result, i, entry);
+    }
+    return result;
+}
+
+/* signatures() -> ((key, subgraph, inputs, outputs), ...), inputs and outputs as signature_entries. */
+static PyObject *NativeInterpreter_signatures(NativeInterpreter *self, PyObject *unused) {
+    int32_t count, i;
+    PyObject *result;
+    (void)unused;
+    if (!ready(self))
+        return NULL;
+    count = ember_interpreter_signature_count(self->interpreter);
+    result = PyTuple_New(count);
+    if (!result)
+        return NULL;
+    for (i = 0; i < count; ++i) {
+        int32_t subgraph = 0;
+        PyObject *inputs, *outputs, *entry;
+        ember_status status = ember_interpreter_signature_subgraph(self->interpreter, i, &subgraph);
+        if (status != EMBER_OK) {
+            Py_DECREF(result);
+            return raise_interpreter(self, status);
+        }
+        inputs = signature_entries(self, i, 0);
+        outputs = inputs ? signature_entries(self, i, 1) : NULL;
+        entry = outputs ? Py_BuildValue("(siNN)", ember_interpreter_signature_key(self->interpreter, i),
+                                        (int)subgraph, inputs, outputs)
+                        : NULL;
+        if (!entry) {
+            Py_XDECREF(inputs);
+            Py_XDECREF(outputs);
+            Py_DECREF(result);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(result, i, entry);
+    }
+    return result;
+}
+
+static PyObject *NativeInterpreter_invoke_signature(NativeInterpreter *self, PyObject *arg) {
+    ember_status status;
+    PyThreadState *save;
+    int32_t signature;
+    if (!ready(self) || !parse_index(arg, &signature))
+        return NULL;
+    self->busy = 1;
+    save = PyEval_SaveThread();
+    status = ember_interpreter_invoke_signature(self->interpreter, signature);
+    PyEval_RestoreThread(save);
+    self->busy = 0;
+    if (status != EMBER_OK)
+        return raise_interpreter(self, status);
+    Py_RETURN_NONE;
+}
+
+/* find_signature(key) -> its index; signature_tensor(signature, name, is_output) -> the tensor index of that
+ * input or output (the C API's lookups by name, with its messages). */
+static PyObject *NativeInterpreter_find_signature(NativeInterpreter *self, PyObject *arg) {
+    const char *key;
+    int32_t signature;
+    ember_status status;
+    if (!ready(self) || !(key = PyUnicode_AsUTF8(arg)))
+        return NULL;
+    status = ember_interpreter_find_signature(self->interpreter, key, &signature);
+    if (status != EMBER_OK)
+        return raise_interpreter(self, status);
+    return PyLong_FromLong(signature);
+}
+
+static PyObject *NativeInterpreter_signature_tensor(NativeInterpreter *self, PyObject *args) {
+    const char *name;
+    int signature, is_output;
+    int32_t index;
+    ember_status status;
+    if (!ready(self) || !PyArg_ParseTuple(args, "isp", &signature, &name, &is_output))
+        return NULL;
+    status = is_output ? ember_interpreter_signature_output_tensor(self->interpreter, signature, name, &index)
+                       : ember_interpreter_signature_input_tensor(self->interpreter, signature, name, &index);
+    if (status != EMBER_OK)
+        return raise_interpreter(self, status);
+    return PyLong_FromLong(index);
+}
+
+/* subgraphs() -> ((name, tensor_base, tensor_count, (op names...), inputs, outputs), ...). */
+static PyObject *NativeInterpreter_subgraphs(NativeInterpreter *self, PyObject *unused) {
+    int32_t count, s, i;
+    PyObject *result;
+    (void)unused;
+    if (!ready(self))
+        return NULL;
+    count = ember_interpreter_subgraph_count(self->interpreter);
+    result = PyTuple_New(count);
+    if (!result)
+        return NULL;
+    for (s = 0; s < count; ++s) {
+        ember_subgraph_info info;
+        PyObject *ops, *inputs, *outputs, *entry;
+        ember_status status = ember_interpreter_subgraph_info(self->interpreter, s, &info);
+        if (status != EMBER_OK) {
+            Py_DECREF(result);
+            return raise_interpreter(self, status);
+        }
+        ops = PyTuple_New(info.node_count);
+        for (i = 0; ops && i < info.node_count; ++i) {
+            PyObject *name =
+                PyUnicode_FromString(ember_interpreter_subgraph_node_name(self->interpreter, s, i));
+            if (!name) {
+                Py_CLEAR(ops);
+                break;
+            }
+            PyTuple_SET_ITEM(ops, i, name);
+        }
+        inputs = ops ? int_tuple(info.inputs, info.input_count) : NULL;
+        outputs = inputs ? int_tuple(info.outputs, info.output_count) : NULL;
+        entry = outputs ? Py_BuildValue("(siiNNN)", info.name, (int)info.tensor_base, (int)info.tensor_count,
+                                        ops, inputs, outputs)
+                        : NULL;
+        if (!entry) {
+            Py_XDECREF(ops);
+            Py_XDECREF(inputs);
+            Py_XDECREF(outputs);
+            Py_DECREF(result);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(result, s, entry);
+    }
+    return result;
+}
+
 static PyMethodDef NativeInterpreter_methods[] = {
     {"set_preserve_all_tensors", (PyCFunction)NativeInterpreter_set_preserve_all_tensors, METH_O,
      "Give every tensor its own bytes (before allocate_tensors)."},
     {"resize_input", (PyCFunction)NativeInterpreter_resize_input, METH_VARARGS,
      "Give graph input number i new dims (then allocate_tensors again)."},
+    {"resize_tensor", (PyCFunction)NativeInterpreter_resize_tensor, METH_VARARGS,
+     "Give the input tensor of any subgraph new dims (then allocate_tensors again)."},
     {"allocate_tensors", (PyCFunction)NativeInterpreter_allocate_tensors, METH_NOARGS,
      "Plan and allocate the arena."},
     {"invoke", (PyCFunction)NativeInterpreter_invoke, METH_NOARGS, "Run the graph once."},
@@ -483,6 +658,16 @@ static PyMethodDef NativeInterpreter_methods[] = {
     {"set_tensor", (PyCFunction)NativeInterpreter_set_tensor, METH_VARARGS, "Copy bytes into a tensor."},
     {"get_tensor", (PyCFunction)NativeInterpreter_get_tensor, METH_O,
      "Copy of a tensor's bytes (bytearray)."},
+    {"signatures", (PyCFunction)NativeInterpreter_signatures, METH_NOARGS,
+     "((key, subgraph, ((input name, tensor), ...), ((output name, tensor), ...)), ...)."},
+    {"invoke_signature", (PyCFunction)NativeInterpreter_invoke_signature, METH_O,
+     "Run signature i's subgraph once."},
+    {"find_signature", (PyCFunction)NativeInterpreter_find_signature, METH_O,
+     "Index of the signature `key`."},
+    {"signature_tensor", (PyCFunction)NativeInterpreter_signature_tensor, METH_VARARGS,
+     "(signature, name, is_output) -> tensor index."},
+    {"subgraphs", (PyCFunction)NativeInterpreter_subgraphs, METH_NOARGS,
+     "((name, tensor_base, tensor_count, op names, inputs, outputs), ...)."},
     {NULL, NULL, 0, NULL},
 };
 

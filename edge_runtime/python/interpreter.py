@@ -16,6 +16,7 @@ import numpy as np
 
 from ember.runtime import _native
 from ember.runtime._native import NativeInterpreter, RuntimeModelError
+from ember.runtime.signature_runner import SignatureRunner
 
 # A custom op library resolves the runtime's ember_op_* functions from the process when it is loaded, so the
 # extension's symbols are made global once (re-opening a loaded library with RTLD_GLOBAL promotes them).
@@ -91,6 +92,29 @@ def _model_file(path: str | os.PathLike[str]) -> bytes | mmap.mmap:
             return header + f.read()
         # The mapping outlives the file object; truncating the file while it is mapped is undefined (SIGBUS).
         return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _describe(index: int, info: dict[str, Any]) -> dict[str, Any]:
+    """LiteRT's tensor details dictionary from the native layer's tensor_info."""
+    scales = np.array(info["scales"], dtype=np.float32)
+    zero_points = np.array(info["zero_points"], dtype=np.int32)
+    # LiteRT's deprecated 'quantization' pair: the per-tensor parameters, or (0.0, 0) when not quantised.
+    quantization = (float(scales[0]), int(zero_points[0])) if len(scales) == 1 else (0.0, 0)
+    return {
+        "name": info["name"],
+        "index": index,
+        "shape": np.array(info["shape"], dtype=np.int32),
+        "shape_signature": np.array(info["shape_signature"], dtype=np.int32),
+        "dtype": _DTYPES[info["type"]],
+        "quantization": quantization,
+        "quantization_parameters": {
+            "scales": scales,
+            "zero_points": zero_points,
+            "quantized_dimension": info["quantized_dimension"],
+            "block_size": 0,
+        },
+        "sparsity_parameters": {},
+    }
 
 
 class Interpreter:
@@ -237,26 +261,37 @@ class Interpreter:
 
     def _tensor_details(self, index: int, method: str = "get_tensor_details") -> dict[str, Any]:
         index = self._checked_index(index, method)
-        info = self._details[index]
-        scales = np.array(info["scales"], dtype=np.float32)
-        zero_points = np.array(info["zero_points"], dtype=np.int32)
-        # LiteRT's deprecated 'quantization' pair: the per-tensor parameters, or (0.0, 0) when not quantised.
-        quantization = (float(scales[0]), int(zero_points[0])) if len(scales) == 1 else (0.0, 0)
-        return {
-            "name": info["name"],
-            "index": index,
-            "shape": np.array(info["shape"], dtype=np.int32),
-            "shape_signature": np.array(info["shape_signature"], dtype=np.int32),
-            "dtype": _DTYPES[info["type"]],
-            "quantization": quantization,
-            "quantization_parameters": {
-                "scales": scales,
-                "zero_points": zero_points,
-                "quantized_dimension": info["quantized_dimension"],
-                "block_size": 0,
-            },
-            "sparsity_parameters": {},
-        }
+        return _describe(index, self._details[index])
+
+    # -- signatures (SignatureDefs) -------------------------------------------------------------------------
+    def get_signature_list(self) -> dict[str, dict[str, list[str]]]:
+        """The model's SignatureDefs as LiteRT gives them: ``{key: {"inputs": [names], "outputs": [names]}}``, keys
+        in the model's order, names sorted; ``{}`` for a model without signatures."""
+        return {key: {"inputs": sorted(name for name, _ in ins), "outputs": sorted(name for name, _ in outs)}
+                for key, _, ins, outs in self._native.signatures()}
+
+    def get_signature_runner(self, signature_key: str | None = None) -> SignatureRunner:
+        """A callable that runs one signature: ``runner(x=array, ...)`` returns ``{output name: array}``. ``None``
+        picks the only signature of a model with exactly one (LiteRT's rule)."""
+        keys = [key for key, _, _, _ in self._native.signatures()]
+        if signature_key is None:
+            if len(keys) != 1:
+                raise ValueError(f"SignatureDef signature_key is None and model has {len(keys)} Signatures. "
+                                 "None is only allowed when the model has 1 SignatureDef")
+            signature_key = keys[0]
+        return SignatureRunner(self, signature_key)
+
+    def get_subgraphs(self) -> list[dict[str, Any]]:
+        """Every subgraph of the model: ``name``, ``ops`` (builtin names in order), ``inputs`` and ``outputs``
+        (tensor indices; subgraph k's tensors are ``tensor_base`` to ``tensor_base + tensor_count - 1``). Subgraph
+        0 is what ``invoke`` runs; others are run by signatures and by WHILE, IF and CALL_ONCE."""
+        return [{"name": name, "tensor_base": base, "tensor_count": count, "ops": list(ops), "inputs": list(ins),
+                 "outputs": list(outs)} for name, base, count, ops, ins, outs in self._native.subgraphs()]
+
+    def _any_tensor_details(self, index: int) -> dict[str, Any]:
+        """Details of a tensor of any subgraph (its interpreter index), for signatures over other subgraphs."""
+        return _describe(index, self._details[index] if index < len(self._details) else
+                         self._native.tensor_info(index))
 
     def get_input_details(self) -> list[dict[str, Any]]:
         return [self._tensor_details(i) for i in self._native.inputs()]
@@ -298,4 +333,5 @@ class InterpreterWithCustomOps(Interpreter):
         super().__init__(custom_op_registerers=custom_op_registerers, **kwargs)
 
 
-__all__ = ["Interpreter", "InterpreterWithCustomOps", "RuntimeModelError", "load_custom_op_library", "op_registry"]
+__all__ = ["Interpreter", "InterpreterWithCustomOps", "RuntimeModelError", "SignatureRunner", "load_custom_op_library",
+           "op_registry"]

@@ -45,8 +45,8 @@ typedef struct ember_tensor {
     /* -128 while a uint8 tensor is presented to an int8 kernel as int8 (kernels/uint8.h), else 0: what
      * ember_tensor_quant_i8 adds to the zero point it reads. */
     int32_t zero_point_shift;
-    fb_table sparsity;      /* verified SparsityParameters, when is_sparse */
-    size_t sparse_bytes;    /* bytes of the stored values, when is_sparse (`bytes` is the dense size) */
+    fb_table sparsity;   /* verified SparsityParameters, when is_sparse */
+    size_t sparse_bytes; /* bytes of the stored values, when is_sparse (`bytes` is the dense size) */
     /* Lifetime in operator indices, inclusive; first_op < 0: no arena slot needed. */
     int32_t first_op;
     int32_t last_op;
@@ -57,7 +57,9 @@ struct ember_kernel;
 
 typedef struct ember_node {
     const struct ember_kernel *kernel;
-    int32_t index; /* position in the subgraph's operator list, for messages */
+    int32_t index;     /* position in the subgraph's operator list, for messages */
+    int32_t subgraph;  /* the subgraph it belongs to (ember_subgraph) */
+    int32_t callee[2]; /* subgraphs a WHILE (cond, body), IF (then, else), CALL_ONCE (init) runs; -1: none */
     int32_t version;
     const int32_t *inputs; /* tensor indices; -1 marks an omitted optional input */
     int32_t input_count;
@@ -73,14 +75,35 @@ typedef struct ember_node {
     size_t custom_options_bytes;
 } ember_node;
 
+/* One subgraph of the model (subgraph.c). The interpreter keeps the tensors and nodes of all subgraphs in one
+ * array each, subgraph after subgraph: subgraph 0's come first, so its indices are the model's own, and a
+ * node of subgraph k refers to tensors by their index in that array (tensor_base + the index in the file). */
+typedef struct ember_subgraph {
+    const char *name; /* "" when the model gives none */
+    int32_t tensor_base;
+    int32_t tensor_count;
+    int32_t node_base;
+    int32_t node_count;
+    const int32_t *inputs; /* interpreter tensor indices */
+    int32_t input_count;
+    const int32_t *outputs;
+    int32_t output_count;
+} ember_subgraph;
+
+struct ember_signature;
+
 struct ember_interpreter {
-    fb_reader model; /* the caller's buffer; verified by the loader before anything else reads it */
-    ember_tensor *tensors;
+    fb_reader model;       /* the caller's buffer; verified by the loader before anything else reads it */
+    ember_tensor *tensors; /* of every subgraph (ember_subgraph) */
     int32_t tensor_count;
     ember_node *nodes;
     int32_t node_count;
-    int32_t *io_indices; /* backing store of every node's inputs/outputs and of the graph inputs/outputs */
-    const int32_t *inputs;
+    ember_subgraph *subgraphs;
+    int32_t subgraph_count;
+    struct ember_signature *signatures; /* signature.c */
+    int32_t signature_count;
+    int32_t *io_indices;   /* backing store of every node's inputs/outputs and of the graph inputs/outputs */
+    const int32_t *inputs; /* subgraph 0's, the model's graph inputs and outputs */
     int32_t input_count;
     const int32_t *outputs;
     int32_t output_count;
@@ -270,8 +293,8 @@ size_t ember_op_data_bytes(const ember_interpreter *ctx, const ember_node *node)
 size_t ember_scratch_bytes(const ember_interpreter *ctx, const ember_node *node);
 
 /* Sparse constants (sparsity.c): load records `sparsity` in t (is_sparse, sparse_bytes) and checks it (every
- * dim, segment and index) against the stored values (a sparse tensor must have some); copy_constant writes a constant's t->bytes into zeroed `dest`:
- * the dense tensor of a sparse one, else a plain copy. */
+ * dim, segment and index) against the stored values (a sparse tensor must have some); copy_constant writes a
+ * constant's t->bytes into zeroed `dest`: the dense tensor of a sparse one, else a plain copy. */
 ember_status ember_sparsity_load(ember_interpreter *ctx, ember_tensor *t, const fb_table *sparsity,
                                  const uint8_t *values, size_t value_bytes);
 void ember_copy_constant(ember_interpreter *ctx, const ember_tensor *t, void *dest);
@@ -295,12 +318,29 @@ size_t ember_shape_scratch_bytes(const ember_interpreter *ctx);
 /* Sets t's dims (t->rank entries) and byte size; EMBER_UNSUPPORTED past the loader's size bounds (t kept). */
 ember_status ember_set_tensor_shape(ember_interpreter *ctx, ember_tensor *t, const int32_t *dims);
 
-/* Propagates shapes (above), then marks the nodes whose outputs are known at prepare (a DEQUANTIZE of a constant: TensorFlow's float16
- * weights) as folded and their outputs as constant, so the planner gives them no lifetime-shared slot,
- * kernels that read constant weights at prepare (packing) see them as constants, and invoke never runs the
- * node. The node's kernel reserves the outputs in its op data and computes them in prepare, which runs
- * before every later node's (constant_folding.c). */
+/* Propagates shapes (above), then marks the nodes whose outputs are known at prepare (a DEQUANTIZE of a
+ * constant: TensorFlow's float16 weights) as folded and their outputs as constant, so the planner gives them
+ * no lifetime-shared slot, kernels that read constant weights at prepare (packing) see them as constants, and
+ * invoke never runs the node. The node's kernel reserves the outputs in its op data and computes them in
+ * prepare, which runs before every later node's (constant_folding.c). */
 ember_status ember_fold_constants(ember_interpreter *ctx);
+
+/* Subgraphs (subgraph.c). ember_verify_calls, called by the loader once every subgraph is loaded, checks the
+ * subgraph-calling nodes (WHILE, IF, CALL_ONCE): their subgraph indices, that no subgraph calls itself
+ * through any chain of calls, and that the tensors passed across each call agree in count, type and shape.
+ * ember_invoke_subgraph runs the nodes of subgraph `index` in order (node hooks for subgraph 0 only);
+ * ember_copy_tensors copies count tensors' bytes from[i] -> to[i] (interpreter tensor indices, same byte
+ * sizes, checked by ember_verify_calls). ember_check_call repeats the count, type and shape checks of one
+ * calling node: WHILE's and IF's prepare run it, so that shapes a resize changes (resize.c) are checked
+ * across calls again (called subgraphs keep the shapes of the file). */
+#ifndef EMBER_MAX_CALL_DEPTH
+#define EMBER_MAX_CALL_DEPTH                                                                                 \
+    32 /* subgraph calls nested deeper are refused (invoke recurses on the C stack) */
+#endif
+ember_status ember_verify_calls(ember_interpreter *ctx);
+ember_status ember_check_call(ember_interpreter *ctx, const ember_node *node);
+ember_status ember_invoke_subgraph(ember_interpreter *ctx, int32_t index);
+void ember_copy_tensors(ember_interpreter *ctx, const int32_t *from, const int32_t *to, int32_t count);
 
 /* Node input/output i as a tensor; NULL for an omitted optional input (-1) or i beyond the node's count. */
 static inline ember_tensor *ember_node_input(ember_interpreter *ctx, const ember_node *node, int32_t i) {

@@ -28,6 +28,8 @@ static void free_interpreter(ember_interpreter *it) {
     free(it->plan_entries);
     free(it->plan_scratch);
     free(it->io_indices);
+    free(it->signatures);
+    free(it->subgraphs);
     free(it->nodes);
     free(it->tensors);
     ember_free_custom_kernels(it);
@@ -50,10 +52,8 @@ static int add_size(size_t *total, size_t n) {
  * otherwise. Sets every planned tensor's arena_offset, it->scratch_bytes, it->planned_bytes and
  * it->arena_bytes (the total). */
 ember_status ember_plan_layout(ember_interpreter *it) {
-    ember_plan_entry *entries = it->plan_entries;
-    int32_t i, count = 0, conflict[2] = {0, 0};
-    size_t persistent = 0, planned = 0, total;
-    ember_status status;
+    int32_t i, s;
+    size_t persistent = 0, total;
 
     for (i = 0; i < it->node_count; ++i)
         EMBER_CHECK(it, add_size(&persistent, ember_op_data_bytes(it, &it->nodes[i])), EMBER_OUT_OF_MEMORY,
@@ -72,47 +72,10 @@ ember_status ember_plan_layout(ember_interpreter *it) {
                     add_size(&persistent, ember_threads_pool_bytes(it)),
                 EMBER_OUT_OF_MEMORY, "kernel scratch for %ld threads does not fit the address space",
                 (long)it->threads);
-    for (i = 0; i < it->tensor_count; ++i) {
-        const ember_tensor *t = &it->tensors[i];
-        const int32_t offline =
-            it->offline_plan && !it->preserve_all_tensors ? fb_i32_at(it->offline_plan + 4 * (size_t)i) : -1;
-        if (t->is_constant || t->first_op < 0)
-            continue; /* no arena slot: an offline offset for it is ignored */
-        EMBER_CHECK(
-            it, offline < 0 || offline % (int32_t)ember_type_size(t->type) == 0, EMBER_INVALID_MODEL,
-            "metadata OfflineMemoryAllocation: tensor %ld ('%.64s', %s) at offset %ld is not aligned to "
-            "its %lu-byte elements",
-            (long)i, t->name, ember_type_name(t->type), (long)offline,
-            (unsigned long)ember_type_size(t->type));
-        entries[count].bytes = t->bytes;
-        /* Preserving every tensor (a debugging aid): all alive for the whole invoke, so none shares bytes. */
-        entries[count].first = it->preserve_all_tensors ? 0 : t->first_op;
-        entries[count].last = it->preserve_all_tensors ? INT32_MAX : t->last_op;
-        entries[count].id = i;
-        entries[count].offset = offline < 0 ? 0 : (size_t)offline;
-        entries[count].fixed = offline >= 0;
-        ++count;
-    }
-    status = ember_plan_greedy(entries, count, it->plan_scratch, &planned, conflict);
-    if (status == EMBER_INVALID_MODEL) {
-        /* Graph inputs and outputs live for the whole invoke, so an overlap with one is refused too. */
-        const ember_tensor *x = &it->tensors[conflict[0]], *y = &it->tensors[conflict[1]];
-        const ember_tensor *io = x->is_graph_input || x->is_graph_output ? x : y;
-        return ember_fail(
-            it, status,
-            "metadata OfflineMemoryAllocation: tensors %ld ('%.48s') and %ld ('%.48s') are alive "
-            "together but share bytes%s",
-            (long)conflict[0], x->name, (long)conflict[1], y->name,
-            io->is_graph_input || io->is_graph_output
-                ? " (graph inputs and outputs keep their bytes for the whole invoke)"
-                : "");
-    }
     total = persistent;
-    EMBER_CHECK(it, status == EMBER_OK && add_size(&total, planned), EMBER_OUT_OF_MEMORY,
-                "the tensor arena does not fit the address space");
-    for (i = 0; i < count; ++i)
-        it->tensors[entries[i].id].arena_offset = persistent + entries[i].offset;
-    it->planned_bytes = planned;
+    for (s = 0; s < it->subgraph_count; ++s)
+        EMBER_TRY(ember_plan_subgraph(it, &it->subgraphs[s], &total));
+    it->planned_bytes = total - persistent;
     it->arena_bytes = total;
     return EMBER_OK;
 }
@@ -282,21 +245,10 @@ ember_status ember_interpreter_allocate_tensors_in(ember_interpreter *it, void *
 }
 
 ember_status ember_interpreter_invoke(ember_interpreter *it) {
-    int32_t i;
     if (!it)
         return EMBER_INVALID_ARGUMENT;
-    EMBER_CHECK(it, it->allocated, EMBER_BAD_STATE,
-                "invoke called before allocate_tensors succeeded");
-    for (i = 0; i < it->node_count; ++i) {
-        if (it->nodes[i].folded)
-            continue; /* its outputs are constants computed at prepare */
-        if (it->node_hook)
-            it->node_hook(it->node_hook_user, i, 0);
-        EMBER_TRY(it->nodes[i].kernel->eval(it, &it->nodes[i]));
-        if (it->node_hook)
-            it->node_hook(it->node_hook_user, i, 1);
-    }
-    return EMBER_OK;
+    EMBER_CHECK(it, it->allocated, EMBER_BAD_STATE, "invoke called before allocate_tensors succeeded");
+    return ember_invoke_subgraph(it, 0);
 }
 
 ember_status ember_interpreter_set_max_arena_bytes(ember_interpreter *it, size_t max_bytes) {
@@ -328,11 +280,11 @@ const char *ember_interpreter_isa(const ember_interpreter *it) {
 }
 
 int32_t ember_interpreter_node_count(const ember_interpreter *it) {
-    return it ? it->node_count : 0;
+    return it ? it->subgraphs[0].node_count : 0;
 }
 
 const char *ember_interpreter_node_name(const ember_interpreter *it, int32_t i) {
-    return it && i >= 0 && i < it->node_count ? it->nodes[i].kernel->name : "";
+    return it && i >= 0 && i < it->subgraphs[0].node_count ? it->nodes[i].kernel->name : "";
 }
 
 size_t ember_interpreter_arena_bytes(const ember_interpreter *it) {
@@ -348,7 +300,7 @@ int32_t ember_interpreter_output_count(const ember_interpreter *it) {
 }
 
 int32_t ember_interpreter_tensor_count(const ember_interpreter *it) {
-    return it ? it->tensor_count : 0;
+    return it ? it->subgraphs[0].tensor_count : 0;
 }
 
 ember_status ember_interpreter_input_tensor(ember_interpreter *it, int32_t i, int32_t *tensor_index) {

@@ -94,6 +94,9 @@ static const ember_kernel *const kernels[] = {
     &ember_kernel_cast,
     &ember_kernel_zeros_like,
     &ember_kernel_fill,
+    &ember_kernel_while,
+    &ember_kernel_if,
+    &ember_kernel_call_once,
 };
 
 /* CUSTOM operators the runtime implements, found by custom_code (their kernel's name); LiteRT registers

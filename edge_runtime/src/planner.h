@@ -16,7 +16,8 @@ typedef struct ember_plan_entry {
 
 /* Computes first/last use of every tensor and checks the dataflow: each non-constant operator input is a
  * graph input or written by an earlier operator, each tensor is written once, constants and graph inputs
- * never. Graph inputs and outputs live from the first operator to the last: no tensor shares their bytes. */
+ * never. Graph inputs and outputs live from the first operator to the last: no tensor shares their bytes.
+ * Per subgraph, in the operator indices of that subgraph. */
 ember_status ember_compute_lifetimes(ember_interpreter *ctx);
 
 /* Places entries: fixed ones (an offline plan) first, each checked against the fixed ones before it (two
@@ -27,5 +28,11 @@ ember_status ember_compute_lifetimes(ember_interpreter *ctx);
  */
 ember_status ember_plan_greedy(ember_plan_entry *entries, int32_t count, int32_t *scratch,
                                size_t *arena_bytes, int32_t conflict[2]);
+
+/* Plans the tensors of subgraph `sg` alone (lifetimes in its own operator indices) with ember_plan_greedy,
+ * fixed entries from the model's offline plan (subgraph 0's), in a region of the arena of its own that starts
+ * at *end (aligned): sets each planned tensor's arena_offset and moves *end past the region. Each subgraph
+ * has its own region since a called subgraph runs while its caller's tensors are alive. */
+ember_status ember_plan_subgraph(ember_interpreter *ctx, const ember_subgraph *sg, size_t *end);
 
 #endif /* EMBER_PLANNER_H */

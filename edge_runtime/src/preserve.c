@@ -1,5 +1,5 @@
 /* ember_interpreter_set_preserve_all_tensors (ember.h): every tensor its own bytes, for debugging. The
- * planner (ember_plan_layout, interpreter.c) reads it->preserve_all_tensors. */
+ * planner (ember_plan_subgraph, planner.c, for each subgraph's region) reads it->preserve_all_tensors. */
 #include "ember_internal.h"
 
 ember_status ember_interpreter_set_preserve_all_tensors(ember_interpreter *it, int32_t preserve) {

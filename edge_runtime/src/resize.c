@@ -31,8 +31,10 @@ struct ember_resize_state {
     const uint8_t *committed_plan;
     const uint8_t *before_plan;
     void *propagation; /* ember_shape_scratch_bytes: the allocation after a resize never mallocs */
-    /* The last resize, for messages. */
+    /* The last resize, for messages: graph input number `input` of subgraph 0, or -1 and tensor `tensor` (an
+     * input of another subgraph, resized by a signature). */
     int32_t input;
+    int32_t tensor;
     int32_t rank;
     int32_t dims[EMBER_MAX_DIMS];
 };
@@ -77,37 +79,64 @@ static const char *resized_shape(const struct ember_resize_state *s, char *buf, 
     return ember_shape_string(&t, buf, capacity);
 }
 
-/* Prefixes ctx->error with the resize it follows: "input 0 ('x') resized to [3,4]: <message><suffix>". */
+/* Prefixes ctx->error with the resize it follows: "input 0 ('x') resized to [3,4]: <message><suffix>"
+ * ("tensor 9 ('x')" for another subgraph's input). */
 static ember_status explain(ember_interpreter *it, ember_status status, const char *suffix) {
     char message[EMBER_ERROR_CAPACITY], shape[96];
     const struct ember_resize_state *s = it->resize;
     memcpy(message, it->error, sizeof message);
-    return ember_fail(it, status, "input %ld ('%.48s') resized to %s: %s%s", (long)s->input,
-                      it->tensors[it->inputs[s->input]].name, resized_shape(s, shape, sizeof shape), message,
-                      suffix);
+    return ember_fail(it, status, "%s %ld ('%.48s') resized to %s: %s%s", s->input >= 0 ? "input" : "tensor",
+                      (long)(s->input >= 0 ? s->input : s->tensor), it->tensors[s->tensor].name,
+                      resized_shape(s, shape, sizeof shape), message, suffix);
 }
+
+static ember_status resize_tensor(ember_interpreter *it, int32_t index, int32_t input_index,
+                                  const int32_t *dims, int32_t rank);
 
 ember_status ember_interpreter_resize_input(ember_interpreter *it, int32_t input_index, const int32_t *dims,
                                             int32_t rank) {
-    struct ember_resize_state *s;
-    ember_tensor *t;
-    ember_status status;
-    int32_t d, i;
-    char a[96];
     if (!it)
         return EMBER_INVALID_ARGUMENT;
     it->error[0] = '\0';
     EMBER_CHECK(it, input_index >= 0 && input_index < it->input_count, EMBER_INVALID_ARGUMENT,
                 "resize_input: input %ld does not exist (the model has %ld inputs)", (long)input_index,
                 (long)it->input_count);
-    t = &it->tensors[it->inputs[input_index]];
+    return resize_tensor(it, it->inputs[input_index], input_index, dims, rank);
+}
+
+ember_status ember_interpreter_resize_tensor(ember_interpreter *it, int32_t tensor_index, const int32_t *dims,
+                                             int32_t rank) {
+    int32_t i;
+    if (!it)
+        return EMBER_INVALID_ARGUMENT;
+    it->error[0] = '\0';
+    EMBER_CHECK(
+        it, tensor_index >= 0 && tensor_index < it->tensor_count && it->tensors[tensor_index].is_graph_input,
+        EMBER_INVALID_ARGUMENT, "resize_tensor: tensor %ld is not an input of any subgraph",
+        (long)tensor_index);
+    for (i = 0; i < it->input_count; ++i)
+        if (it->inputs[i] == tensor_index)
+            return resize_tensor(it, tensor_index, i, dims, rank);
+    return resize_tensor(it, tensor_index, -1, dims, rank);
+}
+
+/* input_index: the graph input number of subgraph 0 that tensor `index` is, or -1 (messages name it). */
+static ember_status resize_tensor(ember_interpreter *it, int32_t index, int32_t input_index,
+                                  const int32_t *dims, int32_t rank) {
+    struct ember_resize_state *s;
+    ember_tensor *t = &it->tensors[index];
+    ember_status status;
+    int32_t d, i;
+    char a[96];
     EMBER_CHECK(it, dims != NULL || rank == 0, EMBER_INVALID_ARGUMENT, "resize_input: dims is NULL");
     EMBER_CHECK(it, rank == t->rank, EMBER_INVALID_ARGUMENT,
-                "resize_input: input %ld ('%.64s') has rank %ld %s, got %ld dims (the rank cannot change)",
-                (long)input_index, t->name, (long)t->rank, ember_shape_string(t, a, sizeof a), (long)rank);
+                "resize_input: %s %ld ('%.64s') has rank %ld %s, got %ld dims (the rank cannot change)",
+                input_index >= 0 ? "input" : "tensor", (long)(input_index >= 0 ? input_index : index),
+                t->name, (long)t->rank, ember_shape_string(t, a, sizeof a), (long)rank);
     for (d = 0; d < rank; ++d)
         EMBER_CHECK(it, dims[d] >= 0, EMBER_INVALID_ARGUMENT,
-                    "resize_input: input %ld ('%.64s'): dim %ld is %ld, dims must be >= 0", (long)input_index,
+                    "resize_input: %s %ld ('%.64s'): dim %ld is %ld, dims must be >= 0",
+                    input_index >= 0 ? "input" : "tensor", (long)(input_index >= 0 ? input_index : index),
                     t->name, (long)d, (long)dims[d]);
     if (rank == 0 || memcmp(dims, t->dims, (size_t)rank * sizeof *dims) == 0)
         return EMBER_OK; /* the shape it has: nothing to redo (LiteRT's ResizeInputTensor does the same) */
@@ -144,6 +173,7 @@ ember_status ember_interpreter_resize_input(ember_interpreter *it, int32_t input
     s->before_plan = it->offline_plan;
     it->offline_plan = NULL;
     s->input = input_index;
+    s->tensor = index;
     s->rank = rank;
     memcpy(s->dims, dims, (size_t)rank * sizeof *dims);
 

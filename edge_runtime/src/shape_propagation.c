@@ -845,9 +845,9 @@ ember_status ember_propagate_shapes(ember_interpreter *ctx, int mode, void *scra
             /* The data input: TRANSPOSE_CONV's image is its third. */
             const ember_tensor *in =
                 node_in(ctx, node, node->kernel->builtin_code == TFL_OP_TRANSPOSE_CONV ? 2 : 0);
-            status =
-                ember_fail(ctx, EMBER_INVALID_ARGUMENT, "%s %ld cannot take input '%.64s' %s: %s",
-                           node->kernel->name, (long)i, in->name, ember_shape_string(in, a, sizeof a), r.why);
+            status = ember_fail(ctx, EMBER_INVALID_ARGUMENT, "%s %ld cannot take input '%.64s' %s: %s",
+                                node->kernel->name, (long)node->index, in->name,
+                                ember_shape_string(in, a, sizeof a), r.why);
             break;
         }
         if (rule == RULE_SHAPE && r.rank == out->rank) {
@@ -865,8 +865,8 @@ ember_status ember_propagate_shapes(ember_interpreter *ctx, int mode, void *scra
                     /* name the op as well */
                     char message[EMBER_ERROR_CAPACITY];
                     memcpy(message, ctx->error, sizeof message);
-                    status =
-                        ember_fail(ctx, status, "%s %ld: output %s", node->kernel->name, (long)i, message);
+                    status = ember_fail(ctx, status, "%s %ld: output %s", node->kernel->name,
+                                        (long)node->index, message);
                     break;
                 }
             }

@@ -32,7 +32,8 @@ enum {
     TFL_SUBGRAPH_TENSORS = 0,
     TFL_SUBGRAPH_INPUTS = 1,
     TFL_SUBGRAPH_OUTPUTS = 2,
-    TFL_SUBGRAPH_OPERATORS = 3
+    TFL_SUBGRAPH_OPERATORS = 3,
+    TFL_SUBGRAPH_NAME = 4
 };
 
 /* table Tensor */
@@ -90,10 +91,15 @@ enum {
     TFL_OP_RESHAPE = 22,
     TFL_OP_SOFTMAX = 25,
     TFL_OP_CUSTOM = 32,
+    TFL_OP_IF = 118,
+    TFL_OP_WHILE = 119,
+    TFL_OP_CALL_ONCE = 129,
     TFL_OP_PLACEHOLDER_FOR_GREATER_OP_CODES = 127
 };
 
 /* BuiltinOptions union tags. */
+enum { TFL_OPTIONS_IF = 92, TFL_OPTIONS_WHILE = 93, TFL_OPTIONS_CALL_ONCE = 103 };
+/* IfOptions (then 0, else 1), WhileOptions (cond 0, body 1), CallOnceOptions (init 0): subgraph indices. */
 enum { TFL_OPTIONS_FULLY_CONNECTED = 8, TFL_OPTIONS_SOFTMAX = 9, TFL_OPTIONS_RESHAPE = 17 };
 
 /* table FullyConnectedOptions */

@@ -11,8 +11,10 @@ typedef struct loader {
     fb_reader *r;
     fb_vector opcodes;
     fb_vector buffers;
-    fb_vector tensors;
-    fb_vector operators;
+    fb_vector tensors;   /* of subgraph `subgraph`, whose tensors start at ctx->tensors[tensor_base] */
+    fb_vector operators; /* of subgraph `subgraph` */
+    uint32_t subgraph;   /* named (when not 0) by the EMBER_VERIFY_TENSOR and _OPERATOR prefixes */
+    int32_t tensor_base;
     int64_t offline_plan_buffer; /* buffer of the "OfflineMemoryAllocation" metadata, -1 when absent */
     int32_t tensor;              /* the tensor being verified, named by EMBER_VERIFY_TENSOR messages */
     uint32_t op;                 /* the operator being verified, named by EMBER_VERIFY_OPERATOR messages */
@@ -20,7 +22,7 @@ typedef struct loader {
 
 /* What ember_verify_fail writes around the formatted message, or'ed with the status it returns. Prefixes keep
  * each format string (and each call site) short: most of the verifier's size is its messages. */
-#define EMBER_VERIFY_TENSOR 0x100u   /* prefix "tensor <l->tensor> ('<its name>'): " */
+#define EMBER_VERIFY_TENSOR 0x100u   /* prefix "[subgraph <s> ]tensor <l->tensor> ('<its name>'): " */
 #define EMBER_VERIFY_OPERATOR 0x200u /* prefix "operator <l->op>: " */
 #define EMBER_VERIFY_PLAN 0x400u     /* prefix "metadata OfflineMemoryAllocation: " */
 #define EMBER_VERIFY_READER                                                                                  \
@@ -57,11 +59,15 @@ ember_status ember_verify_fail(loader *l, unsigned how, const char *format, ...)
 /* Data of buffer `index` (verified to lie inside the model); *data = NULL when empty. */
 ember_status ember_verify_buffer(loader *l, uint32_t index, const uint8_t **data, size_t *size);
 
-/* Verifies tensor `index` of subgraph 0 and fills ctx->tensors[index]. */
+/* Verifies tensor `index` of subgraph l->subgraph and fills ctx->tensors[l->tensor_base + index]. */
 ember_status ember_verify_tensor(loader *l, int32_t index);
 
 /* Verifies the "OfflineMemoryAllocation" metadata, when present, and points ctx->offline_plan at its offsets.
  */
 ember_status ember_verify_offline_plan(loader *l);
+
+/* Verifies the model's SignatureDefs against its subgraphs and records them in ctx->signatures
+ * (signature.c). */
+ember_status ember_load_signatures(loader *l, const fb_table *model);
 
 #endif /* EMBER_VERIFY_H */

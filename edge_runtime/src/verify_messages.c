@@ -10,11 +10,14 @@ ember_status ember_verify_fail(loader *l, unsigned how, const char *format, ...)
     size_t used;
     va_list args;
     msg[0] = '\0';
+    if (how & (EMBER_VERIFY_TENSOR | EMBER_VERIFY_OPERATOR) && l->subgraph > 0)
+        snprintf(msg, EMBER_ERROR_CAPACITY, "subgraph %lu ", (unsigned long)l->subgraph);
+    used = strlen(msg);
     if (how & EMBER_VERIFY_TENSOR)
-        snprintf(msg, EMBER_ERROR_CAPACITY, "tensor %ld ('%.64s'): ", (long)l->tensor,
-                 l->ctx->tensors[l->tensor].name);
+        snprintf(msg + used, EMBER_ERROR_CAPACITY - used, "tensor %ld ('%.64s'): ", (long)l->tensor,
+                 l->ctx->tensors[l->tensor_base + l->tensor].name);
     if (how & EMBER_VERIFY_OPERATOR)
-        snprintf(msg, EMBER_ERROR_CAPACITY, "operator %lu: ", (unsigned long)l->op);
+        snprintf(msg + used, EMBER_ERROR_CAPACITY - used, "operator %lu: ", (unsigned long)l->op);
     if (how & EMBER_VERIFY_PLAN)
         snprintf(msg, EMBER_ERROR_CAPACITY, "metadata OfflineMemoryAllocation: ");
     used = strlen(msg);

@@ -51,17 +51,17 @@ static ember_status load_index_list(loader *l, const fb_vector *v, const ember_n
         EMBER_CHECK(l->ctx, index != -1 || (i < 32 && ((optional >> i) & 1)), EMBER_INVALID_MODEL,
                     "%s %ld: %s %lu is omitted (-1) but required; give it a tensor", node->kernel->name,
                     (long)op, what, (unsigned long)i);
-        OP_CHECK(l, index < l->ctx->tensor_count && index >= -1, EMBER_INVALID_MODEL,
-                 "%s %lu is tensor %ld, outside [0, %ld)", what, (unsigned long)i, (long)index,
-                 (long)l->ctx->tensor_count);
-        dst[i] = index;
+        OP_CHECK(l, index >= -1 && (index < 0 || (uint32_t)index < l->tensors.len), EMBER_INVALID_MODEL,
+                 "%s %lu is tensor %ld, outside [0, %lu)", what, (unsigned long)i, (long)index,
+                 (unsigned long)l->tensors.len);
+        dst[i] = index < 0 ? -1 : l->tensor_base + index;
     }
     return EMBER_OK;
 }
 
 /* The inputs a builtin op may omit (bit i: input i), as TFLite's kernels do: the bias of CONV_2D,
- * DEPTHWISE_CONV_2D, FULLY_CONNECTED and TRANSPOSE_CONV, and RESHAPE's shape (then read from its options). Every other input
- * is one the kernel needs, so an omitted one is refused here, once for all kernels. */
+ * DEPTHWISE_CONV_2D, FULLY_CONNECTED and TRANSPOSE_CONV, and RESHAPE's shape (then read from its options).
+ * Every other input is one the kernel needs, so an omitted one is refused here, once for all kernels. */
 static uint32_t optional_inputs(int32_t code) {
     switch (code) {
     case TFL_OP_CONV_2D:
@@ -113,9 +113,8 @@ static ember_status check_node_types(ember_interpreter *ctx, const ember_node *n
 }
 
 /* Messages name operator l->op through the OP_ checks' prefix (operator_vectors sets it). */
-static ember_status load_operator(loader *l, uint32_t op, int32_t **io) {
+static ember_status load_operator(loader *l, uint32_t op, ember_node *node, int32_t **io) {
     ember_interpreter *ctx = l->ctx;
-    ember_node *node = &ctx->nodes[op];
     fb_table t;
     fb_vector inputs, outputs;
     uint32_t opcode_index;
@@ -144,6 +143,7 @@ static ember_status load_operator(loader *l, uint32_t op, int32_t **io) {
                 "operator %lu (%s): builtin_options_type is %u, expected %u", (unsigned long)op,
                 node->kernel->name, (unsigned)options_type, (unsigned)node->kernel->options_type);
     node->index = (int32_t)op;
+    node->subgraph = (int32_t)l->subgraph;
     node->version = info.version;
     node->input_count = (int32_t)inputs.len;
     node->output_count = (int32_t)outputs.len;
@@ -159,11 +159,11 @@ static ember_status load_operator(loader *l, uint32_t op, int32_t **io) {
 /* ---- model ---- */
 
 /* Tables the runtime never reads, verified so that a model is accepted only if all of it is well-formed. */
-static ember_status verify_metadata(loader *l, const fb_table *model, uint32_t subgraph_tensors) {
-    fb_vector v, maps;
-    fb_table t, m;
+static ember_status verify_metadata(loader *l, const fb_table *model) {
+    fb_vector v;
+    fb_table t;
     const char *text;
-    uint32_t i, j, k, value;
+    uint32_t i, value;
     FB_CHECK(l, fb_get_string(l->r, model, TFL_MODEL_DESCRIPTION, &text), "model description");
     FB_CHECK(l, fb_get_vector(l->r, model, TFL_MODEL_METADATA_BUFFER, 4, &v), "model metadata_buffer");
     FB_CHECK(l, fb_get_vector(l->r, model, TFL_MODEL_METADATA, 4, &v), "model metadata");
@@ -179,32 +179,6 @@ static ember_status verify_metadata(loader *l, const fb_table *model, uint32_t s
         if (text && strcmp(text, "OfflineMemoryAllocation") == 0)
             l->offline_plan_buffer = value;
     }
-    FB_CHECK(l, fb_get_vector(l->r, model, TFL_MODEL_SIGNATURE_DEFS, 4, &v), "model signature_defs");
-    for (i = 0; i < v.len; ++i) {
-        FB_CHECK(l, fb_vector_table(l->r, &v, i, &t), "signature %lu", (unsigned long)i);
-        FB_CHECK(l, fb_get_string(l->r, &t, TFL_SIGNATURE_KEY, &text), "signature %lu: field signature_key",
-                 (unsigned long)i);
-        FB_CHECK(l, fb_get_u32(l->r, &t, TFL_SIGNATURE_SUBGRAPH, 0, &value),
-                 "signature %lu: field subgraph_index", (unsigned long)i);
-        EMBER_CHECK(l->ctx, value == 0, EMBER_INVALID_MODEL,
-                    "signature %lu: subgraph_index %lu is out of range", (unsigned long)i,
-                    (unsigned long)value);
-        for (k = TFL_SIGNATURE_INPUTS; k <= TFL_SIGNATURE_OUTPUTS; ++k) {
-            FB_CHECK(l, fb_get_vector(l->r, &t, k, 4, &maps), "signature %lu: tensor map", (unsigned long)i);
-            for (j = 0; j < maps.len; ++j) {
-                FB_CHECK(l, fb_vector_table(l->r, &maps, j, &m), "signature %lu: tensor map %lu",
-                         (unsigned long)i, (unsigned long)j);
-                FB_CHECK(l,
-                         fb_get_string(l->r, &m, TFL_TENSORMAP_NAME, &text) &&
-                             fb_get_u32(l->r, &m, TFL_TENSORMAP_TENSOR_INDEX, 0, &value),
-                         "signature %lu: tensor map %lu", (unsigned long)i, (unsigned long)j);
-                EMBER_CHECK(l->ctx, value < subgraph_tensors, EMBER_INVALID_MODEL,
-                            "signature %lu: tensor map %lu names tensor %lu, outside the %lu tensors",
-                            (unsigned long)i, (unsigned long)j, (unsigned long)value,
-                            (unsigned long)subgraph_tensors);
-            }
-        }
-    }
     return EMBER_OK;
 }
 
@@ -212,22 +186,113 @@ static ember_status load_graph_io(loader *l, const fb_vector *v, const char *wha
     uint32_t i;
     for (i = 0; i < v->len; ++i) {
         int32_t index = fb_vector_i32(l->r, v, i);
-        EMBER_CHECK(l->ctx, index >= 0 && index < l->ctx->tensor_count, EMBER_INVALID_MODEL,
-                    "subgraph %s %lu is tensor %ld, outside [0, %ld)", what, (unsigned long)i, (long)index,
-                    (long)l->ctx->tensor_count);
-        dst[i] = index;
+        EMBER_CHECK(l->ctx, index >= 0 && (uint32_t)index < l->tensors.len, EMBER_INVALID_MODEL,
+                    "subgraph %lu %s %lu is tensor %ld, outside [0, %lu)", (unsigned long)l->subgraph, what,
+                    (unsigned long)i, (long)index, (unsigned long)l->tensors.len);
+        dst[i] = l->tensor_base + index;
     }
+    return EMBER_OK;
+}
+
+/* The vectors of subgraph `index` into l (tensors, operators) and inputs/outputs. */
+static ember_status subgraph_vectors(loader *l, const fb_vector *subgraphs, uint32_t index, fb_vector *inputs,
+                                     fb_vector *outputs, const char **name) {
+    fb_table subgraph;
+    l->subgraph = index;
+    FB_CHECK(l, fb_vector_table(l->r, subgraphs, index, &subgraph), "subgraph %lu", (unsigned long)index);
+    /* One message for the five fields: the reader's reason and byte position say which failed. */
+    FB_CHECK(l,
+             fb_get_vector(l->r, &subgraph, TFL_SUBGRAPH_TENSORS, 4, &l->tensors) &&
+                 fb_get_vector(l->r, &subgraph, TFL_SUBGRAPH_INPUTS, 4, inputs) &&
+                 fb_get_vector(l->r, &subgraph, TFL_SUBGRAPH_OUTPUTS, 4, outputs) &&
+                 fb_get_vector(l->r, &subgraph, TFL_SUBGRAPH_OPERATORS, 4, &l->operators) &&
+                 fb_get_string(l->r, &subgraph, TFL_SUBGRAPH_NAME, name),
+             "subgraph %lu tensors, inputs, outputs, operators or name", (unsigned long)index);
+    return EMBER_OK;
+}
+
+/* Counts, then verifies and loads every subgraph: its tensors, graph inputs and outputs, and operators. */
+static ember_status load_subgraphs(loader *l, const fb_vector *subgraphs) {
+    ember_interpreter *ctx = l->ctx;
+    fb_reader *r = l->r;
+    fb_vector inputs, outputs, op_in, op_out, op_custom;
+    fb_table t;
+    const char *name;
+    uint64_t io_total = 0, tensor_total = 0, node_total = 0;
+    uint32_t s, i;
+    int32_t *io;
+
+    for (s = 0; s < subgraphs->len; ++s) {
+        EMBER_TRY(subgraph_vectors(l, subgraphs, s, &inputs, &outputs, &name));
+        tensor_total += l->tensors.len;
+        node_total += l->operators.len;
+        io_total += (uint64_t)inputs.len + outputs.len;
+        for (i = 0; i < l->operators.len; ++i) {
+            EMBER_TRY(operator_vectors(l, i, &t, &op_in, &op_out, &op_custom));
+            io_total += (uint64_t)op_in.len + op_out.len;
+        }
+    }
+    /* Distinct vectors need 4 bytes an entry; more entries means vectors shared between operators or
+     * subgraphs, which no converter writes and which could make a small file claim huge tables. */
+    EMBER_CHECK(ctx,
+                io_total <= r->size / 4 && tensor_total + node_total <= r->size / 4 &&
+                    tensor_total + node_total <= INT32_MAX,
+                EMBER_INVALID_MODEL,
+                "%llu tensors, %llu operators and %llu tensor indices do not fit a %lu-byte file",
+                (unsigned long long)tensor_total, (unsigned long long)node_total,
+                (unsigned long long)io_total, (unsigned long)r->size);
+    ctx->tensor_count = (int32_t)tensor_total;
+    ctx->node_count = (int32_t)node_total;
+    ctx->subgraph_count = (int32_t)subgraphs->len;
+    ctx->subgraphs = (ember_subgraph *)calloc(subgraphs->len, sizeof(ember_subgraph));
+    ctx->tensors = (ember_tensor *)calloc(tensor_total ? (size_t)tensor_total : 1, sizeof(ember_tensor));
+    ctx->nodes = (ember_node *)calloc(node_total ? (size_t)node_total : 1, sizeof(ember_node));
+    ctx->io_indices = (int32_t *)calloc(io_total ? (size_t)io_total : 1, sizeof(int32_t));
+    EMBER_CHECK(ctx, ctx->subgraphs && ctx->tensors && ctx->nodes && ctx->io_indices, EMBER_OUT_OF_MEMORY,
+                "cannot allocate the tables of %llu tensors", (unsigned long long)tensor_total);
+    io = ctx->io_indices;
+    tensor_total = node_total = 0;
+    for (s = 0; s < subgraphs->len; ++s) {
+        ember_subgraph *sg = &ctx->subgraphs[s];
+        EMBER_TRY(subgraph_vectors(l, subgraphs, s, &inputs, &outputs, &name));
+        /* A called subgraph may have none (CALL_ONCE's initialiser works through variables). */
+        EMBER_CHECK(ctx, outputs.len >= 1 || s > 0, EMBER_INVALID_MODEL, "subgraph 0 has no outputs");
+        sg->name = name ? name : "";
+        sg->tensor_base = l->tensor_base = (int32_t)tensor_total;
+        sg->tensor_count = (int32_t)l->tensors.len;
+        sg->node_base = (int32_t)node_total;
+        sg->node_count = (int32_t)l->operators.len;
+        for (i = 0; i < l->tensors.len; ++i)
+            EMBER_TRY(ember_verify_tensor(l, (int32_t)i));
+        if (s == 0)
+            EMBER_TRY(ember_verify_offline_plan(l));
+        EMBER_TRY(load_graph_io(l, &inputs, "input", io));
+        sg->inputs = io;
+        sg->input_count = (int32_t)inputs.len;
+        io += inputs.len;
+        EMBER_TRY(load_graph_io(l, &outputs, "output", io));
+        sg->outputs = io;
+        sg->output_count = (int32_t)outputs.len;
+        io += outputs.len;
+        for (i = 0; i < l->operators.len; ++i)
+            EMBER_TRY(load_operator(l, i, &ctx->nodes[sg->node_base + (int32_t)i], &io));
+        tensor_total += l->tensors.len;
+        node_total += l->operators.len;
+    }
+    l->subgraph = 0;
+    ctx->inputs = ctx->subgraphs[0].inputs;
+    ctx->input_count = ctx->subgraphs[0].input_count;
+    ctx->outputs = ctx->subgraphs[0].outputs;
+    ctx->output_count = ctx->subgraphs[0].output_count;
     return EMBER_OK;
 }
 
 ember_status ember_load_model(ember_interpreter *ctx) {
     loader l;
     fb_reader *r = &ctx->model;
-    fb_table model, subgraph, t;
-    fb_vector subgraphs, inputs, outputs, op_in, op_out, op_custom;
+    fb_table model;
+    fb_vector subgraphs;
     uint32_t version, i;
-    uint64_t io_total;
-    int32_t *io;
 
     memset(&l, 0, sizeof l);
     l.ctx = ctx;
@@ -258,53 +323,9 @@ ember_status ember_load_model(ember_interpreter *ctx) {
 
     FB_CHECK(&l, fb_get_vector(r, &model, TFL_MODEL_SUBGRAPHS, 4, &subgraphs), "model subgraphs");
     EMBER_CHECK(ctx, subgraphs.len >= 1, EMBER_INVALID_MODEL, "model has no subgraph");
-    EMBER_CHECK(ctx, subgraphs.len == 1, EMBER_UNSUPPORTED,
-                "model has %lu subgraphs; only single-subgraph models (no control flow) are supported",
-                (unsigned long)subgraphs.len);
-    FB_CHECK(&l, fb_vector_table(r, &subgraphs, 0, &subgraph), "subgraph 0");
-    FB_CHECK(&l, fb_get_vector(r, &subgraph, TFL_SUBGRAPH_TENSORS, 4, &l.tensors), "subgraph 0 tensors");
-    FB_CHECK(&l, fb_get_vector(r, &subgraph, TFL_SUBGRAPH_INPUTS, 4, &inputs), "subgraph 0 inputs");
-    FB_CHECK(&l, fb_get_vector(r, &subgraph, TFL_SUBGRAPH_OUTPUTS, 4, &outputs), "subgraph 0 outputs");
-    FB_CHECK(&l, fb_get_vector(r, &subgraph, TFL_SUBGRAPH_OPERATORS, 4, &l.operators),
-             "subgraph 0 operators");
-    EMBER_TRY(verify_metadata(&l, &model, l.tensors.len));
-    EMBER_CHECK(ctx, outputs.len >= 1, EMBER_INVALID_MODEL, "subgraph 0 has no outputs");
-
-    /* Vector lengths are bounded by the buffer size (4 bytes an element), so these counts fit int32_t. */
-    ctx->tensor_count = (int32_t)l.tensors.len;
-    ctx->node_count = (int32_t)l.operators.len;
-    ctx->tensors = (ember_tensor *)calloc(l.tensors.len ? l.tensors.len : 1, sizeof(ember_tensor));
-    ctx->nodes = (ember_node *)calloc(l.operators.len ? l.operators.len : 1, sizeof(ember_node));
-    EMBER_CHECK(ctx, ctx->tensors && ctx->nodes, EMBER_OUT_OF_MEMORY,
-                "cannot allocate %lu tensors and %lu nodes", (unsigned long)l.tensors.len,
-                (unsigned long)l.operators.len);
-    for (i = 0; i < l.tensors.len; ++i)
-        EMBER_TRY(ember_verify_tensor(&l, (int32_t)i));
-    EMBER_TRY(ember_verify_offline_plan(&l));
-
-    io_total = (uint64_t)inputs.len + outputs.len;
-    for (i = 0; i < l.operators.len; ++i) {
-        EMBER_TRY(operator_vectors(&l, i, &t, &op_in, &op_out, &op_custom));
-        io_total += (uint64_t)op_in.len + op_out.len;
-    }
-    /* Distinct vectors need 4 bytes an entry; more entries means vectors shared between operators, which no
-     * converter writes and which could make a small file claim a huge index table. */
-    EMBER_CHECK(ctx, io_total <= r->size / 4, EMBER_INVALID_MODEL,
-                "operators list %llu tensor indices, more than a %lu-byte file can hold",
-                (unsigned long long)io_total, (unsigned long)r->size);
-    ctx->io_indices = (int32_t *)calloc(io_total ? (size_t)io_total : 1, sizeof(int32_t));
-    EMBER_CHECK(ctx, ctx->io_indices != NULL, EMBER_OUT_OF_MEMORY, "cannot allocate %llu tensor indices",
-                (unsigned long long)io_total);
-    io = ctx->io_indices;
-    EMBER_TRY(load_graph_io(&l, &inputs, "input", io));
-    ctx->inputs = io;
-    ctx->input_count = (int32_t)inputs.len;
-    io += inputs.len;
-    EMBER_TRY(load_graph_io(&l, &outputs, "output", io));
-    ctx->outputs = io;
-    ctx->output_count = (int32_t)outputs.len;
-    io += outputs.len;
-    for (i = 0; i < l.operators.len; ++i)
-        EMBER_TRY(load_operator(&l, i, &io));
+    EMBER_TRY(verify_metadata(&l, &model));
+    EMBER_TRY(load_subgraphs(&l, &subgraphs));
+    EMBER_TRY(ember_verify_calls(ctx));
+    EMBER_TRY(ember_load_signatures(&l, &model));
     return ember_fold_constants(ctx); /* shapes propagated first */
 }

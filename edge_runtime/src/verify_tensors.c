@@ -37,7 +37,7 @@ ember_status ember_verify_buffer(loader *l, uint32_t index, const uint8_t **data
 
 /* Messages below name tensor l->tensor through the TENSOR_ checks' prefix. */
 static ember_status load_quantization(loader *l, const fb_table *tensor) {
-    ember_tensor *t = &l->ctx->tensors[l->tensor];
+    ember_tensor *t = &l->ctx->tensors[l->tensor_base + l->tensor];
     fb_table q;
     fb_vector scale, zero_point, min, max;
     int present;
@@ -78,7 +78,7 @@ static ember_status load_quantization(loader *l, const fb_table *tensor) {
 
 ember_status ember_verify_tensor(loader *l, int32_t index) {
     ember_interpreter *ctx = l->ctx;
-    ember_tensor *t = &ctx->tensors[index];
+    ember_tensor *t = &ctx->tensors[l->tensor_base + index];
     fb_table tt, sparsity;
     fb_vector shape, signature;
     int8_t type;
@@ -192,9 +192,9 @@ ember_status ember_verify_offline_plan(loader *l) {
                "version %ld, subgraph %ld; only version 0 for subgraph 0 is "
                "supported",
                (long)version, (long)subgraph);
-    PLAN_CHECK(l, count == ctx->tensor_count && size == 12 + 4 * (size_t)count, EMBER_INVALID_MODEL,
-               "plans %ld tensors in %lu bytes, the subgraph has %ld tensors", (long)count,
-               (unsigned long)size, (long)ctx->tensor_count);
+    PLAN_CHECK(l, count == ctx->subgraphs[0].tensor_count && size == 12 + 4 * (size_t)count,
+               EMBER_INVALID_MODEL, "plans %ld tensors in %lu bytes, the subgraph has %ld tensors",
+               (long)count, (unsigned long)size, (long)ctx->subgraphs[0].tensor_count);
     for (i = 0; i < (size_t)count; ++i) {
         const int32_t offset = fb_i32_at(data + 12 + 4 * i);
         PLAN_CHECK(l, offset >= -1, EMBER_INVALID_MODEL,

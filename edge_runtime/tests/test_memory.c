@@ -273,12 +273,69 @@ static void test_resize_into_caller_arena(void) {
     ember_interpreter_destroy(it);
 }
 
-int main(void) {
+/* A model file given on the command line (CMake passes TensorFlow's tf.while_loop and two-signature files):
+ * its inputs zeroed but int32 ones set to 5 (a loop count), invoked and every signature run, all without a
+ * heap call, in a malloc'ed arena and in a caller's. */
+static void test_file_never_mallocs_in_invoke(const char *path) {
+    char err[EMBER_ERROR_CAPACITY];
+    static uint8_t model[65536];
+    static uint8_t arena_raw_big[(1 << 20) + EMBER_ARENA_ALIGNMENT];
+    uint8_t *arena =
+        arena_raw_big +
+        (EMBER_ARENA_ALIGNMENT - (uintptr_t)arena_raw_big % EMBER_ARENA_ALIGNMENT) % EMBER_ARENA_ALIGNMENT;
+    FILE *f = fopen(path, "rb");
+    size_t n, need = 0;
+    int pass;
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    n = fread(model, 1, sizeof model, f);
+    fclose(f);
+    for (pass = 0; pass < 2; ++pass) {
+        ember_interpreter *it = NULL;
+        long before;
+        int32_t i, s, index;
+        CHECK_STATUS(ember_interpreter_create(model, n, &it, err, sizeof err), EMBER_OK, err);
+        if (!it)
+            return;
+        if (pass == 0) {
+            CHECK_STATUS(ember_interpreter_allocate_tensors(it), EMBER_OK, ember_interpreter_error(it));
+        } else {
+            CHECK(ember_interpreter_arena_bytes_required(it, &need) == EMBER_OK && need <= (size_t)1 << 20);
+            before = heap_calls;
+            CHECK_STATUS(ember_interpreter_allocate_tensors_in(it, arena, need), EMBER_OK,
+                         ember_interpreter_error(it));
+            CHECK(heap_calls == before);
+        }
+        before = heap_calls;
+        for (i = 0; i < ember_interpreter_input_count(it); ++i) {
+            ember_tensor_info info;
+            static uint8_t zeros[4096];
+            const int32_t five = 5;
+            CHECK(ember_interpreter_input_tensor(it, i, &index) == EMBER_OK);
+            CHECK(ember_interpreter_tensor_info(it, index, &info) == EMBER_OK && info.bytes <= sizeof zeros);
+            CHECK(ember_interpreter_write_tensor(it, index,
+                                                 info.type == EMBER_INT32 ? (const void *)&five : zeros,
+                                                 info.bytes) == EMBER_OK);
+        }
+        for (i = 0; i < 3; ++i)
+            CHECK_STATUS(ember_interpreter_invoke(it), EMBER_OK, ember_interpreter_error(it));
+        for (s = 0; s < ember_interpreter_signature_count(it); ++s)
+            CHECK_STATUS(ember_interpreter_invoke_signature(it, s), EMBER_OK, ember_interpreter_error(it));
+        CHECK(heap_calls == before);
+        ember_interpreter_destroy(it);
+    }
+}
+
+int main(int argc, char **argv) {
+    int i;
     test_caller_arena_never_mallocs();
     test_resize_into_caller_arena();
     test_invoke_never_mallocs();
     test_threads_never_malloc_in_invoke();
     test_arena_cap();
+    for (i = 1; i < argc; ++i)
+        test_file_never_mallocs_in_invoke(argv[i]);
     printf("memory: %s\n", test_failures ? "FAILED" : "ok");
     return test_failures ? 1 : 0;
 }

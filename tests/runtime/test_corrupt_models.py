@@ -169,8 +169,18 @@ def test_unsupported_op_and_version() -> None:
 
 
 def test_two_subgraphs_and_schema_version() -> None:
+    # A second subgraph that nothing calls is loaded, verified and planned; invoke runs subgraph 0 (as LiteRT).
+    # Subgraphs that call each other are tests/runtime/test_subgraphs.py's.
     case = mlp_model(np.random.default_rng(0))
-    _refused(build_model(case.tensors, case.ops, [0], [8], subgraphs=2), "unsupported", "2 subgraphs")
+    two = Interpreter(model_content=build_model(case.tensors, case.ops, [0], [8], subgraphs=2))
+    one = Interpreter(model_content=build_model(case.tensors, case.ops, [0], [8]))
+    x = np.random.default_rng(1).normal(size=case.input_shape).astype(np.float32)
+    for it in (two, one):
+        it.allocate_tensors()
+        it.set_tensor(it.get_input_details()[0]["index"], x)
+        it.invoke()
+    np.testing.assert_array_equal(two.get_tensor(two.get_output_details()[0]["index"]),
+                                  one.get_tensor(one.get_output_details()[0]["index"]))
     _refused(build_model(case.tensors, case.ops, [0], [8], schema_version=2), "unsupported", "schema version")
 
 

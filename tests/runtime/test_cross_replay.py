@@ -58,14 +58,17 @@ def ops_and_types(model: bytes) -> set[tuple[str, str]]:
     m = tflite.Model.GetRootAs(model, 0)
     names = {v: k for k, v in vars(tflite.BuiltinOperator).items() if not k.startswith("_")}
     types = {v: k.lower() for k, v in vars(tflite.TensorType).items() if not k.startswith("_")}
-    sg = m.Subgraphs(0)
     found = set()
-    for i in range(sg.OperatorsLength()):
-        op = sg.Operators(i)
-        name = names[m.OperatorCodes(op.OpcodeIndex()).BuiltinCode()]
-        for t in [*op.InputsAsNumpy(), *op.OutputsAsNumpy()]:
-            if t >= 0:
-                found.add((name, types[sg.Tensors(int(t)).Type()]))
+    for s in range(m.SubgraphsLength()):  # the ops of called subgraphs (WHILE's body, ...) are replayed too
+        sg = m.Subgraphs(s)
+        for i in range(sg.OperatorsLength()):
+            op = sg.Operators(i)
+            name = names[m.OperatorCodes(op.OpcodeIndex()).BuiltinCode()]
+            tensors = [int(t) for t in [*op.InputsAsNumpy(), *op.OutputsAsNumpy()] if t >= 0]
+            # An op without tensors (CALL_ONCE) runs alike in a float32 and in an int8 model: it counts for the
+            # types of its subgraph.
+            for t in tensors or range(sg.TensorsLength()):
+                found.add((name, types[sg.Tensors(t).Type()]))
     return found
 
 
@@ -240,6 +243,33 @@ def one_op_cases() -> list[Case]:
 
     for name, model, feeds in div.replay_cases():
         add(name, model, feeds)
+    # Control flow (WHILE with LESS and int32 ADD in its subgraphs, IF, CALL_ONCE), hand-built and from TensorFlow.
+    import subgraph_builder as subgraphs
+
+    def control_feeds(model: bytes, k: int) -> list[np.ndarray]:
+        """A loop count (k), a branch (k odd) and random data, for the inputs of a control-flow model."""
+        from ai_edge_litert.interpreter import Interpreter
+
+        feeds = []
+        for d in Interpreter(model_content=model).get_input_details():
+            if d["dtype"] == np.bool_:
+                feeds.append(np.array(k % 2 == 1))
+            elif d["dtype"] == np.int32:
+                feeds.append(np.array(k, np.int32))
+            else:
+                feeds.append(random_feed(TensorSpec("", list(d["shape"]), np.dtype(d["dtype"]).name), rng))
+        return feeds
+
+    models = []
+    for dtype in ("float32", "int8"):
+        models += [(f"WHILE/{dtype}", subgraphs.counted_loop(dtype)), (f"IF/{dtype}", subgraphs.two_branches(dtype)),
+                   (f"CALL_ONCE/{dtype}", subgraphs.call_once_then_add(dtype))]
+    for path in sorted((Path(__file__).resolve().parents[1] / "data" / "tf" / "control_flow").glob("*.tflite")):
+        models.append((f"tf_{path.stem}", path.read_bytes()))
+    for k, (name, model) in enumerate(models):
+        add(name, model, control_feeds(model, 3 + k % 2))
+    add("LESS/float32", one_op_model("LESS", [TensorSpec("a", [3, 4]), TensorSpec("b", [4])],
+                                     [TensorSpec("y", [3, 4], "bool")], version=1))
     return cases
 
 

@@ -22,7 +22,9 @@ def build_fuzzer(out: Path) -> Path:
     (clang,) = require("clang")
     sources = sorted(str(p) for p in (SOURCE / "src").rglob("*.c"))
     exe = out / "fuzz_model"
+    # A WHILE whose condition never turns false stops after 10000 rounds (an error), not at libFuzzer's timeout.
     result = subprocess.run([clang, "-std=c99", "-g", "-O1", SANITIZE, "-fno-sanitize-recover=undefined",
+                             "-DEMBER_MAX_WHILE_ITERATIONS=10000",
                              f"-I{SOURCE / 'include'}", f"-I{SOURCE / 'src'}", *sources,
                              str(SOURCE / "fuzz" / "fuzz_model.c"), "-o", str(exe), "-lm", "-pthread"],
                             capture_output=True, text=True)
@@ -95,6 +97,19 @@ def write_seeds(corpus: Path) -> int:
     # Dynamic-batch files (issue 14): SHAPE / STRIDED_SLICE / PACK chains that the harness's resize propagates.
     dynamic_files = Path(__file__).resolve().parents[1] / "data" / "tf" / "dynamic"
     seeds.extend(p.read_bytes() for p in sorted(dynamic_files.glob("*.tflite")))
+    # Several subgraphs: WHILE / IF / CALL_ONCE (hand-built and TensorFlow's), signatures over other subgraphs.
+    import subgraph_builder as subgraphs
+    import test_subgraphs
+
+    for dtype in ("float32", "int8"):
+        seeds += [subgraphs.counted_loop(dtype), subgraphs.two_branches(dtype), subgraphs.call_once_then_add(dtype)]
+    seeds += [subgraphs.counted_loop("float32", limit=5), test_subgraphs._if_chain(6)]
+    parts = test_subgraphs._loop_parts()
+    seeds.append(subgraphs.build_subgraphs(parts, [subgraphs.SignatureSpec(
+        "step", 2, inputs={"i": 0, "n": 1, "x": 2}, outputs={"i_next": 4, "x_next": 5})]))
+    tf_data = Path(__file__).resolve().parents[1] / "data" / "tf"
+    seeds.extend(p.read_bytes() for folder in ("control_flow", "signatures")
+                 for p in sorted((tf_data / folder).glob("*.tflite")))
     for i, seed in enumerate(seeds):
         (corpus / f"builder_{i:02d}.tflite").write_bytes(seed)
     return len(list(corpus.iterdir()))

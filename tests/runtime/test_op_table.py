@@ -37,7 +37,8 @@ def test_the_registry_lists_every_kernel_of_op_registry_c() -> None:
     names = {e["name"] for e in entries}
     assert {"CONV_2D", "FULLY_CONNECTED", "DEQUANTIZE", "TFLite_Detection_PostProcess"} <= names
     for e in entries:
-        assert e["max_version"] >= 1 and e["types"], e
+        # CALL_ONCE takes and gives no tensors (the loader checks it has none), so it computes on no type.
+        assert e["max_version"] >= 1 and (e["types"] or e["name"] == "CALL_ONCE"), e
 
 
 def test_the_types_bits_are_what_the_loader_enforces() -> None:

@@ -33,9 +33,8 @@ static void add_row_i8(const void *params, const void *x1, int32_t s1, const voi
             ember_multiply_by_quantized_multiplier(v1, p->input1_multiplier, p->input1_shift);
         const int32_t scaled2 =
             ember_multiply_by_quantized_multiplier(v2, p->input2_multiplier, p->input2_shift);
-        const int32_t raw =
-            ember_multiply_by_quantized_multiplier(p->subtract ? scaled1 - scaled2 : scaled1 + scaled2,
-                                                   p->output_multiplier, p->output_shift);
+        const int32_t raw = ember_multiply_by_quantized_multiplier(
+            p->subtract ? scaled1 - scaled2 : scaled1 + scaled2, p->output_multiplier, p->output_shift);
         y[i] = (int8_t)ember_offset_clamp(raw, p->a.output_offset, p->a.act_min, p->a.act_max);
     }
 }
@@ -64,10 +63,45 @@ static ember_status smaller_than_one(ember_interpreter *ctx, const ember_node *n
     return EMBER_OK;
 }
 
+static void add_row_i32(const void *params, const void *x1, int32_t s1, const void *x2, int32_t s2, void *out,
+                        int32_t n) {
+    const add_params *p = (const add_params *)params;
+    const int32_t *a = (const int32_t *)x1, *b = (const int32_t *)x2;
+    int32_t *y = (int32_t *)out;
+    int32_t i;
+    /* Two's complement wrap without signed overflow. */
+    for (i = 0; i < n; ++i) {
+        const uint32_t sum = p->subtract ? (uint32_t)a[i * s1] - (uint32_t)b[i * s2]
+                                         : (uint32_t)a[i * s1] + (uint32_t)b[i * s2];
+        y[i] = sum <= 0x7fffffffu ? (int32_t)sum : (int32_t)(sum - 0x80000000u) - 0x7fffffff - 1;
+    }
+}
+
+/* int32 ADD and SUB (the counters of tf.while_loop bodies): LiteRT's plain integer arithmetic. */
+static ember_status prepare_i32(ember_interpreter *ctx, ember_node *node, add_params *p, ember_broadcast *b) {
+    const ember_tensor *input1 = ember_node_input(ctx, node, 0), *input2 = ember_node_input(ctx, node, 1);
+    const ember_tensor *output = ember_node_output(ctx, node, 0);
+    int8_t activation;
+    EMBER_CHECK(ctx, input1->type == EMBER_INT32 && input2->type == EMBER_INT32, EMBER_INVALID_MODEL,
+                "%s %ld: types input %s, %s, output int32 must match", node->kernel->name, (long)node->index,
+                ember_type_name(input1->type), ember_type_name(input2->type));
+    EMBER_TRY(ember_option_i8(ctx, node, TFL_ARITH_FUSED_ACTIVATION, TFL_ACT_NONE, &activation));
+    EMBER_CHECK(ctx, activation == TFL_ACT_NONE, EMBER_UNSUPPORTED,
+                "%s %ld: int32 with fused activation %d is not supported (only none)", node->kernel->name,
+                (long)node->index, (int)activation);
+    p->int32 = 1;
+    return ember_broadcast_prepare(ctx, node, input1, input2, output, b);
+}
+
 ember_status ember_add_sub_prepare(ember_interpreter *ctx, ember_node *node, int sign) {
     add_data *data = (add_data *)node->op_data;
     add_params *p = &data->params;
+    const ember_tensor *output = ember_node_output(ctx, node, 0);
 
+    p->subtract = sign < 0;
+    if (node->input_count == 2 && node->output_count == 1 && ember_node_input(ctx, node, 0) &&
+        ember_node_input(ctx, node, 1) && output->type == EMBER_INT32)
+        return prepare_i32(ctx, node, p, &data->broadcast);
     EMBER_TRY(ember_arith_prepare(ctx, node, &data->broadcast, &p->a));
     p->subtract = sign < 0;
     p->fast = !ctx->reference_kernels;
@@ -101,7 +135,11 @@ ember_status ember_add_sub_prepare(ember_interpreter *ctx, ember_node *node, int
 
 ember_status ember_add_sub_eval(ember_interpreter *ctx, const ember_node *node) {
     const add_data *data = (const add_data *)node->op_data;
-    if (data->params.fast)
+    if (data->params.int32)
+        ember_broadcast_run(&data->broadcast, add_row_i32, &data->params,
+                            ember_node_input(ctx, node, 0)->data, ember_node_input(ctx, node, 1)->data,
+                            ember_node_output(ctx, node, 0)->data, sizeof(int32_t));
+    else if (data->params.fast)
         ember_arith_eval(ctx, node, &data->broadcast, add_row_f32_fast, add_row_i8_fast, &data->params);
     else
         ember_arith_eval(ctx, node, &data->broadcast, add_row_f32, add_row_i8, &data->params);
@@ -112,10 +150,10 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     return ember_add_sub_prepare(ctx, node, 1);
 }
 
-/* Versions 1-5 as LiteRT registers them; int16 and int32/int64 variants are refused by type in prepare. */
+/* Versions 1-5 as LiteRT registers them; int16 and int64 variants are refused by type in prepare. */
 EMBER_U8_VIA_I8(add, prepare, ember_add_sub_eval, NULL)
 
 const ember_kernel ember_kernel_add = {
     TFL_OP_ADD,     "ADD",       5,    TFL_OPTIONS_ADD, sizeof(add_data),
-    add_prepare_u8, add_eval_u8, NULL, add_scratch_u8,  EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
+    add_prepare_u8, add_eval_u8, NULL, add_scratch_u8,  EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I32,
 };

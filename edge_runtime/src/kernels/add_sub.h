@@ -9,6 +9,7 @@
 typedef struct add_params {
     ember_arith_params a;
     int subtract; /* SUB: x1 - x2 */
+    int int32;    /* int32 operands (loop counters, shapes): sums that wrap, no activation */
     int32_t input1_multiplier, input2_multiplier, output_multiplier;
     int input1_shift, input2_shift, output_shift;
     int left_shift;

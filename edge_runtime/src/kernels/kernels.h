@@ -27,6 +27,11 @@ extern const ember_kernel ember_kernel_relu;
 extern const ember_kernel ember_kernel_relu6;
 extern const ember_kernel ember_kernel_leaky_relu;
 extern const ember_kernel ember_kernel_logistic;
+/* Control flow (while.c, if.c, call_once.c: run other subgraphs, checked by ember_verify_calls in
+ * subgraph.c); their conditions' LESS is comparisons.c's. */
+extern const ember_kernel ember_kernel_while;
+extern const ember_kernel ember_kernel_if;
+extern const ember_kernel ember_kernel_call_once;
 extern const ember_kernel ember_kernel_tanh;
 extern const ember_kernel ember_kernel_hard_swish;
 extern const ember_kernel ember_kernel_gelu;
