@@ -32,6 +32,12 @@ void ember_strided_copy_plan(ember_strided_copy *c, int32_t rank, const int32_t 
     c->runs = total ? total / c->run : 0;
 }
 
+ember_status ember_strided_copy_eval(ember_interpreter *ctx, const ember_node *node) {
+    ember_strided_copy_run((const ember_strided_copy *)node->op_data, ember_node_input(ctx, node, 0)->data,
+                           ember_node_output(ctx, node, 0)->data);
+    return EMBER_OK;
+}
+
 void ember_strided_copy_run(const ember_strided_copy *c, const void *input, void *output) {
     const uint8_t *in = (const uint8_t *)input;
     uint8_t *out = (uint8_t *)output;

@@ -30,6 +30,10 @@ void ember_strided_copy_plan(ember_strided_copy *c, int32_t rank, const int32_t 
 /* Runs a planned copy from `input` to `output`. */
 void ember_strided_copy_run(const ember_strided_copy *c, const void *input, void *output);
 
+/* The eval of a kernel whose op data is one planned copy of input 0 into output 0 (SLICE, TILE, BROADCAST_TO,
+ * REVERSE_V2). */
+ember_status ember_strided_copy_eval(ember_interpreter *ctx, const ember_node *node);
+
 /* The outputs of a split along one axis: output i holds the `sizes[i]` axis entries after those of the outputs
  * before it. `count` entries of sizes follow the struct (ember_axis_split_bytes). */
 typedef struct ember_axis_split {

@@ -52,12 +52,6 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     return EMBER_OK;
 }
 
-static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
-    ember_strided_copy_run((const ember_strided_copy *)node->op_data, ember_node_input(ctx, node, 0)->data,
-                           ember_node_output(ctx, node, 0)->data);
-    return EMBER_OK;
-}
-
 const ember_kernel ember_kernel_slice = {
     TFL_OP_SLICE,
     "SLICE",
@@ -65,7 +59,7 @@ const ember_kernel ember_kernel_slice = {
     TFL_OPTIONS_SLICE,
     sizeof(ember_strided_copy),
     prepare,
-    eval,
+    ember_strided_copy_eval,
     NULL,
     NULL,
     EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I16 | EMBER_T_I32 | EMBER_T_I64 | EMBER_T_BOOL,
