@@ -21,6 +21,11 @@ import java.util.Map;
  *   run MODEL OUTDIR THREADS IN0.bin ...   the inputs through every I/O path; outputs to OUTDIR/PATH_k.bin
  *   errors MODEL CORRUPT.tflite...          one "CASE name ExceptionClass: message" line per misuse
  *   leak MODEL CYCLES                       RSS around CYCLES create/run/close cycles and around CYCLES unclosed
+ *   resize MODEL OUTDIR BAD STEP...         STEP "d0,d1,...:IN.bin:alloc|lazy": resizeInput to those dims, the
+ *                                           tensors' shapes, a run (allocateTensors first, or not) to
+ *                                           OUTDIR/step_N.bin; then refused resizes ("CASE" lines, BAD: dims the
+ *                                           graph cannot take) and a run of the last step again to
+ *                                           OUTDIR/after_refusals.bin
  */
 public final class ApiCheck {
     private ApiCheck() {}
@@ -36,6 +41,9 @@ public final class ApiCheck {
                 break;
             case "leak":
                 leak(new File(args[1]), Integer.parseInt(args[2]));
+                break;
+            case "resize":
+                resize(new File(args[1]), new File(args[2]), dims(args[3]), Arrays.copyOfRange(args, 4, args.length));
                 break;
             default:
                 throw new IllegalArgumentException("unknown mode " + args[0]);
@@ -256,10 +264,11 @@ public final class ApiCheck {
         expect("bad_input_index", () -> it.getInputTensor(it.getInputTensorCount()));
         expect("unknown_input_name", () -> it.getInputIndex("no such tensor"));
         expect("resize_same", () -> it.resizeInput(0, in.shape()));
-        expect("resize_other", () -> {
+        expect("resize_rank", () -> it.resizeInput(0, Arrays.copyOf(in.shape(), in.numDimensions() + 1)));
+        expect("resize_strict", () -> {
             int[] shape = in.shape();
             shape[0] = 2;
-            it.resizeInput(0, shape);
+            it.resizeInput(0, shape, true);
         });
         expect("run_after_bad_calls", () -> it.run(good.clear(), result.clear()));
         it.close();
@@ -268,6 +277,80 @@ public final class ApiCheck {
         expect("tensor_after_close", () -> it.getInputTensor(0));
         expect("arena_after_close", it::arenaBytes);
         expect("allocate_after_close", it::allocateTensors);
+        System.out.println("DONE");
+    }
+
+    private static int[] dims(String text) {
+        String[] parts = text.split(",");
+        int[] d = new int[parts.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = Integer.parseInt(parts[i]);
+        }
+        return d;
+    }
+
+    /** Runs input bytes through the interpreter (direct buffers) and writes output 0 to file. */
+    private static void runTo(Interpreter it, byte[] input, File file) throws IOException {
+        ByteBuffer out = ByteBuffer.allocateDirect(it.getOutputTensor(0).numBytes()).order(ByteOrder.nativeOrder());
+        it.run(direct(input), out);
+        if (out.position() != it.getOutputTensor(0).numBytes()) {
+            throw new AssertionError("output buffer position " + out.position());
+        }
+        out.flip();
+        byte[] data = new byte[out.remaining()];
+        out.get(data);
+        Files.write(file.toPath(), data);
+    }
+
+    private static void resize(File model, File out, final int[] bad, String[] steps) throws IOException {
+        final Interpreter it = new Interpreter(model);
+        byte[] last = null;
+        int[] lastDims = null;
+        for (int n = 0; n < steps.length; n++) {
+            String[] step = steps[n].split(":");
+            lastDims = dims(step[0]);
+            last = Files.readAllBytes(new File(step[1]).toPath());
+            it.resizeInput(0, lastDims, true);
+            describe("input", 0, it.getInputTensor(0)); // the new shapes before any allocation
+            describe("output", 0, it.getOutputTensor(0));
+            if (step[2].equals("alloc")) {
+                it.allocateTensors();
+            }
+            runTo(it, last, new File(out, "step_" + n + ".bin"));
+            System.out.println("STEP " + n + " ARENA " + it.arenaBytes());
+        }
+        final int[] shape = it.getInputTensor(0).shape();
+        expect("strict_static", () -> {
+            int[] d = shape.clone();
+            d[d.length - 1] += 1;
+            it.resizeInput(0, d, true);
+        });
+        expect("rank_change", () -> it.resizeInput(0, Arrays.copyOf(shape, shape.length + 1)));
+        expect("negative_dim", () -> {
+            int[] d = shape.clone();
+            d[0] = -1;
+            it.resizeInput(0, d);
+        });
+        expect("null_dims", () -> it.resizeInput(0, null));
+        expect("bad_index", () -> it.resizeInput(1, shape));
+        expect("bad_resize", () -> it.resizeInput(0, bad));
+        expect("bad_allocate", it::allocateTensors);
+        describe("input", 0, it.getInputTensor(0));
+        describe("output", 0, it.getOutputTensor(0));
+        final ByteBuffer anyOut = ByteBuffer.allocateDirect(1 << 16).order(ByteOrder.nativeOrder());
+        final byte[] lastInput = last;
+        expect("bad_resize_lazy", () -> it.resizeInput(0, bad));
+        expect("bad_run", () -> it.run(direct(lastInput), anyOut));
+        expect("strict_dynamic", () -> {
+            int[] d = shape.clone();
+            d[0] = 2;
+            it.resizeInput(0, d, true);
+        });
+        expect("resize_back", () -> it.resizeInput(0, shape, true));
+        describe("input", 0, it.getInputTensor(0));
+        describe("output", 0, it.getOutputTensor(0));
+        runTo(it, last, new File(out, "after_refusals.bin"));
+        it.close();
         System.out.println("DONE");
     }
 

@@ -216,6 +216,37 @@ static void JNICALL native_invoke(JNIEnv *env, jclass cls, jlong h) {
     failed(env, handle(h), ember_interpreter_invoke(handle(h)));
 }
 
+/* ember_interpreter_resize_input with the Java array's dims: the rank and dim checks, and the shape rules of
+ * every op, are the runtime's (its message names the input, the shape and the op). */
+static void JNICALL native_resizeInput(JNIEnv *env, jclass cls, jlong h, jint input, jintArray dims) {
+    jint values[EMBER_MAX_DIMS];
+    int32_t d32[EMBER_MAX_DIMS];
+    jsize rank, d;
+    (void)cls;
+    if (!dims) {
+        throw_plain(env, "java/lang/IllegalArgumentException", "resizeInput: dims is null");
+        return;
+    }
+    rank = (*env)->GetArrayLength(env, dims);
+    if (rank > EMBER_MAX_DIMS) {
+        char message[96];
+        snprintf(message, sizeof message, "resizeInput: %ld dims, the runtime takes at most %d", (long)rank,
+                 EMBER_MAX_DIMS);
+        throw_plain(env, "java/lang/IllegalArgumentException", message);
+        return;
+    }
+    (*env)->GetIntArrayRegion(env, dims, 0, rank, values);
+    for (d = 0; d < rank; ++d)
+        d32[d] = (int32_t)values[d];
+    failed(env, handle(h), ember_interpreter_resize_input(handle(h), input, d32, (int32_t)rank));
+}
+
+/* ember_interpreter_allocate_tensors: a no-op unless an input was resized since the last allocation. */
+static void JNICALL native_allocate(JNIEnv *env, jclass cls, jlong h) {
+    (void)cls;
+    failed(env, handle(h), ember_interpreter_allocate_tensors(handle(h)));
+}
+
 static jlong JNICALL native_arenaBytes(JNIEnv *env, jclass cls, jlong h) {
     (void)env;
     (void)cls;
@@ -273,6 +304,8 @@ static const native_method METHODS[] = {
     METHOD(write, "(JILjava/nio/ByteBuffer;II)V"),
     METHOD(read, "(JILjava/nio/ByteBuffer;II)V"),
     METHOD(invoke, "(J)V"),
+    METHOD(resizeInput, "(JI[I)V"),
+    METHOD(allocate, "(J)V"),
     METHOD(arenaBytes, "(J)J"),
     METHOD(numThreads, "(J)I"),
     METHOD(isa, "(J)Ljava/lang/String;"),

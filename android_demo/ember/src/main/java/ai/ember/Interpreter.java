@@ -23,8 +23,9 @@ import java.util.Map;
  * The runtime reads the weights in place: a direct model buffer (a {@link MappedByteBuffer} from an asset or a
  * file, or {@link ByteBuffer#allocateDirect}) is used as it is and referenced as long as the interpreter lives,
  * and must not be changed meanwhile; byte arrays and heap buffers are copied once into a direct buffer. The
- * arena is allocated in the constructor. Errors from the runtime become {@link IllegalArgumentException} (bad
- * model, bad input) or {@link IllegalStateException} carrying its message. After {@link #close()} every method
+ * arena is allocated in the constructor, and again after {@link #resizeInput} gives an input another shape.
+ * Errors from the runtime become {@link IllegalArgumentException} (bad model, bad input, a shape the graph
+ * cannot take) or {@link IllegalStateException} carrying its message. After {@link #close()} every method
  * throws {@link IllegalStateException}. One interpreter serves one thread at a time (calls are synchronized).
  */
 public final class Interpreter implements AutoCloseable {
@@ -56,6 +57,7 @@ public final class Interpreter implements AutoCloseable {
     private final Tensor[] inputs;
     private final Tensor[] outputs;
     private Long lastInferenceNanos;
+    private boolean resized; // resizeInput changed a shape since the last allocation
 
     public Interpreter(File modelFile) {
         this(modelFile, null);
@@ -157,6 +159,7 @@ public final class Interpreter implements AutoCloseable {
         for (Integer k : outputs.keySet()) {
             outputTensor(k == null ? -1 : k);
         }
+        allocateIfResized();
         for (int i = 0; i < inputs.length; i++) {
             this.inputs[i].setTo(handle, inputs[i]);
         }
@@ -168,27 +171,79 @@ public final class Interpreter implements AutoCloseable {
         }
     }
 
-    /** LiteRT compatibility: the arena is allocated by the constructor, so this only checks the state. */
+    /**
+     * Allocates the arena for the current input shapes: after {@link #resizeInput} it plans the arena again and
+     * runs every op's checks on the new shapes (run does this itself when it has not been called). A shape the
+     * graph cannot take throws IllegalArgumentException with the runtime's message (naming the input, the shape
+     * and the op), and the interpreter keeps the shapes of its last allocation, ready to run with them. Without
+     * a pending resize it does nothing: the constructor has allocated.
+     */
     public synchronized void allocateTensors() {
         checkOpen();
+        allocateIfResized();
     }
 
-    /**
-     * Resizing is not supported yet: edge_runtime plans its arena once, at create, and its C API (ember.h) has
-     * no resize call. Asking for the current shape is accepted (nothing to do); any other shape throws
-     * UnsupportedOperationException naming the tensor, so export the model with the shape you need.
-     */
+    private void allocateIfResized() {
+        if (!resized) {
+            return;
+        }
+        try {
+            NativeInterpreter.allocate(handle);
+            resized = false;
+        } finally { // refused: the runtime is back on the last allocation's shapes; the next call allocates those
+            refreshTensors();
+        }
+    }
+
+    private void refreshTensors() {
+        for (Tensor t : inputs) {
+            t.refresh(handle);
+        }
+        for (Tensor t : outputs) {
+            t.refresh(handle);
+        }
+    }
+
+    /** {@link #resizeInput(int, int[], boolean)} with strict false: any dim may change, the rank stays. */
     public synchronized void resizeInput(int idx, int[] dims) {
         resizeInput(idx, dims, false);
     }
 
+    /**
+     * Gives input idx the shape dims, as LiteRT's resizeInput: the rank stays, every dim is at least 0, and with
+     * strict only the dims {@link Tensor#shapeSignature()} marks -1 (dynamic) may change. Every op's output shape
+     * is recomputed at once, so the input and output {@link Tensor}s report their new shape() and numBytes()
+     * right away; the arena follows in {@link #allocateTensors()}, or in the next run when it is not called.
+     * Resizing to the current shape does nothing. A refused shape (strict, a rank change, a negative dim, or one
+     * an op cannot take) throws IllegalArgumentException with the runtime's message and leaves the interpreter
+     * with its previous shapes, still usable; a refusal found when allocating behaves the same way there.
+     */
     public synchronized void resizeInput(int idx, int[] dims, boolean strict) {
         Tensor t = getInputTensor(idx);
-        if (dims == null || !Arrays.equals(dims, t.shape())) {
-            throw new UnsupportedOperationException("resizeInput(" + idx + ", " + Arrays.toString(dims) + "): "
-                    + "Ember's runtime cannot resize tensors yet (edge_runtime plans its arena once, and ember.h "
-                    + "has no resize call); input '" + t.name() + "' keeps shape " + Arrays.toString(t.shape())
-                    + ": export the model with the input shape you need");
+        if (dims == null) {
+            throw new IllegalArgumentException("resizeInput(" + idx + ", null): dims is null");
+        }
+        int[] shape = t.shape();
+        if (Arrays.equals(dims, shape)) {
+            return;
+        }
+        if (strict && dims.length == shape.length) { // a rank change is refused by the runtime, named there
+            int[] signature = t.shapeSignature();
+            for (int d = 0; d < dims.length; d++) {
+                if (dims[d] != shape[d] && signature[d] != -1) {
+                    throw new IllegalArgumentException("resizeInput(" + idx + ", " + Arrays.toString(dims)
+                            + ", strict): dim " + d + " of input '" + t.name() + "' " + Arrays.toString(shape)
+                            + " is " + shape[d] + " and not dynamic (shapeSignature "
+                            + Arrays.toString(signature) + "); only dims marked -1 may change, or pass strict "
+                            + "false");
+                }
+            }
+        }
+        try {
+            NativeInterpreter.resizeInput(handle, idx, dims);
+            resized = true;
+        } finally {
+            refreshTensors();
         }
     }
 
@@ -253,7 +308,10 @@ public final class Interpreter implements AutoCloseable {
         return lastInferenceNanos;
     }
 
-    /** Bytes of the runtime's arena (tensors, op data, packed weights), as ember-bench reports it. */
+    /**
+     * Bytes of the runtime's arena (tensors, op data, packed weights), as ember-bench reports it; 0 between a
+     * {@link #resizeInput} that changed a shape and the allocation that follows it.
+     */
     public synchronized long arenaBytes() {
         checkOpen();
         return NativeInterpreter.arenaBytes(handle);

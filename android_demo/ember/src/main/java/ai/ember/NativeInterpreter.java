@@ -48,6 +48,10 @@ final class NativeInterpreter {
 
     static native void invoke(long handle);
 
+    static native void resizeInput(long handle, int input, int[] dims);
+
+    static native void allocate(long handle);
+
     static native long arenaBytes(long handle);
 
     static native int numThreads(long handle);

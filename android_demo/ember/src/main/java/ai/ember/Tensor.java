@@ -41,9 +41,9 @@ public final class Tensor {
     private final int index;
     private final String name;
     private final DataType type;
-    private final int[] shape;
+    private int[] shape; // refreshed by the Interpreter after resizeInput and allocation
     private final int[] shapeSignature;
-    private final int numBytes;
+    private int numBytes;
     private final QuantizationParams quantization;
     private ByteBuffer staging; // native order, for arrays and non-direct buffers; allocated on first use
 
@@ -51,17 +51,26 @@ public final class Tensor {
         this.index = index;
         this.name = new String(NativeInterpreter.tensorName(handle, index), StandardCharsets.UTF_8);
         this.type = DataType.fromCode(NativeInterpreter.tensorType(handle, index));
-        this.shape = NativeInterpreter.tensorShape(handle, index, false);
         this.shapeSignature = NativeInterpreter.tensorShape(handle, index, true);
+        refresh(handle);
+        int[] zeroPoint = new int[1];
+        float scale = NativeInterpreter.tensorQuantization(handle, index, zeroPoint);
+        this.quantization = new QuantizationParams(scale, zeroPoint[0]);
+    }
+
+    /** Reads the shape and byte size the runtime has now (after a resize, they are the new shape's). */
+    void refresh(long handle) {
+        int[] dims = NativeInterpreter.tensorShape(handle, index, false);
         long bytes = NativeInterpreter.tensorBytes(handle, index);
         if (bytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("tensor '" + name + "' holds " + bytes + " bytes, more than a Java "
                     + "buffer can address");
         }
-        this.numBytes = (int) bytes;
-        int[] zeroPoint = new int[1];
-        float scale = NativeInterpreter.tensorQuantization(handle, index, zeroPoint);
-        this.quantization = new QuantizationParams(scale, zeroPoint[0]);
+        shape = dims;
+        numBytes = (int) bytes;
+        if (staging != null && staging.capacity() < numBytes) {
+            staging = null; // a larger one on next use
+        }
     }
 
     /** Index of the tensor in the model's subgraph. */
@@ -81,6 +90,7 @@ public final class Tensor {
         return shape.length;
     }
 
+    /** The current shape (after {@link Interpreter#resizeInput}, the new one; numBytes follows it). */
     public int[] shape() {
         return shape.clone();
     }
@@ -286,7 +296,7 @@ public final class Tensor {
         if (!Arrays.equals(dims, shape)) {
             throw new IllegalArgumentException(role + " array of shape " + Arrays.toString(dims) + " does not fit "
                     + describe() + ": pass an array of that shape or a flat one with " + numElements()
-                    + " elements (the runtime cannot resize tensors)");
+                    + " elements (Interpreter.resizeInput gives an input another shape)");
         }
         checkRagged(array, 0);
     }
