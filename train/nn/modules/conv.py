@@ -19,31 +19,18 @@ class Conv2d(Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
                  dilation: Any = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros") -> None:
         super().__init__()
-        if in_channels % groups or out_channels % groups:
-            raise ValueError(f"Conv2d: in_channels ({in_channels}) and out_channels ({out_channels}) must both be "
-                             f"divisible by groups ({groups})")
-        if padding_mode not in _PADDING_MODES:
-            raise ValueError(f"Conv2d: padding_mode must be one of {tuple(_PADDING_MODES)}, got {padding_mode!r}")
+        _check_channels("Conv2d", in_channels, out_channels, groups, padding_mode)
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size, self.stride = F._pair(kernel_size), F._pair(stride)
         self.padding = padding if isinstance(padding, str) else F._pair(padding)
         self.dilation, self.padding_mode = F._pair(dilation), padding_mode
-        self.weight = Parameter(init.empty((out_channels, in_channels // groups, *self.kernel_size)))
-        if bias:
-            self.bias = Parameter(init.empty((out_channels,)))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _add_parameters(self, (out_channels, in_channels // groups, *self.kernel_size), out_channels, bias)
 
     def reset_parameters(self) -> None:
         _reset_conv(self.weight, self.bias, self.weight.shape[1] * self.kernel_size[0] * self.kernel_size[1])
 
     def forward(self, x: Tensor) -> Tensor:
-        if x.ndim != 4:
-            raise layer_error(self, self._signature(), f"expected a 4-d input (N, C, H, W), got shape {x.shape}")
-        if x.shape[1] != self.in_channels:
-            raise layer_error(self, self._signature(), f"input of shape {x.shape} has {x.shape[1]} channels, "
-                                                       f"expected {self.in_channels}")
+        _check_input(self, x, "4-d input (N, C, H, W)")
         padding = self.padding
         if self.padding_mode != "zeros" and padding not in ("valid", (0, 0)):
             if padding == "same":
@@ -78,31 +65,18 @@ class Conv1d(Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
                  dilation: Any = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros") -> None:
         super().__init__()
-        if in_channels % groups or out_channels % groups:
-            raise ValueError(f"Conv1d: in_channels ({in_channels}) and out_channels ({out_channels}) must both be "
-                             f"divisible by groups ({groups})")
-        if padding_mode not in _PADDING_MODES:
-            raise ValueError(f"Conv1d: padding_mode must be one of {tuple(_PADDING_MODES)}, got {padding_mode!r}")
+        _check_channels("Conv1d", in_channels, out_channels, groups, padding_mode)
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size, self.stride = (F._single(kernel_size, "kernel_size"),), (F._single(stride, "stride"),)
         self.padding = padding if isinstance(padding, str) else (F._single(padding, "padding"),)
         self.dilation, self.padding_mode = (F._single(dilation, "dilation"),), padding_mode
-        self.weight = Parameter(init.empty((out_channels, in_channels // groups, self.kernel_size[0])))
-        if bias:
-            self.bias = Parameter(init.empty((out_channels,)))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _add_parameters(self, (out_channels, in_channels // groups, self.kernel_size[0]), out_channels, bias)
 
     def reset_parameters(self) -> None:
         _reset_conv(self.weight, self.bias, self.weight.shape[1] * self.kernel_size[0])
 
     def forward(self, x: Tensor) -> Tensor:
-        if x.ndim != 3:
-            raise layer_error(self, self._signature(), f"expected a 3-d input (N, C, L), got shape {x.shape}")
-        if x.shape[1] != self.in_channels:
-            raise layer_error(self, self._signature(), f"input of shape {x.shape} has {x.shape[1]} channels, "
-                                                       f"expected {self.in_channels}")
+        _check_input(self, x, "3-d input (N, C, L)")
         padding = self.padding
         if self.padding_mode != "zeros" and padding not in ("valid", (0,)):
             if padding == "same":
@@ -130,9 +104,7 @@ class _ConvTransposeNd(Module):
                  padding_mode: str = "zeros") -> None:
         super().__init__()
         name = type(self).__name__
-        if in_channels % groups or out_channels % groups:
-            raise ValueError(f"{name}: in_channels ({in_channels}) and out_channels ({out_channels}) must both be "
-                             f"divisible by groups ({groups})")
+        _check_channels(name, in_channels, out_channels, groups)
         if padding_mode != "zeros":
             raise ValueError(f"{name}: only padding_mode='zeros' is supported (as in torch)")
         tup = (lambda v, n: (F._single(v, n),)) if self.dims == 1 else F._pair
@@ -140,22 +112,13 @@ class _ConvTransposeNd(Module):
         self.kernel_size, self.stride = tup(kernel_size, "kernel_size"), tup(stride, "stride")
         self.padding, self.output_padding = tup(padding, "padding"), tup(output_padding, "output_padding")
         self.dilation = tup(dilation, "dilation")
-        self.weight = Parameter(init.empty((in_channels, out_channels // groups, *self.kernel_size)))
-        if bias:
-            self.bias = Parameter(init.empty((out_channels,)))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _add_parameters(self, (in_channels, out_channels // groups, *self.kernel_size), out_channels, bias)
 
     def reset_parameters(self) -> None:
         _reset_conv(self.weight, self.bias, self.weight.shape[1] * math.prod(self.kernel_size))
 
     def forward(self, x: Tensor, output_size: Any = None) -> Tensor:
-        if x.ndim != self.dims + 2:
-            raise layer_error(self, self._signature(), f"expected a {self.dims + 2}-d input, got shape {x.shape}")
-        if x.shape[1] != self.in_channels:
-            raise layer_error(self, self._signature(), f"input of shape {x.shape} has {x.shape[1]} channels, "
-                                                       f"expected {self.in_channels}")
+        _check_input(self, x, f"{self.dims + 2}-d input")
         output_padding = self._output_padding(x, output_size)
         fn = F.conv_transpose1d if self.dims == 1 else F.conv_transpose2d
         unpack = (lambda t: t[0]) if self.dims == 1 else (lambda t: t)
@@ -191,6 +154,35 @@ class ConvTranspose2d(_ConvTransposeNd):
 
 class ConvTranspose1d(_ConvTransposeNd):
     dims = 1
+
+
+def _check_channels(name: str, in_channels: int, out_channels: int, groups: int,
+                    padding_mode: str = "zeros") -> None:
+    """The constructor checks every convolution shares: channels divisible by groups, a known padding_mode."""
+    if in_channels % groups or out_channels % groups:
+        raise ValueError(f"{name}: in_channels ({in_channels}) and out_channels ({out_channels}) must both be "
+                         f"divisible by groups ({groups})")
+    if padding_mode not in _PADDING_MODES:
+        raise ValueError(f"{name}: padding_mode must be one of {tuple(_PADDING_MODES)}, got {padding_mode!r}")
+
+
+def _add_parameters(module: Module, weight_shape: tuple[int, ...], out_channels: int, bias: bool) -> None:
+    """weight (and bias, or a None bias parameter), initialised by the module's reset_parameters."""
+    module.weight = Parameter(init.empty(weight_shape))
+    if bias:
+        module.bias = Parameter(init.empty((out_channels,)))
+    else:
+        module.register_parameter("bias", None)
+    module.reset_parameters()
+
+
+def _check_input(module: Any, x: Tensor, expected: str) -> None:
+    """x has the module's rank (`expected` names it, e.g. '4-d input (N, C, H, W)') and in_channels channels."""
+    if x.ndim != len(module.kernel_size) + 2:
+        raise layer_error(module, module._signature(), f"expected a {expected}, got shape {x.shape}")
+    if x.shape[1] != module.in_channels:
+        raise layer_error(module, module._signature(), f"input of shape {x.shape} has {x.shape[1]} channels, "
+                                                       f"expected {module.in_channels}")
 
 
 def _reset_conv(weight: Parameter, bias: Parameter | None, fan_in: int) -> None:
