@@ -78,13 +78,14 @@ int32_t ember_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, in
     return ember_rdbpot(ember_srdhm(x_shifted, multiplier), right);
 }
 
-/* zero_point + round(f / scale) in float, as TFLite computes it; clamped to int8 range before the cast. */
+/* zero_point + round(f / scale) in float, as TFLite computes it; clamped before the cast, far beyond the
+ * int16 range that every caller intersects with (tiny hostile scales send it to infinity). */
 static int32_t quantize_limit(float f, float scale, int32_t zero_point) {
     float q = roundf(f / scale);
-    if (q < -1024.0f)
-        q = -1024.0f;
-    if (q > 1024.0f)
-        q = 1024.0f;
+    if (q < -16777216.0f)
+        q = -16777216.0f;
+    if (q > 16777216.0f)
+        q = 16777216.0f;
     return zero_point + (int32_t)q;
 }
 

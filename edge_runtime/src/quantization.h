@@ -36,7 +36,7 @@ double ember_round_f64(double x);
 int ember_activation_range_i8(int32_t activation, float scale, int32_t zero_point, int32_t *min,
                               int32_t *max);
 
-/* The same for a quantised type of range [type_min, type_max] (uint8: [0, 255]). */
+/* The same for a quantised type of range [type_min, type_max] (uint8: [0, 255], int16: [-32768, 32767]). */
 int ember_activation_range_q(int32_t activation, float scale, int32_t zero_point, int32_t type_min,
                              int32_t type_max, int32_t *min, int32_t *max);
 

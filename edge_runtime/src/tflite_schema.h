@@ -107,7 +107,8 @@ enum {
     TFL_FC_FUSED_ACTIVATION = 0,
     TFL_FC_WEIGHTS_FORMAT = 1, /* 0 = DEFAULT; SHUFFLED4x16INT8 is not supported */
     TFL_FC_KEEP_NUM_DIMS = 2,
-    TFL_FC_ASYMMETRIC_QUANTIZE_INPUTS = 3
+    TFL_FC_ASYMMETRIC_QUANTIZE_INPUTS = 3,
+    TFL_FC_QUANTIZED_BIAS_TYPE = 4 /* a TensorType; FLOAT32 (the default): unset */
 };
 
 /* table SoftmaxOptions, ReshapeOptions */
@@ -139,7 +140,8 @@ enum {
     TFL_CONV_STRIDE_H = 2,
     TFL_CONV_FUSED_ACTIVATION = 3,
     TFL_CONV_DILATION_W = 4, /* default 1 */
-    TFL_CONV_DILATION_H = 5
+    TFL_CONV_DILATION_H = 5,
+    TFL_CONV_QUANTIZED_BIAS_TYPE = 6 /* a TensorType; FLOAT32 (the default): unset */
 };
 /* table DepthwiseConv2DOptions */
 enum {

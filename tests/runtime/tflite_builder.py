@@ -80,6 +80,8 @@ def _options(b: flatbuffers.Builder, op: OpSpec) -> tuple[int, int]:
         tflite.FullyConnectedOptionsStart(b)
         tflite.FullyConnectedOptionsAddFusedActivationFunction(b, ACTIVATIONS[o.get("activation", "NONE")])
         tflite.FullyConnectedOptionsAddKeepNumDims(b, bool(o.get("keep_num_dims", False)))
+        if "quantized_bias_type" in o:  # 16x8: the bias type LiteRT reads (FLOAT32, the default: int64)
+            tflite.FullyConnectedOptionsAddQuantizedBiasType(b, TENSOR_TYPES[o["quantized_bias_type"]])
         return tflite.BuiltinOptions.FullyConnectedOptions, tflite.FullyConnectedOptionsEnd(b)
     if op.op in ("CONV_2D", "DEPTHWISE_CONV_2D"):
         depthwise = op.op == "DEPTHWISE_CONV_2D"
@@ -93,6 +95,8 @@ def _options(b: flatbuffers.Builder, op: OpSpec) -> tuple[int, int]:
         getattr(tflite, name + "AddFusedActivationFunction")(b, ACTIVATIONS[o.get("activation", "NONE")])
         if depthwise:
             tflite.DepthwiseConv2DOptionsAddDepthMultiplier(b, int(o.get("depth_multiplier", 1)))
+        elif "quantized_bias_type" in o:  # as FULLY_CONNECTED's
+            tflite.Conv2DOptionsAddQuantizedBiasType(b, TENSOR_TYPES[o["quantized_bias_type"]])
         return getattr(tflite.BuiltinOptions, name), getattr(tflite, name + "End")(b)
     if op.op in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
         tflite.Pool2DOptionsStart(b)

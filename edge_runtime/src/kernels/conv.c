@@ -3,6 +3,7 @@
 #include "kernels/conv.h"
 
 #include "flatbuffer.h"
+#include "kernels/conv_i16.h"
 #include "kernels/kernels.h"
 #include "kernels/uint8.h"
 #include "quantization.h"
@@ -76,10 +77,13 @@ ember_status ember_conv_quant_prepare(ember_interpreter *ctx, const ember_node *
                     n, (int)activation);
         return EMBER_OK;
     }
+    if (input->type == EMBER_INT16)
+        return ember_conv_i16_prepare(ctx, node, activation, filter_axis, channels, q);
     EMBER_CHECK(ctx, input->type == EMBER_INT8 && filter->type == EMBER_INT8 && output->type == EMBER_INT8,
                 EMBER_UNSUPPORTED,
-                "%s %ld: types input %s, filter %s, output %s; float32 or int8 (all three) are supported", op,
-                n, ember_type_name(input->type), ember_type_name(filter->type),
+                "%s %ld: types input %s, filter %s, output %s; float32, int8 (all three) or int16 with int8 "
+                "weights are supported",
+                op, n, ember_type_name(input->type), ember_type_name(filter->type),
                 ember_type_name(output->type));
     EMBER_CHECK(ctx, ember_is_u8(input) == ember_is_u8(filter) && ember_is_u8(input) == ember_is_u8(output),
                 EMBER_UNSUPPORTED, "%s %ld: input, filter and output must all be int8 or all uint8", op, n);
@@ -114,7 +118,7 @@ size_t ember_conv_op_data_bytes(const ember_interpreter *ctx, const ember_node *
     if (node->output_count < 1)
         return total;
     output = &ctx->tensors[node->outputs[0]];
-    if (output->type == EMBER_INT8 || output->type == EMBER_UINT8) {
+    if (output->type == EMBER_INT8 || output->type == EMBER_UINT8 || output->type == EMBER_INT16) {
         /* The output's byte size is at most 2^31, so this cannot overflow a 64-bit size_t. */
         channels = output->rank ? (size_t)output->dims[output->rank - 1] : 1;
         if (channels > EMBER_MAX_TENSOR_BYTES / 8)
@@ -129,7 +133,7 @@ size_t ember_conv_op_data_bytes(const ember_interpreter *ctx, const ember_node *
 void *ember_conv_packed(const ember_interpreter *ctx, const ember_node *node) {
     const ember_tensor *output = &ctx->tensors[node->outputs[0]];
     uint8_t *at = (uint8_t *)ember_channel_params(node);
-    if (output->type == EMBER_INT8 || output->type == EMBER_UINT8)
+    if (output->type == EMBER_INT8 || output->type == EMBER_UINT8 || output->type == EMBER_INT16)
         at += ember_align_size(8 * (size_t)(output->rank ? output->dims[output->rank - 1] : 1));
     return at + (64 - (uintptr_t)at % 64) % 64;
 }

@@ -13,7 +13,8 @@ typedef struct ember_conv_quant {
     float act_min_f, act_max_f;          /* float32 */
     int32_t input_offset, output_offset; /* int8: -zero point of the input, the output's zero point */
     int32_t filter_offset;    /* -zero point of uint8 weights seen as int8 (kernels/uint8.h); 0 for int8 */
-    int32_t act_min, act_max; /* int8 */
+    int32_t act_min, act_max; /* int8, int16 */
+    int32_t acc32; /* int16 with quantized_bias_type INT32: LiteRT's int32 accumulator (kernels/conv_i16.h) */
 } ember_conv_quant;
 
 /* Checks that the node's input, filter, optional bias and output are float32 (bias of `channels` elements) or
@@ -22,7 +23,8 @@ typedef struct ember_conv_quant {
  * PopulateConvolutionQuantizationParams; a per-tensor filter scale is used for every channel), multipliers
  * then shifts. `filter_axis` is the channel axis of per-channel filter scales (0: CONV_2D, FULLY_CONNECTED;
  * 3: DEPTHWISE). `float_product`: compute s_in * s_w in float first, as TFLite's per-tensor FULLY_CONNECTED
- * does. Filter zero points must be 0. */
+ * does. Filter zero points must be 0. An int16 input is 16x8 quantisation: ember_conv_i16_prepare
+ * (kernels/conv_i16.h). */
 ember_status ember_conv_quant_prepare(ember_interpreter *ctx, const ember_node *node, int8_t activation,
                                       int32_t filter_axis, int float_product, int32_t channels,
                                       ember_conv_quant *q);
@@ -35,7 +37,7 @@ ember_status ember_conv_multipliers(ember_interpreter *ctx, const ember_node *no
                                     int32_t channels, int float_product, int32_t *multiplier, int32_t *shift);
 
 /* The per-channel multiplier/shift arrays that follow an op's fixed op data in the arena (the op_data_bytes
- * hook of each of these kernels reserves 2 * output channels int32 there for int8 outputs,
+ * hook of each of these kernels reserves 2 * output channels int32 there for int8 and int16 outputs,
  * ember_conv_op_data_bytes). */
 static inline int32_t *ember_channel_params(const ember_node *node) {
     size_t fixed = (node->kernel->op_data_size + EMBER_ALIGNMENT - 1) & ~(size_t)(EMBER_ALIGNMENT - 1);
@@ -43,8 +45,9 @@ static inline int32_t *ember_channel_params(const ember_node *node) {
 }
 
 /* Op data bytes of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED (their op_data_bytes hooks): the fixed
- * struct, per-channel requantisation for an int8 output (as many channels as the output's last axis), then
- * `packed` bytes (packed GEMM weights, 0: none) at a 64-byte boundary; (size_t)-1 when it cannot fit. */
+ * struct, per-channel requantisation for an int8 or int16 output (as many channels as the output's last
+ * axis), then `packed` bytes (packed GEMM weights, 0: none) at a 64-byte boundary; (size_t)-1 when it cannot
+ * fit. */
 size_t ember_conv_op_data_bytes(const ember_interpreter *ctx, const ember_node *node, size_t packed);
 
 /* Where those packed bytes start in the op data (64-byte aligned), for prepare to pack into. */

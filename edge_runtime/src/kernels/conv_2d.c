@@ -1,10 +1,11 @@
 /* CONV_2D, float32 and int8, NHWC input, OHWI filter, optional bias, fused activation; grouped convolution
  * when the filter's input depth divides the input's. Arithmetic and order of operations follow TFLite's
  * reference kernels (reference/conv.h, reference/integer_ops/conv.h) so float results agree to rounding and
- * int8 results bit for bit. */
+ * int8 results bit for bit. int16 activations with int8 weights (16x8) run kernels/conv_i16.c's loops. */
 #include <string.h>
 
 #include "kernels/conv.h"
+#include "kernels/conv_i16.h"
 #include "kernels/kernels.h"
 #include "kernels/uint8.h"
 #include "quantization.h"
@@ -271,6 +272,8 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const ember_tensor *input = ember_node_input(ctx, node, 0);
     ember_tensor *output = ember_node_output(ctx, node, 0);
     conv_job j;
+    if (input->type == EMBER_INT16)
+        return ember_conv_i16_eval(ctx, node, ember_conv_2d_ref_i16);
     if (d->path == EMBER_CONV_REFERENCE)
         return ember_conv_eval(ctx, node, ember_conv_2d_ref_f32, ember_conv_2d_ref_i8);
     j.ctx = ctx, j.d = d;
@@ -284,7 +287,7 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
-/* Versions up to 8 as LiteRT registers them; what later versions add (int16 activations, int4 weights,
+/* Versions up to 8 as LiteRT registers them; what they add beyond float32, int8 and 16x8 (int4 weights,
  * hybrid float x int8) is refused in prepare by type. */
 EMBER_U8_VIA_I8(conv_2d, prepare, eval, scratch_bytes)
 
@@ -298,5 +301,5 @@ const ember_kernel ember_kernel_conv_2d = {
     conv_2d_eval_u8,
     op_data_bytes,
     conv_2d_scratch_u8,
-    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I16,
 };

@@ -1,7 +1,9 @@
 /* DEPTHWISE_CONV_2D, float32 and int8: filter [1, h, w, in_c * multiplier], output channel ic * multiplier +
  * m sees only input channel ic. Order of operations as TFLite's reference kernels
- * (reference/depthwiseconv_float.h, reference/integer_ops/depthwise_conv.h). */
+ * (reference/depthwiseconv_float.h, reference/integer_ops/depthwise_conv.h). int16 activations with int8
+ * weights (16x8) run kernels/conv_i16.c's loops. */
 #include "kernels/conv.h"
+#include "kernels/conv_i16.h"
 #include "kernels/kernels.h"
 #include "kernels/uint8.h"
 #include "quantization.h"
@@ -70,10 +72,12 @@ void ember_depthwise_conv_2d_ref_i8(const ember_window *w, const ember_image_sha
 }
 
 /* Taps of the channel-vectorised path (0: the reference loops): the scratch holds two pointers (input pixel,
- * filter row) per tap of the window, so absurd windows keep the reference. Weights need not be constant. */
+ * filter row) per tap of the window, so absurd windows keep the reference. Weights need not be constant; an
+ * int16 input (16x8, int8 weights) always takes the reference loops. */
 static int32_t fast_taps(const ember_interpreter *ctx, const ember_node *node) {
     const ember_tensor *filter;
-    if (ctx->reference_kernels || node->input_count < 2 || node->inputs[1] < 0)
+    if (ctx->reference_kernels || node->input_count < 2 || node->inputs[1] < 0 || node->inputs[0] < 0 ||
+        ctx->tensors[node->inputs[0]].type == EMBER_INT16)
         return 0;
     filter = &ctx->tensors[node->inputs[1]];
     if (filter->rank != 4 ||
@@ -203,6 +207,8 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const ember_tensor *bias = ember_node_input(ctx, node, 2);
     ember_tensor *output = ember_node_output(ctx, node, 0);
     depthwise_job j;
+    if (input->type == EMBER_INT16)
+        return ember_conv_i16_eval(ctx, node, ember_depthwise_conv_2d_ref_i16);
     if (d->path == EMBER_CONV_REFERENCE)
         return ember_conv_eval(ctx, node, ember_depthwise_conv_2d_ref_f32, ember_depthwise_conv_2d_ref_i8);
     j.ctx = ctx, j.d = d;
@@ -227,8 +233,7 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
-/* Versions up to 7 as LiteRT registers them; int16 activations, int4 and hybrid weights are refused by type.
- */
+/* Versions up to 7 as LiteRT registers them; int4 and hybrid weights are refused by type. */
 EMBER_U8_VIA_I8(depthwise_conv_2d, prepare, eval, scratch_bytes)
 
 const ember_kernel ember_kernel_depthwise_conv_2d = {
@@ -241,5 +246,5 @@ const ember_kernel ember_kernel_depthwise_conv_2d = {
     depthwise_conv_2d_eval_u8,
     op_data_bytes,
     depthwise_conv_2d_scratch_u8,
-    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I16,
 };

@@ -1,8 +1,10 @@
 /* FULLY_CONNECTED, float32 and int8: output[b, o] = act(sum_i input[b, i] * weights[o, i] + bias[o]).
  * As in TFLite, the input is flattened to [batches, in] with in = weights' second dimension; keep_num_dims
  * only changes the declared output shape. int8 follows reference/integer_ops/fully_connected.h with
- * per-tensor or per-channel (axis 0) weight scales. */
+ * per-tensor or per-channel (axis 0) weight scales; int16 activations with int8 weights (16x8) run
+ * kernels/conv_i16.c's loops. */
 #include "kernels/conv.h"
+#include "kernels/conv_i16.h"
 #include "kernels/kernels.h"
 #include "kernels/uint8.h"
 #include "quantization.h"
@@ -182,6 +184,11 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
         j.tasks = ember_parallel_tasks(ctx, d->batches, (int64_t)d->in_dim * d->out_dim);
         j.tasks = j.tasks < ctx->threads ? j.tasks : ctx->threads;
         ember_parallel_run(ctx, j.tasks, fc_task, &j);
+    } else if (input->type == EMBER_INT16) {
+        ember_fully_connected_ref_i16(
+            (const int16_t *)input->data, (const int8_t *)weights->data, bias ? bias->data : NULL,
+            !d->q.acc32, (int16_t *)output->data, d->batches, d->in_dim, d->out_dim,
+            (const double *)(const void *)ember_channel_params(node), d->q.act_min, d->q.act_max);
     } else if (input->type == EMBER_FLOAT32) {
         ember_fully_connected_ref_f32((const float *)input->data, (const float *)weights->data,
                                       bias ? (const float *)bias->data : NULL, (float *)output->data,
@@ -197,8 +204,8 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
-/* Versions up to 9 as in LiteRT's reference resolver; what they add beyond float32 and int8 (int16, sparsity,
- * ...) is refused in prepare by type and option checks. */
+/* Versions up to 9 as in LiteRT's reference resolver; what they add beyond float32, int8 and 16x8 (int16
+ * weights, sparsity, ...) is refused in prepare by type and option checks. */
 EMBER_U8_VIA_I8(fully_connected, prepare, eval, NULL)
 
 const ember_kernel ember_kernel_fully_connected = {
@@ -211,5 +218,5 @@ const ember_kernel ember_kernel_fully_connected = {
     fully_connected_eval_u8,
     op_data_bytes,
     fully_connected_scratch_u8,
-    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I16,
 };
