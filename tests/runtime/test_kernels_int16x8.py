@@ -255,3 +255,96 @@ def test_int16_never_takes_the_int8_fast_paths() -> None:
                    _bias(rng, 1e-4, w_scales, cout, "int64"), _act16("output", [1, 6, 6, cout], 2e-3)]
         model = build_model(tensors, [OpSpec(op, [0, 1, 2], [3], {"padding": "SAME"}, version=4)], [0], [3])
         _check(model, [_int16(rng, (1, 6, 6, 5))])
+
+
+def _one_op(op: str, inputs: Sequence[TensorSpec], outputs: Sequence[TensorSpec], options: dict | None = None,
+            version: int = 1) -> bytes:
+    tensors = list(inputs) + list(outputs)
+    n = len(inputs)
+    graph_inputs = [i for i, t in enumerate(inputs) if t.data is None]
+    spec = OpSpec(op, list(range(n)), list(range(n, len(tensors))), options or {}, version)
+    return build_model(tensors, [spec], graph_inputs, list(range(n, len(tensors))))
+
+
+def _scale(rng: np.random.Generator, lo: float = -5.0, hi: float = -1.0) -> float:
+    return float(np.float32(10 ** rng.uniform(lo, hi)))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_quantize_int16(seed: int) -> None:
+    """float32 -> int16 (any zero point LiteRT takes; values far outside the range, halves that round away from
+    zero), int16 -> int16 (symmetric), int16 -> int8, int8 and uint8 -> int16."""
+    rng = np.random.default_rng(22000 + seed)
+    shape = [int(rng.integers(1, 4)), int(rng.choice([1, 5, 17]))]
+    s = _scale(rng)
+    zp = int(rng.integers(-300, 300)) if seed % 2 else 0
+    x = (rng.standard_normal(shape) * s * 30000).astype(np.float32)
+    x.flat[0], x.flat[-1] = np.float32(s * 1e6), np.float32(-s * 1e6)
+    halves = (np.arange(x.size, dtype=np.float32).reshape(shape) + np.float32(0.5)) * np.float32(s)
+    model = _one_op("QUANTIZE", [TensorSpec("x", shape)], [_act16("y", shape, s, zp)], version=3)
+    for feed in (x, halves, -halves):
+        _check(model, [feed])
+    s_in, s_out = _scale(rng), _scale(rng)
+    for feed in _extreme_feeds(rng, shape):
+        _check(_one_op("QUANTIZE", [_act16("x", shape, s_in)], [_act16("y", shape, s_out)], version=3), [feed])
+        zp8 = int(rng.integers(-128, 128))
+        int8_out = TensorSpec("y", shape, "int8", scales=[_scale(rng, -3, 0)], zero_points=[zp8])
+        _check(_one_op("QUANTIZE", [_act16("x", shape, s_in, zp)], [int8_out], version=3), [feed])
+    for dtype, lo, hi in (("int8", -128, 128), ("uint8", 0, 256)):
+        zp_in = int(rng.integers(lo, hi))
+        x8 = rng.integers(lo, hi, size=shape).astype(dtype)
+        model = _one_op("QUANTIZE", [TensorSpec("x", shape, dtype, scales=[_scale(rng, -3, 0)], zero_points=[zp_in])],
+                        [_act16("y", shape, _scale(rng), zp)], version=3)
+        _check(model, [x8])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_dequantize_int16(seed: int) -> None:
+    rng = np.random.default_rng(23000 + seed)
+    shape = [int(rng.integers(1, 4)), int(rng.choice([1, 6, 31]))]
+    s = _scale(rng, -6, 1)
+    model = _one_op("DEQUANTIZE", [_act16("x", shape, s)], [TensorSpec("y", shape)], version=4)
+    for feed in _extreme_feeds(rng, shape):
+        ours = _check(model, [feed])
+        np.testing.assert_array_equal(ours, (np.float64(s) * feed).astype(np.float32))  # one rounding to float
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_concatenation_and_reshape_int16(seed: int) -> None:
+    """CONCATENATION copies int16 as LiteRT does, whatever the inputs' scales; RESHAPE keeps the bytes."""
+    rng = np.random.default_rng(24000 + seed)
+    axis = int(rng.integers(0, 3))
+    base = [int(rng.integers(1, 4)), int(rng.integers(1, 5)), int(rng.integers(1, 6))]
+    shapes = []
+    for _ in range(int(rng.integers(2, 5))):
+        shape = list(base)
+        shape[axis] = int(rng.integers(1, 4))
+        shapes.append(shape)
+    out_shape = list(base)
+    out_shape[axis] = sum(sh[axis] for sh in shapes)
+    s_out = _scale(rng)
+    ins = [_act16(f"x{i}", sh, s_out if seed % 2 else _scale(rng)) for i, sh in enumerate(shapes)]
+    model = _one_op("CONCATENATION", ins, [_act16("y", out_shape, s_out)], {"axis": axis - 3 if seed % 3 else axis},
+                    version=3)
+    feeds = [_int16(rng, sh) for sh in shapes]
+    ours = _check(model, feeds)
+    np.testing.assert_array_equal(ours, np.concatenate(feeds, axis=axis))  # the closed form: a copy
+    flat = [int(np.prod(out_shape))]
+    shape_t = TensorSpec("shape", [1], "int32", data=np.array(flat, np.int32))
+    model = _one_op("RESHAPE", [_act16("x", out_shape, s_out), shape_t], [_act16("y", flat, s_out)])
+    feed = _int16(rng, out_shape)
+    np.testing.assert_array_equal(_check(model, [feed]), feed.reshape(-1))
+
+
+def test_int16_layout_and_quantize_refusals() -> None:
+    shape = [1, 4]
+    _refused(_one_op("QUANTIZE", [_act16("x", shape, 1e-3)], [_act16("y", shape, 1e-3, 2)], version=3),
+             r"QUANTIZE 0: int16 tensor 'y' has zero point 2; 16x8 quantisation is symmetric")
+    _refused(_one_op("QUANTIZE", [_act16("x", shape, 1e-3)],
+                     [TensorSpec("y", shape, "uint8", scales=[0.1], zero_points=[128])], version=3),
+             r"QUANTIZE 0: int16 -> uint8 is not supported")
+    _refused(_one_op("DEQUANTIZE", [_act16("x", shape, 1e-3, 5)], [TensorSpec("y", shape)], version=4),
+             r"DEQUANTIZE 0: int16 tensor 'x' has zero point 5")
+    _refused(_one_op("CONCATENATION", [_act16("a", shape, 1e-3, 1), _act16("b", shape, 1e-3)],
+                     [_act16("y", [1, 8], 1e-3)], {"axis": 1}, version=3),
+             r"CONCATENATION 0: int16 tensor 'a' has zero point 1")

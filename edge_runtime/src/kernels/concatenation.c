@@ -1,15 +1,27 @@
 /* CONCATENATION along one axis. float32 and int32 copy; int8 copies inputs whose scale and zero point equal
  * the output's and requantises the others in float like TFLite's ConcatenationWithScaling:
  * round(q * (s_in * (1 / s_out)) - zp_in * that) + zp_out. (LiteRT itself refuses int8 inputs with other
- * parameters than the output; the converter never writes them, our exporter may.) */
+ * parameters than the output; the converter never writes them, our exporter may.) int16 (16x8) copies too, as
+ * LiteRT does, whatever the scales (TensorFlow's converter puts a requantising QUANTIZE before an input of
+ * another scale); LiteRT requires its zero points to be 0. */
 #include <math.h>
 #include <string.h>
 
+#include "kernels/int16_quant.h"
 #include "kernels/kernels.h"
 #include "kernels/operands.h"
 #include "kernels/uint8.h"
 #include "quantization.h"
 #include "tflite_schema.h"
+
+/* An int16 operand's zero point must be 0 where it has quantisation parameters (LiteRT's check). */
+static ember_status check_int16(ember_interpreter *ctx, const ember_node *node, const ember_tensor *t) {
+    float scale;
+    int32_t zero_point;
+    return t->type == EMBER_INT16 && t->quant_count
+               ? ember_tensor_quant_i16(ctx, node, t, 1, &scale, &zero_point)
+               : EMBER_OK;
+}
 
 /* Inputs a node may have; more is refused in prepare (op data has a fixed size). */
 #define CONCAT_MAX_INPUTS 64
@@ -52,6 +64,7 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
                 ember_shape_string(output, a, sizeof a));
     if (output->type == EMBER_INT8)
         EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &data->output_zero_point));
+    EMBER_TRY(check_int16(ctx, node, output));
     elem = ember_type_size(output->type);
     /* An empty output has empty inputs: nothing to copy, and its partial products may pass int32. */
     inner = ember_element_count(output) ? ember_dims_product(output->dims, axis + 1, output->rank) : 0;
@@ -70,6 +83,7 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
         EMBER_CHECK(ctx, axis_sum <= INT32_MAX - t->dims[axis], EMBER_INVALID_MODEL,
                     "CONCATENATION %ld: inputs add up to more than 2^31 along axis %ld", (long)n, (long)axis);
         axis_sum += t->dims[axis];
+        EMBER_TRY(check_int16(ctx, node, t));
         data->row_bytes[i] = (size_t)t->dims[axis] * (size_t)inner * elem;
         data->requantize[i] = 0;
         if (output->type == EMBER_INT8) {

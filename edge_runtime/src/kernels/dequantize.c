@@ -1,10 +1,11 @@
-/* DEQUANTIZE: int8 -> float32, scale * (q - zp) computed in double and rounded once to float (TFLite's
- * reference Dequantize); float16 -> float32, exact (TensorFlow's float16 post-training quantisation stores
- * weights as float16 constants, each behind a DEQUANTIZE). With a constant input the node is folded
- * (ember_fold_constants): the float32 output lives in this node's op data, computed once by prepare, and
- * invoke never runs it. */
+/* DEQUANTIZE: int8 or int16 -> float32, scale * (q - zp) computed in double and rounded once to float
+ * (TFLite's reference Dequantize; int16 with zero point 0, as LiteRT requires); float16 -> float32, exact
+ * (TensorFlow's float16 post-training quantisation stores weights as float16 constants, each behind a
+ * DEQUANTIZE). With a constant input the node is folded (ember_fold_constants): the float32 output lives in
+ * this node's op data, computed once by prepare, and invoke never runs it. */
 #include <string.h>
 
+#include "kernels/int16_quant.h"
 #include "kernels/kernels.h"
 #include "kernels/operands.h"
 #include "kernels/uint8.h"
@@ -47,6 +48,10 @@ static void dequantize(const dequantize_data *data, ember_type type, const void 
         const uint8_t *x = (const uint8_t *)in;
         for (i = 0; i < data->count; ++i)
             y[i] = half_to_float(fb_u16_at(x + 2 * (size_t)i));
+    } else if (type == EMBER_INT16) {
+        const int16_t *x = (const int16_t *)in;
+        for (i = 0; i < data->count; ++i)
+            y[i] = (float)(data->scale * (double)(x[i] - data->zero_point));
     } else {
         const int8_t *x = (const int8_t *)in;
         for (i = 0; i < data->count; ++i)
@@ -70,10 +75,12 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     EMBER_CHECK(ctx, node->input_count == 1 && node->output_count == 1 && input, EMBER_INVALID_MODEL,
                 "DEQUANTIZE %ld: needs 1 input and 1 output, has %ld and %ld", (long)node->index,
                 (long)node->input_count, (long)node->output_count);
-    EMBER_CHECK(ctx, (input->type == EMBER_INT8 || input->type == EMBER_FLOAT16) && output->type == EMBER_FLOAT32,
+    EMBER_CHECK(ctx,
+                (input->type == EMBER_INT8 || input->type == EMBER_INT16 || input->type == EMBER_FLOAT16) &&
+                    output->type == EMBER_FLOAT32,
                 EMBER_UNSUPPORTED,
-                "DEQUANTIZE %ld: %s -> %s is not supported (int8 or float16 -> float32 is)", (long)node->index,
-                ember_type_name(input->type), ember_type_name(output->type));
+                "DEQUANTIZE %ld: %s -> %s is not supported (int8, uint8, int16 or float16 -> float32 is)",
+                (long)node->index, ember_type_name(input->type), ember_type_name(output->type));
     EMBER_CHECK(ctx, ember_same_shape(input, output), EMBER_INVALID_MODEL,
                 "DEQUANTIZE %ld: input '%.64s' %s and output '%.64s' %s must have the same shape",
                 (long)node->index, input->name, ember_shape_string(input, a, sizeof a), output->name,
@@ -82,6 +89,9 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     data->zero_point = 0;
     if (input->type == EMBER_INT8) {
         EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &scale, &data->zero_point));
+        data->scale = (double)scale;
+    } else if (input->type == EMBER_INT16) {
+        EMBER_TRY(ember_tensor_quant_i16(ctx, node, input, 1, &scale, &data->zero_point));
         data->scale = (double)scale;
     }
     data->count = ember_element_count(input);
@@ -111,5 +121,5 @@ const ember_kernel ember_kernel_dequantize = {
     dequantize_eval_u8,
     op_data_bytes,
     dequantize_scratch_u8,
-    EMBER_T_F32 | EMBER_T_F16 | EMBER_T_I8 | EMBER_T_U8,
+    EMBER_T_F32 | EMBER_T_F16 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I16,
 };
