@@ -5,11 +5,12 @@ run under qemu-user, for every kernel of edge_runtime/src/op_registry.c in float
 Cases: every export rule's tiny model (test_export_rule_coverage.CASES) as float32 and as int8 with int8 and with
 float edges, the kernel tests' random CONV_2D / DEPTHWISE_CONV_2D / pooling / MEAN cases, and one-op models for
 what no export rule writes (shape ops, int8 MAXIMUM/MINIMUM/REDUCE_MAX/REDUCE_MIN, the int8 tables on all 256
-codes). On each target, integer outputs (int8, int32) must equal LiteRT's bytes, and float32 outputs must equal
-the x86-64 runtime's bytes (ember.runtime) and be within rtol 1e-5, atol 1e-7 of LiteRT (of its default kernels for
-the ops its reference resolver lacks, ELU; int8 SUM's golden bytes come from its builtin kernels without XNNPACK, as
-its reference kernel reads int8 codes as uint8). The op list comes from the registry: an op without a float32 case, or
-without an int8 case unless it is float32-only, fails; the logical ops, on bool only, need a bool case instead."""
+codes, the 16x8 kernels of test_kernels_int16x8). On each target, integer outputs (int8, int16, int32) must equal
+LiteRT's bytes, and float32 outputs must equal the x86-64 runtime's bytes (ember.runtime) and be within rtol 1e-5,
+atol 1e-7 of LiteRT (of its default kernels for the ops its reference resolver lacks, ELU; int8 SUM's golden bytes
+come from its builtin kernels without XNNPACK, as its reference kernel reads int8 codes as uint8). The op list comes
+from the registry: an op without a float32 case, or without an int8 case unless it is float32-only, fails; the
+logical ops, on bool only, need a bool case instead."""
 
 from __future__ import annotations
 
@@ -242,6 +243,10 @@ def one_op_cases() -> list[Case]:
     import test_kernels_div_quantized as div  # int8 and uint8 DIV, the shifts past 31 included
 
     for name, model, feeds in div.replay_cases():
+        add(name, model, feeds)
+    import test_kernels_int16x8 as int16x8  # 16x8: int16 convolutions, FC, QUANTIZE, ..., TensorFlow's CNN
+
+    for name, model, feeds in int16x8.replay_cases():
         add(name, model, feeds)
     # Control flow (WHILE with LESS and int32 ADD in its subgraphs, IF, CALL_ONCE), hand-built and from TensorFlow.
     import subgraph_builder as subgraphs

@@ -12,6 +12,7 @@ unmarked int32 bias, mixed types) is refused with a message."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -82,9 +83,10 @@ def _weights(rng: np.random.Generator, shape: Sequence[int], axis: int, per_chan
 
 def _bias(rng: np.random.Generator, s_in: float, w_scales: list[float], channels: int, dtype: str,
           magnitude: int = 1 << 20) -> TensorSpec:
-    scales = [s_in * s for s in (w_scales if len(w_scales) > 1 else w_scales * channels)]
+    """Biases with scale s_in * s_w (one scale for per-tensor weights: LiteRT checks it against s_in * s_w)."""
+    scales = [float(np.float32(s_in)) * s for s in w_scales]
     data = rng.integers(-magnitude, magnitude, size=channels).astype(dtype)
-    return TensorSpec("bias", [channels], dtype, data=data, scales=scales, zero_points=[0] * channels)
+    return TensorSpec("bias", [channels], dtype, data=data, scales=scales, zero_points=[0] * len(scales))
 
 
 def _conv_case(rng: np.random.Generator, depthwise: bool, bias_type: str = "int64", s_in: float | None = None,
@@ -348,3 +350,44 @@ def test_int16_layout_and_quantize_refusals() -> None:
     _refused(_one_op("CONCATENATION", [_act16("a", shape, 1e-3, 1), _act16("b", shape, 1e-3)],
                      [_act16("y", [1, 8], 1e-3)], {"axis": 1}, version=3),
              r"CONCATENATION 0: int16 tensor 'a' has zero point 1")
+
+
+def replay_cases() -> list[tuple[str, bytes, list[np.ndarray]]]:
+    """(name, model, feeds) for test_cross_replay: the int16 kernels on aarch64 and armv7 must give LiteRT's
+    bytes (random and hostile convolutions, the wrapping FC accumulator, QUANTIZE/DEQUANTIZE/CONCATENATION, and
+    TensorFlow's 16x8 CNN)."""
+    rng = np.random.default_rng(25000)
+    cases: list[tuple[str, bytes, list[np.ndarray]]] = []
+    for k in range(3):
+        for depthwise in (False, True):
+            bias_type = "int32" if k == 2 and not depthwise else "int64"
+            model, shape = _conv_case(rng, depthwise, bias_type)
+            cases.append((f"{'DEPTHWISE_CONV_2D' if depthwise else 'CONV_2D'}/int16/{k}", model, [_int16(rng, shape)]))
+        model, shape = _conv_case(rng, k == 1, s_in=1e-2, s_out=1.1e-6, s_w=(0.5, 0.9))
+        cases.append((f"CONV/int16/hostile{k}", model, [_int16(rng, shape)]))
+        model, shape = _fc_case(rng, bias=[None, "int64", "int32"][k])
+        cases.append((f"FULLY_CONNECTED/int16/{k}", model, [_int16(rng, shape)]))
+    for bias in ("int32", "int64"):
+        model, shape = _fc_case(rng, bias=bias, in_dim=600, extreme_weights=True)
+        cases.append((f"FULLY_CONNECTED/int16/wide_{bias}", model, [np.full(shape, -32768, np.int16)]))
+    shape = [2, 9]
+    x = (rng.standard_normal(shape) * 30).astype(np.float32)
+    cases.append(("QUANTIZE/float32_int16", _one_op("QUANTIZE", [TensorSpec("x", shape)], [_act16("y", shape, 1e-3, 5)],
+                                                    version=3), [x]))
+    cases.append(("QUANTIZE/int16_int16", _one_op("QUANTIZE", [_act16("x", shape, 3e-4)], [_act16("y", shape, 7e-4)],
+                                                  version=3), [_int16(rng, shape)]))
+    int8_out = TensorSpec("y", shape, "int8", scales=[0.05], zero_points=[-3])
+    cases.append(("QUANTIZE/int16_int8", _one_op("QUANTIZE", [_act16("x", shape, 3e-4)], [int8_out], version=3),
+                  [_int16(rng, shape)]))
+    cases.append(("DEQUANTIZE/int16", _one_op("DEQUANTIZE", [_act16("x", shape, 3e-4)], [TensorSpec("y", shape)],
+                                              version=4), [_int16(rng, shape)]))
+    cases.append(("CONCATENATION/int16", _one_op("CONCATENATION", [_act16("a", shape, 3e-4), _act16("b", shape, 5e-4)],
+                                                 [_act16("y", [4, 9], 3e-4)], version=3),
+                  [_int16(rng, shape), _int16(rng, shape)]))
+    for path in sorted((Path(__file__).resolve().parents[1] / "data" / "tf" / "int16x8").glob("*.tflite")):
+        model = path.read_bytes()
+        detail = LiteRTInterpreter(model_content=model).get_input_details()[0]
+        feed = _int16(rng, detail["shape"]) if detail["dtype"] == np.int16 else \
+            rng.standard_normal(detail["shape"]).astype(np.float32)
+        cases.append((f"tf_{path.stem}", model, [feed]))
+    return cases
