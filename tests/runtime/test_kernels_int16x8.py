@@ -186,6 +186,31 @@ def test_hostile_scales_int16(seed: int) -> None:
                 _check(model, [x])
 
 
+@pytest.mark.parametrize("op", ["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"])
+def test_hostile_int64_biases(op: str) -> None:
+    """Biases at the ends of int64 (the sum wraps as LiteRT's does; the requantisation's product too) and past
+    what int32 holds after rescaling (FULLY_CONNECTED then gives INT32_MIN, as LiteRT on x86-64)."""
+    rng = np.random.default_rng(26000)
+    c, same = 4, {"padding": "SAME"}
+    if op == "FULLY_CONNECTED":
+        w, xs, ys, axis, opts = rng.integers(-127, 128, (c, 5)), [2, 5], [2, c], 0, {}
+    elif op == "CONV_2D":
+        w, xs, ys, axis, opts = rng.integers(-127, 128, (c, 1, 1, 3)), [1, 2, 2, 3], [1, 2, 2, c], 0, same
+    else:
+        w, xs, ys, axis, opts = rng.integers(-127, 128, (1, 1, 1, c)), [1, 2, 2, c], [1, 2, 2, c], 3, same
+    for values in ([2**62, -2**62, 2**63 - 1, -2**63], [2**46, -2**46, 2**47 - 1, -2**47], [2**40, -2**40, 3, -3]):
+        for s_out in (1e-3, 1e-9, 1e3):
+            tensors = [_act16("x", xs, 1e-4),
+                       TensorSpec("w", list(w.shape), "int8", data=w.astype(np.int8), scales=[0.01] * c,
+                                  zero_points=[0] * c, quantized_dimension=axis),
+                       TensorSpec("b", [c], "int64", data=np.array(values, np.int64), scales=[1e-6] * c,
+                                  zero_points=[0] * c),
+                       _act16("y", ys, s_out)]
+            model = build_model(tensors, [OpSpec(op, [0, 1, 2], [3], opts, version=4)], [0], [3])
+            for x in _extreme_feeds(rng, xs):
+                _check(model, [x])
+
+
 def test_rescale_beyond_int16_requantisation_is_refused() -> None:
     """A channel rescaling by 2^14 or more overflows LiteRT's int64 requantisation shift (undefined there)."""
     model, _ = _conv_case(np.random.default_rng(3), False, s_in=1e-2, s_out=1e-7, s_w=(0.5, 0.9))

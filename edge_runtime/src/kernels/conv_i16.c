@@ -160,11 +160,12 @@ void ember_depthwise_conv_2d_ref_i16(const ember_window *w, const ember_image_sh
                     }
 }
 
-/* round(acc * scale), half away from zero, saturated to int32: LiteRT casts the double to int32 unclamped,
- * which only hostile scales overflow (x86 then gives INT32_MIN, ARM saturates; we saturate everywhere). */
+/* round(acc * scale), half away from zero, as int32. LiteRT casts the double unclamped, which only hostile
+ * scales or biases push out of range (undefined in C++): we give what its x86-64 build, the oracle, gives
+ * there, INT32_MIN (cvttsd2si's "integer indefinite"), on every platform. */
 static int32_t scale_round(double acc, double scale) {
     const double v = round(acc * scale);
-    return v >= 2147483647.0 ? INT32_MAX : (v <= -2147483648.0 ? INT32_MIN : (int32_t)v);
+    return v > -2147483649.0 && v < 2147483648.0 ? (int32_t)v : INT32_MIN;
 }
 
 void ember_fully_connected_ref_i16(const int16_t *input, const int8_t *weights, const void *bias,

@@ -6,8 +6,9 @@
  *   ember_multiply_by_quantized_multiplier_i64 (a 16-bit multiplier, one rounding), then clamped to the fused
  *   activation's range; with an int32 bias (CONV_2D's quantized_bias_type INT32) the accumulator is int32
  *   (wrapping) and the requantisation the int8 one, ember_multiply_by_quantized_multiplier;
- * - FULLY_CONNECTED: round(acc * (s_in * s_w[c] / s_out)) in double (half away from zero), the accumulator
- *   in the bias's width (int32 arithmetic wraps), clamped likewise. */
+ * - FULLY_CONNECTED: round(acc * (s_in * s_w[c] / s_out)) in double (half away from zero; beyond int32,
+ *   INT32_MIN as LiteRT's x86-64 build gives), the accumulator in the bias's width (int32 arithmetic wraps),
+ *   clamped likewise. */
 #ifndef EMBER_KERNELS_CONV_I16_H
 #define EMBER_KERNELS_CONV_I16_H
 
