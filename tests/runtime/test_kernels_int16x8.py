@@ -395,6 +395,16 @@ def replay_cases() -> list[tuple[str, bytes, list[np.ndarray]]]:
     for bias in ("int32", "int64"):
         model, shape = _fc_case(rng, bias=bias, in_dim=600, extreme_weights=True)
         cases.append((f"FULLY_CONNECTED/int16/wide_{bias}", model, [np.full(shape, -32768, np.int16)]))
+    for op in ("CONV_2D", "FULLY_CONNECTED"):  # int64 biases at the ends: wrapping sums, INT32_MIN past int32
+        w = rng.integers(-127, 128, (3, 4) if op == "FULLY_CONNECTED" else (3, 1, 1, 4)).astype(np.int8)
+        xs, ys = ([2, 4], [2, 3]) if op == "FULLY_CONNECTED" else ([1, 2, 2, 4], [1, 2, 2, 3])
+        tensors = [_act16("x", xs, 1e-4), TensorSpec("w", list(w.shape), "int8", data=w, scales=[0.01] * 3,
+                                                     zero_points=[0] * 3),
+                   TensorSpec("b", [3], "int64", data=np.array([2**62, -2**63, 2**47 - 1], np.int64),
+                              scales=[1e-6] * 3, zero_points=[0] * 3), _act16("y", ys, 1e-9)]
+        model = build_model(tensors, [OpSpec(op, [0, 1, 2], [3], {"padding": "SAME"} if op == "CONV_2D" else {},
+                                             version=4)], [0], [3])
+        cases.append((f"{op}/int16/int64_ends", model, [_int16(rng, xs)]))
     shape = [2, 9]
     x = (rng.standard_normal(shape) * 30).astype(np.float32)
     cases.append(("QUANTIZE/float32_int16", _one_op("QUANTIZE", [TensorSpec("x", shape)], [_act16("y", shape, 1e-3, 5)],
