@@ -1,9 +1,11 @@
 /* int8 arithmetic helpers (quantization.c, fixed_point.c) against closed-form values: the rounding rules of
  * TFLite's reference requantisation, checked on ties, signs, saturation and the boundaries of
- * quantize_multiplier; the gemmlowp exp, reciprocal and log within their approximation error of libm's. */
+ * quantize_multiplier; the gemmlowp exp, reciprocal and log within their approximation error of libm's; the
+ * int64 requantisation of the 16x8 convolutions (kernels/int16_quant.h) and int16 activation ranges. */
 #include <math.h>
 
 #include "fixed_point.h"
+#include "kernels/int16_quant.h"
 #include "quantization.h"
 #include "test_util.h"
 #include "tflite_schema.h"
@@ -94,6 +96,39 @@ static void test_activation_range(void) {
     CHECK(!ember_activation_range_i8(4 /* TANH */, 0.1f, 0, &lo, &hi));
 }
 
+/* TFLite's MultiplyByQuantizedMultiplier(int64_t, ...): the multiplier rounded to 16 bits, one rounding half
+ * up (not away from zero, unlike the int8 double rounding), the low 32 bits kept. */
+static void test_multiply_by_quantized_multiplier_i64(void) {
+    int32_t lo, hi;
+    CHECK(ember_multiply_by_quantized_multiplier_i64((int64_t)1 << 20, 1 << 30, 0) == 1 << 19); /* x * 0.5 */
+    CHECK(ember_multiply_by_quantized_multiplier_i64(3, 1 << 30, 0) == 2);                      /* 1.5 -> 2 */
+    CHECK(ember_multiply_by_quantized_multiplier_i64(-3, 1 << 30, 0) == -1); /* -1.5 -> -1 */
+    /* 5 * 0.25 = 1.25 rounds once to 1; the int8 double rounding makes 2.5 -> 3, then 1.5 -> 2. */
+    CHECK(ember_multiply_by_quantized_multiplier_i64(5, 1 << 30, -1) == 1);
+    CHECK(ember_multiply_by_quantized_multiplier(5, 1 << 30, -1) == 2);
+    /* (M + 2^15) >> 16: 0x40008000 rounds up to 0x4001, 0x40007fff down to 0x4000; from 0x7fff0000 on,
+     * 0x7fff. */
+    CHECK(ember_multiply_by_quantized_multiplier_i64(1 << 15, 0x40008000, 0) == 0x4001);
+    CHECK(ember_multiply_by_quantized_multiplier_i64(1 << 15, 0x40007fff, 0) == 0x4000);
+    CHECK(ember_multiply_by_quantized_multiplier_i64(1 << 15, INT32_MAX, 0) == 0x7fff);
+    CHECK(ember_multiply_by_quantized_multiplier_i64(1, 1 << 30, EMBER_I16_MAX_SHIFT) ==
+          1 << 13);                                                                   /* 0.5 * 2^14 */
+    CHECK(ember_multiply_by_quantized_multiplier_i64(1 << 20, 1 << 30, -20) == 1);    /* 0.5 -> 1 */
+    CHECK(ember_multiply_by_quantized_multiplier_i64(-(1 << 20), 1 << 30, -20) == 0); /* -0.5 -> 0 */
+    CHECK(ember_multiply_by_quantized_multiplier_i64(0, 0, 0) == 0);
+    /* 2^39 + 2^15 does not fit int32: its low 32 bits, as LiteRT's cast keeps. */
+    CHECK(ember_multiply_by_quantized_multiplier_i64(((int64_t)1 << 40) + (1 << 16), 1 << 30, 0) == 1 << 15);
+    CHECK(ember_wrap_i64((uint64_t)INT64_MAX + 1u) == INT64_MIN && ember_wrap_i64(~(uint64_t)0) == -1);
+    /* int16 activation limits: round(6 / 1e-3) = 6000, beyond 32767 the type's end (no +-1024 clamp). */
+    CHECK(ember_activation_range_q(TFL_ACT_RELU6, 1e-3f, 0, -32768, 32767, &lo, &hi) && lo == 0 &&
+          hi == 6000);
+    CHECK(ember_activation_range_q(TFL_ACT_RELU6, 1e-4f, 0, -32768, 32767, &lo, &hi) && lo == 0 &&
+          hi == 32767);
+    CHECK(ember_activation_range_q(TFL_ACT_RELU_N1_TO_1, 1e-4f, 0, -32768, 32767, &lo, &hi) && lo == -10000 &&
+          hi == 10000);
+    CHECK(ember_activation_range_q(TFL_ACT_RELU6, 1e-30f, 0, -32768, 32767, &lo, &hi) && hi == 32767);
+}
+
 static float identity(float x) {
     return x;
 }
@@ -137,6 +172,7 @@ void test_quantization(void) {
     test_rdbpot();
     test_quantize_multiplier();
     test_multiply_by_quantized_multiplier();
+    test_multiply_by_quantized_multiplier_i64();
     test_activation_range();
     test_lookup_table();
     test_fixed_point_functions();
