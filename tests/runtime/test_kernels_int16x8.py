@@ -269,6 +269,18 @@ def test_unmarked_int32_bias_is_refused() -> None:
         Interpreter(model_content=_conv_model(bias_dtype="int32")).allocate_tensors()
 
 
+def test_uint8_weights_with_int16_activations_are_refused() -> None:
+    """LiteRT's int16 kernels read the weights as int8 whatever their type: uint8 ones have no oracle."""
+    w = np.random.default_rng(6).integers(0, 256, (2, 3, 3, 2)).astype(np.uint8)
+    tensors = [_act16("input", [1, 4, 4, 2], 1e-4),
+               TensorSpec("filter", [2, 3, 3, 2], "uint8", data=w, scales=[0.01], zero_points=[128]),
+               TensorSpec("bias", [2], "int64", data=np.zeros(2, np.int64), scales=[1e-6], zero_points=[0]),
+               _act16("output", [1, 4, 4, 2], 1e-3)]
+    model = build_model(tensors, [OpSpec("CONV_2D", [0, 1, 2], [3], {"padding": "SAME"}, version=4)], [0], [3])
+    with pytest.raises(ValueError, match=r"CONV_2D 0: int16 input needs int8 weights .* has uint8"):
+        Interpreter(model_content=model).allocate_tensors()
+
+
 def test_int16_never_takes_the_int8_fast_paths() -> None:
     """A 1x1 CONV_2D (the int8 GEMM's direct path), a depthwise (the pixel kernels) and an FC with constant
     weights (the packed GEMM) in int16: exact against LiteRT, so they ran the int16 loops."""

@@ -7,6 +7,7 @@
 
 #include "kernels/int16_quant.h"
 #include "kernels/kernels.h"
+#include "kernels/uint8.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
@@ -36,9 +37,10 @@ ember_status ember_conv_i16_prepare(ember_interpreter *ctx, const ember_node *no
     float s_in, s_out;
 
     EMBER_CHECK(
-        ctx, filter->type == EMBER_INT8 && output->type == EMBER_INT16, EMBER_UNSUPPORTED,
-        "%s %ld: int16 input needs int8 weights and an int16 output (16x8 quantisation), has %s and %s", op,
-        n, ember_type_name(filter->type), ember_type_name(output->type));
+        ctx, filter->type == EMBER_INT8 && !ember_is_u8(filter) && output->type == EMBER_INT16,
+        EMBER_UNSUPPORTED,
+        "%s %ld: int16 input needs int8 weights and an int16 output (16x8 quantisation), has %s%s and %s", op,
+        n, ember_is_u8(filter) ? "u" : "", ember_type_name(filter->type), ember_type_name(output->type));
     EMBER_TRY(bias_type_option(ctx, node, &bias_type));
     EMBER_CHECK(ctx, bias_type == EMBER_FLOAT32 || bias_type == EMBER_INT32 || bias_type == EMBER_INT64,
                 EMBER_INVALID_MODEL, "%s %ld: quantized_bias_type %s; int16 %s takes INT32 or INT64", op, n,
