@@ -185,3 +185,22 @@ def test_reset_before_allocate_and_reallocation() -> None:
         ours.allocate_tensors()
         for a, b in zip(mine, ref, strict=True):
             _same(a, b)
+
+
+def test_var_handle_writes_litert_s_resource_ids() -> None:
+    """LiteRT numbers variables by (container, shared_name) in the order its VAR_HANDLEs are created, subgraph by
+    subgraph (var_handle.cc), and writes the id into the handle; its Python API cannot read resource tensors, so
+    the rule is checked on ours through the native layer: in counter_float32, 'total' (first in subgraph 0) is 0
+    and 'count' (first in subgraph 1) is 1, in every subgraph."""
+    ours = Interpreter(model_path=DATA / "counter_float32.tflite", experimental_preserve_all_tensors=True)
+    ours.allocate_tensors()
+    x = np.ones((1, 3), np.float32)
+    for key in ("scale", "step"):
+        ours.get_signature_runner(key)(x=x)
+    ids = {}
+    for index in range(ours._native.tensor_count() + sum(s["tensor_count"] for s in ours.get_subgraphs()[1:])):
+        info = ours._any_tensor_details(index)
+        if info["dtype"] is np.object_:
+            ids.setdefault(info["name"].rstrip("0123456789"), set()).add(
+                int(np.frombuffer(ours._native.get_tensor(index), np.int32)[0]))
+    assert ids == {"total": {0}, "count": {1}}, ids
