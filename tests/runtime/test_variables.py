@@ -2,9 +2,16 @@
 CALL_ONCE against LiteRT with its reference kernels (float32, int8 and int32 state, bit-exact; variables named by
 container and shared_name across subgraphs, a variable updated inside a WHILE body), reading before any
 assignment (an error at invoke in both), and the verifier's refusals of malformed variable ops, each with a
-message naming the variable or the op (test_corrupt_models.py's style)."""
+message naming the variable or the op (test_corrupt_models.py's style), and truncated and bit-flipped stateful
+files refused or run, never a crash."""
 
 from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -277,3 +284,53 @@ def test_resizing_the_shape_of_a_variable_is_refused_and_the_interpreter_keeps_w
     ours.set_tensor(0, np.array([1, 2], np.float32))
     ours.invoke()
     np.testing.assert_array_equal(ours.get_tensor(2), [7, 7])
+
+
+# -- bulk damage of stateful files, in a child process (a crash fails the test, not pytest) ---------------------
+
+DAMAGE = textwrap.dedent(
+    """
+    import json, sys
+    import numpy as np
+    sys.path.insert(0, {here!r})
+    from subgraph_builder import accumulator
+    from ember.runtime import Interpreter, RuntimeModelError
+
+    def attempt(model):
+        try:
+            it = Interpreter(model_content=model)
+            it.allocate_tensors()
+            for step in range(3):
+                for d in it.get_input_details():
+                    it.set_tensor(d["index"], np.ones(tuple(d["shape"]), d["dtype"]))
+                it.invoke()
+                if step == 1:
+                    it.reset_all_variables()
+            return "ok"
+        except RuntimeModelError as e:
+            assert str(e) and e.status, "empty message"
+            return "refused"
+
+    rng = np.random.default_rng({seed})
+    counts = {{"ok": 0, "refused": 0}}
+    for model in (accumulator("int8"), open({tf_file!r}, "rb").read()):
+        for n in range(0, len(model), 7):
+            counts[attempt(model[:n])] += 1
+        for _ in range({trials}):
+            damaged = bytearray(model)
+            for pos in rng.integers(0, len(model), size=int(rng.integers(1, 5))):
+                damaged[pos] ^= 1 << int(rng.integers(0, 8))
+            counts[attempt(bytes(damaged))] += 1
+    print(json.dumps(counts))
+    """
+)
+
+
+def test_damaged_stateful_files_are_refused_or_run() -> None:
+    here = Path(__file__).resolve().parent
+    tf_file = here.parent / "data" / "tf" / "variables" / "stream_int8io.tflite"
+    code = DAMAGE.format(here=str(here), seed=14, trials=600, tf_file=str(tf_file))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, f"child exited with {result.returncode}:\n{result.stderr[-3000:]}"
+    counts = json.loads(result.stdout.strip().splitlines()[-1])
+    assert counts["refused"] > 0 and counts["ok"] > 0, counts
