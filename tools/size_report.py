@@ -41,6 +41,8 @@ def _group(source: Path) -> str:
     'int8 arithmetic' (src/quantization.c, src/fixed_point.c: requantisation and gemmlowp fixed point),
     'subgraphs and signatures' (src/subgraph.c: the checks of subgraph calls and running a subgraph;
     src/signature.c: SignatureDefs and the signature and subgraph calls of the API),
+    'resource variables' (src/variables.c: resolving VAR_HANDLE / READ_VARIABLE / ASSIGN_VARIABLE to variables
+    at create, CALL_ONCE's shared status and reset_variables; a model without state links none of it),
     'kernel <op file>' for each file under
     kernels/ that registers an op, or 'kernel support': the op table, option readers and what kernels share
     (kernels/window.c, pool.c, conv.c, broadcast.c, ...)."""
@@ -63,6 +65,8 @@ def _group(source: Path) -> str:
         return "input resize"
     if source.stem in ("subgraph", "signature"):
         return "subgraphs and signatures"
+    if source.stem == "variables":
+        return "resource variables"
     if part == "kernels" and "const ember_kernel ember_kernel_" in source.read_text():
         return f"kernel {source.stem}"
     if part == "kernels" or source.stem in ("op_registry", "op_options"):

@@ -100,6 +100,8 @@ def compare_rows(ops: list[dict[str, Any]], details: dict[int, dict[str, Any]], 
     rows, first = [], None
     for op in ops:
         for t in op["outputs"]:
+            if t not in ours:
+                continue  # not traced (a resource handle)
             d = details[t]
             a = ours[t]
             quantised = len(d["quantization_parameters"]["scales"]) > 0 and np.issubdtype(a.dtype, np.integer)
@@ -163,6 +165,8 @@ def trace(model_path: str | os.PathLike, input_path: str | os.PathLike) -> dict[
     ops = _operators(raw)
     wanted = {t for op in ops for t in op["outputs"]}
     details = {d["index"]: d for d in ours.get_tensor_details() if d["index"] in wanted}
+    # A VAR_HANDLE's resource output holds a variable's id, not a value: nothing to trace.
+    wanted = {t for t in wanted if details[t]["dtype"] is not np.object_}
     report = compare_rows(ops, details, {t: ours.get_tensor(t) for t in wanted},
                           None if ref is None else {t: ref.get_tensor(t) for t in wanted})
     report.update({"model": os.fspath(model_path), "input": os.fspath(input_path), "litert_missing": why})

@@ -1,6 +1,6 @@
 /* libFuzzer harness: any byte string through create -> allocate (arena capped at 16 MiB, so a small hostile
  * file cannot make the runtime ask for gigabytes) -> write inputs -> invoke -> read outputs -> invoke every
- * signature, then all once more after resizing input 0 (resize_input -> allocate -> invoke) -> destroy. Built
+ * signature -> reset the variables -> invoke again, then all once more after resizing input 0 (resize_input -> allocate -> invoke) -> destroy. Built
  * with clang -fsanitize=fuzzer,address,undefined (see edge_runtime/README.md); a crash, leak or sanitizer
  * report is a bug. Error statuses are the expected answer to most inputs. */
 #include <stdint.h>
@@ -96,6 +96,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (ember_interpreter_allocate_tensors(it) == EMBER_OK) {
             fill_and_run(it);
             run_signatures(it);
+            /* A new stream: variables unassigned and CALL_ONCE armed again, then the same calls. */
+            if (ember_interpreter_reset_variables(it) != EMBER_OK)
+                abort();
+            fill_and_run(it);
             resize_and_run(it, size ? data[size - 1] : 0);
         } else if (ember_interpreter_error(it)[0] == '\0') {
             abort(); /* every error leaves a message */

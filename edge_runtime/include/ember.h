@@ -49,7 +49,8 @@ typedef enum ember_type {
     EMBER_INT64 = 4,
     EMBER_BOOL = 6, /* one byte, 0 or 1 */
     EMBER_INT16 = 7,
-    EMBER_INT8 = 9
+    EMBER_INT8 = 9,
+    EMBER_RESOURCE = 13 /* a resource variable's handle (VAR_HANDLE's output): its int32 id */
 } ember_type;
 
 typedef struct ember_interpreter ember_interpreter;
@@ -160,6 +161,24 @@ ember_status ember_interpreter_resize_input(ember_interpreter *interpreter, int3
  * resize that changes a shape passed across a call refuses it, naming the call. */
 ember_status ember_interpreter_resize_tensor(ember_interpreter *interpreter, int32_t tensor_index,
                                              const int32_t *dims, int32_t rank);
+
+/* ---- State: resource variables ----------------------------------------------------------------------- */
+
+/* Streaming models keep state between invokes in resource variables (TensorFlow's tf.Variable, converted with
+ * experimental_enable_resource_variables): VAR_HANDLE names a variable (container, shared_name: one variable
+ * for the whole interpreter, whichever subgraph or signature uses it), ASSIGN_VARIABLE sets it, READ_VARIABLE
+ * reads it, and CALL_ONCE runs the initialiser subgraph that assigns the first values on the first invoke (of
+ * any signature). create fixes each variable's type and shape from the ASSIGN_VARIABLEs of the model (all
+ * must agree and be static, each READ_VARIABLE must read that type and shape) and refuses the model
+ * otherwise, naming the variable; allocate reserves the values in the arena, so invoke never allocates.
+ * Reading a variable before anything assigned it fails with EMBER_RUNTIME_ERROR, as in LiteRT. An allocation
+ * after a resize starts from fresh state too.
+ *
+ * ember_interpreter_reset_variables returns every variable to "never assigned" and re-arms every CALL_ONCE,
+ * so the next invoke computes what a new interpreter's first invoke would: the start of a new stream.
+ * (LiteRT's ResetVariableTensors only zeroes is_variable tensors and leaves its resource variables as they
+ * are; the runtime refuses is_variable tensors at create.) EMBER_OK and nothing to do before allocate. */
+ember_status ember_interpreter_reset_variables(ember_interpreter *interpreter);
 
 /* ---- Debugging ---------------------------------------------------------------------------------------- */
 

@@ -560,6 +560,17 @@ static PyObject *NativeInterpreter_invoke_signature(NativeInterpreter *self, PyO
     Py_RETURN_NONE;
 }
 
+static PyObject *NativeInterpreter_reset_variables(NativeInterpreter *self, PyObject *unused) {
+    ember_status status;
+    (void)unused;
+    if (!ready(self))
+        return NULL;
+    status = ember_interpreter_reset_variables(self->interpreter);
+    if (status != EMBER_OK)
+        return raise_interpreter(self, status);
+    Py_RETURN_NONE;
+}
+
 /* find_signature(key) -> its index; signature_tensor(signature, name, is_output) -> the tensor index of that
  * input or output (the C API's lookups by name, with its messages). */
 static PyObject *NativeInterpreter_find_signature(NativeInterpreter *self, PyObject *arg) {
@@ -662,6 +673,8 @@ static PyMethodDef NativeInterpreter_methods[] = {
      "((key, subgraph, ((input name, tensor), ...), ((output name, tensor), ...)), ...)."},
     {"invoke_signature", (PyCFunction)NativeInterpreter_invoke_signature, METH_O,
      "Run signature i's subgraph once."},
+    {"reset_variables", (PyCFunction)NativeInterpreter_reset_variables, METH_NOARGS,
+     "Resource variables and CALL_ONCE back to their state before the first invoke."},
     {"find_signature", (PyCFunction)NativeInterpreter_find_signature, METH_O,
      "Index of the signature `key`."},
     {"signature_tensor", (PyCFunction)NativeInterpreter_signature_tensor, METH_VARARGS,

@@ -40,7 +40,8 @@ def op_registry() -> list[dict[str, Any]]:
     ``types``, the tensor types it computes on (numpy dtype names, in TFLite's TensorType order)."""
     entries = []
     for name, code, version, bits in _native.op_registry():
-        types = [np.dtype(dtype).name for number, dtype in sorted(_DTYPES.items()) if bits >> number & 1]
+        types = ["resource" if number == _RESOURCE else np.dtype(dtype).name
+                 for number, dtype in sorted(_DTYPES.items()) if bits >> number & 1]
         entries.append({"name": name, "builtin_code": code, "custom": code == 32, "max_version": version,
                         "types": types})
     return entries
@@ -72,8 +73,10 @@ def _registerer(item: Any, position: int) -> int | Callable[[int], Any]:
                     "address")
 
 # TFLite TensorType numbers (the C runtime reports these) -> numpy dtypes.
+# A resource (13, VAR_HANDLE's output) holds a variable's id, no value: LiteRT reports it as numpy's object dtype.
 _DTYPES: dict[int, type] = {0: np.float32, 1: np.float16, 2: np.int32, 3: np.uint8, 4: np.int64, 6: np.bool_,
-                            7: np.int16, 9: np.int8}
+                            7: np.int16, 9: np.int8, 13: np.object_}
+_RESOURCE = 13
 
 # model_path files from this size on are memory-mapped instead of read (LiteRT maps every file).
 MMAP_THRESHOLD_BYTES = 16 << 20
@@ -115,6 +118,14 @@ def _describe(index: int, info: dict[str, Any]) -> dict[str, Any]:
         },
         "sparsity_parameters": {},
     }
+
+
+def _refuse_resource(details: dict[str, Any], method: str) -> None:
+    """A resource tensor holds a variable's id, not data (LiteRT refuses it too)."""
+    if details["dtype"] is np.object_:
+        raise ValueError(f"Interpreter.{method}: tensor {details['index']} ('{details['name']}') is a resource "
+                         "handle (a VAR_HANDLE's output), which holds no value; READ_VARIABLE's output holds the "
+                         "variable's")
 
 
 class Interpreter:
@@ -212,6 +223,14 @@ class Interpreter:
     def invoke(self) -> None:
         self._native.invoke()
 
+    def reset_all_variables(self) -> None:
+        """Starts a new stream: every resource variable of the model (VAR_HANDLE / ASSIGN_VARIABLE /
+        READ_VARIABLE) goes back to "never assigned" and every CALL_ONCE initialiser runs again at the next
+        ``invoke`` (or signature call), which then computes what a new interpreter's first invoke would. LiteRT's
+        method of this name zeroes only ``is_variable`` tensors (which this runtime does not load) and keeps its
+        resource variables; with LiteRT, a new stream needs a new interpreter."""
+        self._native.reset_variables()
+
     @property
     def isa(self) -> str:
         """SIMD level the optimised kernels use ("avx512vnni", "neon", "portable", ...), fixed at construction:
@@ -306,6 +325,7 @@ class Interpreter:
     def set_tensor(self, tensor_index: int, value: Any) -> None:
         """Copies ``value`` into the tensor. dtype and shape must match exactly (no silent casts)."""
         details = self._tensor_details(tensor_index, "set_tensor")
+        _refuse_resource(details, "set_tensor")
         tensor_index = details["index"]
         array = np.asarray(value)
         expected_shape = tuple(int(d) for d in details["shape"])
@@ -320,6 +340,7 @@ class Interpreter:
     def get_tensor(self, tensor_index: int) -> np.ndarray:
         """A copy of the tensor's current value."""
         details = self._tensor_details(tensor_index, "get_tensor")
+        _refuse_resource(details, "get_tensor")
         data = self._native.get_tensor(details["index"])
         return np.frombuffer(data, dtype=details["dtype"]).reshape(tuple(details["shape"]))
 

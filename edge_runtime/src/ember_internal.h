@@ -91,6 +91,7 @@ typedef struct ember_subgraph {
 } ember_subgraph;
 
 struct ember_signature;
+struct ember_variables;
 
 struct ember_interpreter {
     fb_reader model;       /* the caller's buffer; verified by the loader before anything else reads it */
@@ -139,6 +140,8 @@ struct ember_interpreter {
     struct ember_resize_state *resize; /* resize.c: saved shapes while a resize awaits allocation */
     int preserve_all_tensors; /* ember_interpreter_set_preserve_all_tensors (preserve.c): no shared bytes */
     char error[EMBER_ERROR_CAPACITY];
+    /* variables.c: resource variables and CALL_ONCE's status; NULL for a model without either */
+    struct ember_variables *variables;
 };
 
 /* Kernel interface: prepare checks shapes/types/options and fills op_data once; eval only computes (no checks
@@ -182,6 +185,7 @@ typedef struct ember_kernel {
 #define EMBER_T_BOOL (1u << EMBER_BOOL)
 #define EMBER_T_I16 (1u << EMBER_INT16)
 #define EMBER_T_I8 (1u << EMBER_INT8)
+#define EMBER_T_RESOURCE (1u << EMBER_RESOURCE)
 /* Types a kernel's `types` must name before the loader lets such a tensor reach it. */
 #define EMBER_T_CHECKED (EMBER_T_F32 | EMBER_T_F16 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I16 | EMBER_T_BOOL)
 
@@ -327,12 +331,13 @@ ember_status ember_fold_constants(ember_interpreter *ctx);
 
 /* Subgraphs (subgraph.c). ember_verify_calls, called by the loader once every subgraph is loaded, checks the
  * subgraph-calling nodes (WHILE, IF, CALL_ONCE): their subgraph indices, that no subgraph calls itself
- * through any chain of calls, and that the tensors passed across each call agree in count, type and shape.
- * ember_invoke_subgraph runs the nodes of subgraph `index` in order (node hooks for subgraph 0 only);
- * ember_copy_tensors copies count tensors' bytes from[i] -> to[i] (interpreter tensor indices, same byte
- * sizes, checked by ember_verify_calls). ember_check_call repeats the count, type and shape checks of one
- * calling node: WHILE's and IF's prepare run it, so that shapes a resize changes (resize.c) are checked
- * across calls again (called subgraphs keep the shapes of the file). */
+ * through any chain of calls, and that the tensors passed across each call agree in count, type and shape;
+ * then the resource variables (ember_load_variables). ember_invoke_subgraph runs the nodes of subgraph
+ * `index` in order (node hooks for subgraph 0 only); ember_copy_tensors copies count tensors' bytes from[i]
+ * -> to[i] (interpreter tensor indices, same byte sizes, checked by ember_verify_calls). ember_check_call
+ * repeats the count, type and shape checks of one calling node: WHILE's and IF's prepare run it, so that
+ * shapes a resize changes (resize.c) are checked across calls again (called subgraphs keep the shapes of the
+ * file). */
 #ifndef EMBER_MAX_CALL_DEPTH
 #define EMBER_MAX_CALL_DEPTH                                                                                 \
     32 /* subgraph calls nested deeper are refused (invoke recurses on the C stack) */
@@ -341,6 +346,40 @@ ember_status ember_verify_calls(ember_interpreter *ctx);
 ember_status ember_check_call(ember_interpreter *ctx, const ember_node *node);
 ember_status ember_invoke_subgraph(ember_interpreter *ctx, int32_t index);
 void ember_copy_tensors(ember_interpreter *ctx, const int32_t *from, const int32_t *to, int32_t count);
+
+/* State kept between invokes (variables.c): resource variables and CALL_ONCE's initialisation status, both
+ * interpreter-wide as in LiteRT (one variable for every VAR_HANDLE with the same container and shared_name,
+ * in whichever subgraph; one status for every CALL_ONCE of the same init subgraph). ember_load_variables,
+ * called by ember_verify_calls once the calls are checked, resolves every READ_VARIABLE and ASSIGN_VARIABLE
+ * to the variable of the VAR_HANDLE earlier in its subgraph that makes its resource input, and fixes each
+ * variable's type and shape from its ASSIGN_VARIABLEs (all must agree, none dynamic; a READ_VARIABLE's output
+ * must have them), refusing the model otherwise with a message naming the variable. The value of a variable
+ * lives in the op data of its owner, the first VAR_HANDLE naming it (kernels/var_handle.c): an int32
+ * "assigned" flag, then the bytes at EMBER_VARIABLE_VALUE_OFFSET; a CALL_ONCE status in the op data of the
+ * first CALL_ONCE of its init subgraph (kernels/call_once.c). Both are zero at allocate (the arena is
+ * zeroed), so every allocation starts from the state of a new interpreter, as
+ * ember_interpreter_reset_variables does. */
+typedef struct ember_variable {
+    const char *container;   /* VarHandleOptions, "" when absent */
+    const char *shared_name; /* likewise */
+    int32_t owner;           /* interpreter node index of the first VAR_HANDLE naming it */
+    int32_t assigner; /* the first ASSIGN_VARIABLE setting it (its value gives type and shape), -1: none */
+    ember_type type;
+    int32_t rank;
+    int32_t dims[EMBER_MAX_DIMS];
+    size_t bytes;
+} ember_variable;
+#define EMBER_VARIABLE_VALUE_OFFSET EMBER_ALIGNMENT
+ember_status ember_load_variables(ember_interpreter *ctx);
+/* The variable a VAR_HANDLE, READ_VARIABLE or ASSIGN_VARIABLE node works on, and its index (the resource id
+ * VAR_HANDLE writes, numbered as LiteRT does: by first VAR_HANDLE); NULL / -1 for other nodes. */
+const ember_variable *ember_node_variable(const ember_interpreter *ctx, const ember_node *node, int32_t *id);
+/* The owner's op data of variable v (NULL before allocate), and the status word of init subgraph `subgraph`
+ * that its CALL_ONCEs share (NULL when none calls it or before allocate). */
+uint8_t *ember_variable_slot(const ember_interpreter *ctx, const ember_variable *v);
+int32_t *ember_init_status(const ember_interpreter *ctx, int32_t subgraph);
+/* "'container/shared_name'" or "'shared_name'" of v into buf, for messages. */
+const char *ember_variable_name(const ember_variable *v, char *buf, size_t capacity);
 
 /* Node input/output i as a tensor; NULL for an omitted optional input (-1) or i beyond the node's count. */
 static inline ember_tensor *ember_node_input(ember_interpreter *ctx, const ember_node *node, int32_t i) {

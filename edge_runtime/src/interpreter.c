@@ -29,6 +29,7 @@ static void free_interpreter(ember_interpreter *it) {
     free(it->plan_scratch);
     free(it->io_indices);
     free(it->signatures);
+    free(it->variables);
     free(it->subgraphs);
     free(it->nodes);
     free(it->tensors);

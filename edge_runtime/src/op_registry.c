@@ -97,6 +97,9 @@ static const ember_kernel *const kernels[] = {
     &ember_kernel_while,
     &ember_kernel_if,
     &ember_kernel_call_once,
+    &ember_kernel_var_handle,
+    &ember_kernel_read_variable,
+    &ember_kernel_assign_variable,
 };
 
 /* CUSTOM operators the runtime implements, found by custom_code (their kernel's name); LiteRT registers

@@ -256,5 +256,5 @@ ember_status ember_verify_calls(ember_interpreter *ctx) {
     for (i = 0; i < ctx->node_count; ++i)
         if (ctx->nodes[i].callee[0] >= 0)
             EMBER_TRY(ember_check_call(ctx, &ctx->nodes[i]));
-    return EMBER_OK;
+    return ember_load_variables(ctx); /* CALL_ONCE's callees are known now */
 }

@@ -16,6 +16,7 @@ size_t ember_type_size(int32_t type) {
     switch (type) {
     case EMBER_FLOAT32:
     case EMBER_INT32:
+    case EMBER_RESOURCE: /* the id of a variable (VAR_HANDLE's output), as in LiteRT */
         return 4;
     case EMBER_INT8:
     case EMBER_UINT8:

@@ -94,12 +94,17 @@ enum {
     TFL_OP_IF = 118,
     TFL_OP_WHILE = 119,
     TFL_OP_CALL_ONCE = 129,
+    TFL_OP_VAR_HANDLE = 142,
+    TFL_OP_READ_VARIABLE = 143,
+    TFL_OP_ASSIGN_VARIABLE = 144,
     TFL_OP_PLACEHOLDER_FOR_GREATER_OP_CODES = 127
 };
 
 /* BuiltinOptions union tags. */
 enum { TFL_OPTIONS_IF = 92, TFL_OPTIONS_WHILE = 93, TFL_OPTIONS_CALL_ONCE = 103 };
 /* IfOptions (then 0, else 1), WhileOptions (cond 0, body 1), CallOnceOptions (init 0): subgraph indices. */
+/* VarHandleOptions: container (string, field 0) and shared_name (string, field 1) name a resource variable. */
+enum { TFL_OPTIONS_VAR_HANDLE = 111, TFL_VAR_HANDLE_CONTAINER = 0, TFL_VAR_HANDLE_SHARED_NAME = 1 };
 enum { TFL_OPTIONS_FULLY_CONNECTED = 8, TFL_OPTIONS_SOFTMAX = 9, TFL_OPTIONS_RESHAPE = 17 };
 
 /* table FullyConnectedOptions */

@@ -106,7 +106,7 @@ ember_status ember_verify_tensor(loader *l, int32_t index) {
     TENSOR_FB_CHECK(l, fb_get_u8(l->r, &tt, TFL_TENSOR_IS_VARIABLE, 0, &is_variable), "field is_variable");
     TENSOR_FB_CHECK(l, fb_get_table(l->r, &tt, TFL_TENSOR_SPARSITY, &sparsity, &present), "field sparsity");
 
-    TENSOR_CHECK(l, !is_variable, EMBER_UNSUPPORTED, "variable tensors (stateful models) are not supported");
+    TENSOR_CHECK(l, !is_variable, EMBER_UNSUPPORTED, "is_variable tensors are not supported");
     elem_size = ember_type_size(type);
     TENSOR_CHECK(l, elem_size != 0, EMBER_UNSUPPORTED, "type %s (%d) is not supported",
                  ember_type_name((ember_type)type), (int)type);

@@ -3,7 +3,8 @@ and SignatureDefs, from plain descriptions, for the verifier's tests, the fuzz s
 
 Buffers are shared by the whole model; each subgraph lists its own tensors and operators, whose tensor indices
 are the subgraph's own. Options of WHILE / IF / CALL_ONCE are given as subgraph indices in OpSpec.options
-("cond"/"body", "then"/"else", "init"); other ops take tflite_builder's options.
+("cond"/"body", "then"/"else", "init"), VAR_HANDLE's as "shared_name" (and "container"); other ops take
+tflite_builder's options.
 """
 
 from __future__ import annotations
@@ -59,6 +60,12 @@ def _call_options(b: flatbuffers.Builder, op: OpSpec) -> tuple[int, int]:
         tflite.CallOnceOptionsStart(b)
         tflite.CallOnceOptionsAddInitSubgraphIndex(b, int(o["init"]))
         return tflite.BuiltinOptions.CallOnceOptions, tflite.CallOnceOptionsEnd(b)
+    if op.op == "VAR_HANDLE":
+        container, shared_name = b.CreateString(o.get("container", "")), b.CreateString(o["shared_name"])
+        tflite.VarHandleOptionsStart(b)
+        tflite.VarHandleOptionsAddContainer(b, container)
+        tflite.VarHandleOptionsAddSharedName(b, shared_name)
+        return tflite.BuiltinOptions.VarHandleOptions, tflite.VarHandleOptionsEnd(b)
     if op.op == "LESS":
         tflite.LessOptionsStart(b)
         return tflite.BuiltinOptions.LessOptions, tflite.LessOptionsEnd(b)
@@ -95,6 +102,8 @@ def build_subgraphs(subgraphs: Sequence[SubgraphSpec], signatures: Sequence[Sign
         for i, t in enumerate(sg.tensors):
             name = b.CreateString(t.name)
             shape = _int_vector(b, tflite.TensorStartShapeVector, t.shape)
+            signature = (_int_vector(b, tflite.TensorStartShapeSignatureVector, t.shape_signature)
+                         if t.shape_signature is not None else 0)
             quant = 0
             if t.scales is not None:
                 tflite.QuantizationParametersStartScaleVector(b, len(t.scales))
@@ -112,6 +121,8 @@ def build_subgraphs(subgraphs: Sequence[SubgraphSpec], signatures: Sequence[Sign
                 quant = tflite.QuantizationParametersEnd(b)
             tflite.TensorStart(b)
             tflite.TensorAddShape(b, shape)
+            if signature:
+                tflite.TensorAddShapeSignature(b, signature)
             tflite.TensorAddType(b, TENSOR_TYPES[t.dtype])
             tflite.TensorAddBuffer(b, t.buffer if t.buffer is not None else buffer_of[s][i])
             tflite.TensorAddName(b, name)
@@ -238,4 +249,25 @@ def call_once_then_add(dtype: str = "float32") -> bytes:
     main = SubgraphSpec([_state(dtype, [3], "x"), _state(dtype, [3], "y")],
                         [OpSpec("CALL_ONCE", [], [], {"init": 1}), OpSpec("ADD", [0, 0], [1])], [0], [1], "main")
     init = SubgraphSpec([], [], [], [], "init")
+    return build_subgraphs([main, init])
+
+
+def accumulator(dtype: str = "float32", shape: Sequence[int] = (2, 3), start: float = 0.5) -> bytes:
+    """A streaming sum: subgraph 0 runs CALL_ONCE (subgraph 1 assigns `start` to variable 'acc'), then
+    acc = acc + x (VAR_HANDLE, READ_VARIABLE, ADD, ASSIGN_VARIABLE) and returns the new acc; inputs (x,)."""
+    if dtype == "int8":
+        first = np.full(shape, int(round(start / 0.05)) + 3, np.int8)
+    else:
+        first = np.full(shape, start, np.dtype(dtype))
+    main = SubgraphSpec(
+        [_state(dtype, shape, "x"), TensorSpec("acc", [], "resource"), _state(dtype, shape, "read"),
+         _state(dtype, shape, "sum")],
+        [OpSpec("CALL_ONCE", [], [], {"init": 1}), OpSpec("VAR_HANDLE", [], [1], {"shared_name": "acc"}),
+         OpSpec("READ_VARIABLE", [1], [2]), OpSpec("ADD", [2, 0], [3]), OpSpec("ASSIGN_VARIABLE", [1, 3], [])],
+        [0], [3], "main")
+    value = _state(dtype, shape, "start")
+    value.data = first
+    init = SubgraphSpec([TensorSpec("acc", [], "resource"), value],
+                        [OpSpec("VAR_HANDLE", [], [0], {"shared_name": "acc"}), OpSpec("ASSIGN_VARIABLE", [0, 1], [])],
+                        [], [], "init")
     return build_subgraphs([main, init])

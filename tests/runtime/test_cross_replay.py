@@ -65,9 +65,10 @@ def ops_and_types(model: bytes) -> set[tuple[str, str]]:
         for i in range(sg.OperatorsLength()):
             op = sg.Operators(i)
             name = names[m.OperatorCodes(op.OpcodeIndex()).BuiltinCode()]
-            tensors = [int(t) for t in [*op.InputsAsNumpy(), *op.OutputsAsNumpy()] if t >= 0]
-            # An op without tensors (CALL_ONCE) runs alike in a float32 and in an int8 model: it counts for the
-            # types of its subgraph.
+            tensors = [int(t) for t in [*op.InputsAsNumpy(), *op.OutputsAsNumpy()]
+                       if t >= 0 and sg.Tensors(int(t)).Type() != tflite.TensorType.RESOURCE]
+            # An op without tensors (CALL_ONCE) or with only a variable's handle (VAR_HANDLE) runs alike in a
+            # float32 and in an int8 model: it counts for the types of its subgraph.
             for t in tensors or range(sg.TensorsLength()):
                 found.add((name, types[sg.Tensors(t).Type()]))
     return found
@@ -270,6 +271,11 @@ def one_op_cases() -> list[Case]:
         models += [(f"WHILE/{dtype}", subgraphs.counted_loop(dtype)), (f"IF/{dtype}", subgraphs.two_branches(dtype)),
                    (f"CALL_ONCE/{dtype}", subgraphs.call_once_then_add(dtype))]
     for path in sorted((Path(__file__).resolve().parents[1] / "data" / "tf" / "control_flow").glob("*.tflite")):
+        models.append((f"tf_{path.stem}", path.read_bytes()))
+    # Resource variables (VAR_HANDLE, READ_VARIABLE, ASSIGN_VARIABLE under CALL_ONCE): one invoke from the initial
+    # state, hand-built and TensorFlow's streaming cells.
+    models += [(f"VARIABLES/{dtype}", subgraphs.accumulator(dtype)) for dtype in ("float32", "int8")]
+    for path in sorted((Path(__file__).resolve().parents[1] / "data" / "tf" / "variables").glob("stream_*.tflite")):
         models.append((f"tf_{path.stem}", path.read_bytes()))
     for k, (name, model) in enumerate(models):
         add(name, model, control_feeds(model, 3 + k % 2))

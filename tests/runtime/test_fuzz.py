@@ -107,8 +107,14 @@ def write_seeds(corpus: Path) -> int:
     parts = test_subgraphs._loop_parts()
     seeds.append(subgraphs.build_subgraphs(parts, [subgraphs.SignatureSpec(
         "step", 2, inputs={"i": 0, "n": 1, "x": 2}, outputs={"i_next": 4, "x_next": 5})]))
+    # Resource variables (VAR_HANDLE / READ_VARIABLE / ASSIGN_VARIABLE with CALL_ONCE): hand-built and TensorFlow's.
+    import test_variables
+
+    seeds += [subgraphs.accumulator(dtype) for dtype in ("float32", "int8", "int32")]
+    seeds += [test_variables._two_containers(), test_variables._loop_counter(), test_variables._read_then_assign(),
+              test_variables._read_then_assign(init=True)]
     tf_data = Path(__file__).resolve().parents[1] / "data" / "tf"
-    seeds.extend(p.read_bytes() for folder in ("control_flow", "signatures")
+    seeds.extend(p.read_bytes() for folder in ("control_flow", "signatures", "variables")
                  for p in sorted((tf_data / folder).glob("*.tflite")))
     for i, seed in enumerate(seeds):
         (corpus / f"builder_{i:02d}.tflite").write_bytes(seed)

@@ -20,15 +20,17 @@ def test_unit_tests_under_asan_and_ubsan(tmp_path: Path) -> None:
     model = sample_model(tmp_path / "mlp.tflite")
     run([str(out / "ember-bench"), f"--graph={model}", "--num_runs=3", "--enable_op_profiling"], tmp_path)
     run([str(out / "ember-bench"), f"--graph={model}", "--num_runs=3", "--num_threads=2"], tmp_path)
-    # Several subgraphs: WHILE (a constant bound, so the body runs), IF, CALL_ONCE, and TensorFlow's files.
+    # Several subgraphs: WHILE (a constant bound, so the body runs), IF, CALL_ONCE, resource variables, and
+    # TensorFlow's files.
     import subgraph_builder
 
     data = Path(__file__).resolve().parents[1] / "data" / "tf"
     models = {"loop": subgraph_builder.counted_loop("int8", limit=4), "branch": subgraph_builder.two_branches(),
-              "once": subgraph_builder.call_once_then_add()}
+              "once": subgraph_builder.call_once_then_add(), "variables": subgraph_builder.accumulator("int8")}
     for name, content in models.items():
         (tmp_path / f"{name}.tflite").write_bytes(content)
-    graphs = [tmp_path / f"{name}.tflite" for name in models] + sorted((data / "control_flow").glob("*.tflite"))
+    graphs = [tmp_path / f"{name}.tflite" for name in models] + sorted((data / "control_flow").glob("*.tflite")) + \
+        sorted((data / "variables").glob("*.tflite"))
     for graph in graphs:
         run([str(out / "ember-bench"), f"--graph={graph}", "--num_runs=3"], tmp_path)
 

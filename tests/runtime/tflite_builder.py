@@ -20,7 +20,8 @@ import tflite
 TENSOR_TYPES = {"float32": tflite.TensorType.FLOAT32, "int32": tflite.TensorType.INT32,
                 "int8": tflite.TensorType.INT8, "float16": tflite.TensorType.FLOAT16,
                 "int64": tflite.TensorType.INT64, "uint8": tflite.TensorType.UINT8, "bool": tflite.TensorType.BOOL,
-                "int16": tflite.TensorType.INT16, "complex64": tflite.TensorType.COMPLEX64}
+                "int16": tflite.TensorType.INT16, "complex64": tflite.TensorType.COMPLEX64,
+                "resource": tflite.TensorType.RESOURCE}
 _PLACEHOLDER = 0x5EED_0000_0000_0000  # Buffer.offset placeholder of external_buffers
 ACTIVATIONS = {"NONE": 0, "RELU": 1, "RELU_N1_TO_1": 2, "RELU6": 3, "TANH": 4}
 PADDINGS = {"SAME": 0, "VALID": 1}
@@ -36,6 +37,7 @@ class TensorSpec:
     zero_points: Sequence[int] | None = None
     quantized_dimension: int = 0
     buffer: int | None = None  # override the buffer index (hostile files)
+    shape_signature: Sequence[int] | None = None  # -1 marks a dynamic dimension (written by subgraph_builder)
 
 
 @dataclass

@@ -127,3 +127,15 @@ def test_trace_arguments_are_checked(zoo_model, tmp_path: Path) -> None:
     np.save(tmp_path / "wrong.npy", np.zeros((1, 2, 2, 2), np.float32))
     status, _, err = _ember("inspect", "--trace", str(path), str(tmp_path / "wrong.npy"))
     assert status == 2 and "resized to [1,2,2,2]" in err, err
+
+
+def test_trace_of_a_stateful_model_skips_the_resource_handles(tmp_path: Path) -> None:
+    """VAR_HANDLE's output is a variable's id, not a value (get_tensor refuses it): the trace lists every other
+    op's output, READ_VARIABLE's among them, and agrees with LiteRT on the first invoke."""
+    model = Path(__file__).resolve().parents[1] / "data" / "tf" / "variables" / "stream_float32.tflite"
+    x = tmp_path / "x.npy"
+    np.save(x, np.linspace(-1, 1, 4, dtype=np.float32).reshape(1, 4))
+    report = trace_model.trace(model, x)
+    ops = [row["op"] for row in report["rows"]]
+    assert "VAR_HANDLE" not in ops and ops.count("READ_VARIABLE") == 2
+    assert report["compared_with_litert"] and report["first_divergence"] is None

@@ -1,5 +1,8 @@
 /* CALL_ONCE, as TFLite's call_once.cc: runs its init subgraph (which sets resource variables) on the first
- * invoke only; later invokes skip it. The flag lives in the op data, in the arena, zeroed at allocate. */
+ * invoke only; later invokes skip it. As in LiteRT the status belongs to the init subgraph, not the node:
+ * every CALL_ONCE of one initialiser (one per signature's subgraph, say) shares it, so whichever runs first
+ * initialises and the others skip. It lives in the op data of the first such CALL_ONCE (variables.c), in the
+ * arena, zeroed at allocate and by ember_interpreter_reset_variables. */
 #include "kernels/kernels.h"
 #include "tflite_schema.h"
 
@@ -9,16 +12,16 @@ typedef struct call_once_data {
 
 static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     (void)ctx;
-    ((call_once_data *)node->op_data)->done = 0;
+    (void)node;
     return EMBER_OK;
 }
 
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
-    call_once_data *data = (call_once_data *)node->op_data;
-    if (data->done)
+    int32_t *done = ember_init_status(ctx, node->callee[0]);
+    if (*done)
         return EMBER_OK;
     EMBER_TRY(ember_invoke_subgraph(ctx, node->callee[0]));
-    data->done = 1;
+    *done = 1;
     return EMBER_OK;
 }
 

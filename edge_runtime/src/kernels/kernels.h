@@ -32,6 +32,10 @@ extern const ember_kernel ember_kernel_logistic;
 extern const ember_kernel ember_kernel_while;
 extern const ember_kernel ember_kernel_if;
 extern const ember_kernel ember_kernel_call_once;
+/* Resource variables (var_handle.c, read_variable.c, assign_variable.c; resolved by variables.c). */
+extern const ember_kernel ember_kernel_var_handle;
+extern const ember_kernel ember_kernel_read_variable;
+extern const ember_kernel ember_kernel_assign_variable;
 extern const ember_kernel ember_kernel_tanh;
 extern const ember_kernel ember_kernel_hard_swish;
 extern const ember_kernel ember_kernel_gelu;

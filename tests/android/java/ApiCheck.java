@@ -26,6 +26,8 @@ import java.util.Map;
  *                                           OUTDIR/step_N.bin; then refused resizes ("CASE" lines, BAD: dims the
  *                                           graph cannot take) and a run of the last step again to
  *                                           OUTDIR/after_refusals.bin
+ *   stream MODEL OUTDIR IN.bin STEPS        a stateful model: STEPS runs to OUTDIR/step_K.bin, resetVariableTensors,
+ *                                           STEPS runs to OUTDIR/reset_K.bin
  */
 public final class ApiCheck {
     private ApiCheck() {}
@@ -44,6 +46,9 @@ public final class ApiCheck {
                 break;
             case "resize":
                 resize(new File(args[1]), new File(args[2]), dims(args[3]), Arrays.copyOfRange(args, 4, args.length));
+                break;
+            case "stream":
+                stream(new File(args[1]), new File(args[2]), new File(args[3]), Integer.parseInt(args[4]));
                 break;
             default:
                 throw new IllegalArgumentException("unknown mode " + args[0]);
@@ -300,6 +305,21 @@ public final class ApiCheck {
         byte[] data = new byte[out.remaining()];
         out.get(data);
         Files.write(file.toPath(), data);
+    }
+
+    /** A stateful model: `steps` runs of one input (OUTDIR/step_K.bin), resetVariableTensors, `steps` again
+     * (OUTDIR/reset_K.bin). */
+    private static void stream(File model, File out, File input, int steps) throws IOException {
+        byte[] x = Files.readAllBytes(input.toPath());
+        try (Interpreter it = new Interpreter(model)) {
+            for (int pass = 0; pass < 2; pass++) {
+                for (int k = 0; k < steps; k++) {
+                    runTo(it, x, new File(out, (pass == 0 ? "step_" : "reset_") + k + ".bin"));
+                }
+                it.resetVariableTensors();
+            }
+        }
+        System.out.println("DONE");
     }
 
     private static void resize(File model, File out, final int[] bad, String[] steps) throws IOException {

@@ -241,6 +241,12 @@ static void JNICALL native_resizeInput(JNIEnv *env, jclass cls, jlong h, jint in
     failed(env, handle(h), ember_interpreter_resize_input(handle(h), input, d32, (int32_t)rank));
 }
 
+/* ember_interpreter_reset_variables: resource variables unassigned, CALL_ONCE armed again. */
+static void JNICALL native_resetVariables(JNIEnv *env, jclass cls, jlong h) {
+    (void)cls;
+    failed(env, handle(h), ember_interpreter_reset_variables(handle(h)));
+}
+
 /* ember_interpreter_allocate_tensors: a no-op unless an input was resized since the last allocation. */
 static void JNICALL native_allocate(JNIEnv *env, jclass cls, jlong h) {
     (void)cls;
@@ -306,6 +312,7 @@ static const native_method METHODS[] = {
     METHOD(invoke, "(J)V"),
     METHOD(resizeInput, "(JI[I)V"),
     METHOD(allocate, "(J)V"),
+    METHOD(resetVariables, "(J)V"),
     METHOD(arenaBytes, "(J)J"),
     METHOD(numThreads, "(J)I"),
     METHOD(isa, "(J)Ljava/lang/String;"),

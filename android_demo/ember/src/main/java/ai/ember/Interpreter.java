@@ -204,6 +204,18 @@ public final class Interpreter implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a new stream in a stateful model (resource variables: VAR_HANDLE, READ_VARIABLE, ASSIGN_VARIABLE):
+     * every variable goes back to unassigned and every CALL_ONCE initialiser runs again in the next run, which
+     * then computes what a new Interpreter's first run would. LiteRT's method of this name zeroes only is_variable
+     * tensors (which the runtime does not load) and keeps its resource variables. Nothing to do for a model
+     * without state.
+     */
+    public synchronized void resetVariableTensors() {
+        checkOpen();
+        NativeInterpreter.resetVariables(handle);
+    }
+
     /** {@link #resizeInput(int, int[], boolean)} with strict false: any dim may change, the rank stays. */
     public synchronized void resizeInput(int idx, int[] dims) {
         resizeInput(idx, dims, false);

@@ -52,6 +52,8 @@ final class NativeInterpreter {
 
     static native void allocate(long handle);
 
+    static native void resetVariables(long handle);
+
     static native long arenaBytes(long handle);
 
     static native int numThreads(long handle);
