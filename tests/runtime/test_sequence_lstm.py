@@ -32,6 +32,7 @@ def lstm_model(
     omit: tuple[int, ...] = (),
     shape_of: dict[int, tuple[int, ...]] | None = None,
     constant_state: bool = False,
+    hybrid: bool = False,
     seed: int = 0,
 ) -> bytes:
     """One UNIDIRECTIONAL_SEQUENCE_LSTM; `omit` drops inputs, `shape_of` overrides an input's shape (hostile)."""
@@ -68,7 +69,12 @@ def lstm_model(
         if i == 13:
             data += 1.0  # forget bias as Keras initialises it
         index[i] = len(tensors)
-        tensors.append(TensorSpec(f"w{i}", shapes[i], data=data))
+        if hybrid and (i < 12 or i == 16):  # dynamic range: int8 weights, symmetric per tensor
+            w_scale = float(np.abs(data).max()) / 127.0
+            q = np.clip(np.round(data / w_scale), -127, 127).astype(np.int8)
+            tensors.append(TensorSpec(f"w{i}", shapes[i], "int8", data=q, scales=[w_scale], zero_points=[0]))
+        else:
+            tensors.append(TensorSpec(f"w{i}", shapes[i], data=data))
     for i, shape in ((18, (batch, n_output)), (19, (batch, n_cell))):
         if i in omit:
             continue
@@ -119,6 +125,31 @@ CASES = {
     "relu": {"options": {"activation": "RELU"}},
     "relu6": {"options": {"activation": "RELU6"}},
     "relu_n1_to_1": {"options": {"activation": "RELU_N1_TO_1"}},
+    "hybrid_symmetric": {"hybrid": True},
+    "hybrid_asymmetric": {"hybrid": True, "options": {"asymmetric": True}},
+    "hybrid_peephole_projection": {
+        "hybrid": True,
+        "peephole": True,
+        "projection": True,
+        "projection_bias": True,
+        "options": {"asymmetric": True},
+    },
+    "hybrid_cifg_layer_norm_time_major": {
+        "hybrid": True,
+        "cifg": True,
+        "layer_norm": True,
+        "peephole": True,
+        "time_major": True,
+        "batch": 3,
+    },
+    "hybrid_odd_sizes_clip": {
+        "hybrid": True,
+        "batch": 3,
+        "n_input": 7,
+        "n_cell": 9,
+        "time": 5,
+        "options": {"cell_clip": 0.3},
+    },
     "everything_time_major": {
         "peephole": True,
         "projection": True,

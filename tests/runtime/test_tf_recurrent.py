@@ -1,12 +1,12 @@
 """Recurrent layers written by TensorFlow's converter (tests/data/tf/recurrent/, make_recurrent_models.py):
 tf.keras LSTM (UNIDIRECTIONAL_SEQUENCE_LSTM) and Bidirectional(LSTM) (two of them, REVERSE_V2 and
-CONCATENATION), float32, against LiteRT's reference kernels within 1e-5 relative. The LSTM's output and cell
+CONCATENATION), float32 and dynamic-range (int8 weights, the hybrid kernel with asymmetric input quantisation, as
+the converter writes it), against LiteRT's reference kernels within 1e-5 relative. The LSTM's output and cell
 states are variable tensors, which LiteRT keeps from one invoke to the next: both runtimes are invoked several
 times in a row on different inputs, so a state that is dropped, reset or shared with another tensor shows.
 
-Not run here (reported, to run once the pieces land): the dynamic-range files (hybrid LSTM kernel) and the
-GRU / SimpleRNN files, whose WHILE bodies slice with a size computed at run time (SLICE) and, dynamic-range,
-use hybrid FULLY_CONNECTED (version 12)."""
+Not run here (to run once the pieces land): the GRU / SimpleRNN files, whose WHILE bodies slice with a size
+computed at run time (SLICE) and, dynamic-range, use hybrid FULLY_CONNECTED (version 12)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,18 @@ def _run(it, x: np.ndarray) -> np.ndarray:
     [
         ("lstm_seq_float32.tflite", ["UNIDIRECTIONAL_SEQUENCE_LSTM"]),
         ("lstm_last_float32.tflite", ["UNIDIRECTIONAL_SEQUENCE_LSTM", "STRIDED_SLICE"]),
+        ("lstm_seq_dynamic.tflite", ["UNIDIRECTIONAL_SEQUENCE_LSTM"]),
+        ("lstm_last_dynamic.tflite", ["UNIDIRECTIONAL_SEQUENCE_LSTM", "STRIDED_SLICE"]),
+        (
+            "bilstm_dynamic.tflite",
+            [
+                "REVERSE_V2",
+                "UNIDIRECTIONAL_SEQUENCE_LSTM",
+                "REVERSE_V2",
+                "UNIDIRECTIONAL_SEQUENCE_LSTM",
+                "CONCATENATION",
+            ],
+        ),
         (
             "bilstm_float32.tflite",
             [
