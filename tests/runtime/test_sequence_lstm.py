@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tflite_builder import OpSpec, TensorSpec, build_model
 
 from ember.runtime import Interpreter
-from tests.runtime.tflite_builder import OpSpec, TensorSpec, build_model
-
-REQUIRED = {0, 2, 3, 4, 6, 7, 8, 13, 14, 15, 18, 19}
 
 
 def lstm_model(
