@@ -98,6 +98,7 @@ static const ember_kernel *const kernels[] = {
     &ember_kernel_if,
     &ember_kernel_call_once,
     &ember_kernel_unidirectional_sequence_lstm,
+    &ember_kernel_unidirectional_sequence_rnn,
 };
 
 /* CUSTOM operators the runtime implements, found by custom_code (their kernel's name); LiteRT registers

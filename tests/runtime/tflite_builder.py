@@ -90,6 +90,11 @@ def _options(b: flatbuffers.Builder, op: OpSpec) -> tuple[int, int]:
         tflite.UnidirectionalSequenceLSTMOptionsAddTimeMajor(b, bool(o.get("time_major", False)))
         tflite.UnidirectionalSequenceLSTMOptionsAddAsymmetricQuantizeInputs(b, bool(o.get("asymmetric", False)))
         return tflite.BuiltinOptions.UnidirectionalSequenceLSTMOptions, tflite.UnidirectionalSequenceLSTMOptionsEnd(b)
+    if op.op == "UNIDIRECTIONAL_SEQUENCE_RNN":
+        tflite.SequenceRNNOptionsStart(b)
+        tflite.SequenceRNNOptionsAddTimeMajor(b, bool(o.get("time_major", False)))
+        tflite.SequenceRNNOptionsAddFusedActivationFunction(b, ACTIVATIONS[o.get("activation", "TANH")])
+        return tflite.BuiltinOptions.SequenceRNNOptions, tflite.SequenceRNNOptionsEnd(b)
     if op.op in ("CONV_2D", "DEPTHWISE_CONV_2D"):
         depthwise = op.op == "DEPTHWISE_CONV_2D"
         name = "DepthwiseConv2DOptions" if depthwise else "Conv2DOptions"

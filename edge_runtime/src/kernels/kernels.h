@@ -32,8 +32,10 @@ extern const ember_kernel ember_kernel_logistic;
 extern const ember_kernel ember_kernel_while;
 extern const ember_kernel ember_kernel_if;
 extern const ember_kernel ember_kernel_call_once;
-/* Recurrent ops (unidirectional_sequence_lstm.c): state in variable tensors kept between invokes. */
+/* Recurrent ops (unidirectional_sequence_lstm.c, unidirectional_sequence_rnn.c): state in variable tensors
+ * kept between invokes. */
 extern const ember_kernel ember_kernel_unidirectional_sequence_lstm;
+extern const ember_kernel ember_kernel_unidirectional_sequence_rnn;
 extern const ember_kernel ember_kernel_tanh;
 extern const ember_kernel ember_kernel_hard_swish;
 extern const ember_kernel ember_kernel_gelu;
