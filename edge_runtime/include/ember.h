@@ -175,9 +175,9 @@ ember_status ember_interpreter_resize_tensor(ember_interpreter *interpreter, int
  * after a resize starts from fresh state too.
  *
  * ember_interpreter_reset_variables returns every variable to "never assigned" and re-arms every CALL_ONCE,
- * so the next invoke computes what a new interpreter's first invoke would: the start of a new stream.
- * (LiteRT's ResetVariableTensors only zeroes is_variable tensors and leaves its resource variables as they
- * are; the runtime refuses is_variable tensors at create.) EMBER_OK and nothing to do before allocate. */
+ * and zeroes the is_variable tensors (LSTM/RNN states), so the next invoke computes what a new interpreter's
+ * first invoke would: the start of a new stream. (LiteRT's ResetVariableTensors only zeroes is_variable
+ * tensors and leaves its resource variables as they are.) EMBER_OK and nothing to do before allocate. */
 ember_status ember_interpreter_reset_variables(ember_interpreter *interpreter);
 
 /* ---- Debugging ---------------------------------------------------------------------------------------- */

@@ -38,6 +38,7 @@ typedef struct ember_tensor {
     uint8_t is_sparse; /* constant in TFLite's sparse format (`sparsity`); dense copy in the arena */
     uint8_t is_graph_input;
     uint8_t is_graph_output;
+    uint8_t is_variable; /* the file's is_variable: state an op reads and writes, kept between invokes */
     int32_t quant_count;
     int32_t quantized_dimension;
     size_t scales_pos;      /* position of the verified float vector in the model buffer */

@@ -100,6 +100,8 @@ static const ember_kernel *const kernels[] = {
     &ember_kernel_var_handle,
     &ember_kernel_read_variable,
     &ember_kernel_assign_variable,
+    &ember_kernel_unidirectional_sequence_lstm,
+    &ember_kernel_unidirectional_sequence_rnn,
 };
 
 /* CUSTOM operators the runtime implements, found by custom_code (their kernel's name); LiteRT registers

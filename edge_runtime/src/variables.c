@@ -323,7 +323,15 @@ ember_status ember_interpreter_reset_variables(ember_interpreter *it) {
         return EMBER_INVALID_ARGUMENT;
     it->error[0] = '\0';
     /* Unallocated: the next allocate zeroes the arena, which is the reset state already. */
-    if (!it->variables || !it->allocated)
+    if (!it->allocated)
+        return EMBER_OK;
+    /* LiteRT's ResetVariableTensors: the LSTM/RNN states (is_variable tensors) back to zero. */
+    for (i = 0; i < it->tensor_count; ++i) {
+        ember_tensor *t = &it->tensors[i];
+        if (t->is_variable && !t->is_constant && t->data)
+            memset(t->data, 0, t->bytes);
+    }
+    if (!it->variables)
         return EMBER_OK;
     for (i = 0; i < it->variables->count; ++i) {
         const ember_variable *v = &it->variables->list[i];

@@ -60,7 +60,8 @@ static ember_status load_index_list(loader *l, const fb_vector *v, const ember_n
 }
 
 /* The inputs a builtin op may omit (bit i: input i), as TFLite's kernels do: the bias of CONV_2D,
- * DEPTHWISE_CONV_2D, FULLY_CONNECTED and TRANSPOSE_CONV, and RESHAPE's shape (then read from its options).
+ * DEPTHWISE_CONV_2D, FULLY_CONNECTED and TRANSPOSE_CONV, RESHAPE's shape (then read from its options), and
+ * the LSTM's optional weights (its prepare checks which combinations are valid).
  * Every other input is one the kernel needs, so an omitted one is refused here, once for all kernels. */
 static uint32_t optional_inputs(int32_t code) {
     switch (code) {
@@ -72,6 +73,8 @@ static uint32_t optional_inputs(int32_t code) {
         return 1u << 1;
     case TFL_OP_TRANSPOSE_CONV:
         return 1u << 3;
+    case 44: /* UNIDIRECTIONAL_SEQUENCE_LSTM: CIFG, peephole, projection, layer-norm inputs (its prepare) */
+        return 0xf31e22u;
     default:
         return 0;
     }

@@ -106,7 +106,6 @@ ember_status ember_verify_tensor(loader *l, int32_t index) {
     TENSOR_FB_CHECK(l, fb_get_u8(l->r, &tt, TFL_TENSOR_IS_VARIABLE, 0, &is_variable), "field is_variable");
     TENSOR_FB_CHECK(l, fb_get_table(l->r, &tt, TFL_TENSOR_SPARSITY, &sparsity, &present), "field sparsity");
 
-    TENSOR_CHECK(l, !is_variable, EMBER_UNSUPPORTED, "is_variable tensors are not supported");
     elem_size = ember_type_size(type);
     TENSOR_CHECK(l, elem_size != 0, EMBER_UNSUPPORTED, "type %s (%d) is not supported",
                  ember_type_name((ember_type)type), (int)type);
@@ -164,8 +163,11 @@ ember_status ember_verify_tensor(loader *l, int32_t index) {
         /* Constants are used in place; a misaligned one is copied into the arena by allocate_tensors. */
         t->data = (void *)(uintptr_t)data;
     }
-    t->first_op = -1;
-    t->last_op = -1;
+    /* A variable tensor (LSTM and RNN state) keeps its bytes from one invoke to the next, so it is alive for
+     * the whole subgraph (the planner shares none of its bytes); allocate zeroes it. */
+    t->is_variable = is_variable != 0;
+    t->first_op = is_variable ? 0 : -1;
+    t->last_op = is_variable ? INT32_MAX : -1;
     return load_quantization(l, &tt);
 }
 

@@ -33,6 +33,7 @@ class TensorSpec:
     shape: Sequence[int]
     dtype: str = "float32"
     data: np.ndarray | bytes | None = None  # constant data (weights, bias, shape); None for activations
+    is_variable: bool = False  # state an op keeps between invokes (LSTM and RNN states)
     scales: Sequence[float] | None = None  # quantisation parameters, written when given
     zero_points: Sequence[int] | None = None
     quantized_dimension: int = 0
@@ -85,6 +86,19 @@ def _options(b: flatbuffers.Builder, op: OpSpec) -> tuple[int, int]:
         if "quantized_bias_type" in o:  # 16x8: the bias type LiteRT reads (FLOAT32, the default: int64)
             tflite.FullyConnectedOptionsAddQuantizedBiasType(b, TENSOR_TYPES[o["quantized_bias_type"]])
         return tflite.BuiltinOptions.FullyConnectedOptions, tflite.FullyConnectedOptionsEnd(b)
+    if op.op == "UNIDIRECTIONAL_SEQUENCE_LSTM":
+        tflite.UnidirectionalSequenceLSTMOptionsStart(b)
+        tflite.UnidirectionalSequenceLSTMOptionsAddFusedActivationFunction(b, ACTIVATIONS[o.get("activation", "TANH")])
+        tflite.UnidirectionalSequenceLSTMOptionsAddCellClip(b, float(o.get("cell_clip", 0.0)))
+        tflite.UnidirectionalSequenceLSTMOptionsAddProjClip(b, float(o.get("proj_clip", 0.0)))
+        tflite.UnidirectionalSequenceLSTMOptionsAddTimeMajor(b, bool(o.get("time_major", False)))
+        tflite.UnidirectionalSequenceLSTMOptionsAddAsymmetricQuantizeInputs(b, bool(o.get("asymmetric", False)))
+        return tflite.BuiltinOptions.UnidirectionalSequenceLSTMOptions, tflite.UnidirectionalSequenceLSTMOptionsEnd(b)
+    if op.op == "UNIDIRECTIONAL_SEQUENCE_RNN":
+        tflite.SequenceRNNOptionsStart(b)
+        tflite.SequenceRNNOptionsAddTimeMajor(b, bool(o.get("time_major", False)))
+        tflite.SequenceRNNOptionsAddFusedActivationFunction(b, ACTIVATIONS[o.get("activation", "TANH")])
+        return tflite.BuiltinOptions.SequenceRNNOptions, tflite.SequenceRNNOptionsEnd(b)
     if op.op in ("CONV_2D", "DEPTHWISE_CONV_2D"):
         depthwise = op.op == "DEPTHWISE_CONV_2D"
         name = "DepthwiseConv2DOptions" if depthwise else "Conv2DOptions"
@@ -287,6 +301,8 @@ def build_model(
         tflite.TensorAddType(b, TENSOR_TYPES[t.dtype])
         tflite.TensorAddBuffer(b, t.buffer if t.buffer is not None else buffer_of[i])
         tflite.TensorAddName(b, name)
+        if t.is_variable:
+            tflite.TensorAddIsVariable(b, True)
         if quant:
             tflite.TensorAddQuantization(b, quant)
         tensor_offsets.append(tflite.TensorEnd(b))

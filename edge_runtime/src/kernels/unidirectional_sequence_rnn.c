@@ -1,0 +1,139 @@
+/* UNIDIRECTIONAL_SEQUENCE_RNN, float32 (LiteRT's unidirectional_sequence_rnn.cc, RnnBatchStep): inputs 0
+ * input [batch, time, in] ([time, batch, in] with time_major), 1 weights [units, in], 2 recurrent weights
+ * [units, units], 3 bias [units], 4 hidden state [batch, units], a variable tensor kept between invokes as in
+ * LiteRT (zero at allocate). Per step h = act(bias + W x + R h) with the fused activation; the output row is
+ * h. Dynamic-range (int8 weights) RNNs are refused: not in this build. */
+#include <math.h>
+#include <string.h>
+
+#include "kernels/kernels.h"
+#include "tflite_schema.h"
+
+enum { OPT_TIME_MAJOR = 0, OPT_ACTIVATION = 1 }; /* SequenceRNNOptions fields */
+
+typedef struct rnn_data {
+    int32_t batch, time, n_input, units, time_major, activation;
+} rnn_data;
+
+static float activate(float x, int32_t activation) {
+    switch (activation) {
+    case TFL_ACT_RELU:
+        return x > 0.0f ? x : 0.0f;
+    case TFL_ACT_RELU_N1_TO_1:
+        return x < -1.0f ? -1.0f : x > 1.0f ? 1.0f : x;
+    case TFL_ACT_RELU6:
+        return x < 0.0f ? 0.0f : x > 6.0f ? 6.0f : x;
+    case 4: /* TANH */
+        return tanhf(x);
+    default:
+        return x;
+    }
+}
+
+static ember_status check_shape(ember_interpreter *ctx, const ember_node *node, const ember_tensor *t,
+                                const char *what, int32_t rank, int32_t d0, int32_t d1) {
+    char shape[64];
+    EMBER_CHECK(
+        ctx,
+        t->type == EMBER_FLOAT32 && t->rank == rank && t->dims[0] == d0 && (rank == 1 || t->dims[1] == d1),
+        t->type == EMBER_FLOAT32 ? EMBER_INVALID_MODEL : EMBER_UNSUPPORTED,
+        "UNIDIRECTIONAL_SEQUENCE_RNN %ld: %s '%.64s' is %s %s, expected float32 of %ld x %ld (rank %ld; "
+        "dynamic-range RNNs are not in this build)",
+        (long)node->index, what, t->name, ember_type_name(t->type),
+        ember_shape_string(t, shape, sizeof shape), (long)d0, (long)(rank == 1 ? 1 : d1), (long)rank);
+    return EMBER_OK;
+}
+
+static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
+    rnn_data *d = (rnn_data *)node->op_data;
+    const ember_tensor *input = ember_node_input(ctx, node, 0), *w, *state, *output;
+    int8_t time_major, activation;
+    char shape[64];
+    EMBER_CHECK(
+        ctx, node->input_count == 5 && node->output_count == 1, EMBER_INVALID_MODEL,
+        "UNIDIRECTIONAL_SEQUENCE_RNN %ld: %ld inputs and %ld outputs; it takes 5 inputs and one output",
+        (long)node->index, (long)node->input_count, (long)node->output_count);
+    w = ember_node_input(ctx, node, 1);
+    state = ember_node_input(ctx, node, 4);
+    output = ember_node_output(ctx, node, 0);
+    EMBER_TRY(ember_option_i8(ctx, node, OPT_TIME_MAJOR, 0, &time_major));
+    EMBER_TRY(ember_option_i8(ctx, node, OPT_ACTIVATION, TFL_ACT_NONE, &activation));
+    EMBER_CHECK(ctx, activation >= TFL_ACT_NONE && activation <= 4, EMBER_UNSUPPORTED,
+                "UNIDIRECTIONAL_SEQUENCE_RNN %ld: fused activation %d is not supported", (long)node->index,
+                (int)activation);
+    EMBER_CHECK(
+        ctx, input->type == EMBER_FLOAT32 && input->rank == 3 && w->rank == 2, EMBER_UNSUPPORTED,
+        "UNIDIRECTIONAL_SEQUENCE_RNN %ld: input '%.64s' is %s %s; float32 of rank 3 with matrix weights "
+        "runs",
+        (long)node->index, input->name, ember_type_name(input->type),
+        ember_shape_string(input, shape, sizeof shape));
+    d->time_major = time_major != 0;
+    d->activation = activation;
+    d->time = input->dims[d->time_major ? 0 : 1];
+    d->batch = input->dims[d->time_major ? 1 : 0];
+    d->n_input = input->dims[2];
+    d->units = w->dims[0];
+    EMBER_TRY(check_shape(ctx, node, w, "weights", 2, d->units, d->n_input));
+    EMBER_TRY(
+        check_shape(ctx, node, ember_node_input(ctx, node, 2), "recurrent weights", 2, d->units, d->units));
+    EMBER_TRY(check_shape(ctx, node, ember_node_input(ctx, node, 3), "bias", 1, d->units, 1));
+    EMBER_CHECK(
+        ctx, !state->is_constant, EMBER_INVALID_MODEL,
+        "UNIDIRECTIONAL_SEQUENCE_RNN %ld: the hidden state '%.64s' must be a variable tensor, not a constant",
+        (long)node->index, state->name);
+    EMBER_TRY(check_shape(ctx, node, state, "hidden state", 2, d->batch, d->units));
+    EMBER_CHECK(ctx,
+                output->type == EMBER_FLOAT32 && output->rank == 3 && output->dims[0] == input->dims[0] &&
+                    output->dims[1] == input->dims[1] && output->dims[2] == d->units,
+                EMBER_INVALID_MODEL,
+                "UNIDIRECTIONAL_SEQUENCE_RNN %ld: output '%.64s' is %s, expected [%ld, %ld, %ld]",
+                (long)node->index, output->name, ember_shape_string(output, shape, sizeof shape),
+                (long)input->dims[0], (long)input->dims[1], (long)d->units);
+    return EMBER_OK;
+}
+
+/* One step of one batch row: out = act(bias + W x + R h), then h = out. */
+static void rnn_step(const rnn_data *d, const float *w, const float *r, const float *bias, const float *x,
+                     float *h, float *out) {
+    int32_t u, k;
+    for (u = 0; u < d->units; ++u) {
+        const float *wu = w + (int64_t)u * d->n_input, *ru = r + (int64_t)u * d->units;
+        float in = 0.0f, rec = 0.0f;
+        for (k = 0; k < d->n_input; ++k)
+            in += wu[k] * x[k];
+        for (k = 0; k < d->units; ++k)
+            rec += ru[k] * h[k];
+        out[u] = activate(bias[u] + in + rec, d->activation);
+    }
+    memcpy(h, out, sizeof(float) * (size_t)d->units);
+}
+
+static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
+    const rnn_data *d = (const rnn_data *)node->op_data;
+    const float *x = (const float *)ember_node_input(ctx, node, 0)->data;
+    const float *w = (const float *)ember_node_input(ctx, node, 1)->data;
+    const float *r = (const float *)ember_node_input(ctx, node, 2)->data;
+    const float *bias = (const float *)ember_node_input(ctx, node, 3)->data;
+    float *h = (float *)ember_node_input(ctx, node, 4)->data;
+    float *out = (float *)ember_node_output(ctx, node, 0)->data;
+    int32_t t, b;
+    for (t = 0; t < d->time; ++t)
+        for (b = 0; b < d->batch; ++b) {
+            const int64_t row = d->time_major ? (int64_t)t * d->batch + b : (int64_t)b * d->time + t;
+            rnn_step(d, w, r, bias, x + row * d->n_input, h + (int64_t)b * d->units, out + row * d->units);
+        }
+    return EMBER_OK;
+}
+
+const ember_kernel ember_kernel_unidirectional_sequence_rnn = {
+    35, /* BuiltinOperator UNIDIRECTIONAL_SEQUENCE_RNN */
+    "UNIDIRECTIONAL_SEQUENCE_RNN",
+    3,
+    31, /* BuiltinOptions SequenceRNNOptions */
+    sizeof(rnn_data),
+    prepare,
+    eval,
+    NULL,
+    NULL,
+    EMBER_T_F32,
+};
