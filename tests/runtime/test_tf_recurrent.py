@@ -90,3 +90,22 @@ def test_state_is_zero_after_allocate() -> None:
     _run(ours, x)
     again, _ = _pair("lstm_seq_float32.tflite")
     np.testing.assert_allclose(_run(again, x), _run(theirs, x), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["lstm_seq_float32.tflite", "lstm_seq_dynamic.tflite"])
+def test_reset_all_variables_zeroes_the_state_as_litert(name: str) -> None:
+    """reset_all_variables() zeroes the LSTM's variable tensors, as LiteRT's: after a few invokes and a reset on
+    both, the next invoke of each is the first invoke of a fresh interpreter again."""
+    ours, theirs = _pair(name)
+    rng = np.random.default_rng(5)
+    shape = tuple(ours.get_input_details()[0]["shape"])
+    for _ in range(3):
+        x = rng.standard_normal(shape).astype(np.float32)
+        _run(ours, x), _run(theirs, x)
+    ours.reset_all_variables()
+    theirs.reset_all_variables()
+    x = rng.standard_normal(shape).astype(np.float32)
+    got, expected = _run(ours, x), _run(theirs, x)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+    fresh, _ = _pair(name)
+    np.testing.assert_allclose(got, _run(fresh, x), rtol=1e-5, atol=1e-6)
