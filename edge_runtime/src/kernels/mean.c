@@ -1,13 +1,15 @@
 /* MEAN over any set of axes (a constant int32 axis tensor; negative axes count from the end, repeats are
- * ignored), keep_dims or not; float32 and int8.
+ * ignored), keep_dims or not; float32, int8 and int16 (16x8: zero point 0).
  *
  * Each output element sums its inputs in row-major order of the reduced axes, which is the order of TFLite's
  * reference (reference/reduce.h: Mean, QuantizedMeanOrSum), so float results agree to rounding. int8 follows
  * QuantizedMeanOrSum bit for bit: sum of raw values in int32, minus zero point times count, requantised by
- * s_in / s_out with 1/count folded into the multiplier. */
+ * s_in / s_out with 1/count folded into the multiplier; int16 is the same arithmetic (LiteRT's EvalMeanReferenceOps
+ * is one template for both), clamped to int16. */
 #include <math.h>
 
 #include "gemm/elementwise.h"
+#include "kernels/int16_quant.h"
 #include "kernels/kernels.h"
 #include "kernels/reduce.h"
 #include "kernels/uint8.h"
@@ -114,6 +116,22 @@ static void mean_i8(const mean_data *m, const int8_t *input, int8_t *output) {
     }
 }
 
+static void mean_i16(const mean_data *m, const int16_t *input, int16_t *output) {
+    const ember_reduction *r = &m->r;
+    int32_t o, i;
+    for (o = 0; o < r->outputs; ++o) {
+        const int16_t *base = input + ember_reduction_offset(o, r->kept_rank, r->kept_dims, r->kept_strides);
+        uint32_t sum = 0; /* int32 arithmetic that wraps as LiteRT's does */
+        int32_t y;
+        for (i = 0; i < r->count; ++i)
+            sum += (uint32_t)(int32_t)base[ember_reduction_offset(i, r->reduced_rank, r->reduced_dims,
+                                                                  r->reduced_strides)];
+        sum -= (uint32_t)m->input_zero_point * (uint32_t)r->count;
+        y = ember_multiply_by_quantized_multiplier(ember_wrap_i32(sum), m->multiplier, m->shift);
+        output[o] = r->count ? (int16_t)ember_offset_clamp(y, m->output_zero_point, -32768, 32767) : 0;
+    }
+}
+
 /* Floor of log2 of a positive count (TFLite's 63 - CountLeadingZeros). */
 static int floor_log2(int64_t n) {
     int k = 0;
@@ -124,14 +142,23 @@ static int floor_log2(int64_t n) {
     return k;
 }
 
-static ember_status prepare_i8(ember_interpreter *ctx, const ember_node *node, const ember_tensor *input,
-                               const ember_tensor *output, mean_data *m) {
+static ember_status prepare_quantized(ember_interpreter *ctx, const ember_node *node, const ember_tensor *input,
+                                      const ember_tensor *output, mean_data *m) {
     float s_in, s_out;
     int32_t multiplier;
     int shift, fold;
     double real;
-    EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &m->input_zero_point));
-    EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &m->output_zero_point));
+    if (input->type == EMBER_INT16) {
+        EMBER_CHECK(ctx, output->type == EMBER_INT16, EMBER_INVALID_MODEL,
+                    "MEAN %ld: int16 input '%.64s' needs an int16 output, '%.64s' is %s", (long)node->index,
+                    input->name, output->name, ember_type_name(output->type));
+        EMBER_TRY(ember_tensor_quant_i16(ctx, node, input, 1, &s_in, &m->input_zero_point));
+        EMBER_TRY(ember_tensor_quant_i16(ctx, node, output, 1, &s_out, &m->output_zero_point));
+        m->channels = 0; /* the reference loop: the SIMD column sums are int8's */
+    } else {
+        EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &m->input_zero_point));
+        EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &m->output_zero_point));
+    }
     real = (double)s_in / (double)s_out;
     EMBER_CHECK(
         ctx, real < 1073741824.0 && m->r.count <= (1 << 23), EMBER_UNSUPPORTED,
@@ -158,7 +185,7 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     plan_channels(ctx, m);
     if (input->type == EMBER_FLOAT32)
         return EMBER_OK;
-    return prepare_i8(ctx, node, input, ember_node_output(ctx, node, 0), m);
+    return prepare_quantized(ctx, node, input, ember_node_output(ctx, node, 0), m);
 }
 
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
@@ -169,6 +196,8 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
         mean_channels_f32(m, (const float *)input->data, (float *)output->data);
     else if (input->type == EMBER_FLOAT32)
         mean_f32(m, (const float *)input->data, (float *)output->data);
+    else if (input->type == EMBER_INT16)
+        mean_i16(m, (const int16_t *)input->data, (int16_t *)output->data);
     else if (m->channels)
         mean_channels_i8(m, (const int8_t *)input->data, (int8_t *)output->data);
     else
@@ -176,10 +205,10 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
-/* Versions 1 to 3 as LiteRT registers them (3: int16, refused by type). */
+/* Versions 1 to 3 as LiteRT registers them (3: int16). */
 EMBER_U8_VIA_I8(mean, prepare, eval, NULL)
 
 const ember_kernel ember_kernel_mean = {
     TFL_OP_MEAN,     "MEAN",       3,    TFL_OPTIONS_REDUCER, sizeof(mean_data),
-    mean_prepare_u8, mean_eval_u8, NULL, mean_scratch_u8,     EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
+    mean_prepare_u8, mean_eval_u8, NULL, mean_scratch_u8,     EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I16,
 };
