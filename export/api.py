@@ -6,6 +6,8 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
+
 from ember.nn import Module
 
 from . import lowering, passes
@@ -13,9 +15,10 @@ from .dynamic_batch import at_batch, batch_sizes, declare_batch, mark_batch
 from .errors import ExportError
 from .ir import Graph, Value
 from .quantize.calibrate import calibrated_params
+from .quantize.dynamic_range import dynamic_range_weights
 from .quantize.float16 import float16_weights
 from .quantize.observers import Observer
-from .quantize.ptq import quantize_graph
+from .quantize.ptq import INT8, INT16X8, quantize_graph
 from .quantize.qparams import QuantParams
 from .tflite import write_model
 from .tracer import trace, warn_unused_inputs
@@ -43,7 +46,7 @@ def _lowered(model: Module, example_input: Any, warn: bool = True) -> Graph:
 def to_tflite(model: Module, example_input: Any, path: str | os.PathLike, *, name: str | None = None,
               labels: list[str] | None = None, normalization: dict[str, Any] | None = None,
               quantize: str | None = None, calibration: Iterable[Any] | None = None,
-              observer: str | Observer | type = "minmax", io: str = "int8",
+              observer: str | Observer | type = "minmax", io: str | None = None,
               params_of: Callable[[Value], QuantParams | None] | None = None, dynamic_batch: bool = False) -> Graph:
     """Export `model` as a `.tflite` file at `path`; returns the exported graph.
 
@@ -56,8 +59,12 @@ def to_tflite(model: Module, example_input: Any, path: str | os.PathLike, *, nam
     float32 by default. `quantize="float16"` stores the weights as float16 (half the file; DEQUANTIZE to float32
     at load, TensorFlow's float16 quantisation). `quantize="int8"` writes TFLite's int8 scheme: activation ranges
     come from running the float graph over `calibration` (any iterable of example inputs, (input, label) pairs or a
-    DataLoader) with `observer` ("minmax", "moving_average", "percentile", "mse" or an Observer); `io="int8"` makes
-    the model's input and output int8, `io="float"` keeps them float32 with QUANTIZE/DEQUANTIZE inside the file.
+    DataLoader) with `observer` ("minmax", "moving_average", "percentile", "mse" or an Observer); `io="int8"` (the
+    default) makes the model's input and output int8, `io="float"` keeps them float32 with QUANTIZE/DEQUANTIZE
+    inside the file. `quantize="int16x8"` is TensorFlow's 16x8 scheme, calibrated the same way: int16 activations
+    (symmetric, zero point 0), int8 weights, int64 biases; `io="int16"` (the default) or `io="float"`.
+    `quantize="dynamic"` is dynamic-range quantisation: int8 weights for FULLY_CONNECTED, CONV_2D and
+    DEPTHWISE_CONV_2D weights of 1024 elements or more, float32 activations, no calibration (hybrid kernels).
     `labels` and `normalization` (e.g. {"mean": [...], "std": [...]}) go into the file's "ember" metadata, so an
     app can read how to prepare inputs and name outputs."""
     graph = to_graph(model, example_input, dynamic_batch=dynamic_batch)
@@ -70,20 +77,37 @@ def to_tflite(model: Module, example_input: Any, path: str | os.PathLike, *, nam
     return graph
 
 
-def _quantize(graph: Graph, scheme: str, calibration: Iterable[Any] | None, observer: Any, io: str,
+SCHEMES = {"int8": INT8, "int16x8": INT16X8}
+WEIGHT_ONLY = {"float16": float16_weights, "dynamic": dynamic_range_weights}
+
+
+def _quantize(graph: Graph, scheme: str, calibration: Iterable[Any] | None, observer: Any, io: str | None,
               params_of: Callable[[Value], QuantParams | None] | None) -> Graph:
-    if scheme == "float16":
-        if calibration is not None:
-            raise ExportError("quantize='float16' stores the weights as float16 and needs no calibration data")
-        return float16_weights(graph)
-    if scheme != "int8":
-        raise ExportError(f"quantize={scheme!r} is not supported: use 'int8' (TFLite's int8 scheme, calibrated) or "
-                          "'float16' (float16 weights, float32 arithmetic)")
+    if scheme in WEIGHT_ONLY:
+        if calibration is not None or params_of is not None:
+            raise ExportError(f"quantize={scheme!r} quantises weights only and needs no calibration data: drop "
+                              "calibration= (or use quantize='int8')")
+        if io not in (None, "float"):
+            raise ExportError(f"quantize={scheme!r} keeps float32 inputs and outputs: drop io={io!r}")
+        return WEIGHT_ONLY[scheme](graph)
+    if scheme not in SCHEMES:
+        raise ExportError(f"quantize={scheme!r} is not supported: use 'int8' (TFLite's int8 scheme, calibrated), "
+                          "'int16x8' (int16 activations, int8 weights, calibrated), 'dynamic' (int8 weights, float "
+                          "activations) or 'float16' (float16 weights, float32 arithmetic)")
+    rules = SCHEMES[scheme]
+    integer = np.dtype(rules.dtype).name
+    io = io or integer
+    if io not in (integer, "float"):
+        raise ExportError(f"quantize={scheme!r} takes io={integer!r} or io='float', not io={io!r}")
     if params_of is None:
         if calibration is None:
             raise ExportError(
-                "int8 export needs calibration data to choose activation ranges: pass calibration= an iterable of "
-                "example inputs or a DataLoader (a few hundred samples of the training set is typical)"
+                f"{scheme} export needs calibration data to choose activation ranges: pass calibration= an iterable "
+                "of example inputs or a DataLoader (a few hundred samples of the training set is typical)"
             )
-        params_of = calibrated_params(graph, calibration, observer)
-    return quantize_graph(graph, params_of, io=io)
+        params_of = calibrated_params(graph, calibration, observer,
+                                      None if rules is INT8 else rules.from_range)
+    elif rules is not INT8:
+        raise ExportError(f"params_of= (QAT's ranges) gives int8 parameters: quantize={scheme!r} is calibrated "
+                          "post-training, pass calibration= instead")
+    return quantize_graph(graph, params_of, io=io, scheme=rules)

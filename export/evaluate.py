@@ -81,14 +81,15 @@ class TFLiteRunner:
         detail = self.inputs[i]
         if self.layouts[i] == "NHWC" and x.ndim == 4:
             x = np.transpose(x, (0, 2, 3, 1))
-        if detail["dtype"] == np.int8:
+        if detail["dtype"] in (np.int8, np.int16):
             scale, zero_point = detail["quantization"]
-            x = np.clip(round_half_away(np.asarray(x, np.float64) / scale) + zero_point, -128, 127)
+            info = np.iinfo(detail["dtype"])
+            x = np.clip(round_half_away(np.asarray(x, np.float64) / scale) + zero_point, info.min, info.max)
         return np.ascontiguousarray(x, detail["dtype"])
 
     def run(self, *xs: np.ndarray) -> np.ndarray:
-        """The raw output (int8 for an int8 model) for one batch of the model's batch size: one array per input
-        (`run(x)`, `run(x, mask)`), or one tuple of them."""
+        """The raw output (int8 for an int8 model, int16 for a 16x8 one) for one batch of the model's batch size:
+        one array per input (`run(x)`, `run(x, mask)`), or one tuple of them."""
         if len(xs) == 1 and isinstance(xs[0], (tuple, list)):
             xs = tuple(xs[0])
         if len(xs) != len(self.inputs):
@@ -100,7 +101,7 @@ class TFLiteRunner:
         return self.interpreter.get_tensor(self.output["index"])
 
     def dequantize(self, y: np.ndarray) -> np.ndarray:
-        if self.output["dtype"] == np.int8:
+        if self.output["dtype"] in (np.int8, np.int16):
             scale, zero_point = self.output["quantization"]
             return scale * (y.astype(np.float32) - zero_point)
         return y

@@ -1,6 +1,7 @@
-"""The README's quantisation table: the digits CNN of the quickstart in float32, post-training-quantised int8 and
-quantisation-aware-trained int8, each accuracy measured by running its `.tflite` through `ember.runtime` (the
-arithmetic a device runs, bit-exact with LiteRT's reference kernels).
+"""The README's quantisation table: the digits CNN of the quickstart in float32, post-training-quantised int8,
+quantisation-aware-trained int8, and TensorFlow's other converter modes (float16 weights, dynamic-range int8
+weights with float activations, 16x8: int16 activations and int8 weights), each accuracy measured by running its
+`.tflite` through `ember.runtime` (the arithmetic a device runs, bit-exact with LiteRT's reference kernels).
 
 `python -m ember.tools.quant_digits [--out DIR] [--seed S] [--json]`"""
 
@@ -45,8 +46,12 @@ def run(out_dir: str, seed: int = 0, epochs: int = 12, progress: bool = False) -
     test = DataLoader(Digits(train=False), batch_size=60)
     example = ember.tensor(Digits(train=False).tensors[0][:1])
     calibration = DataLoader(Digits(train=True), batch_size=64, shuffle=True, seed=seed)
-    paths = {k: os.path.join(out_dir, f"digits_cnn_{k}.tflite") for k in ("float32", "ptq_int8", "qat_int8")}
+    kinds = ("float32", "float16", "dynamic", "ptq_int16x8", "ptq_int8", "qat_int8")
+    paths = {k: os.path.join(out_dir, f"digits_cnn_{k}.tflite") for k in kinds}
     ember.export.to_tflite(model, example, paths["float32"])
+    ember.export.to_tflite(model, example, paths["float16"], quantize="float16")
+    ember.export.to_tflite(model, example, paths["dynamic"], quantize="dynamic")
+    ember.export.to_tflite(model, example, paths["ptq_int16x8"], quantize="int16x8", calibration=calibration)
     ember.export.to_tflite(model, example, paths["ptq_int8"], quantize="int8", calibration=calibration)
     ember.manual_seed(seed)
     qat = qat_finetune(model, DataLoader(Digits(train=True), batch_size=32, shuffle=True, seed=seed))
@@ -72,7 +77,7 @@ def table(result: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", default=None, help="folder for the three .tflite files (default: a temp folder)")
+    parser.add_argument("--out", default=None, help="folder for the six .tflite files (default: a temp folder)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true", help="print JSON instead of the markdown table")
     args = parser.parse_args(argv)

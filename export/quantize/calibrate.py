@@ -149,13 +149,17 @@ def calibrate(graph: Graph, data: Iterable[Any], observer: str | Observer | type
 
 
 def calibrated_params(graph: Graph, data: Iterable[Any], observer: str | Observer | type = "minmax",
+                      from_range: Callable[[float, float], QuantParams] | None = None,
                       ) -> Callable[[Value], QuantParams | None]:
     """`calibrate` the graph over `data` (model inputs as the Ember model takes them) and return the `params_of`
-    that `quantize_graph` asks: each observed tensor's parameters, None for tensors calibration did not see."""
+    that `quantize_graph` asks: each observed tensor's parameters (int8 ones, or what `from_range` makes of the
+    observed range, e.g. int16 for 16x8), None for tensors calibration did not see."""
     observers = calibrate(graph, data, observer)
 
     def params_of(v: Value) -> QuantParams | None:
         obs = observers.get(id(v))
-        return obs.qparams() if obs is not None and obs.seen else None
+        if obs is None or not obs.seen:
+            return None
+        return obs.qparams() if from_range is None else from_range(*obs.range())
 
     return params_of

@@ -1,15 +1,16 @@
-"""Post-training quantisation of a lowered float graph into TFLite's int8 scheme (DESIGN.md), in place.
+"""Post-training quantisation of a lowered float graph into TFLite's int8 or 16x8 scheme (DESIGN.md), in place.
 
-Activations become int8 with the parameters `params_of(value)` gives (from calibration observers or QAT's fake
-quantisation), except where the specification fixes them: SOFTMAX and LOGISTIC outputs (1/256, -128), TANH
-(1/128, 0), LOG_SOFTMAX (16/256, 127), and the ops that only move values (pooling, RESHAPE, PAD, TRANSPOSE, ...),
-whose output shares its input's parameters. CONCATENATION inputs with other parameters than the output are
-requantised first.
-Weights become int8 symmetric per output channel, biases int32 with scale s_in * s_w[c]."""
+Activations become int8 (int16 for 16x8) with the parameters `params_of(value)` gives (from calibration
+observers or QAT's fake quantisation), except where the specification fixes them: SOFTMAX and LOGISTIC outputs
+(int8: 1/256, -128; int16: 1/32768, 0), TANH (1/128, 0; int16: 1/32768, 0), LOG_SOFTMAX (16/256, 127), and the ops
+that only move values (pooling, RESHAPE, PAD, TRANSPOSE, ...), whose output shares its input's parameters.
+CONCATENATION inputs with other parameters than the output are requantised first.
+Weights become int8 symmetric per output channel, biases int32 (16x8: int64) with scale s_in * s_w[c]."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -18,9 +19,11 @@ from ..ir import Graph, Node, Value
 from .qparams import (
     QuantParams,
     activation_params,
+    int16_activation_params,
     min_weight_scale_for_bias,
     quantize_array,
     quantize_bias,
+    quantize_bias_int64,
     quantize_weights,
 )
 
@@ -46,13 +49,43 @@ CALIBRATED = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "TRANSPOSE_CONV
 # Every op with an int8 rule; integer inputs (shapes, axes, paddings, indices) stay as they are.
 INT8_OPS = set(FIXED_OUTPUT) | SHARES_INPUT | set(FILTERS) | CALIBRATED
 
+# 16x8: the ops LiteRT's reference kernels (and ember.runtime) run with int16 activations and int8 weights.
+FIXED_OUTPUT_16 = {op: QuantParams.per_tensor(1.0 / 32768.0, 0) for op in ("SOFTMAX", "LOGISTIC", "TANH")}
+SHARES_INPUT_16 = {"RESHAPE", "SQUEEZE", "MAX_POOL_2D", "AVERAGE_POOL_2D", "PAD", "TRANSPOSE", "STRIDED_SLICE",
+                   "GATHER", "SPLIT_V"}
+FILTERS_16 = {op: FILTERS[op] for op in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED")}
+CALIBRATED_16 = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "SUB", "MUL", "MEAN", "CONCATENATION",
+                 "QUANTIZE"}
+INT16X8_OPS = set(FIXED_OUTPUT_16) | SHARES_INPUT_16 | set(FILTERS_16) | CALIBRATED_16
 
-def _check_supported(graph: Graph) -> None:
+
+@dataclass(frozen=True)
+class Scheme:
+    """What differs between TFLite's int8 scheme and 16x8: the activation type and how a range becomes its
+    parameters, the fixed outputs, the ops with a rule, and the bias type."""
+
+    name: str
+    dtype: type
+    from_range: Callable[[float, float], QuantParams]
+    fixed_output: dict[str, QuantParams]
+    shares_input: set[str]
+    filters: dict[str, tuple[int, int, int, int]]
+    ops: set[str]
+    int64_bias: bool
+
+
+INT8 = Scheme("int8", np.int8, activation_params, FIXED_OUTPUT, SHARES_INPUT, FILTERS, INT8_OPS, False)
+INT16X8 = Scheme("int16x8", np.int16, int16_activation_params, FIXED_OUTPUT_16, SHARES_INPUT_16, FILTERS_16,
+                 INT16X8_OPS, True)
+
+
+def _check_supported(graph: Graph, scheme: Scheme) -> None:
     for node in graph.nodes:
-        if node.op not in INT8_OPS:
+        if node.op not in scheme.ops:
             raise ExportError(
-                f"op {node.op} in module '{node.scope or '<top>'}' has no int8 rule: export this model as float32, "
-                f"or replace the op with one that has (int8 ops: {', '.join(sorted(INT8_OPS))})"
+                f"op {node.op} in module '{node.scope or '<top>'}' has no {scheme.name} rule: export this model as "
+                f"float32{' or int8' if scheme is not INT8 else ''}, or replace the op with one that has "
+                f"({scheme.name} ops: {', '.join(sorted(scheme.ops))})"
             )
 
 
@@ -60,12 +93,14 @@ def _float_activations(graph: Graph) -> list[Value]:
     return [v for v in graph.values() if not v.is_constant and v.dtype == np.float32]
 
 
-def quantize_graph(graph: Graph, params_of: ParamsOf, io: str = "int8") -> Graph:
-    """Rewrite `graph` to int8. `io="int8"` gives int8 inputs/outputs; `io="float"` keeps float32 at the edges
-    with QUANTIZE after each input and DEQUANTIZE before each output."""
-    if io not in ("int8", "float"):
-        raise ValueError(f"io must be 'int8' or 'float', got {io!r}")
-    _check_supported(graph)
+def quantize_graph(graph: Graph, params_of: ParamsOf, io: str = "int8", scheme: Scheme = INT8) -> Graph:
+    """Rewrite `graph` to int8 (or 16x8 with scheme=INT16X8; `params_of` then gives int16 parameters).
+    `io="int8"` ("int16") gives integer inputs/outputs; `io="float"` keeps float32 at the edges with QUANTIZE
+    after each input and DEQUANTIZE before each output."""
+    integer = np.dtype(scheme.dtype).name
+    if io not in (integer, "float"):
+        raise ValueError(f"io must be {integer!r} or 'float' for {scheme.name}, got {io!r}")
+    _check_supported(graph, scheme)
     _unshare_constants(graph)
     chosen: dict[int, QuantParams] = {}
 
@@ -86,24 +121,24 @@ def quantize_graph(graph: Graph, params_of: ParamsOf, io: str = "int8") -> Graph
         for out in node.outputs:
             if out.dtype != np.float32:
                 continue
-            if node.op in FIXED_OUTPUT:
-                chosen[id(out)] = FIXED_OUTPUT[node.op]
-            elif node.op in SHARES_INPUT:
+            if node.op in scheme.fixed_output:
+                chosen[id(out)] = scheme.fixed_output[node.op]
+            elif node.op in scheme.shares_input:
                 source = node.inputs[0]
                 if source.is_constant and id(source) not in chosen:  # e.g. an embedding table under GATHER
-                    chosen[id(source)] = _constant_params(source.data)
+                    chosen[id(source)] = _constant_params(source.data, scheme)
                 chosen[id(out)] = chosen[id(source)]
             else:
                 chosen[id(out)] = need(out, node)
 
     for node in list(graph.nodes):
-        _quantize_constants(node, chosen)
+        _quantize_constants(node, chosen, scheme)
         if node.op == "CONCATENATION":
             _requantize_concat_inputs(graph, node, chosen)
     for v in _float_activations(graph):
-        v.dtype, v.quant = np.dtype(np.int8), chosen[id(v)]
+        v.dtype, v.quant = np.dtype(scheme.dtype), chosen[id(v)]
     if io == "float":
-        _float_edges(graph)
+        _float_edges(graph, np.dtype(scheme.dtype))
     return graph
 
 
@@ -119,34 +154,34 @@ def _unshare_constants(graph: Graph) -> None:
             used.add(id(node.inputs[i]))
 
 
-def _constant_params(data: np.ndarray) -> QuantParams:
-    return activation_params(float(data.min(initial=0.0)), float(data.max(initial=0.0)))
+def _constant_params(data: np.ndarray, scheme: Scheme) -> QuantParams:
+    return scheme.from_range(float(data.min(initial=0.0)), float(data.max(initial=0.0)))
 
 
-def _quantize_constants(node: Node, chosen: dict[int, QuantParams]) -> None:
-    filt = FILTERS.get(node.op)
+def _quantize_constants(node: Node, chosen: dict[int, QuantParams], scheme: Scheme) -> None:
+    filt = scheme.filters.get(node.op)
     if filt:
-        _quantize_filter(node, filt, float(chosen[id(node.inputs[filt[2]])].scale[0]))
+        _quantize_filter(node, filt, float(chosen[id(node.inputs[filt[2]])].scale[0]), scheme.int64_bias)
     for v in node.inputs:  # what is left: float operands of arithmetic, GATHER tables: a per-tensor range each
         if v is not None and v.is_constant and v.dtype == np.float32:
-            params = chosen.get(id(v)) or _constant_params(v.data)
-            q = quantize_array(v.data, params)
+            params = chosen.get(id(v)) or _constant_params(v.data, scheme)
+            q = quantize_array(v.data, params, scheme.dtype)
             v.data, v.dtype, v.quant = q, q.dtype, params
 
 
-def _quantize_filter(node: Node, filt: tuple[int, int], input_scale: float) -> None:
-    """Weights per channel and the int32 bias together: the bias may require a larger weight scale."""
+def _quantize_filter(node: Node, filt: tuple[int, int, int, int], input_scale: float, int64_bias: bool) -> None:
+    """Weights per channel and the bias together: an int32 bias may require a larger weight scale."""
     weight_index, axis, _, bias_index = filt
     w = node.inputs[weight_index]
     b = node.inputs[bias_index] if len(node.inputs) > bias_index else None
     if w is None or not w.is_constant or w.dtype != np.float32:
-        raise ExportError(f"{node.op} in module '{node.scope or '<top>'}': int8 export needs constant float weights")
+        raise ExportError(f"{node.op} in module '{node.scope or '<top>'}': integer export needs constant float weights")
     bias_ok = b is not None and b.is_constant and b.dtype == np.float32
-    min_scale = min_weight_scale_for_bias(b.data, input_scale) if bias_ok else None
+    min_scale = min_weight_scale_for_bias(b.data, input_scale) if bias_ok and not int64_bias else None
     q, params = quantize_weights(w.data, axis, min_scale)
     w.data, w.dtype, w.quant = q, q.dtype, params
     if bias_ok:
-        q, params = quantize_bias(b.data, input_scale, w.quant.scale)
+        q, params = (quantize_bias_int64 if int64_bias else quantize_bias)(b.data, input_scale, w.quant.scale)
         b.data, b.dtype, b.quant = q, q.dtype, params
 
 
@@ -165,17 +200,17 @@ def _same(a: QuantParams, b: QuantParams) -> bool:
     return np.array_equal(a.scale, b.scale) and np.array_equal(a.zero_point, b.zero_point)
 
 
-def _float_edges(graph: Graph) -> None:
-    """float32 graph inputs/outputs around the int8 graph; the float tensors take over the public names."""
+def _float_edges(graph: Graph, dtype: np.dtype) -> None:
+    """float32 graph inputs/outputs around the integer graph; the float tensors take over the public names."""
     for i, v in enumerate(list(graph.inputs)):
-        if v.dtype == np.int8:
-            x = graph.value(f"{v.name}/int8", v.shape, np.float32)
+        if v.dtype == dtype:
+            x = graph.value(f"{v.name}/{dtype.name}", v.shape, np.float32)
             x.name, v.name = v.name, x.name
             graph.add_node("QUANTIZE", [x], [v], index=0)
             graph.inputs[i] = x
     for i, v in enumerate(list(graph.outputs)):
-        if v.dtype == np.int8:
-            y = graph.value(f"{v.name}/int8", v.shape, np.float32)
+        if v.dtype == dtype:
+            y = graph.value(f"{v.name}/{dtype.name}", v.shape, np.float32)
             y.name, v.name = v.name, y.name
             graph.add_node("DEQUANTIZE", [v], [y])
             graph.outputs[i] = y

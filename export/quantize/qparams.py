@@ -1,8 +1,10 @@
-"""Quantisation parameters of the TFLite int8 scheme (DESIGN.md, INT8_ARITHMETIC.md), nothing else:
+"""Quantisation parameters of TFLite's integer schemes (DESIGN.md, INT8_ARITHMETIC.md), nothing else:
 
-- activations: int8 asymmetric per tensor, the real range widened to contain 0 so that 0.0 is exact;
-- weights: int8 symmetric per output channel in [-127, 127], zero point 0;
-- bias: int32 with scale s_in * s_w[c], zero point 0.
+- int8: activations int8 asymmetric per tensor, the real range widened to contain 0 so that 0.0 is exact;
+  weights int8 symmetric per output channel in [-127, 127], zero point 0; bias int32 with scale s_in * s_w[c];
+- 16x8 (TensorFlow's EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8): activations int16 symmetric per
+  tensor (zero point 0, scale max|x| / 32767, as the converter and LiteRT's int16 kernels require), the same int8
+  weights, bias int64 with scale s_in * s_w[c].
 
 Rounding is half away from zero, as the converter's std::round (numpy's round is half to even)."""
 
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 INT8_MIN, INT8_MAX = -128, 127
+INT16_MAX = 32767
 WEIGHT_MAX = 127
 
 
@@ -55,6 +58,22 @@ def activation_params(rmin: float, rmax: float) -> QuantParams:
     return QuantParams.per_tensor(np.float32(scale), zero_point)
 
 
+# LiteRT quantises a fused RELU6's bound as round(6 / scale) in int32 and refuses the op when that overflows: int16
+# scales stay above 6 / 2^31 (2^-28 leaves room), which only coarsens tensors whose whole range is below 1.2e-4.
+MIN_INT16_SCALE = 2.0**-28
+
+
+def int16_activation_params(rmin: float, rmax: float) -> QuantParams:
+    """Symmetric int16 parameters covering [rmin, rmax]: zero point 0, scale max(|rmin|, |rmax|) / 32767 (at
+    least MIN_INT16_SCALE)."""
+    absmax = max(abs(float(rmin)), abs(float(rmax)))
+    if not np.isfinite(absmax):
+        raise ValueError(f"activation range [{rmin}, {rmax}] is not finite: calibration saw inf or nan")
+    if absmax == 0.0:  # an all-zero tensor: any scale represents it
+        return QuantParams.per_tensor(1.0 / INT16_MAX, 0)
+    return QuantParams.per_tensor(np.float32(max(absmax / INT16_MAX, MIN_INT16_SCALE)), 0)
+
+
 def quantize_weights(w: np.ndarray, axis: int, min_scale: np.ndarray | None = None) -> tuple[np.ndarray, QuantParams]:
     """Symmetric per-channel int8 weights along `axis`: scale_c = max|w_c| / 127 (at least `min_scale[c]`)."""
     moved = np.moveaxis(w.astype(np.float64), axis, 0).reshape(w.shape[axis], -1)
@@ -88,10 +107,20 @@ def quantize_bias(b: np.ndarray, input_scale: float, weight_scale: np.ndarray) -
     return q.astype(np.int32), QuantParams(scale, np.zeros(scale.size, np.int64), 0)
 
 
-def quantize_array(x: np.ndarray, params: QuantParams) -> np.ndarray:
-    """Real values to int8 with per-tensor parameters: clamp(round_half_away(x / scale) + zp)."""
+def quantize_bias_int64(b: np.ndarray, input_scale: float,
+                        weight_scale: np.ndarray) -> tuple[np.ndarray, QuantParams]:
+    """int64 bias of the 16x8 scheme, scale input_scale * weight_scale[c]: no range to protect, so no weight-scale
+    floor either."""
+    scale = (np.float32(input_scale) * weight_scale.astype(np.float32)).astype(np.float32)
+    q = round_half_away(b.astype(np.float64) / scale.astype(np.float64))
+    return q.astype(np.int64), QuantParams(scale, np.zeros(scale.size, np.int64), 0)
+
+
+def quantize_array(x: np.ndarray, params: QuantParams, dtype: type = np.int8) -> np.ndarray:
+    """Real values to int8 (or int16) with per-tensor parameters: clamp(round_half_away(x / scale) + zp)."""
     q = round_half_away(np.asarray(x, np.float64) / float(params.scale[0])) + int(params.zero_point[0])
-    return np.clip(q, INT8_MIN, INT8_MAX).astype(np.int8)
+    info = np.iinfo(dtype)
+    return np.clip(q, info.min, info.max).astype(dtype)
 
 
 def dequantize_array(q: np.ndarray, params: QuantParams) -> np.ndarray:

@@ -59,7 +59,8 @@ def _reshape(b: flatbuffers.Builder, attrs: dict[str, Any]) -> tuple[int, int]:
 
 
 WRITERS: dict[str, OptionsWriter] = {
-    "FULLY_CONNECTED": _table("FullyConnectedOptions", FUSED, ("keep_num_dims", "KeepNumDims", bool, False)),
+    "FULLY_CONNECTED": _table("FullyConnectedOptions", FUSED, ("keep_num_dims", "KeepNumDims", bool, False),
+                              ("asymmetric_quantize_inputs", "AsymmetricQuantizeInputs", bool, False)),
     "CONV_2D": _table("Conv2DOptions", *WINDOW, FUSED, *DILATION),
     "DEPTHWISE_CONV_2D": _table("DepthwiseConv2DOptions", *WINDOW, ("depth_multiplier", "DepthMultiplier", int, 1),
                                 FUSED, *DILATION),

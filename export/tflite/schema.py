@@ -10,6 +10,7 @@ TENSOR_TYPES = {
     np.dtype(np.float16): tflite.TensorType.FLOAT16,
     np.dtype(np.int32): tflite.TensorType.INT32,
     np.dtype(np.int8): tflite.TensorType.INT8,
+    np.dtype(np.int16): tflite.TensorType.INT16,
     np.dtype(np.uint8): tflite.TensorType.UINT8,
     np.dtype(np.int64): tflite.TensorType.INT64,
     np.dtype(np.bool_): tflite.TensorType.BOOL,
@@ -43,13 +44,26 @@ INT8_VERSIONS = {
 }
 
 
+# Hybrid (float32 activations, int8 weights) versions: per-tensor weights, per-channel weights.
+HYBRID_VERSIONS = {"CONV_2D": (2, 5), "DEPTHWISE_CONV_2D": (4, 6), "FULLY_CONNECTED": (3, 12)}
+
+
 def op_version(op: str, attrs: dict, input_shapes: list[tuple[int, ...] | None],
-               dtypes: list[np.dtype | None] | None = None) -> int:
+               dtypes: list[np.dtype | None] | None = None, per_channel_weights: bool = False) -> int:
     """The lowest op version that covers what we write (TFLite's op_version.cc): the float32 version, raised to
-    the op's int8 version when any of its tensors is int8."""
+    the op's int8 version when any of its tensors is int8 or int16 (16x8: TensorFlow's converter writes the int8
+    versions too), or to the hybrid version when float32 data meets int8 weights."""
     version = _float_version(op, attrs, input_shapes)
-    if dtypes and any(d is not None and np.dtype(d) == np.int8 for d in dtypes):
+    integer = (np.dtype(np.int8), np.dtype(np.int16))
+    if dtypes and any(d is not None and np.dtype(d) in integer for d in dtypes):
         version = max(version, INT8_VERSIONS.get(op, 1))
+    if op in HYBRID_VERSIONS and dtypes and len(dtypes) > 1 and dtypes[0] is not None and dtypes[1] is not None \
+            and np.dtype(dtypes[0]) == np.float32 and np.dtype(dtypes[1]) == np.int8:
+        per_tensor, per_channel = HYBRID_VERSIONS[op]
+        hybrid = per_channel if per_channel_weights else per_tensor
+        if op == "FULLY_CONNECTED" and not per_channel_weights and attrs.get("asymmetric_quantize_inputs"):
+            hybrid = 9
+        version = max(version, hybrid)
     if op == "DEQUANTIZE" and dtypes and dtypes[0] is not None and np.dtype(dtypes[0]) == np.float16:
         version = max(version, 3)  # float16 input
     return version

@@ -139,8 +139,11 @@ def write_tflite(graph: Graph, metadata: dict[str, Any] | None = None, descripti
     opcodes: list[tuple[str, int]] = []
     operators = []
     for node in graph.nodes:
+        weights = node.inputs[1] if len(node.inputs) > 1 else None
+        per_channel = weights is not None and weights.quant is not None and weights.quant.per_channel
         key = (node.op, op_version(node.op, node.attrs, [None if v is None else v.shape for v in node.inputs],
-                                   [None if v is None else v.dtype for v in (*node.inputs, *node.outputs)]))
+                                   [None if v is None else v.dtype for v in (*node.inputs, *node.outputs)],
+                                   per_channel))
         if key not in opcodes:
             opcodes.append(key)
         ins = _int_vector(b, [-1 if v is None else index[id(v)] for v in node.inputs])

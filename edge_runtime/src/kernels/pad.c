@@ -1,10 +1,11 @@
-/* PAD: constant padding with zero (float32, int32) or the output zero point (int8, which keeps its input's
- * scale and zero point), paddings a constant [rank, 2] int32/int64 tensor of (before, after) counts. The
+/* PAD: constant padding with zero (float32, int32; int16 of 16x8 models, whose zero point is 0) or the output
+ * zero point (int8), the output keeping its input's scale and zero point, paddings a constant [rank, 2] int32/int64 tensor of (before, after) counts. The
  * geometry and eval are shared with PADV2 (kernels/pad.h). */
 #include "kernels/pad.h"
 
 #include <string.h>
 
+#include "kernels/int16_quant.h"
 #include "kernels/kernels.h"
 #include "kernels/operands.h"
 #include "kernels/uint8.h"
@@ -109,6 +110,17 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
         EMBER_TRY(ember_check_same_quant_i8(ctx, node, input, ember_node_output(ctx, node, 0), NULL, &zp));
         p->fill[0] = (uint8_t)(zp & 0xff);
     }
+    if (input->type == EMBER_INT16) {
+        const ember_tensor *output = ember_node_output(ctx, node, 0);
+        float s_in, s_out;
+        int32_t zp;
+        EMBER_TRY(ember_tensor_quant_i16(ctx, node, input, 1, &s_in, &zp));
+        EMBER_TRY(ember_tensor_quant_i16(ctx, node, output, 1, &s_out, &zp));
+        EMBER_CHECK(ctx, s_in == s_out, EMBER_INVALID_MODEL,
+                    "PAD %ld: int16 input '%.64s' has scale %g, output '%.64s' %g; PAD moves values and needs one "
+                    "scale",
+                    (long)node->index, input->name, (double)s_in, output->name, (double)s_out);
+    }
     return EMBER_OK;
 }
 
@@ -124,5 +136,6 @@ EMBER_U8_VIA_I8(pad, prepare, eval, NULL)
 
 const ember_kernel ember_kernel_pad = {
     TFL_OP_PAD,     "PAD",       4,    TFL_OPTIONS_PAD, sizeof(ember_pad),
-    pad_prepare_u8, pad_eval_u8, NULL, pad_scratch_u8,  EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I32,
+    pad_prepare_u8, pad_eval_u8, NULL, pad_scratch_u8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I32 | EMBER_T_I16,
 };

@@ -1,7 +1,8 @@
-"""MEAN with int16 activations (16x8 models: global average pooling and any other axes) against LiteRT's reference
-kernels (BUILTIN_REF), bit-exact: random shapes and axes, keep_dims both ways, random scales and equal input and
-output scales (LiteRT's plain integer mean), feeds over the whole int16 range and its extremes. LiteRT refuses
-int16 zero points other than 0, and so do we, with a message."""
+"""MEAN and PAD with int16 activations (16x8 models: global average pooling and any other axes; the explicit
+padding of strided convolutions) against LiteRT's reference kernels (BUILTIN_REF), bit-exact: random shapes and
+axes, keep_dims both ways, random scales and equal input and output scales (LiteRT's plain integer mean), random
+paddings, feeds over the whole int16 range and its extremes. LiteRT refuses int16 zero points other than 0, and so
+do we, with a message."""
 
 from __future__ import annotations
 
@@ -57,8 +58,27 @@ def test_mean_int16_matches_litert(seed: int, spatial: bool, same_scale: bool) -
 
 def test_mean_int16_refuses_a_nonzero_zero_point() -> None:
     model, _ = _case(np.random.default_rng(0), True, False, zero_point=3)
-    with pytest.raises(Exception):
+    with pytest.raises(RuntimeError, match="zero_point"):
         _run(LiteRTInterpreter(model_content=model, experimental_op_resolver_type=OpResolverType.BUILTIN_REF),
              np.zeros((1,), np.int16))
     with pytest.raises(ValueError, match=r"MEAN 0: int16 tensor 'input' has zero point 3"):
         Interpreter(model_content=model).allocate_tensors()
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_pad_int16_matches_litert(seed: int) -> None:
+    rng = np.random.default_rng(1700 + seed)
+    rank = int(rng.integers(1, 5))
+    shape = [int(rng.integers(1, 6)) for _ in range(rank)]
+    pads = rng.integers(0, 3, size=(rank, 2)).astype(np.int32)
+    scale = float(np.float32(10 ** rng.uniform(-4, -1)))
+    tensors = [TensorSpec("input", shape, "int16", scales=[scale], zero_points=[0]),
+               TensorSpec("paddings", [rank, 2], "int32", data=pads),
+               TensorSpec("output", [s + int(p.sum()) for s, p in zip(shape, pads, strict=True)], "int16",
+                          scales=[scale], zero_points=[0])]
+    model = build_model(tensors, [OpSpec("PAD", [0, 1], [2], {})], [0], [2])
+    x = rng.integers(-32768, 32768, size=shape, dtype=np.int16)
+    ours = _run(Interpreter(model_content=model), x)
+    ref = _run(LiteRTInterpreter(model_content=model, experimental_op_resolver_type=OpResolverType.BUILTIN_REF), x)
+    np.testing.assert_array_equal(ours, ref)
+    np.testing.assert_array_equal(ours, np.pad(x, pads))  # zero point 0: zeros around the input
