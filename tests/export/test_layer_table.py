@@ -2,8 +2,8 @@
 every ember.nn layer, and tells the truth: each layer's example is exported in every mode its row claims, and
 ember.runtime runs the file like LiteRT's reference kernels (float32 and float16 within rtol 1e-5; int8 and
 16x8 bit-exact; dynamic-range: the examples' weights are under the 1024-element line, so float32 within rtol 1e-5;
-tests/export/test_quantize_modes.py runs the hybrid kernels on larger layers), onnxruntime runs the ONNX file like the Ember
-model (rtol 1e-4, atol 1e-5), and a mode the row refuses is refused by the exporter naming an op."""
+tests/export/test_quantize_modes.py runs the hybrid kernels on larger layers), onnxruntime runs the ONNX file
+like the Ember model (rtol 1e-4, atol 1e-5), and a mode the row refuses is refused by the exporter naming an op."""
 
 from __future__ import annotations
 
