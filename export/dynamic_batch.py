@@ -6,11 +6,12 @@ compared value by value: a tensor with one dim that is b1 in one graph and b2 in
 (dim 0, or the dim a transpose moved it to, e.g. an LSTM's time-major [T, B, F]). A constant that differs holds the
 batch size (a RESHAPE's new shape, a slice end) and is rewritten batch-free (-1, the end mask); a constant of batch
 size that is the same for every sample (an LSTM's zero initial state) keeps one sample where a broadcasting op
-(ADD, MUL, ...) uses it. Anything else that follows the batch (a dim of b1 * C, two batch dims, a constant shaped by
-the batch that differs between samples or feeds a non-broadcasting op, a TRANSPOSE_CONV output shape, a different
-op sequence) is refused with the tensor and module that cause it. b1 is at least 2, so no size-1 batch shortcut (a
-reshape that only drops a unit dim) is baked into the file; the file then declares the example's batch in `shape`
-and -1 in `shape_signature`."""
+(ADD, MUL, ...) uses it; TRANSPOSE_CONV's output shape is computed from its input's (SHAPE, STRIDED_SLICE,
+CONCATENATION). Anything else that follows the batch (a dim of b1 * C, two batch dims, a constant shaped by
+the batch that differs between samples or feeds a non-broadcasting op, a different op sequence) is refused with
+the tensor and module that cause it. b1 is at least 2, so no size-1 batch shortcut (a reshape that only drops a
+unit dim) is baked into the file; the file then declares the example's batch in `shape` and -1 in
+`shape_signature`."""
 
 from __future__ import annotations
 
@@ -117,7 +118,7 @@ def mark_batch(g1: Graph, g2: Graph, b1: int, b2: int) -> Graph:
         a.batch_dim = differ[0]
     for a, d in uniform:
         _broadcast_instead(g1, a, d, b1)
-    for n1, n2 in zip(g1.nodes, g2.nodes, strict=True):
+    for n1, n2 in list(zip(g1.nodes, g2.nodes, strict=True)):  # a snapshot: rewrites insert ops into g1
         _batch_free_constants(g1, n1, n2, b1, b2)
     g1.dynamic_batch = True
     return g1
@@ -196,8 +197,30 @@ def _batch_free_constants(graph: Graph, n1: Node, n2: Node, b1: int, b2: int) ->
             n1.attrs["end_mask"] = int(n1.attrs.get("end_mask", 0)) | (1 << d)  # to the end, whatever the batch
             return
         raise _refuse(n1, "slice bounds", b1, b2)
+    if n1.op == "TRANSPOSE_CONV" and changed == [0] and not attrs:
+        _output_shape_from_input(graph, n1, n2, b1, b2)
+        return
     what = ", ".join([f"input {i} ('{n1.inputs[i].name}')" for i in changed] + [f"option '{k}'" for k in attrs])
     raise _refuse(n1, what, b1, b2)
+
+
+def _output_shape_from_input(graph: Graph, n1: Node, n2: Node, b1: int, b2: int) -> None:
+    """TRANSPOSE_CONV's output shape [B, H, W, C] is an operand: computed in the file from the image's batch as
+    TensorFlow's converter writes it, SHAPE(input)[0:1] concatenated with the constant [H, W, C] (runtimes know
+    its value at prepare, from the input's shape)."""
+    shape1, shape2 = n1.inputs[0].data.reshape(-1), n2.inputs[0].data.reshape(-1)
+    if len(shape1) != 4 or (shape1[0], shape2[0]) != (b1, b2) or not np.array_equal(shape1[1:], shape2[1:]):
+        raise _refuse(n1, "output shape", b1, b2)
+    name = n1.outputs[0].name
+    shape = graph.emit(n1, "SHAPE", [n1.inputs[2]], (4,), np.int32)
+    ints = [graph.constant(f"{name}/batch_{k}", np.array([v], np.int32)) for k, v in (("begin", 0), ("end", 1),
+                                                                                       ("stride", 1))]
+    batch = graph.emit(n1, "STRIDED_SLICE", [shape, *ints], (1,), np.int32,
+                       attrs=dict(begin=[0], end=[1], strides=[1], begin_mask=0, end_mask=0, ellipsis_mask=0,
+                                  new_axis_mask=0, shrink_axis_mask=0, offset=False))
+    spatial = graph.constant(f"{name}/output_hwc", shape1[1:].astype(np.int32))
+    n1.inputs[0] = graph.emit(n1, "CONCATENATION", [batch, spatial], (4,), np.int32,
+                              attrs=dict(axis=0, fused_activation="NONE"))
 
 
 def declare_batch(graph: Graph, batch: int) -> Graph:

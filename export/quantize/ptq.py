@@ -46,8 +46,11 @@ FILTERS = {"CONV_2D": (1, 0, 0, 2), "DEPTHWISE_CONV_2D": (1, 3, 0, 2), "FULLY_CO
 CALIBRATED = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "TRANSPOSE_CONV", "ADD", "SUB", "MUL", "MEAN",
               "CONCATENATION", "PRELU", "ELU", "RELU", "RELU6", "LEAKY_RELU", "HARD_SWISH", "GELU", "BATCH_MATMUL",
               "RSQRT", "PACK", "QUANTIZE"}
+# Ops with integer outputs only (a shape computed in the file, e.g. a dynamic-batch TRANSPOSE_CONV's): nothing to
+# quantise, whatever the scheme.
+INTEGER_OPS = {"SHAPE"}
 # Every op with an int8 rule; integer inputs (shapes, axes, paddings, indices) stay as they are.
-INT8_OPS = set(FIXED_OUTPUT) | SHARES_INPUT | set(FILTERS) | CALIBRATED
+INT8_OPS = set(FIXED_OUTPUT) | SHARES_INPUT | set(FILTERS) | CALIBRATED | INTEGER_OPS
 
 # 16x8: the ops LiteRT's reference kernels (and ember.runtime) run with int16 activations and int8 weights.
 FIXED_OUTPUT_16 = {op: QuantParams.per_tensor(1.0 / 32768.0, 0) for op in ("SOFTMAX", "LOGISTIC", "TANH")}
@@ -56,7 +59,7 @@ SHARES_INPUT_16 = {"RESHAPE", "SQUEEZE", "MAX_POOL_2D", "AVERAGE_POOL_2D", "PAD"
 FILTERS_16 = {op: FILTERS[op] for op in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED")}
 CALIBRATED_16 = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "SUB", "MUL", "MEAN", "CONCATENATION",
                  "QUANTIZE"}
-INT16X8_OPS = set(FIXED_OUTPUT_16) | SHARES_INPUT_16 | set(FILTERS_16) | CALIBRATED_16
+INT16X8_OPS = set(FIXED_OUTPUT_16) | SHARES_INPUT_16 | set(FILTERS_16) | CALIBRATED_16 | INTEGER_OPS
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,7 @@ def quantize_graph(graph: Graph, params_of: ParamsOf, io: str = "int8", scheme: 
 
     for node in list(graph.nodes):
         _quantize_constants(node, chosen, scheme)
-        if node.op == "CONCATENATION":
+        if node.op == "CONCATENATION" and node.outputs[0].dtype == np.float32:  # not an int32 shape
             _requantize_concat_inputs(graph, node, chosen)
     for v in _float_activations(graph):
         v.dtype, v.quant = np.dtype(scheme.dtype), chosen[id(v)]

@@ -99,6 +99,7 @@ WRITERS: dict[str, OptionsWriter] = {
     "CAST": _table("CastOptions", ("in_data_type", "InDataType", _tensor_type, None),
                    ("out_data_type", "OutDataType", _tensor_type, None)),
     "BROADCAST_TO": _table("BroadcastToOptions"),
+    "SHAPE": _table("ShapeOptions", ("out_type", "OutType", _tensor_type, np.int32)),
     "EQUAL": _table("EqualOptions"),
     "NOT_EQUAL": _table("NotEqualOptions"),
     "LESS": _table("LessOptions"),

@@ -188,3 +188,39 @@ def test_transpose_conv_with_a_constant_output_shape_refuses_another_batch() -> 
     with pytest.raises(RuntimeModelError, match=r"TRANSPOSE_CONV 0 cannot take input '.*' \[2,5,6,4\]: its "
                        "output_shape gives another batch"):
         ours.allocate_tensors()
+
+
+def _transpose_conv_with_a_computed_shape() -> bytes:
+    """TRANSPOSE_CONV whose output_shape is a graph input: its values exist only at invoke."""
+    rng = np.random.default_rng(5)
+    w = rng.standard_normal((3, 2, 2, 4)).astype(np.float32)
+    tensors = [TensorSpec("output_shape", [4], "int32"), TensorSpec("weights", [3, 2, 2, 4], data=w),
+               TensorSpec("x", [1, 3, 3, 4]), TensorSpec("y", [1, 6, 6, 3])]
+    return one_op_model("TRANSPOSE_CONV", tensors[:3], tensors[3:], {"padding": "SAME", "stride_h": 2,
+                                                                       "stride_w": 2})
+
+
+def test_transpose_conv_with_an_output_shape_computed_at_run_time() -> None:
+    """The shape the file plans runs like LiteRT; another one, known only at invoke, is refused by name instead of
+    writing a wrong-sized result."""
+    model = _transpose_conv_with_a_computed_shape()
+    x = np.random.default_rng(6).standard_normal((1, 3, 3, 4)).astype(np.float32)
+    shape = np.array([1, 6, 6, 3], np.int32)
+    outs = []
+    for it in (Interpreter(model_content=model),
+               LiteRTInterpreter(model_content=model, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)):
+        it.allocate_tensors()
+        details = {d["name"]: d["index"] for d in it.get_input_details()}
+        it.set_tensor(details["output_shape"], shape)
+        it.set_tensor(details["x"], x)
+        it.invoke()
+        outs.append(it.get_tensor(it.get_output_details()[0]["index"]))
+    assert_outputs_match([outs[0]], [outs[1]])
+    ours = Interpreter(model_content=model)
+    ours.allocate_tensors()
+    details = {d["name"]: d["index"] for d in ours.get_input_details()}
+    ours.set_tensor(details["output_shape"], np.array([1, 7, 6, 3], np.int32))
+    ours.set_tensor(details["x"], x)
+    with pytest.raises(RuntimeModelError, match=r"TRANSPOSE_CONV 0: output_shape computed at run time gives dim 1 "
+                       r"= 7, but the output was planned as \[1,6,6,3\]"):
+        ours.invoke()

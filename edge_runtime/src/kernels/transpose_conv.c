@@ -29,6 +29,7 @@ typedef struct transpose_conv_data {
     int32_t weights_offset; /* uint8: -zero point of the weights (int8: 0) */
     int32_t u8_params[2];   /* uint8: the one multiplier and shift */
     int packed_at_prepare;  /* constant weights: packed once */
+    int shape_at_eval;      /* output_shape computed in the graph (SHAPE of the input, ...): checked at eval */
 } transpose_conv_data;
 
 static const ember_tensor *operand(const ember_interpreter *ctx, const ember_node *node, int32_t i) {
@@ -133,13 +134,21 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
         "TRANSPOSE_CONV %ld: needs inputs (output_shape, weights, input[, bias]) and 1 output, has %ld "
         "and %ld",
         n, (long)node->input_count, (long)node->output_count);
-    EMBER_TRY(ember_check_const_int(ctx, node, shape, "output_shape", 4, 0));
+    /* A computed output_shape (a dynamic batch: SHAPE(input)[0:1] joined with [H, W, C]) has its values known
+     * to shape propagation, which sized the output from them; eval checks that they are what was planned. */
+    data->shape_at_eval = !shape->is_constant;
+    if (data->shape_at_eval)
+        EMBER_CHECK(ctx, shape->type == EMBER_INT32 && ember_element_count(shape) == 4, EMBER_INVALID_MODEL,
+                    "TRANSPOSE_CONV %ld: output_shape '%.64s' has type %s and %ld elements, expected 4 int32",
+                    n, shape->name, ember_type_name(shape->type), (long)ember_element_count(shape));
+    else
+        EMBER_TRY(ember_check_const_int(ctx, node, shape, "output_shape", 4, 0));
     EMBER_CHECK(
         ctx, output->rank == 4 && weights->rank == 4 && input->rank == 4, EMBER_INVALID_MODEL,
         "TRANSPOSE_CONV %ld: input '%.64s' %s, weights '%.64s' %s and output must be 4-D (NHWC, OHWI)", n,
         input->name, ember_shape_string(input, a, sizeof a), weights->name,
         ember_shape_string(weights, b, sizeof b));
-    for (d = 0; d < 4; ++d)
+    for (d = 0; d < 4 && !data->shape_at_eval; ++d)
         EMBER_CHECK(ctx, ember_const_int(shape, d) == output->dims[d], EMBER_INVALID_MODEL,
                     "TRANSPOSE_CONV %ld: output_shape '%.64s' dim %ld is %ld but output '%.64s' is %s", n,
                     shape->name, (long)d, (long)ember_const_int(shape, d), output->name,
@@ -307,6 +316,16 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const ember_tensor *bias = operand(ctx, node, BIAS);
     ember_tensor *output = ember_node_output(ctx, node, 0);
     void *packed = ember_conv_packed(ctx, node);
+    int32_t d;
+    char a[96];
+    for (d = 0; d < 4 && p->shape_at_eval; ++d)
+        EMBER_CHECK(ctx, ((const int32_t *)operand(ctx, node, OUTPUT_SHAPE)->data)[d] == output->dims[d],
+                    EMBER_INVALID_MODEL,
+                    "TRANSPOSE_CONV %ld: output_shape computed at run time gives dim %ld = %ld, but the output "
+                    "was planned as %s; the graph computes it from something other than the input's shape",
+                    (long)node->index, (long)d,
+                    (long)((const int32_t *)operand(ctx, node, OUTPUT_SHAPE)->data)[d],
+                    ember_shape_string(output, a, sizeof a));
     if (output->bytes == 0)
         return EMBER_OK;
     if (!p->packed_at_prepare)
