@@ -47,7 +47,8 @@ def to_tflite(model: Module, example_input: Any, path: str | os.PathLike, *, nam
               labels: list[str] | None = None, normalization: dict[str, Any] | None = None,
               quantize: str | None = None, calibration: Iterable[Any] | None = None,
               observer: str | Observer | type = "minmax", io: str | None = None,
-              params_of: Callable[[Value], QuantParams | None] | None = None, dynamic_batch: bool = False) -> Graph:
+              params_of: Callable[[Value], QuantParams | None] | None = None, dynamic_batch: bool = False,
+              float_fallback: bool = False) -> Graph:
     """Export `model` as a `.tflite` file at `path`; returns the exported graph.
 
     `example_input` is one tensor, or a tuple of tensors for a forward() with several arguments (`(x, mask)`:
@@ -65,12 +66,14 @@ def to_tflite(model: Module, example_input: Any, path: str | os.PathLike, *, nam
     (symmetric, zero point 0), int8 weights, int64 biases; `io="int16"` (the default) or `io="float"`.
     `quantize="dynamic"` is dynamic-range quantisation: int8 weights for FULLY_CONNECTED, CONV_2D and
     DEPTHWISE_CONV_2D weights of 1024 elements or more, float32 activations, no calibration (hybrid kernels).
+    An op without an int8 (16x8) rule is refused by name, unless `float_fallback=True`: it then runs in float32
+    between a DEQUANTIZE and a QUANTIZE, as TensorFlow's converter does with TFLITE_BUILTINS allowed.
     `labels` and `normalization` (e.g. {"mean": [...], "std": [...]}) go into the file's "ember" metadata, so an
     app can read how to prepare inputs and name outputs."""
     graph = to_graph(model, example_input, dynamic_batch=dynamic_batch)
     graph.name = name or graph.name
     if quantize is not None:
-        graph = _quantize(graph, quantize, calibration, observer, io, params_of)
+        graph = _quantize(graph, quantize, calibration, observer, io, params_of, float_fallback)
     elif calibration is not None:
         raise ExportError("calibration data was given without quantize='int8': pass quantize='int8' to use it")
     write_model(graph, path, labels=labels, normalization=normalization, quantization=quantize or "none")
@@ -82,7 +85,7 @@ WEIGHT_ONLY = {"float16": float16_weights, "dynamic": dynamic_range_weights}
 
 
 def _quantize(graph: Graph, scheme: str, calibration: Iterable[Any] | None, observer: Any, io: str | None,
-              params_of: Callable[[Value], QuantParams | None] | None) -> Graph:
+              params_of: Callable[[Value], QuantParams | None] | None, float_fallback: bool = False) -> Graph:
     if scheme in WEIGHT_ONLY:
         if calibration is not None or params_of is not None:
             raise ExportError(f"quantize={scheme!r} quantises weights only and needs no calibration data: drop "
@@ -110,4 +113,4 @@ def _quantize(graph: Graph, scheme: str, calibration: Iterable[Any] | None, obse
     elif rules is not INT8:
         raise ExportError(f"params_of= (QAT's ranges) gives int8 parameters: quantize={scheme!r} is calibrated "
                           "post-training, pass calibration= instead")
-    return quantize_graph(graph, params_of, io=io, scheme=rules)
+    return quantize_graph(graph, params_of, io=io, scheme=rules, float_fallback=float_fallback)

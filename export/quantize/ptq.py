@@ -86,7 +86,8 @@ def _check_supported(graph: Graph, scheme: Scheme) -> None:
     for node in graph.nodes:
         if node.op not in scheme.ops:
             raise ExportError(
-                f"op {node.op} in module '{node.scope or '<top>'}' has no {scheme.name} rule: export this model as "
+                f"op {node.op} in module '{node.scope or '<top>'}' has no {scheme.name} rule: pass "
+                "float_fallback=True to run it in float32 between DEQUANTIZE and QUANTIZE, export this model as "
                 f"float32{' or int8' if scheme is not INT8 else ''}, or replace the op with one that has "
                 f"({scheme.name} ops: {', '.join(sorted(scheme.ops))})"
             )
@@ -96,19 +97,24 @@ def _float_activations(graph: Graph) -> list[Value]:
     return [v for v in graph.values() if not v.is_constant and v.dtype == np.float32]
 
 
-def quantize_graph(graph: Graph, params_of: ParamsOf, io: str = "int8", scheme: Scheme = INT8) -> Graph:
+def quantize_graph(graph: Graph, params_of: ParamsOf, io: str = "int8", scheme: Scheme = INT8,
+                   float_fallback: bool = False) -> Graph:
     """Rewrite `graph` to int8 (or 16x8 with scheme=INT16X8; `params_of` then gives int16 parameters).
     `io="int8"` ("int16") gives integer inputs/outputs; `io="float"` keeps float32 at the edges with QUANTIZE
-    after each input and DEQUANTIZE before each output."""
+    after each input and DEQUANTIZE before each output. With `float_fallback`, an op without a rule in the scheme
+    stays float32 between a DEQUANTIZE and a QUANTIZE (TensorFlow's converter with TFLITE_BUILTINS among the
+    supported ops); without it such an op is refused by name."""
     integer = np.dtype(scheme.dtype).name
     if io not in (integer, "float"):
         raise ValueError(f"io must be {integer!r} or 'float' for {scheme.name}, got {io!r}")
-    _check_supported(graph, scheme)
+    if not float_fallback:
+        _check_supported(graph, scheme)
     _unshare_constants(graph)
+    stays_float, alias = _float_islands(graph, scheme, io == integer)
     chosen: dict[int, QuantParams] = {}
 
     def need(v: Value, node: Node | None) -> QuantParams:
-        params = params_of(v)
+        params = params_of(alias.get(id(v), v))
         if params is None:
             where = f"op {node.op} in module '{node.scope or '<top>'}'" if node else "the graph input"
             raise ExportError(
@@ -122,7 +128,7 @@ def quantize_graph(graph: Graph, params_of: ParamsOf, io: str = "int8", scheme: 
             chosen[id(v)] = need(v, None)
     for node in graph.nodes:
         for out in node.outputs:
-            if out.dtype != np.float32:
+            if out.dtype != np.float32 or id(out) in stays_float:
                 continue
             if node.op in scheme.fixed_output:
                 chosen[id(out)] = scheme.fixed_output[node.op]
@@ -135,14 +141,69 @@ def quantize_graph(graph: Graph, params_of: ParamsOf, io: str = "int8", scheme: 
                 chosen[id(out)] = need(out, node)
 
     for node in list(graph.nodes):
+        if node.op not in scheme.ops and node.op not in ("QUANTIZE", "DEQUANTIZE"):
+            continue  # a float op of a fallback island keeps its float constants
         _quantize_constants(node, chosen, scheme)
         if node.op == "CONCATENATION" and node.outputs[0].dtype == np.float32:  # not an int32 shape
             _requantize_concat_inputs(graph, node, chosen)
     for v in _float_activations(graph):
-        v.dtype, v.quant = np.dtype(scheme.dtype), chosen[id(v)]
+        if id(v) not in stays_float:
+            v.dtype, v.quant = np.dtype(scheme.dtype), chosen[id(v)]
     if io == "float":
         _float_edges(graph, np.dtype(scheme.dtype))
     return graph
+
+
+def _float_islands(graph: Graph, scheme: Scheme, integer_io: bool) -> tuple[set[int], dict[int, Value]]:
+    """Ops without a rule in `scheme` stay float32: a DEQUANTIZE in front of each integer activation they read, a
+    QUANTIZE behind each output an integer op (or, with integer io, the graph's output) reads. Returns the ids of
+    the values that stay float, and for each new QUANTIZE output the float value whose calibrated range it takes."""
+    float_nodes = {id(n) for n in graph.nodes if n.op not in scheme.ops}
+    stays_float: set[int] = set()
+    alias: dict[int, Value] = {}
+    if not float_nodes:
+        return stays_float, alias
+    producer = {id(o): n for n in graph.nodes for o in n.outputs}
+
+    def is_activation(v: Value | None) -> bool:
+        return v is not None and not v.is_constant and v.dtype == np.float32
+
+    dequantized: dict[int, Value] = {}
+    quantized: dict[int, Value] = {}
+    for node in list(graph.nodes):
+        if id(node) in float_nodes:
+            stays_float.update(id(o) for o in node.outputs if is_activation(o))
+            for i, v in enumerate(node.inputs):
+                if not is_activation(v) or id(producer.get(id(v))) in float_nodes:
+                    continue
+                if id(v) not in dequantized:
+                    out = graph.emit(node, "DEQUANTIZE", [v], v.shape, np.float32)
+                    out.batch_dim = v.batch_dim
+                    stays_float.add(id(out))
+                    dequantized[id(v)] = out
+                node.inputs[i] = dequantized[id(v)]
+            continue
+        for i, v in enumerate(node.inputs):
+            if is_activation(v) and id(v) in stays_float:
+                node.inputs[i] = _requantized(graph, node, v, quantized, alias)
+    for i, v in enumerate(graph.outputs):
+        if integer_io and id(v) in stays_float:
+            q = graph.value(f"{v.name}/quantized", v.shape, np.float32)
+            q.name, v.name = v.name, q.name
+            q.batch_dim = v.batch_dim
+            graph.add_node("QUANTIZE", [v], [q])
+            alias[id(q)] = v
+            graph.outputs[i] = q
+    return stays_float, alias
+
+
+def _requantized(graph: Graph, before: Node, v: Value, quantized: dict[int, Value], alias: dict[int, Value]) -> Value:
+    if id(v) not in quantized:
+        q = graph.emit(before, "QUANTIZE", [v], v.shape, np.float32)
+        q.batch_dim = v.batch_dim
+        alias[id(q)] = v
+        quantized[id(v)] = q
+    return quantized[id(v)]
 
 
 def _unshare_constants(graph: Graph) -> None:
