@@ -34,7 +34,7 @@ def support(name: str) -> dict[str, str]:
 
     def rule(ops: set[str]) -> str:
         missing = sorted(lowered - ops)
-        return "yes" if not missing else f"no ({', '.join(missing)})"
+        return "yes" if not missing else f"float fallback: {', '.join(missing)}"
 
     hybrid = sorted(lowered & set(dynamic_range.HYBRID_WEIGHTS))
     onnx_missing = sorted(traced - set(ONNX_RULES))

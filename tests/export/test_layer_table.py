@@ -3,7 +3,8 @@ every ember.nn layer, and tells the truth: each layer's example is exported in e
 ember.runtime runs the file like LiteRT's reference kernels (float32 and float16 within rtol 1e-5; int8 and
 16x8 bit-exact; dynamic-range: the examples' weights are under the 1024-element line, so float32 within rtol 1e-5;
 tests/export/test_quantize_modes.py runs the hybrid kernels on larger layers), onnxruntime runs the ONNX file
-like the Ember model (rtol 1e-4, atol 1e-5), and a mode the row refuses is refused by the exporter naming an op."""
+like the Ember model (rtol 1e-4, atol 1e-5); where the row says "float fallback", the exporter refuses the model
+naming one of those ops unless float_fallback=True, and with it the file runs on both engines alike."""
 
 from __future__ import annotations
 
@@ -46,13 +47,13 @@ def _resolver(name: str) -> OpResolverType:
     return OpResolverType.AUTO if ops & NOT_IN_BUILTIN_REF else OpResolverType.BUILTIN_REF
 
 
-def _export(tmp_path, name: str, mode: str):
+def _export(tmp_path, name: str, mode: str, float_fallback: bool = False):
     model = layer_examples.layer(name)
     xs = [layer_examples.example(name, s) for s in range(8)]
     path = tmp_path / f"{mode}.tflite"
     kwargs = {}
     if mode in ("int8", "int16x8"):
-        kwargs = {"calibration": [ember.tensor(x) for x in xs], "io": "float"}
+        kwargs = {"calibration": [ember.tensor(x) for x in xs], "io": "float", "float_fallback": float_fallback}
     ember.export.to_tflite(model, ember.tensor(xs[0]), path, quantize=None if mode == "float32" else mode,
                            **kwargs)
     return path, [layer_examples.example(name, s) for s in (100, 101)]
@@ -61,17 +62,19 @@ def _export(tmp_path, name: str, mode: str):
 @pytest.mark.parametrize("mode", ["float32", "float16", "dynamic", "int8", "int16x8"])
 @pytest.mark.parametrize("name", sorted(layer_examples.LAYERS))
 def test_each_claimed_tflite_mode_runs_on_ember_runtime_like_litert(tmp_path, name, mode):
-    if ROWS[name][mode].startswith("no"):
-        missing = "|".join(ROWS[name][mode][4:-1].split(", "))
+    fallback = ROWS[name][mode].startswith("float fallback")
+    if fallback:
+        missing = "|".join(ROWS[name][mode].split(": ")[1].split(", "))
         with pytest.raises(ExportError, match=rf"op ({missing}) in module .* has no {mode} rule"):
             _export(tmp_path, name, mode)
-        return
-    path, xs = _export(tmp_path, name, mode)
+    path, xs = _export(tmp_path, name, mode, float_fallback=fallback)
     for x in xs:
         got, expected = ember_runtime(path, [x])[0], litert(path, [x], _resolver(name))[0]
         assert got.shape == expected.shape and got.dtype == expected.dtype
-        if mode in ("int8", "int16x8"):
+        if mode in ("int8", "int16x8") and not fallback:
             np.testing.assert_array_equal(got, expected)
+        elif fallback:  # a float island may differ by an ulp between engines, moving its QUANTIZE by one code
+            np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4 * float(np.abs(expected).max()))
         else:
             np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-7)
 
