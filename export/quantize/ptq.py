@@ -55,7 +55,7 @@ INT8_OPS = set(FIXED_OUTPUT) | SHARES_INPUT | set(FILTERS) | CALIBRATED | INTEGE
 # 16x8: the ops LiteRT's reference kernels (and ember.runtime) run with int16 activations and int8 weights.
 FIXED_OUTPUT_16 = {op: QuantParams.per_tensor(1.0 / 32768.0, 0) for op in ("SOFTMAX", "LOGISTIC", "TANH")}
 SHARES_INPUT_16 = {"RESHAPE", "SQUEEZE", "MAX_POOL_2D", "AVERAGE_POOL_2D", "PAD", "TRANSPOSE", "STRIDED_SLICE",
-                   "GATHER", "SPLIT_V"}
+                   "GATHER", "SPLIT_V", "RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR"}
 FILTERS_16 = {op: FILTERS[op] for op in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED")}
 CALIBRATED_16 = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "SUB", "MUL", "MEAN", "CONCATENATION",
                  "RELU", "RELU6", "LEAKY_RELU", "QUANTIZE"}

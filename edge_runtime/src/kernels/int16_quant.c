@@ -38,3 +38,16 @@ int32_t ember_multiply_by_quantized_multiplier_i64(int64_t x, int32_t multiplier
     const uint32_t low = (uint32_t)((uint64_t)q & 0xffffffffu);
     return low <= 0x7fffffffu ? (int32_t)low : (int32_t)(low - 0x80000000u) - 0x7fffffff - 1;
 }
+
+ember_status ember_check_same_quant_i16(ember_interpreter *ctx, const ember_node *node, const ember_tensor *input,
+                                        const ember_tensor *output) {
+    float s_in, s_out;
+    int32_t zp;
+    EMBER_TRY(ember_tensor_quant_i16(ctx, node, input, 1, &s_in, &zp));
+    EMBER_TRY(ember_tensor_quant_i16(ctx, node, output, 1, &s_out, &zp));
+    EMBER_CHECK(ctx, s_in == s_out, EMBER_INVALID_MODEL,
+                "%s %ld: int16 input '%.64s' has scale %g, output '%.64s' %g; the op moves values and needs one "
+                "scale",
+                node->kernel->name, (long)node->index, input->name, (double)s_in, output->name, (double)s_out);
+    return EMBER_OK;
+}

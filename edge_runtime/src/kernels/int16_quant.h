@@ -17,6 +17,11 @@
 ember_status ember_tensor_quant_i16(ember_interpreter *ctx, const ember_node *node, const ember_tensor *t,
                                     int symmetric, float *scale, int32_t *zero_point);
 
+/* Checks that the int16 input and output of an op that moves values without requantising (PAD, resizes, ...)
+ * have zero point 0 and one scale; EMBER_INVALID_MODEL naming both tensors otherwise. */
+ember_status ember_check_same_quant_i16(ember_interpreter *ctx, const ember_node *node, const ember_tensor *input,
+                                        const ember_tensor *output);
+
 /* x * multiplier * 2^(shift - 31) for an int64 x, as TFLite's MultiplyByQuantizedMultiplier(int64_t, ...):
  * the multiplier is first rounded to 16 bits ((multiplier + 2^15) >> 16, at most 0x7fff), then
  * (x * m + 2^(14 - shift)) >> (15 - shift), one rounding, half up. shift <= 14 (prepare refuses more). The

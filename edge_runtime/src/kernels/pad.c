@@ -110,17 +110,8 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
         EMBER_TRY(ember_check_same_quant_i8(ctx, node, input, ember_node_output(ctx, node, 0), NULL, &zp));
         p->fill[0] = (uint8_t)(zp & 0xff);
     }
-    if (input->type == EMBER_INT16) {
-        const ember_tensor *output = ember_node_output(ctx, node, 0);
-        float s_in, s_out;
-        int32_t zp;
-        EMBER_TRY(ember_tensor_quant_i16(ctx, node, input, 1, &s_in, &zp));
-        EMBER_TRY(ember_tensor_quant_i16(ctx, node, output, 1, &s_out, &zp));
-        EMBER_CHECK(ctx, s_in == s_out, EMBER_INVALID_MODEL,
-                    "PAD %ld: int16 input '%.64s' has scale %g, output '%.64s' %g; PAD moves values and needs one "
-                    "scale",
-                    (long)node->index, input->name, (double)s_in, output->name, (double)s_out);
-    }
+    if (input->type == EMBER_INT16)
+        EMBER_TRY(ember_check_same_quant_i16(ctx, node, input, ember_node_output(ctx, node, 0)));
     return EMBER_OK;
 }
 

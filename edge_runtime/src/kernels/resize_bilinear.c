@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "kernels/int16_quant.h"
 #include "kernels/kernels.h"
 #include "kernels/operands.h"
 #include "quantization.h"
@@ -55,9 +56,10 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
                 (long)node->input_count, (long)node->output_count);
     EMBER_CHECK(ctx,
                 input->type == output->type &&
-                    (input->type == EMBER_FLOAT32 || input->type == EMBER_INT8 || input->type == EMBER_UINT8),
+                    (input->type == EMBER_FLOAT32 || input->type == EMBER_INT8 || input->type == EMBER_UINT8 ||
+                     input->type == EMBER_INT16),
                 EMBER_UNSUPPORTED,
-                "RESIZE_BILINEAR %ld: types input %s, output %s (float32, int8, uint8 are supported)", n,
+                "RESIZE_BILINEAR %ld: types input %s, output %s (float32, int8, uint8, int16 are supported)", n,
                 ember_type_name(input->type), ember_type_name(output->type));
     EMBER_TRY(ember_check_const_int(ctx, node, size, "size", 2, 0));
     EMBER_TRY(ember_option_i8(ctx, node, TFL_RESIZE_BILINEAR_ALIGN_CORNERS, 0, &data->align_corners));
@@ -81,7 +83,9 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
                     output->dims[2] < (1 << 16),
                 EMBER_UNSUPPORTED,
                 "RESIZE_BILINEAR %ld: images above 65535 rows or columns are not supported", n);
-    if (input->type != EMBER_FLOAT32)
+    if (input->type == EMBER_INT16)
+        EMBER_TRY(ember_check_same_quant_i16(ctx, node, input, output));
+    else if (input->type != EMBER_FLOAT32)
         EMBER_TRY(ember_check_same_quant_i8(ctx, node, input, output, NULL, NULL));
     data->batches = input->dims[0];
     data->in_h = input->dims[1];
@@ -157,33 +161,39 @@ static void eval_float(const resize_bilinear_data *p, const void *input, void *o
     }
 }
 
-static void eval_i8(const resize_bilinear_data *p, const int8_t *input, int8_t *output) {
-    const size_t image = (size_t)p->in_h * (size_t)p->in_w * (size_t)p->depth;
-    const int64_t one = 1 << 10;
-    int32_t b, y, x, c;
-    for (b = 0; b < p->batches; ++b) {
-        for (y = 0; y < p->out_h; ++y) {
-            int32_t iy, y0, y1;
-            taps_i32(y, p->scale_h_10, p->half_pixel_centers, p->in_h, &iy, &y0, &y1);
-            for (x = 0; x < p->out_w; ++x) {
-                int32_t ix, x0, x1;
-                int64_t dy, dx;
-                taps t;
-                taps_i32(x, p->scale_w_10, p->half_pixel_centers, p->in_w, &ix, &x0, &x1);
-                t = tap_offsets(p, y0, y1, x0, x1);
-                dy = iy - one * y0;
-                dx = ix - one * x0;
-                for (c = 0; c < p->depth; ++c) {
-                    const int8_t *in = input + (size_t)b * image + (size_t)c;
-                    const int64_t sum = in[t.ll] * (one - dy) * (one - dx) + in[t.lu] * dy * (one - dx) +
-                                        in[t.rl] * (one - dy) * dx + in[t.ru] * dy * dx;
-                    const int64_t round = sum > 0 ? (1 << 19) : -(1 << 19);
-                    *output++ = (int8_t)((sum + round) / (1 << 20));
-                }
-            }
-        }
+/* LiteRT's ResizeBilinearInteger, one template for int8 and int16: weights in 1/1024ths, the sum rounded half
+ * away from zero in 2^20ths. */
+#define EMBER_RESIZE_BILINEAR_INTEGER(name, T)                                                                  \
+    static void name(const resize_bilinear_data *p, const T *input, T *output) {                                \
+        const size_t image = (size_t)p->in_h * (size_t)p->in_w * (size_t)p->depth;                              \
+        const int64_t one = 1 << 10;                                                                             \
+        int32_t b, y, x, c;                                                                                      \
+        for (b = 0; b < p->batches; ++b) {                                                                       \
+            for (y = 0; y < p->out_h; ++y) {                                                                     \
+                int32_t iy, y0, y1;                                                                              \
+                taps_i32(y, p->scale_h_10, p->half_pixel_centers, p->in_h, &iy, &y0, &y1);                       \
+                for (x = 0; x < p->out_w; ++x) {                                                                 \
+                    int32_t ix, x0, x1;                                                                          \
+                    int64_t dy, dx;                                                                              \
+                    taps t;                                                                                      \
+                    taps_i32(x, p->scale_w_10, p->half_pixel_centers, p->in_w, &ix, &x0, &x1);                   \
+                    t = tap_offsets(p, y0, y1, x0, x1);                                                          \
+                    dy = iy - one * y0;                                                                          \
+                    dx = ix - one * x0;                                                                          \
+                    for (c = 0; c < p->depth; ++c) {                                                             \
+                        const T *in = input + (size_t)b * image + (size_t)c;                                     \
+                        const int64_t sum = in[t.ll] * (one - dy) * (one - dx) + in[t.lu] * dy * (one - dx) +    \
+                                            in[t.rl] * (one - dy) * dx + in[t.ru] * dy * dx;                     \
+                        const int64_t round = sum > 0 ? (1 << 19) : -(1 << 19);                                  \
+                        *output++ = (T)((sum + round) / (1 << 20));                                              \
+                    }                                                                                            \
+                }                                                                                                \
+            }                                                                                                    \
+        }                                                                                                        \
     }
-}
+
+EMBER_RESIZE_BILINEAR_INTEGER(eval_i8, int8_t)
+EMBER_RESIZE_BILINEAR_INTEGER(eval_i16, int16_t)
 
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const resize_bilinear_data *p = (const resize_bilinear_data *)node->op_data;
@@ -193,6 +203,8 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
         return EMBER_OK;
     if (input->type == EMBER_INT8)
         eval_i8(p, (const int8_t *)input->data, (int8_t *)output->data);
+    else if (input->type == EMBER_INT16)
+        eval_i16(p, (const int16_t *)input->data, (int16_t *)output->data);
     else
         eval_float(p, input->data, output->data, input->type == EMBER_UINT8);
     return EMBER_OK;
@@ -208,5 +220,5 @@ const ember_kernel ember_kernel_resize_bilinear = {
     eval,
     NULL,
     NULL,
-    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I16,
 };

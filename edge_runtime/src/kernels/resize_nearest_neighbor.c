@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "kernels/int16_quant.h"
 #include "kernels/kernels.h"
 #include "kernels/operands.h"
 #include "kernels/uint8.h"
@@ -39,9 +40,10 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
                 "RESIZE_NEAREST_NEIGHBOR %ld: needs 2 inputs and 1 output, has %ld and %ld", (long)n,
                 (long)node->input_count, (long)node->output_count);
     EMBER_CHECK(ctx,
-                input->type == output->type && (input->type == EMBER_FLOAT32 || input->type == EMBER_INT8),
+                input->type == output->type &&
+                    (input->type == EMBER_FLOAT32 || input->type == EMBER_INT8 || input->type == EMBER_INT16),
                 EMBER_UNSUPPORTED,
-                "RESIZE_NEAREST_NEIGHBOR %ld: types input %s, output %s (float32, int8 are supported)",
+                "RESIZE_NEAREST_NEIGHBOR %ld: types input %s, output %s (float32, int8, int16 are supported)",
                 (long)n, ember_type_name(input->type), ember_type_name(output->type));
     EMBER_TRY(ember_check_const_int(ctx, node, size, "size", 2, 0));
     EMBER_TRY(ember_option_i8(ctx, node, TFL_RESIZE_ALIGN_CORNERS, 0, &data->align_corners));
@@ -58,6 +60,8 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
                 (long)ember_const_int(size, 1), output->name, ember_shape_string(output, b, sizeof b));
     if (input->type == EMBER_INT8)
         EMBER_TRY(ember_check_same_quant_i8(ctx, node, input, output, NULL, NULL));
+    if (input->type == EMBER_INT16)
+        EMBER_TRY(ember_check_same_quant_i16(ctx, node, input, output));
     data->batches = input->dims[0];
     data->in_h = input->dims[1];
     data->in_w = input->dims[2];
@@ -101,5 +105,5 @@ const ember_kernel ember_kernel_resize_nearest_neighbor = {
     resize_nearest_neighbor_eval_u8,
     NULL,
     NULL,
-    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I16,
 };
