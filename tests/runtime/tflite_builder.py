@@ -167,7 +167,8 @@ _LAYOUT_OPTIONS: dict[str, dict[str, tuple[str, type, Any]]] = {
     "DEPTH_TO_SPACE": {"block_size": ("BlockSize", int, 2)},
     "SPACE_TO_DEPTH": {"block_size": ("BlockSize", int, 2)},
     "TRANSPOSE_CONV": {"padding": ("Padding", str, "SAME"), "stride_w": ("StrideW", int, 1),
-                       "stride_h": ("StrideH", int, 1), "activation": ("FusedActivationFunction", str, "NONE")},
+                       "stride_h": ("StrideH", int, 1), "activation": ("FusedActivationFunction", str, "NONE"),
+                       "quantized_bias_type": ("QuantizedBiasType", str, "float32")},  # float32: unset
     "MIRROR_PAD": {"mode": ("Mode", int, 0)},  # 0 REFLECT, 1 SYMMETRIC
     "PADV2": {},
     "L2_NORMALIZATION": {"activation": ("FusedActivationFunction", str, "NONE")},
@@ -210,7 +211,7 @@ def _elementwise_or_layout_options(b: flatbuffers.Builder, op: OpSpec) -> tuple[
             value = ACTIVATIONS[value]
         elif key == "padding":
             value = PADDINGS[value]
-        elif key in ("out_type", "output_type"):
+        elif key in ("out_type", "output_type", "quantized_bias_type"):
             value = TENSOR_TYPES[value]
         else:
             value = kind(value)

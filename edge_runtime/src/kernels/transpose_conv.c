@@ -6,7 +6,9 @@
  * weights, axis 0) accumulates (x - zp_in) * w in int32 accumulators kept in the scratch (one batch at a
  * time), adds the bias and requantises each channel with s_in * s_w[c] / s_out (double rounding). uint8
  * (per-tensor weights with a zero point) accumulates (x - zp_in) * (w - zp_w) and requantises with
- * (s_in * s_w in float) / s_out, as LiteRT's reference does.
+ * (s_in * s_w in float) / s_out, as LiteRT's reference does. int16 (16x8: int8 weights, zero points 0) sums in
+ * int64, adds an int64 (or, marked by quantized_bias_type, int32) bias and requantises with the int64 form
+ * (kernels/int16_quant.h).
  * The weights are repacked once (at prepare, or at eval when they are not constant) into [KH][KW][IC][OC]
  * order in the op data, float32 or int16 codes with the weights offset added, so that each input element's
  * update of an output pixel is a contiguous row over the output channels; every output element still sums
@@ -14,8 +16,10 @@
 #include <string.h>
 
 #include "kernels/conv.h"
+#include "kernels/int16_quant.h"
 #include "kernels/kernels.h"
 #include "kernels/operands.h"
+#include "kernels/uint8.h"
 #include "kernels/window.h"
 #include "quantization.h"
 #include "tflite_schema.h"
@@ -73,15 +77,18 @@ static void pack_weights(const transpose_conv_data *p, const ember_tensor *weigh
     }
 }
 
-/* int32 accumulators of one batch of an int8 or uint8 output. */
+/* Accumulators of one batch: int32 for an int8 or uint8 output, int64 for int16 (16x8). */
 static size_t scratch_bytes(const ember_interpreter *ctx, const ember_node *node) {
     const ember_tensor *output = node->output_count >= 1 ? &ctx->tensors[node->outputs[0]] : NULL;
-    if (!output || (output->type != EMBER_INT8 && output->type != EMBER_UINT8) || output->rank != 4)
+    size_t width;
+    if (!output || (output->type != EMBER_INT8 && output->type != EMBER_UINT8 && output->type != EMBER_INT16) ||
+        output->rank != 4)
         return 0;
+    width = output->type == EMBER_INT16 ? 8 : 4;
     /* The output's byte size is at most 2^31, so this fits 64 bits; refused where size_t has 32. */
-    if (4 * (uint64_t)ember_element_count(output) > (uint64_t)SIZE_MAX / 2)
+    if (width * (uint64_t)ember_element_count(output) > (uint64_t)SIZE_MAX / 2)
         return (size_t)-1;
-    return 4 * (size_t)output->dims[1] * (size_t)output->dims[2] * (size_t)output->dims[3];
+    return width * (size_t)output->dims[1] * (size_t)output->dims[2] * (size_t)output->dims[3];
 }
 
 static ember_status check_types(ember_interpreter *ctx, const ember_node *node, const ember_tensor *input,
@@ -98,13 +105,30 @@ static ember_status check_types(ember_interpreter *ctx, const ember_node *node, 
             (long)channels);
         return EMBER_OK;
     }
+    if (input->type == EMBER_INT16) {
+        int8_t bias_type;
+        EMBER_CHECK(ctx, weights->type == EMBER_INT8 && !ember_is_u8(weights) && output->type == EMBER_INT16,
+                    EMBER_UNSUPPORTED,
+                    "TRANSPOSE_CONV %ld: int16 input needs int8 weights and an int16 output (16x8), has %s and %s",
+                    n, ember_type_name(weights->type), ember_type_name(output->type));
+        EMBER_TRY(ember_option_i8(ctx, node, TFL_TCONV_QUANTIZED_BIAS_TYPE, EMBER_FLOAT32, &bias_type));
+        bias_type = bias_type == EMBER_INT32 ? EMBER_INT32 : EMBER_INT64; /* unset: LiteRT reads int64 */
+        EMBER_CHECK(ctx, !bias || ((int32_t)bias->type == bias_type && ember_element_count(bias) == channels),
+                    EMBER_INVALID_MODEL,
+                    "TRANSPOSE_CONV %ld: bias '%.64s' is %s with %ld elements; int16 needs %s with %ld (an int32 "
+                    "bias needs quantized_bias_type INT32)",
+                    n, bias ? bias->name : "", bias ? ember_type_name(bias->type) : "",
+                    bias ? (long)ember_element_count(bias) : 0L, ember_type_name((ember_type)bias_type),
+                    (long)channels);
+        return EMBER_OK;
+    }
     EMBER_CHECK(
         ctx,
         (input->type == EMBER_INT8 || input->type == EMBER_UINT8) && weights->type == input->type &&
             output->type == input->type,
         EMBER_UNSUPPORTED,
-        "TRANSPOSE_CONV %ld: types input %s, weights %s, output %s; float32, int8 or uint8 (all three) "
-        "are supported",
+        "TRANSPOSE_CONV %ld: types input %s, weights %s, output %s; float32, int8 or uint8 (all three), or "
+        "int16 with int8 weights are supported",
         n, ember_type_name(input->type), ember_type_name(weights->type), ember_type_name(output->type));
     EMBER_CHECK(
         ctx, !bias || (bias->type == EMBER_INT32 && ember_element_count(bias) == channels),
@@ -112,6 +136,33 @@ static ember_status check_types(ember_interpreter *ctx, const ember_node *node, 
         "TRANSPOSE_CONV %ld: bias '%.64s' is %s with %ld elements; quantised weights need int32 with %ld "
         "(one per output channel)",
         n, bias->name, ember_type_name(bias->type), (long)ember_element_count(bias), (long)channels);
+    return EMBER_OK;
+}
+
+/* 16x8: zero points 0, per-channel multipliers as int8's, requantised from int64 (shifts up to 14) unless the
+ * bias is int32. */
+static ember_status prepare_i16(ember_interpreter *ctx, const ember_node *node, transpose_conv_data *data,
+                                const ember_tensor *weights, const ember_tensor *input, const ember_tensor *bias,
+                                const ember_tensor *output, int8_t activation) {
+    int32_t *params = ember_channel_params(node);
+    float s_in, s_out;
+    int32_t zp, c;
+    EMBER_TRY(ember_tensor_quant_i16(ctx, node, input, 1, &s_in, &zp));
+    EMBER_TRY(ember_tensor_quant_i16(ctx, node, output, 1, &s_out, &zp));
+    data->q.input_offset = data->q.output_offset = 0;
+    data->weights_offset = 0;
+    EMBER_CHECK(ctx, ember_activation_range_q(activation, s_out, 0, -32768, 32767, &data->q.act_min,
+                                              &data->q.act_max),
+                EMBER_UNSUPPORTED, "TRANSPOSE_CONV %ld: fused activation %d is not supported", (long)node->index,
+                (int)activation);
+    EMBER_TRY(ember_conv_multipliers(ctx, node, weights, s_in, s_out, 0, data->out_c, 0, params,
+                                     params + data->out_c));
+    for (c = 0; c < data->out_c && !(bias && bias->type == EMBER_INT32); ++c)
+        EMBER_CHECK(ctx, params[data->out_c + c] <= EMBER_I16_MAX_SHIFT, EMBER_UNSUPPORTED,
+                    "TRANSPOSE_CONV %ld: channel %ld rescales by 2^%ld or more (input %g, output %g); int16 "
+                    "requantisation takes less than 2^%d",
+                    (long)node->index, (long)c, (long)params[data->out_c + c] - 1, (double)s_in, (double)s_out,
+                    EMBER_I16_MAX_SHIFT);
     return EMBER_OK;
 }
 
@@ -179,6 +230,8 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
             "TRANSPOSE_CONV %ld: fused activation %d is not supported (NONE, RELU, RELU_N1_TO_1, RELU6 "
             "are)",
             n, (int)activation);
+    } else if (input->type == EMBER_INT16) {
+        EMBER_TRY(prepare_i16(ctx, node, data, weights, input, bias, output, activation));
     } else {
         float s_in, s_out;
         int32_t zp_in, zp_out;
@@ -310,6 +363,52 @@ static void eval_quantized(const transpose_conv_data *p, const int32_t *params, 
     }
 }
 
+/* 16x8 (reference_integer_ops::TransposeConv for int16): int64 sums of x * w scattered per output pixel, the
+ * int64 bias added and the int64 requantisation, or with an int32 bias (quantized_bias_type INT32) the int32
+ * sum and requantisation of the int8 kernels, as LiteRT's template instantiates them; then the clamp. */
+static void eval_i16(const transpose_conv_data *p, const int32_t *params, const int16_t *input,
+                     const int16_t *weights, const void *bias, int bias_i64, int16_t *output, uint64_t *acc) {
+    const size_t out_image = (size_t)p->out_h * p->out_w * p->out_c, oc_n = (size_t)p->out_c;
+    const int32_t *multiplier = params, *shift = params + p->out_c;
+    int32_t b, iy, ix, ic, ky, kx, oc;
+    size_t i;
+    for (b = 0; b < p->batches; ++b) {
+        memset(acc, 0, out_image * sizeof *acc);
+        for (iy = 0; iy < p->in_h; ++iy) {
+            for (ix = 0; ix < p->in_w; ++ix) {
+                const int16_t *x = input + (((size_t)b * p->in_h + iy) * p->in_w + ix) * p->in_c;
+                int32_t ky0, ky1, kx0, kx1;
+                scatter_range(p, iy, ix, &ky0, &ky1, &kx0, &kx1);
+                for (ky = ky0; ky < ky1; ++ky) {
+                    for (kx = kx0; kx < kx1; ++kx) {
+                        const int32_t oy = iy * p->w.stride_h - p->w.pad_h + ky;
+                        const int32_t ox = ix * p->w.stride_w - p->w.pad_w + kx;
+                        uint64_t *a = acc + ((size_t)oy * p->out_w + ox) * oc_n;
+                        const int16_t *wk = weights + ((size_t)ky * p->w.filter_w + kx) * p->in_c * oc_n;
+                        for (ic = 0; ic < p->in_c; ++ic, wk += oc_n)
+                            for (oc = 0; oc < p->out_c; ++oc)
+                                a[oc] += (uint64_t)(int64_t)((int32_t)x[ic] * wk[oc]);
+                    }
+                }
+            }
+        }
+        for (i = 0; i < out_image; ++i) {
+            const int32_t c = (int32_t)(i % oc_n);
+            uint64_t sum = acc[i];
+            int32_t y;
+            if (bias_i64 || !bias) {
+                if (bias)
+                    sum += (uint64_t)((const int64_t *)bias)[c];
+                y = ember_multiply_by_quantized_multiplier_i64(ember_wrap_i64(sum), multiplier[c], shift[c]);
+            } else { /* an int32 bias: LiteRT's int32 accumulator (wrapping) and int8 requantisation */
+                const uint32_t sum32 = (uint32_t)(sum & 0xffffffffu) + (uint32_t)((const int32_t *)bias)[c];
+                y = ember_multiply_by_quantized_multiplier(ember_wrap_i32(sum32), multiplier[c], shift[c]);
+            }
+            output[(size_t)b * out_image + i] = ember_clamp_i16(y, p->q.act_min, p->q.act_max);
+        }
+    }
+}
+
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const transpose_conv_data *p = (const transpose_conv_data *)node->op_data;
     const ember_tensor *weights = operand(ctx, node, WEIGHTS), *input = operand(ctx, node, INPUT);
@@ -333,6 +432,10 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     if (output->type == EMBER_FLOAT32)
         eval_f32(p, (const float *)input->data, (const float *)packed,
                  bias ? (const float *)bias->data : NULL, (float *)output->data);
+    else if (output->type == EMBER_INT16)
+        eval_i16(p, ember_channel_params(node), (const int16_t *)input->data, (const int16_t *)packed,
+                 bias ? bias->data : NULL, bias && bias->type == EMBER_INT64, (int16_t *)output->data,
+                 (uint64_t *)(void *)ember_thread_scratch(ctx, 0));
     else if (output->type == EMBER_INT8)
         eval_quantized(p, ember_channel_params(node), 1, input->data, (const int16_t *)packed,
                        bias ? (const int32_t *)bias->data : NULL, output->data, 0,
@@ -347,12 +450,12 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 const ember_kernel ember_kernel_transpose_conv = {
     TFL_OP_TRANSPOSE_CONV,
     "TRANSPOSE_CONV",
-    4,
+    5, /* 5: quantized_bias_type (16x8) */
     TFL_OPTIONS_TRANSPOSE_CONV,
     sizeof(transpose_conv_data),
     prepare,
     eval,
     op_data_bytes,
     scratch_bytes,
-    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I16,
 };
