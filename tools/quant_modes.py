@@ -33,10 +33,11 @@ def _run(interpreter, path: str, x: np.ndarray) -> np.ndarray:
 
 
 def measure(name: str, out_dir: str, samples: int = 8) -> dict:
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
     import ember
     import ember.export
     import ember.runtime
-    from ai_edge_litert.interpreter import Interpreter, OpResolverType
     from ember.vision import models
 
     model = models.MODELS[name].build().eval()
