@@ -244,8 +244,8 @@ enum {
     TFL_OPTIONS_DENSIFY = 99,
     TFL_OPTIONS_GELU = 116
 };
-/* AddOptions, SubOptions, MulOptions (field 0), ConcatenationOptions */
-enum { TFL_ARITH_FUSED_ACTIVATION = 0 };
+/* AddOptions, SubOptions, MulOptions (field 0), ConcatenationOptions; AddOptions' and SubOptions' field 1 */
+enum { TFL_ARITH_FUSED_ACTIVATION = 0, TFL_ARITH_POT_SCALE_INT16 = 1 };
 enum { TFL_CONCAT_AXIS = 0, TFL_CONCAT_FUSED_ACTIVATION = 1 };
 /* GatherOptions, SqueezeOptions, ShapeOptions, PackOptions */
 enum { TFL_GATHER_AXIS = 0, TFL_GATHER_BATCH_DIMS = 1 };
