@@ -1,14 +1,12 @@
 /* ADD (and, through ember_add_sub_prepare, SUB): out = act(x1 +- x2) with numpy broadcasting.
- * int16 (16x8, zero points 0) takes one of LiteRT's two paths: the general one is int8's arithmetic with a left
- * shift of 15 instead of 20; when the op's pot_scale_int16 option is true (the schema's default) and all three
- * scales are powers of two (to within LiteRT's CheckedLog2 tolerance), one input is divided by a power of two
- * and the two are added or subtracted as they are.
- * int8 follows TFLite's reference: both inputs are shifted left by 20 bits and brought to a common scale
- * (twice the larger input scale), added or subtracted, then rescaled to the output. SUB subtracts the scaled
- * second input, -srdhm(x, M), as LiteRT 2.x's reference does; older TFLite negated the multiplier instead,
- * srdhm(x, -M), which rounds ties the other way (test_int8_sub_rounds_ties_like_litert tells them apart). */
-#include <math.h>
-
+ * int16 (16x8, zero points 0) takes one of LiteRT's two paths: the general one is int8's arithmetic with a
+ * left shift of 15 instead of 20; when the op's pot_scale_int16 option is true (the schema's default) and all
+ * three scales are powers of two (to within LiteRT's CheckedLog2 tolerance), one input is divided by a power
+ * of two and the two are added or subtracted as they are. int8 follows TFLite's reference: both inputs are
+ * shifted left by 20 bits and brought to a common scale (twice the larger input scale), added or subtracted,
+ * then rescaled to the output. SUB subtracts the scaled second input, -srdhm(x, M), as LiteRT 2.x's reference
+ * does; older TFLite negated the multiplier instead, srdhm(x, -M), which rounds ties the other way
+ * (test_int8_sub_rounds_ties_like_litert tells them apart). */
 #include "kernels/add_sub.h"
 #include "kernels/int16_quant.h"
 #include "kernels/kernels.h"
@@ -142,14 +140,6 @@ static ember_status prepare_i32(ember_interpreter *ctx, ember_node *node, add_pa
     return ember_broadcast_prepare(ctx, node, input1, input2, output, b);
 }
 
-/* LiteRT's CheckedLog2: log2(x) in float, rounded; a power of two when within 1e-3 of the rounding. */
-static int checked_log2(float x, int *log2_rounded) {
-    const float l = logf(x) * (1.0f / logf(2.0f));
-    const float r = roundf(l);
-    *log2_rounded = (int)r;
-    return fabsf(l - r) < 1e-3f;
-}
-
 /* int16: the power-of-two path when the option asks for it (an op without options reads it false, as LiteRT's
  * parser leaves it) and all scales are powers of two, else the general one. */
 static ember_status prepare_i16(ember_interpreter *ctx, ember_node *node, add_params *p) {
@@ -160,29 +150,32 @@ static ember_status prepare_i16(ember_interpreter *ctx, ember_node *node, add_pa
     p->pot16 = 0;
     if (node->has_options)
         EMBER_TRY(ember_option_i8(ctx, node, TFL_ARITH_POT_SCALE_INT16, 1, &pot));
-    if (pot && checked_log2(p->a.input1_scale, &l1) && checked_log2(p->a.input2_scale, &l2) &&
-        checked_log2(p->a.output_scale, &lo)) {
+    if (pot && ember_checked_log2(p->a.input1_scale, &l1) && ember_checked_log2(p->a.input2_scale, &l2) &&
+        ember_checked_log2(p->a.output_scale, &lo)) {
         const int sh1 = l1 - lo, sh2 = l2 - lo;
-        EMBER_CHECK(ctx, sh1 == 0 || sh2 == 0, EMBER_UNSUPPORTED,
-                    "%s %ld: int16 with power-of-two scales 2^%d, 2^%d (output 2^%d) rescales one input only, as "
-                    "LiteRT does: one input needs the output's scale (or set pot_scale_int16 false)",
-                    name, n, l1, l2, lo);
+        EMBER_CHECK(
+            ctx, sh1 == 0 || sh2 == 0, EMBER_UNSUPPORTED,
+            "%s %ld: int16 with power-of-two scales 2^%d, 2^%d (output 2^%d) rescales one input only, as "
+            "LiteRT does: one input needs the output's scale (or set pot_scale_int16 false)",
+            name, n, l1, l2, lo);
         EMBER_CHECK(ctx, sh1 <= 0 && sh2 <= 0, EMBER_UNSUPPORTED,
                     "%s %ld: int16 with power-of-two scales: input scale 2^%d is smaller than the output's "
                     "2^%d; LiteRT's power-of-two path only divides (set pot_scale_int16 false)",
                     name, n, sh1 > 0 ? l1 : l2, lo);
         EMBER_CHECK(ctx, sh1 >= -31 && sh2 >= -31, EMBER_UNSUPPORTED,
                     "%s %ld: int16 with power-of-two scales divides by 2^%d, past the 2^31 LiteRT's rounding "
-                    "takes", name, n, -(sh1 < sh2 ? sh1 : sh2));
-        EMBER_CHECK(ctx,
-                    p->subtract || (ember_element_count(ember_node_input(ctx, node, 0)) ==
-                                        ember_element_count(ember_node_output(ctx, node, 0)) &&
-                                    ember_element_count(ember_node_input(ctx, node, 1)) ==
-                                        ember_element_count(ember_node_output(ctx, node, 0))),
-                    EMBER_UNSUPPORTED,
-                    "%s %ld: int16 with power-of-two scales and broadcasting: LiteRT's kernel for it takes equal "
-                    "shapes only (it aborts); broadcast the input first or set pot_scale_int16 false",
-                    name, n);
+                    "takes",
+                    name, n, -(sh1 < sh2 ? sh1 : sh2));
+        EMBER_CHECK(
+            ctx,
+            p->subtract || (ember_element_count(ember_node_input(ctx, node, 0)) ==
+                                ember_element_count(ember_node_output(ctx, node, 0)) &&
+                            ember_element_count(ember_node_input(ctx, node, 1)) ==
+                                ember_element_count(ember_node_output(ctx, node, 0))),
+            EMBER_UNSUPPORTED,
+            "%s %ld: int16 with power-of-two scales and broadcasting: LiteRT's kernel for it takes equal "
+            "shapes only (it aborts); broadcast the input first or set pot_scale_int16 false",
+            name, n);
         p->pot16 = 1;
         p->pot_shift1 = -sh1;
         p->pot_shift2 = -sh2;
@@ -246,9 +239,10 @@ ember_status ember_add_sub_prepare(ember_interpreter *ctx, ember_node *node, int
 ember_status ember_add_sub_eval(ember_interpreter *ctx, const ember_node *node) {
     const add_data *data = (const add_data *)node->op_data;
     if (ember_node_output(ctx, node, 0)->type == EMBER_INT16)
-        ember_broadcast_run(&data->broadcast, data->params.pot16 ? add_row_i16_pot : add_row_i16, &data->params,
-                            ember_node_input(ctx, node, 0)->data, ember_node_input(ctx, node, 1)->data,
-                            ember_node_output(ctx, node, 0)->data, sizeof(int16_t));
+        ember_broadcast_run(&data->broadcast, data->params.pot16 ? add_row_i16_pot : add_row_i16,
+                            &data->params, ember_node_input(ctx, node, 0)->data,
+                            ember_node_input(ctx, node, 1)->data, ember_node_output(ctx, node, 0)->data,
+                            sizeof(int16_t));
     else if (data->params.int32)
         ember_broadcast_run(&data->broadcast, add_row_i32, &data->params,
                             ember_node_input(ctx, node, 0)->data, ember_node_input(ctx, node, 1)->data,
@@ -268,6 +262,14 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
 EMBER_U8_VIA_I8(add, prepare, ember_add_sub_eval, NULL)
 
 const ember_kernel ember_kernel_add = {
-    TFL_OP_ADD,     "ADD",       5,    TFL_OPTIONS_ADD, sizeof(add_data),
-    add_prepare_u8, add_eval_u8, NULL, add_scratch_u8,  EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I16 | EMBER_T_I32,
+    TFL_OP_ADD,
+    "ADD",
+    5,
+    TFL_OPTIONS_ADD,
+    sizeof(add_data),
+    add_prepare_u8,
+    add_eval_u8,
+    NULL,
+    add_scratch_u8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I16 | EMBER_T_I32,
 };

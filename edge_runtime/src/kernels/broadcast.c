@@ -159,10 +159,10 @@ ember_status ember_arith_prepare(ember_interpreter *ctx, const ember_node *node,
         EMBER_TRY(ember_tensor_quant_i16(ctx, node, input2, 1, &p->input2_scale, &z2));
         EMBER_TRY(ember_tensor_quant_i16(ctx, node, output, 1, &p->output_scale, &zo));
         p->input1_offset = p->input2_offset = p->output_offset = 0;
-        EMBER_CHECK(ctx,
-                    ember_activation_range_q(activation, p->output_scale, 0, -32768, 32767, &p->act_min,
-                                             &p->act_max),
-                    EMBER_UNSUPPORTED, "%s %ld: fused activation %d is not supported", name, n, (int)activation);
+        EMBER_CHECK(
+            ctx,
+            ember_activation_range_q(activation, p->output_scale, 0, -32768, 32767, &p->act_min, &p->act_max),
+            EMBER_UNSUPPORTED, "%s %ld: fused activation %d is not supported", name, n, (int)activation);
         return EMBER_OK;
     }
     EMBER_CHECK(ctx, output->type == EMBER_INT8, EMBER_UNSUPPORTED,

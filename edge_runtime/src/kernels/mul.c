@@ -45,8 +45,9 @@ static void mul_row_i8(const void *params, const void *x1, int32_t s1, const voi
     int32_t i;
     for (i = 0; i < n; ++i) {
         const int32_t product = (p->a.input1_offset + a[i * s1]) * (p->a.input2_offset + b[i * s2]);
-        y[i] = (int8_t)ember_offset_clamp(ember_multiply_by_quantized_multiplier(product, p->multiplier, p->shift),
-                                          p->a.output_offset, p->a.act_min, p->a.act_max);
+        y[i] = (int8_t)ember_offset_clamp(
+            ember_multiply_by_quantized_multiplier(product, p->multiplier, p->shift), p->a.output_offset,
+            p->a.act_min, p->a.act_max);
     }
 }
 
