@@ -176,3 +176,24 @@ def test_add_int16_output_rescale_of_one_or_more_is_refused() -> None:
     model = _binary("ADD", [3], [3], [3], 1e-2, 1e-3, 1e-7, {"pot_scale_int16": False})
     with pytest.raises(ValueError, match=r"ADD 0: output rescale factor .* is outside \(0, 1\)"):
         Interpreter(model_content=model).allocate_tensors()
+
+
+def test_mul_int16_multiplier_is_computed_in_float() -> None:
+    """LiteRT's MUL multiplier is s1 * s2 / s_out in float (its scales are floats), not in double: with the scales
+    of TensorFlow's mixed16x8 model, 29593 * 32535 gives 29852 that way and 29853 with the double quotient. All
+    65536 x1 against fixed and random x2, for triples whose float and double quotients differ."""
+    s1, s2, so = 2.0**-15, 2.0**-15, float(np.float32(3.0037185e-05))
+    x1 = np.arange(-32768, 32768, dtype=np.int16).reshape(256, 256)
+    model = _binary("MUL", [256, 256], [256, 256], [256, 256], s1, s2, so)
+    ours = _check(model, [np.full_like(x1, 29593), np.full_like(x1, 32535)])
+    assert int(ours.ravel()[0]) == 29852
+    rng = np.random.default_rng(35000)
+    triples = [(s1, s2, so)]
+    while len(triples) < 6:
+        a, b, c = (float(np.float32(10 ** rng.uniform(-5, -2))) for _ in range(3))
+        if float(np.float32(np.float32(a) * np.float32(b) / np.float32(c))) != a * b / c:
+            triples.append((a, b, c))
+    for a, b, c in triples:
+        model = _binary("MUL", [256, 256], [256, 256], [256, 256], a, b, c)
+        for x2 in (np.full_like(x1, 32535), _int16(rng, x1.shape), np.full_like(x1, -32768)):
+            _check(model, [x1, x2])

@@ -1,5 +1,5 @@
 /* MUL: out = act(x1 * x2) with numpy broadcasting. int8 (TFLite reference): one multiplier s1 * s2 / s_out,
- * computed in double, applied to (x1 - zp1) * (x2 - zp2). int16 (16x8, zero points 0) the same on x1 * x2,
+ * computed in float (LiteRT's expression on float scales), applied to (x1 - zp1) * (x2 - zp2). int16 (16x8, zero points 0) the same on x1 * x2,
  * which fits int32. int16 inputs with an int8 output take LiteRT's LSTM form instead: the Q0.15 product
  * (gemmlowp's int16 fixed-point multiply) divided by 2^8, clamped and offset by the output's zero point; the
  * scales are not used, and the shapes must match (LiteRT has no broadcasting form of it). */
@@ -142,7 +142,9 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     p->fast = !ctx->reference_kernels;
     p->isa = ctx->isa;
     if (output->type == EMBER_INT8 || output->type == EMBER_INT16) {
-        real = (double)p->a.input1_scale * (double)p->a.input2_scale / (double)p->a.output_scale;
+        /* in float, as LiteRT's Prepare writes it (float scales; the double is taken after the division):
+         * the double quotient rounds differently at ties (TensorFlow's 16x8 model shows one) */
+        real = (double)(p->a.input1_scale * p->a.input2_scale / p->a.output_scale);
         ember_quantize_multiplier(real, &p->multiplier, &p->shift);
         EMBER_CHECK(ctx, p->shift <= 31, EMBER_UNSUPPORTED,
                     "MUL %ld: rescale factor %g (input scales %g, %g, output scale %g) is too large",
