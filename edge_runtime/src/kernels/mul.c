@@ -1,8 +1,9 @@
 /* MUL: out = act(x1 * x2) with numpy broadcasting. int8 (TFLite reference): one multiplier s1 * s2 / s_out,
- * computed in float (LiteRT's expression on float scales), applied to (x1 - zp1) * (x2 - zp2). int16 (16x8, zero points 0) the same on x1 * x2,
- * which fits int32. int16 inputs with an int8 output take LiteRT's LSTM form instead: the Q0.15 product
- * (gemmlowp's int16 fixed-point multiply) divided by 2^8, clamped and offset by the output's zero point; the
- * scales are not used, and the shapes must match (LiteRT has no broadcasting form of it). */
+ * computed in float (LiteRT's expression on float scales), applied to (x1 - zp1) * (x2 - zp2). int16 (16x8,
+ * zero points 0) the same on x1 * x2, which fits int32. int16 inputs with an int8 output take LiteRT's LSTM
+ * form instead: the Q0.15 product (gemmlowp's int16 fixed-point multiply) divided by 2^8, clamped and offset
+ * by the output's zero point; the scales are not used, and the shapes must match (LiteRT has no broadcasting
+ * form of it). */
 #include "gemm/elementwise.h"
 #include "kernels/broadcast.h"
 #include "kernels/int16_quant.h"
