@@ -95,3 +95,17 @@ def test_softmax_int16_rank_5_and_6() -> None:
     for shape in ([2, 1, 2, 3, 5], [1, 2, 1, 2, 2, 9]):
         for x in _extreme_feeds(rng, shape):
             _check(_unary("SOFTMAX", shape, 1e-3, options={"beta": 1.0}), [x])
+
+
+def replay_cases() -> list[tuple[str, bytes, list[np.ndarray]]]:
+    """(name, model, feeds) for test_cross_replay: LOGISTIC and TANH on all 65536 inputs (power-of-two and general
+    input scales), SOFTMAX int16."""
+    cases = []
+    for op in ("LOGISTIC", "TANH"):
+        for s_in in (2.0**-12, 3.1e-4, 1e-9):
+            cases.append((f"{op}/int16/{s_in:g}", _unary(op, ALL_INT16.shape, s_in), [ALL_INT16]))
+    rng = np.random.default_rng(43000)
+    shape = [3, 2, 17]
+    model = _unary("SOFTMAX", shape, 2e-4, options={"beta": 0.7})
+    cases.append(("SOFTMAX/int16", model, _extreme_feeds(rng, shape)[:1]))
+    return cases

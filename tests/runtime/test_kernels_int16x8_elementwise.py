@@ -197,3 +197,22 @@ def test_mul_int16_multiplier_is_computed_in_float() -> None:
         model = _binary("MUL", [256, 256], [256, 256], [256, 256], a, b, c)
         for x2 in (np.full_like(x1, 32535), _int16(rng, x1.shape), np.full_like(x1, -32768)):
             _check(model, [x1, x2])
+
+
+def replay_cases() -> list[tuple[str, bytes, list[np.ndarray]]]:
+    """(name, model, feeds) for test_cross_replay: int16 ADD and SUB on both paths (the power-of-two one past 2^15
+    too), MUL int16 -> int16 and -> int8, with broadcasting and the extremes."""
+    rng = np.random.default_rng(36000)
+    cases: list[tuple[str, bytes, list[np.ndarray]]] = []
+    a, b = [2, 3, 5], [3, 1]
+    for op in ("ADD", "SUB"):
+        model = _binary(op, a, b, a, 3e-4, 7e-4, 9e-4, {"activation": "RELU6"})
+        cases.append((f"{op}/int16/general", model, [_int16(rng, a), _int16(rng, b)]))
+        for k in (3, 17):
+            model = _binary(op, a, a, a, 2.0**-9, 2.0 ** (-9 - k), 2.0**-9)
+            cases.append((f"{op}/int16/pot{k}", model, [_int16(rng, a), _int16(rng, a)]))
+    cases.append(("MUL/int16", _binary("MUL", a, b, a, 3e-4, 7e-4, 1e-5), [_int16(rng, a), _int16(rng, b)]))
+    y = TensorSpec("y", a, "int8", scales=[0.02], zero_points=[5])
+    model = _one_op("MUL", [_act16("x1", a, 1e-3), _act16("x2", a, 1e-3)], [y], {"activation": "RELU"}, version=5)
+    cases.append(("MUL/int16_int8", model, [_int16(rng, a), _int16(rng, a)]))
+    return cases

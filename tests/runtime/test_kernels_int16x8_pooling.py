@@ -63,3 +63,14 @@ def test_pool_int16_quantisation_must_match() -> None:
             with pytest.raises(ValueError, match=rf"{op} 0: int16 input 'x' .* and output 'y' .* must share "
                                                  r"quantisation parameters"):
                 Interpreter(model_content=model).allocate_tensors()
+
+
+def replay_cases() -> list[tuple[str, bytes, list[np.ndarray]]]:
+    """(name, model, feeds) for test_cross_replay: the int16 pools with a zero point and an activation."""
+    rng = np.random.default_rng(51000)
+    cases = []
+    for op in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
+        for k in range(2):
+            model, shape = _pool_case(rng, op, zp=[0, 1234][k])
+            cases.append((f"{op}/int16/{k}", model, [_extreme_feeds(rng, shape)[0]]))
+    return cases

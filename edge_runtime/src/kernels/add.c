@@ -146,7 +146,7 @@ static ember_status prepare_i16(ember_interpreter *ctx, ember_node *node, add_pa
     const char *name = node->kernel->name;
     const long n = (long)node->index;
     int8_t pot = 0;
-    int l1, l2, lo;
+    int l1 = 0, l2 = 0, lo = 0;
     p->pot16 = 0;
     if (node->has_options)
         EMBER_TRY(ember_option_i8(ctx, node, TFL_ARITH_POT_SCALE_INT16, 1, &pot));

@@ -72,9 +72,9 @@ const uint16_t ember_sigmoid_table_u16[256] = {
 ember_status ember_sigmoid_i16_prepare(ember_interpreter *ctx, const ember_node *node, int max_pot_shift,
                                        int32_t *multiplier, int *shift) {
     const ember_tensor *input = ember_node_input(ctx, node, 0), *output = ember_node_output(ctx, node, 0);
-    float s_in, s_out;
-    int32_t zp;
-    int l;
+    float s_in = 0.0f, s_out = 0.0f; /* set on success; initialised as GCC cannot tell */
+    int32_t zp = 0;
+    int l = 0;
     EMBER_TRY(ember_tensor_quant_i16(ctx, node, input, 1, &s_in, &zp));
     EMBER_TRY(ember_tensor_quant_i16(ctx, node, output, 1, &s_out, &zp));
     EMBER_CHECK(ctx, ember_checked_log2(s_out, &l) && l == -15, EMBER_INVALID_MODEL,

@@ -57,8 +57,8 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     EMBER_TRY(ember_check_unary_typed(ctx, node, EMBER_T_F32 | EMBER_T_I8 | EMBER_T_I16));
     data->count = ember_element_count(input);
     if (input->type == EMBER_INT16) {
-        float s_out;
-        int32_t z_out;
+        float s_out = 0.0f; /* set on success; initialised as GCC cannot tell */
+        int32_t z_out = 0;
         EMBER_TRY(ember_sigmoid_i16_prepare(ctx, node, 0, &data->multiplier, &data->shift));
         EMBER_TRY(ember_tensor_quant_i16(ctx, node, output, 1, &s_out, &z_out));
         EMBER_CHECK(

@@ -35,8 +35,8 @@ ember_status ember_pool_prepare(ember_interpreter *ctx, const ember_node *node, 
     }
     if (input->type == EMBER_INT16 && output->type == EMBER_INT16) {
         /* LiteRT takes any zero point here; input and output share theirs as for int8 */
-        float s_in, s_out;
-        int32_t z_in, z_out;
+        float s_in = 0.0f, s_out = 0.0f; /* set on success; initialised as GCC cannot tell */
+        int32_t z_in = 0, z_out = 0;
         EMBER_TRY(ember_tensor_quant_i16(ctx, node, input, 0, &s_in, &z_in));
         EMBER_TRY(ember_tensor_quant_i16(ctx, node, output, 0, &s_out, &z_out));
         EMBER_CHECK(

@@ -187,8 +187,8 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     data->depth = input->dims[input->rank - 1];
     data->outer = data->depth ? ember_element_count(input) / data->depth : 0;
     if (input->type == EMBER_INT16) {
-        float s_in, s_out;
-        int32_t zp;
+        float s_in = 0.0f, s_out = 0.0f; /* set on success; initialised as GCC cannot tell */
+        int32_t zp = 0;
         int16_t *luts =
             (int16_t *)(void *)((uint8_t *)node->op_data + ember_align_size(sizeof(softmax_data)));
         EMBER_TRY(ember_tensor_quant_i16(ctx, node, input, 1, &s_in, &zp));
