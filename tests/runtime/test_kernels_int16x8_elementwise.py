@@ -171,10 +171,12 @@ def test_mul_int16_to_int8_with_broadcast_is_refused() -> None:
         Interpreter(model_content=model).allocate_tensors()
 
 
-def test_add_int16_output_rescale_of_one_or_more_is_refused() -> None:
-    """2 max(s1, s2) / (2^15 s_out) >= 1 fails LiteRT's QuantizeMultiplierSmallerThanOneExp check (it aborts)."""
-    model = _binary("ADD", [3], [3], [3], 1e-2, 1e-3, 1e-7, {"pot_scale_int16": False})
-    with pytest.raises(ValueError, match=r"ADD 0: output rescale factor .* is outside \(0, 1\)"):
+@pytest.mark.parametrize("op", ["ADD", "SUB"])
+def test_add_sub_int16_output_rescale_of_one_or_more_is_refused(op: str) -> None:
+    """2 max(s1, s2) / (2^15 s_out) >= 1 fails ADD's QuantizeMultiplierSmallerThanOneExp check in LiteRT (it
+    aborts); its SUB goes on to divide by a negative power of two (+-1 whatever the inputs): both refused."""
+    model = _binary(op, [3], [3], [3], 1e-2, 1e-3, 1e-7, {"pot_scale_int16": False})
+    with pytest.raises(ValueError, match=rf"{op} 0: output rescale factor .* is outside \(0, 1\)"):
         Interpreter(model_content=model).allocate_tensors()
 
 
