@@ -12,7 +12,10 @@ line up) is refused with a message."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -157,27 +160,52 @@ def test_int16_power_of_two_scales_that_do_not_line_up_are_refused(op: str) -> N
         _check(_binary(op, s, s, s, 2.0**-6, 2.0**-7, 2.0**-7, {"pot_scale_int16": False}), feeds)
 
 
-def test_int16_pot_add_with_broadcast_is_refused() -> None:
+_LITERT_RUN = """
+import sys
+import numpy as np
+from ai_edge_litert.interpreter import Interpreter, OpResolverType
+it = Interpreter(model_path=sys.argv[1], experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+it.allocate_tensors()
+for d in it.get_input_details():
+    it.set_tensor(d["index"], np.ones(d["shape"], d["dtype"]))
+it.invoke()
+"""
+
+
+def _litert_aborts(model: bytes, tmp_path: Path) -> None:
+    """LiteRT run in a child process stops it on a failed CHECK (SIGABRT), where ember refuses with a message."""
+    path = tmp_path / "model.tflite"
+    path.write_bytes(model)
+    result = subprocess.run([sys.executable, "-c", _LITERT_RUN, str(path)], capture_output=True, timeout=120)
+    assert result.returncode < 0, (result.returncode, result.stderr[-500:])
+
+
+def test_int16_pot_add_with_broadcast_is_refused(tmp_path: Path) -> None:
     """LiteRT's power-of-two int16 ADD has no broadcasting form (it stops the process on a size check): ember
     refuses it."""
+    model = _binary("ADD", [2, 3], [3], [2, 3], 2.0**-8, 2.0**-8, 2.0**-8)
     with pytest.raises(ValueError, match=r"ADD 0: int16 with power-of-two scales and broadcasting"):
-        Interpreter(model_content=_binary("ADD", [2, 3], [3], [2, 3], 2.0**-8, 2.0**-8, 2.0**-8)).allocate_tensors()
+        Interpreter(model_content=model).allocate_tensors()
+    _litert_aborts(model, tmp_path)
 
 
-def test_mul_int16_to_int8_with_broadcast_is_refused() -> None:
+def test_mul_int16_to_int8_with_broadcast_is_refused(tmp_path: Path) -> None:
     y = TensorSpec("y", [2, 3], "int8", scales=[0.1], zero_points=[0])
     model = _one_op("MUL", [_act16("x1", [2, 3], 1e-3), _act16("x2", [3], 1e-3)], [y], version=5)
     with pytest.raises(ValueError, match=r"MUL 0: int16 inputs with an int8 output do not broadcast"):
         Interpreter(model_content=model).allocate_tensors()
+    _litert_aborts(model, tmp_path)
 
 
 @pytest.mark.parametrize("op", ["ADD", "SUB"])
-def test_add_sub_int16_output_rescale_of_one_or_more_is_refused(op: str) -> None:
+def test_add_sub_int16_output_rescale_of_one_or_more_is_refused(op: str, tmp_path: Path) -> None:
     """2 max(s1, s2) / (2^15 s_out) >= 1 fails ADD's QuantizeMultiplierSmallerThanOneExp check in LiteRT (it
     aborts); its SUB goes on to divide by a negative power of two (+-1 whatever the inputs): both refused."""
     model = _binary(op, [3], [3], [3], 1e-2, 1e-3, 1e-7, {"pot_scale_int16": False})
     with pytest.raises(ValueError, match=rf"{op} 0: output rescale factor .* is outside \(0, 1\)"):
         Interpreter(model_content=model).allocate_tensors()
+    if op == "ADD":
+        _litert_aborts(model, tmp_path)
 
 
 def test_mul_int16_multiplier_is_computed_in_float() -> None:
