@@ -109,3 +109,13 @@ def replay_cases() -> list[tuple[str, bytes, list[np.ndarray]]]:
     model = _unary("SOFTMAX", shape, 2e-4, options={"beta": 0.7})
     cases.append(("SOFTMAX/int16", model, _extreme_feeds(rng, shape)[:1]))
     return cases
+
+
+def test_softmax_int16_huge_beta_is_refused() -> None:
+    """beta * s_in past 2^30 * 10 / 65535 shifts the differences past int32 in LiteRT (its outputs are then
+    wrapped garbage, 10922 for a 1 against a 5): ember refuses; a large one below that still matches."""
+    x = np.array([[0, 1, -1, 5, -32768]], np.int16)
+    _check(_unary("SOFTMAX", [1, 5], 1.0, options={"beta": 1e4}), [x])
+    with pytest.raises(ValueError, match=r"SOFTMAX 0: beta 200000 times input scale 1 is too large for the int16 "
+                                         r"kernel"):
+        Interpreter(model_content=_unary("SOFTMAX", [1, 5], 1.0, options={"beta": 2e5})).allocate_tensors()

@@ -200,8 +200,9 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
         ember_quantize_multiplier((double)(s_in * data->beta) / (10.0 / 65535.0), &data->input_multiplier,
                                   &data->input_left_shift);
         EMBER_CHECK(ctx, data->input_left_shift <= 30, EMBER_UNSUPPORTED,
-                    "SOFTMAX %ld: beta %g times input scale %g is too large for the int16 kernel", (long)n,
-                    (double)data->beta, (double)s_in);
+                    "SOFTMAX %ld: beta %g times input scale %g is too large for the int16 kernel (LiteRT's "
+                    "int32 rescaling of the differences overflows)",
+                    (long)n, (double)data->beta, (double)s_in);
         populate_lut_i16(10.0 / 65535, 32767, 2.0 / 65535, exp_f64, luts);
         populate_lut_i16(1.0 / 65535, -32768, 2.0 / 65535, one_over_one_plus_x, luts + LUT_I16_SIZE);
         data->exp_lut = luts;
