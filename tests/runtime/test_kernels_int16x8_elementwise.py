@@ -246,3 +246,24 @@ def replay_cases() -> list[tuple[str, bytes, list[np.ndarray]]]:
     model = _one_op("MUL", [_act16("x1", a, 1e-3), _act16("x2", a, 1e-3)], [y], {"activation": "RELU"}, version=5)
     cases.append(("MUL/int16_int8", model, [_int16(rng, a), _int16(rng, a)]))
     return cases
+
+
+def test_int16_binary_ops_after_resize() -> None:
+    """resize_tensor_input re-runs prepare: the broadcast, the power-of-two ADD's equal-shape check and MUL's
+    int8 output form follow the new shapes as LiteRT's do."""
+    rng = np.random.default_rng(37000)
+    for op, scales in (("ADD", (3e-4, 7e-4, 9e-4)), ("SUB", (2.0**-9, 2.0**-12, 2.0**-9)), ("MUL", (3e-4, 7e-4, 1e-5))):
+        model = _binary(op, [1, 3], [1, 3], [1, 3], *scales)
+        for shapes in (([4, 3], [1, 3]), ([5, 3], [5, 1]), ([2, 6], [2, 6])):
+            ours, theirs = Interpreter(model_content=model), _litert(model)
+            for it in (ours, theirs):
+                for d, shape in zip(it.get_input_details(), shapes, strict=True):
+                    it.resize_tensor_input(d["index"], list(shape))
+                it.allocate_tensors()
+            feeds = [_int16(rng, shape) for shape in shapes]
+            for it in (ours, theirs):
+                for d, x in zip(it.get_input_details(), feeds, strict=True):
+                    it.set_tensor(d["index"], x)
+                it.invoke()
+            np.testing.assert_array_equal(ours.get_tensor(ours.get_output_details()[0]["index"]),
+                                          theirs.get_tensor(theirs.get_output_details()[0]["index"]))
