@@ -108,6 +108,11 @@ def replay_cases() -> list[tuple[str, bytes, list[np.ndarray]]]:
     shape = [3, 2, 17]
     model = _unary("SOFTMAX", shape, 2e-4, options={"beta": 0.7})
     cases.append(("SOFTMAX/int16", model, _extreme_feeds(rng, shape)[:1]))
+    from tflite_builder import TensorSpec
+
+    x = TensorSpec("x", shape, "int8", scales=[0.05], zero_points=[-3])
+    model = _one_op("SOFTMAX", [x], [_act16("y", shape, 1.0 / 65536, -32768)], {"beta": 1.0}, version=3)
+    cases.append(("SOFTMAX/int8_int16", model, [rng.integers(-128, 128, size=shape).astype(np.int8)]))
     return cases
 
 
@@ -119,3 +124,23 @@ def test_softmax_int16_huge_beta_is_refused() -> None:
     with pytest.raises(ValueError, match=r"SOFTMAX 0: beta 200000 times input scale 1 is too large for the int16 "
                                          r"kernel"):
         Interpreter(model_content=_unary("SOFTMAX", [1, 5], 1.0, options={"beta": 2e5})).allocate_tensors()
+
+
+@pytest.mark.parametrize("dtype", ["int8", "uint8"])
+@pytest.mark.parametrize("seed", range(8))
+def test_softmax_int8_to_int16(dtype: str, seed: int) -> None:
+    """int8 (and uint8) input, int16 output: LiteRT's reference int8 kernel with 16 output bits, codes of scale
+    1/65536 and zero point -32768 whatever the output tensor declares (LiteRT checks none)."""
+    from tflite_builder import TensorSpec
+
+    rng = np.random.default_rng(44000 + seed)
+    shape = [int(rng.integers(1, 4)), int(rng.choice([1, 2, 5, 16, 100]))]
+    lo, hi = (-128, 128) if dtype == "int8" else (0, 256)
+    x_spec = TensorSpec("x", shape, dtype, scales=[float(10 ** rng.uniform(-2.5, -0.3))],
+                        zero_points=[int(rng.integers(lo, hi))])
+    out_q = [(1.0 / 65536, -32768), (S_OUT, 0), (0.01, 7)][seed % 3]
+    y_spec = TensorSpec("y", shape, "int16", scales=[out_q[0]], zero_points=[out_q[1]])
+    model = _one_op("SOFTMAX", [x_spec], [y_spec], {"beta": float(rng.uniform(0.3, 2.0))}, version=3)
+    for x in (rng.integers(lo, hi, size=shape).astype(dtype), np.full(shape, hi - 1, dtype),
+              np.where(np.arange(shape[-1]) % 2 == 0, lo, hi - 1).astype(dtype) + np.zeros(shape, dtype)):
+        _check(model, [x])

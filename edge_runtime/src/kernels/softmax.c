@@ -6,7 +6,9 @@
  * int16 (16x8, LiteRT's SoftmaxInt16): x - max rescaled so that [-65535, 0] stands for [-10, 0], exp from a
  * 513-entry interpolated table, the sum's reciprocal from a second one (1 / (1 + x) on [0, 1]) after
  * normalising it, output scale 1/32768 and zero points 0. Both tables are LiteRT's LUTPopulate<int16_t> in
- * double, built at prepare into the op data. */
+ * double, built at prepare into the op data. int8 (and uint8) input with an int16 output: the int8 kernel
+ * with 16 output bits, codes of scale 1/65536 and zero point -32768 whatever the output tensor says, as
+ * LiteRT. */
 #include <math.h>
 
 #include "fixed_point.h"
@@ -32,12 +34,11 @@ enum { EXP_TABLE_SIZE = 256, LUT_I16_SIZE = 513 };
 
 static size_t op_data_bytes(const ember_interpreter *ctx, const ember_node *node) {
     const size_t base = ember_align_size(sizeof(softmax_data));
-    const ember_type out = node->output_count >= 1 && node->outputs[0] >= 0
-                               ? ctx->tensors[node->outputs[0]].type
-                               : EMBER_FLOAT32;
-    if (out == EMBER_INT16)
+    const ember_type in =
+        node->input_count >= 1 && node->inputs[0] >= 0 ? ctx->tensors[node->inputs[0]].type : EMBER_FLOAT32;
+    if (in == EMBER_INT16)
         return base + 2 * sizeof(int16_t) * LUT_I16_SIZE;
-    return out == EMBER_INT8 || out == EMBER_UINT8 ? base + sizeof(int32_t) * EXP_TABLE_SIZE : base;
+    return in == EMBER_INT8 || in == EMBER_UINT8 ? base + sizeof(int32_t) * EXP_TABLE_SIZE : base;
 }
 
 static double exp_f64(double x) {
@@ -110,11 +111,14 @@ static void softmax_i16(const softmax_data *p, const int16_t *input, int16_t *ou
 
 enum { SCALED_DIFF_INTEGER_BITS = 5, ACCUMULATION_INTEGER_BITS = 12 };
 
-static void softmax_i8(const softmax_data *p, const int8_t *input, int8_t *output) {
+/* int8 (or uint8 as its int8 image) input; output int8, or int16 with out16 (reference Softmax<int8, int16>:
+ * the same exps and reciprocal, 16 output bits offset by -32768). */
+static void softmax_i8(const softmax_data *p, const int8_t *input, void *output, int out16) {
     int32_t i, c;
     for (i = 0; i < p->outer; ++i) {
         const int8_t *x = input + (size_t)i * (size_t)p->depth;
-        int8_t *y = output + (size_t)i * (size_t)p->depth;
+        int8_t *y = (int8_t *)output + (size_t)i * (size_t)p->depth;
+        int16_t *y16 = (int16_t *)output + (size_t)i * (size_t)p->depth;
         int32_t max = -128, sum = 0, reciprocal, shifted_sum_minus_one, num_bits_over_unit, exponent;
         int headroom_plus_one;
         for (c = 0; c < p->depth; ++c)
@@ -129,12 +133,17 @@ static void softmax_i8(const softmax_data *p, const int8_t *input, int8_t *outpu
         num_bits_over_unit = ACCUMULATION_INTEGER_BITS - headroom_plus_one;
         shifted_sum_minus_one = (int32_t)(((uint32_t)sum << headroom_plus_one) - 0x80000000u);
         reciprocal = ember_one_over_one_plus_x(shifted_sum_minus_one);
-        exponent = num_bits_over_unit + 31 - 8;
+        exponent = num_bits_over_unit + 31 - (out16 ? 16 : 8);
         for (c = 0; c < p->depth; ++c) {
             const int32_t diff = x[c] - max;
             if (diff >= p->diff_min) {
                 const int32_t unsat = ember_rdbpot(ember_srdhm(reciprocal, p->exp_table[-diff]), exponent);
-                y[c] = ember_clamp_i8(unsat - 128, -128, 127);
+                if (out16)
+                    y16[c] = ember_clamp_i16(unsat - 32768, -32768, 32767);
+                else
+                    y[c] = ember_clamp_i8(unsat - 128, -128, 127);
+            } else if (out16) {
+                y16[c] = -32768;
             } else {
                 y[c] = -128;
             }
@@ -171,12 +180,14 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
                 "SOFTMAX %ld: needs 1 input and 1 output, has %ld and %ld", (long)n, (long)node->input_count,
                 (long)node->output_count);
     EMBER_TRY(ember_option_f32(ctx, node, TFL_SOFTMAX_BETA, 0.0f, &data->beta));
-    EMBER_CHECK(ctx,
-                input->type == output->type &&
-                    (input->type == EMBER_FLOAT32 || input->type == EMBER_INT8 || input->type == EMBER_INT16),
-                EMBER_UNSUPPORTED,
-                "SOFTMAX %ld: types input %s, output %s; float32, int8 and int16 are supported", (long)n,
-                ember_type_name(input->type), ember_type_name(output->type));
+    EMBER_CHECK(
+        ctx,
+        (input->type == output->type &&
+         (input->type == EMBER_FLOAT32 || input->type == EMBER_INT8 || input->type == EMBER_INT16)) ||
+            (input->type == EMBER_INT8 && output->type == EMBER_INT16),
+        EMBER_UNSUPPORTED,
+        "SOFTMAX %ld: types input %s, output %s; float32, int8, int16 and int8 -> int16 are supported",
+        (long)n, ember_type_name(input->type), ember_type_name(output->type));
     same = input->rank == output->rank;
     for (d = 0; same && d < input->rank; ++d)
         same = input->dims[d] == output->dims[d];
@@ -213,11 +224,14 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
         int32_t z_in, z_out, *table;
         double real, radius;
         EMBER_TRY(ember_tensor_quant_i8(ctx, node, input, &s_in, &z_in));
-        EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &z_out));
-        EMBER_CHECK(
-            ctx, s_out == 1.0f / 256.0f && z_out == -128, EMBER_INVALID_MODEL,
-            "SOFTMAX %ld: int8 output '%.64s' has scale %g and zero point %ld; it must be 1/256 and -128",
-            (long)n, output->name, (double)s_out, (long)z_out);
+        /* an int16 output: LiteRT checks nothing and writes codes of scale 1/65536, zero point -32768 */
+        if (output->type != EMBER_INT16) {
+            EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &z_out));
+            EMBER_CHECK(
+                ctx, s_out == 1.0f / 256.0f && z_out == -128, EMBER_INVALID_MODEL,
+                "SOFTMAX %ld: int8 output '%.64s' has scale %g and zero point %ld; it must be 1/256 and -128",
+                (long)n, output->name, (double)s_out, (long)z_out);
+        }
         /* TFLite's PreprocessSoftmaxScaling: beta * s_in in Q5.26, capped below 2^31. */
         real = (double)data->beta * (double)s_in * (double)(1 << (31 - SCALED_DIFF_INTEGER_BITS));
         real = real < 2147483647.0 ? real : 2147483647.0;
@@ -250,7 +264,8 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     }
     if (ember_node_input(ctx, node, 0)->type == EMBER_INT8) {
         softmax_i8(data, (const int8_t *)ember_node_input(ctx, node, 0)->data,
-                   (int8_t *)ember_node_output(ctx, node, 0)->data);
+                   ember_node_output(ctx, node, 0)->data,
+                   ember_node_output(ctx, node, 0)->type == EMBER_INT16);
         return EMBER_OK;
     }
     ember_softmax_f32((const float *)ember_node_input(ctx, node, 0)->data,
