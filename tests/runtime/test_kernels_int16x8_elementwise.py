@@ -6,8 +6,8 @@ and, when pot_scale_int16 is true (the schema's default, written or not) and eve
 within CheckedLog2's 1e-3, the power-of-two one, which divides one input by 2^k (k up to 31: past 15 gemmlowp's
 int16 rounding gives +-1) and adds. The sweeps cover shapes with broadcasting (either side, scalars, ranks 1-5),
 random and extreme scales, every fused activation and feeds over the whole int16 range with its extremes. MUL:
-int16 x int16 -> int16 (rescaling up to the wrapping products of large multipliers) and int16 x int16 -> int8
-(LiteRT's LSTM form: the Q0.15 product / 2^8). What LiteRT refuses (zero points, power-of-two scales it cannot
+int16 x int16 -> int16 (rescaling up to the wrapping products of large multipliers) and int16 x int16 -> int8 or
+uint8 (LiteRT's LSTM form: the Q0.15 product / 2^8). What LiteRT refuses (zero points, power-of-two scales it cannot
 line up) is refused with a message."""
 
 from __future__ import annotations
@@ -111,11 +111,15 @@ def test_mul_int16(seed: int) -> None:
         _check(model, feeds)
 
 
+@pytest.mark.parametrize("out", ["int8", "uint8"])
 @pytest.mark.parametrize("seed", range(10))
-def test_mul_int16_to_int8(seed: int) -> None:
-    rng = np.random.default_rng(33000 + seed)
+def test_mul_int16_to_int8(seed: int, out: str) -> None:
+    """int16 x int16 -> int8 or uint8 (LiteRT's LSTM form: the Q0.15 product / 2^8 plus the output's zero point,
+    the scales unused)."""
+    rng = np.random.default_rng(33000 + seed + (0 if out == "int8" else 50))
     a, _, _ = _broadcast_shapes(rng, allow_broadcast=False)
-    y = TensorSpec("y", a, "int8", scales=[float(10 ** rng.uniform(-3, 0))], zero_points=[int(rng.integers(-128, 128))])
+    lo, hi = (-128, 128) if out == "int8" else (0, 256)
+    y = TensorSpec("y", a, out, scales=[float(10 ** rng.uniform(-3, 0))], zero_points=[int(rng.integers(lo, hi))])
     model = _one_op("MUL", [_act16("x1", a, float(10 ** rng.uniform(-5, -1))),
                             _act16("x2", a, float(10 ** rng.uniform(-5, -1)))], [y],
                     {"activation": str(rng.choice(ACTS))}, version=5)

@@ -1,9 +1,9 @@
 /* MUL: out = act(x1 * x2) with numpy broadcasting. int8 (TFLite reference): one multiplier s1 * s2 / s_out,
  * computed in float (LiteRT's expression on float scales), applied to (x1 - zp1) * (x2 - zp2). int16 (16x8,
- * zero points 0) the same on x1 * x2, which fits int32. int16 inputs with an int8 output take LiteRT's LSTM
- * form instead: the Q0.15 product (gemmlowp's int16 fixed-point multiply) divided by 2^8, clamped and offset
- * by the output's zero point; the scales are not used, and the shapes must match (LiteRT has no broadcasting
- * form of it). */
+ * zero points 0) the same on x1 * x2, which fits int32. int16 inputs with an int8 (or uint8) output take
+ * LiteRT's LSTM form instead: the Q0.15 product (gemmlowp's int16 fixed-point multiply) divided by 2^8,
+ * clamped and offset by the output's zero point; the scales are not used, and the shapes must match (LiteRT
+ * has no broadcasting form of it). */
 #include "gemm/elementwise.h"
 #include "kernels/broadcast.h"
 #include "kernels/int16_quant.h"
@@ -106,9 +106,8 @@ static ember_status prepare_i16_i8(ember_interpreter *ctx, ember_node *node, mul
     EMBER_CHECK(ctx, input2->type == EMBER_INT16, EMBER_INVALID_MODEL,
                 "MUL %ld: types input int16, %s, output int8: both inputs must be int16", (long)node->index,
                 ember_type_name(input2->type));
-    EMBER_CHECK(ctx, !ember_is_u8(output), EMBER_UNSUPPORTED,
-                "MUL %ld: int16 inputs with a uint8 output are not supported (an int8 output is)",
-                (long)node->index);
+    /* a uint8 output arrives as its int8 image (zero point - 128): LiteRT's uint8 form, offset + clamp(r,
+     * act - offset), gives the same bytes once flipped back */
     EMBER_TRY(ember_option_i8(ctx, node, TFL_ARITH_FUSED_ACTIVATION, TFL_ACT_NONE, &activation));
     EMBER_TRY(ember_broadcast_prepare(ctx, node, input1, input2, output, &data->broadcast));
     EMBER_CHECK(ctx,
