@@ -271,3 +271,12 @@ def test_int16_binary_ops_after_resize() -> None:
                 it.invoke()
             np.testing.assert_array_equal(ours.get_tensor(ours.get_output_details()[0]["index"]),
                                           theirs.get_tensor(theirs.get_output_details()[0]["index"]))
+
+
+@pytest.mark.parametrize("op", ["ADD", "SUB"])
+def test_int16_power_of_two_shift_past_31_is_refused(op: str) -> None:
+    """Dividing by 2^32 or more shifts an int past its width in LiteRT's gemmlowp rounding (undefined in C++):
+    ember refuses; 2^31 is still compared (test_pot_rounding_past_int16_matches_litert)."""
+    model = _binary(op, [4], [4], [4], 2.0**-5, 2.0**-37, 2.0**-5)
+    with pytest.raises(ValueError, match=rf"{op} 0: int16 with power-of-two scales divides by 2\^32, past the 2\^31"):
+        Interpreter(model_content=model).allocate_tensors()
