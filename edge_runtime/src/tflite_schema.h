@@ -103,7 +103,8 @@ enum {
 /* BuiltinOptions union tags. */
 enum { TFL_OPTIONS_IF = 92, TFL_OPTIONS_WHILE = 93, TFL_OPTIONS_CALL_ONCE = 103 };
 /* IfOptions (then 0, else 1), WhileOptions (cond 0, body 1), CallOnceOptions (init 0): subgraph indices. */
-/* VarHandleOptions: container (string, field 0) and shared_name (string, field 1) name a resource variable. */
+/* VarHandleOptions: container (string, field 0) and shared_name (string, field 1) name a resource variable.
+ */
 enum { TFL_OPTIONS_VAR_HANDLE = 111, TFL_VAR_HANDLE_CONTAINER = 0, TFL_VAR_HANDLE_SHARED_NAME = 1 };
 enum { TFL_OPTIONS_FULLY_CONNECTED = 8, TFL_OPTIONS_SOFTMAX = 9, TFL_OPTIONS_RESHAPE = 17 };
 
@@ -244,8 +245,8 @@ enum {
     TFL_OPTIONS_DENSIFY = 99,
     TFL_OPTIONS_GELU = 116
 };
-/* AddOptions, SubOptions, MulOptions (field 0), ConcatenationOptions */
-enum { TFL_ARITH_FUSED_ACTIVATION = 0 };
+/* AddOptions, SubOptions, MulOptions (field 0), ConcatenationOptions; AddOptions' and SubOptions' field 1 */
+enum { TFL_ARITH_FUSED_ACTIVATION = 0, TFL_ARITH_POT_SCALE_INT16 = 1 };
 enum { TFL_CONCAT_AXIS = 0, TFL_CONCAT_FUSED_ACTIVATION = 1 };
 /* GatherOptions, SqueezeOptions, ShapeOptions, PackOptions */
 enum { TFL_GATHER_AXIS = 0, TFL_GATHER_BATCH_DIMS = 1 };
@@ -338,13 +339,14 @@ enum {
     TFL_OPTIONS_GATHER_ND = 83,
     TFL_OPTIONS_BROADCAST_TO = 104
 };
-/* SplitOptions and SplitVOptions (num_splits), ArgMaxOptions / ArgMinOptions (output_type, a TensorType byte),
- * UnpackOptions */
+/* SplitOptions and SplitVOptions (num_splits), ArgMaxOptions / ArgMinOptions (output_type, a TensorType
+ * byte), UnpackOptions */
 enum { TFL_SPLIT_NUM_SPLITS = 0 };
 enum { TFL_ARG_MAX_OUTPUT_TYPE = 0, TFL_ARG_MIN_OUTPUT_TYPE = 0 };
 enum { TFL_UNPACK_NUM = 0, TFL_UNPACK_AXIS = 1 };
-/* Elementwise math, comparison, logic, select, cast and fill ops (kernels/elementwise_math.c, floor_div_mod.c,
- * squared_difference.c, pow.c, elu.c, comparisons.c, logical.c, select.c, cast.c, fill.c, zeros_like.c). */
+/* Elementwise math, comparison, logic, select, cast and fill ops (kernels/elementwise_math.c,
+ * floor_div_mod.c, squared_difference.c, pow.c, elu.c, comparisons.c, logical.c, select.c, cast.c, fill.c,
+ * zeros_like.c). */
 enum {
     TFL_OP_FLOOR = 8,
     TFL_OP_CAST = 53,

@@ -255,6 +255,13 @@ def one_op_cases() -> list[Case]:
 
     for name, model, feeds in int16x8.replay_cases():
         add(name, model, feeds)
+    import test_kernels_int16x8_activations as int16_activations  # 16x8 SOFTMAX, LOGISTIC, TANH
+    import test_kernels_int16x8_elementwise as int16_elementwise  # 16x8 ADD, SUB (both paths), MUL
+    import test_kernels_int16x8_pooling as int16_pooling  # 16x8 AVERAGE_POOL_2D, MAX_POOL_2D
+
+    for module in (int16_elementwise, int16_activations, int16_pooling):
+        for name, model, feeds in module.replay_cases():
+            add(name, model, feeds)
     # Control flow (WHILE with LESS and int32 ADD in its subgraphs, IF, CALL_ONCE), hand-built and from TensorFlow.
     import subgraph_builder as subgraphs
 

@@ -431,8 +431,8 @@ def replay_cases() -> list[tuple[str, bytes, list[np.ndarray]]]:
     cases.append(("CONCATENATION/int16", _one_op("CONCATENATION", [_act16("a", shape, 3e-4), _act16("b", shape, 5e-4)],
                                                  [_act16("y", [4, 9], 3e-4)], version=3),
                   [_int16(rng, shape), _int16(rng, shape)]))
-    # mixed16x8_float_io needs the int16 elementwise kernels too (test_tf_int16x8 checks it is refused until they exist)
-    for path in sorted((Path(__file__).resolve().parents[1] / "data" / "tf" / "int16x8").glob("cnn16x8_*.tflite")):
+    # TensorFlow's 16x8 files: the CNN and the elementwise/pooling/activation model, float and int16 edges
+    for path in sorted((Path(__file__).resolve().parents[1] / "data" / "tf" / "int16x8").glob("*.tflite")):
         model = path.read_bytes()
         detail = LiteRTInterpreter(model_content=model).get_input_details()[0]
         feed = _int16(rng, detail["shape"]) if detail["dtype"] == np.int16 else \

@@ -1,8 +1,10 @@
 """16x8 models written by TensorFlow's converter (tests/data/tf/int16x8/, make_int16x8_models.py): a small CNN
 (CONV_2D with int64 biases and dilation, DEPTHWISE_CONV_2D with a depth multiplier, CONCATENATION behind a
-requantising QUANTIZE int16 -> int16, RESHAPE, FULLY_CONNECTED) with float32 input and output (QUANTIZE float32 ->
-int16 and DEQUANTIZE at the edges) and with int16 input and output, against LiteRT's reference kernels: bit-exact
-(the float-edged file's float outputs are one DEQUANTIZE of int16 codes, so they must be equal too)."""
+requantising QUANTIZE int16 -> int16, RESHAPE, FULLY_CONNECTED) and a model of the elementwise, pooling and
+activation ops (MAX_POOL_2D, AVERAGE_POOL_2D, ADD, SUB, MUL, LOGISTIC, TANH, SOFTMAX), each with float32 input and
+output (QUANTIZE float32 -> int16 and DEQUANTIZE at the edges) and with int16 input and output, against LiteRT's
+reference kernels: bit-exact (the float-edged files' float outputs are one DEQUANTIZE of int16 codes, so they must
+be equal too), intermediates included."""
 
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import tflite
 
 from ember.runtime import Interpreter
 
@@ -73,34 +74,60 @@ def test_tf_16x8_tensors_are_what_the_converter_writes() -> None:
     assert weights and all(len(d["quantization_parameters"]["scales"]) > 1 for d in weights)
 
 
-def _ops_without_int16(path: Path) -> list[str]:
-    """The ops of a file whose kernel in this runtime's registry does not take int16 yet."""
-    from ember.runtime import op_registry
-
-    model = tflite.Model.GetRootAs(path.read_bytes(), 0)
-    names = {v: k for k, v in vars(tflite.BuiltinOperator).items() if not k.startswith("_")}
-    graph = model.Subgraphs(0)
-    ops = {names[model.OperatorCodes(graph.Operators(i).OpcodeIndex()).BuiltinCode()]
-           for i in range(graph.OperatorsLength())}
-    types = {e["name"]: e["types"] for e in op_registry()}
-    return sorted(op for op in ops if "int16" not in types.get(op, []))
+MIXED = ["mixed16x8_float_io.tflite", "mixed16x8_int16_io.tflite"]
+MIXED_OPS = {"CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D", "ADD", "SUB", "MUL", "LOGISTIC", "TANH", "RESHAPE",
+             "FULLY_CONNECTED", "SOFTMAX"}
 
 
-def test_tf_16x8_elementwise_and_pooling_model_matches_litert() -> None:
-    """ADD, SUB, MUL, the pools, LOGISTIC, TANH and SOFTMAX in 16x8 (TensorFlow's mixed16x8_float_io): runs
-    bit-exact once every op's kernel takes int16; until then the load is refused naming an op without one
-    (the type check of the loader, never a wrong result)."""
-    from ember.runtime import RuntimeModelError
-
-    path = DATA / "mixed16x8_float_io.tflite"
-    missing = _ops_without_int16(path)
-    if missing:
-        with pytest.raises(RuntimeModelError, match=rf"({'|'.join(missing)}) \d+: .* is int16, a type this kernel"):
-            Interpreter(model_path=path).allocate_tensors()
-        return
-    ours, theirs = _pair(path.name)
+@pytest.mark.parametrize("name", MIXED)
+def test_tf_16x8_elementwise_and_pooling_model_matches_litert(name: str) -> None:
+    """ADD, SUB, MUL, the pools, LOGISTIC, TANH and SOFTMAX in 16x8 (TensorFlow's mixed16x8 files), bit-exact with
+    LiteRT's reference kernels on random feeds past the calibrated range, the int16 extremes included."""
+    ours, theirs = _pair(name)
+    detail = ours.get_input_details()[0]
+    assert detail["dtype"] == (np.int16 if "int16_io" in name else np.float32)
+    assert MIXED_OPS <= set(_ops(DATA / name))
     rng = np.random.default_rng(17)
-    shape = tuple(ours.get_input_details()[0]["shape"])
-    for k in range(12):
-        x = (rng.standard_normal(shape) * (1 + k)).astype(np.float32)
-        np.testing.assert_array_equal(_run(ours, x), _run(theirs, x))
+    shape = tuple(detail["shape"])
+    for k in range(16):
+        if detail["dtype"] == np.int16:
+            x = rng.integers(-32768, 32768, size=shape, dtype=np.int16) >> (k % 8)  # large to small activations
+            if k == 0:
+                x[:] = -32768
+            elif k == 1:
+                x[:] = 32767
+        else:
+            x = (rng.standard_normal(shape) * (1 + k)).astype(np.float32)
+        got, expected = _run(ours, x), _run(theirs, x)
+        assert got.dtype == expected.dtype and got.shape == expected.shape
+        np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("name", MIXED)
+def test_tf_16x8_mixed_every_intermediate_matches_litert(name: str) -> None:
+    """Every int16 tensor between the ops (pool, ADD, SUB, LOGISTIC, TANH, MUL, FC, SOFTMAX outputs) equals
+    LiteRT's, read with experimental_preserve_all_tensors."""
+    from ai_edge_litert.interpreter import Interpreter as LiteRTInterpreter
+    from ai_edge_litert.interpreter import OpResolverType
+
+    path = DATA / name
+    ours = Interpreter(model_path=path, experimental_preserve_all_tensors=True)
+    theirs = LiteRTInterpreter(model_path=str(path), experimental_op_resolver_type=OpResolverType.BUILTIN_REF,
+                               experimental_preserve_all_tensors=True)
+    ours.allocate_tensors()
+    theirs.allocate_tensors()
+    detail = ours.get_input_details()[0]
+    rng = np.random.default_rng(18)
+    for k in range(4):
+        if detail["dtype"] == np.int16:
+            x = rng.integers(-32768, 32768, size=tuple(detail["shape"]), dtype=np.int16)
+        else:
+            x = (rng.standard_normal(tuple(detail["shape"])) * (1 + 2 * k)).astype(np.float32)
+        _run(ours, x), _run(theirs, x)
+        compared = 0
+        for d in ours.get_tensor_details():
+            if d["dtype"] == np.int16:
+                np.testing.assert_array_equal(ours.get_tensor(d["index"]), theirs.get_tensor(d["index"]),
+                                              err_msg=d["name"])
+                compared += 1
+        assert compared >= 10

@@ -205,6 +205,8 @@ def _elementwise_or_layout_options(b: flatbuffers.Builder, op: OpSpec) -> tuple[
     getattr(tflite, table + "Start")(b)
     if op.op in ("ADD", "SUB", "MUL"):
         getattr(tflite, table + "AddFusedActivationFunction")(b, ACTIVATIONS[o.get("activation", "NONE")])
+        if "pot_scale_int16" in o:  # ADD and SUB: unwritten means true (the schema's default)
+            getattr(tflite, table + "AddPotScaleInt16")(b, bool(o["pot_scale_int16"]))
     for key, (suffix, kind, default) in _LAYOUT_OPTIONS.get(op.op, {}).items():
         value = o.get(key, default)
         if key == "activation":

@@ -1,9 +1,14 @@
 /* ADD (and, through ember_add_sub_prepare, SUB): out = act(x1 +- x2) with numpy broadcasting.
- * int8 follows TFLite's reference: both inputs are shifted left by 20 bits and brought to a common scale
- * (twice the larger input scale), added or subtracted, then rescaled to the output. SUB subtracts the scaled
- * second input, -srdhm(x, M), as LiteRT 2.x's reference does; older TFLite negated the multiplier instead,
- * srdhm(x, -M), which rounds ties the other way (test_int8_sub_rounds_ties_like_litert tells them apart). */
+ * int16 (16x8, zero points 0) takes one of LiteRT's two paths: the general one is int8's arithmetic with a
+ * left shift of 15 instead of 20; when the op's pot_scale_int16 option is true (the schema's default) and all
+ * three scales are powers of two (to within LiteRT's CheckedLog2 tolerance), one input is divided by a power
+ * of two and the two are added or subtracted as they are. int8 follows TFLite's reference: both inputs are
+ * shifted left by 20 bits and brought to a common scale (twice the larger input scale), added or subtracted,
+ * then rescaled to the output. SUB subtracts the scaled second input, -srdhm(x, M), as LiteRT 2.x's reference
+ * does; older TFLite negated the multiplier instead, srdhm(x, -M), which rounds ties the other way
+ * (test_int8_sub_rounds_ties_like_litert tells them apart). */
 #include "kernels/add_sub.h"
+#include "kernels/int16_quant.h"
 #include "kernels/kernels.h"
 #include "kernels/uint8.h"
 #include "quantization.h"
@@ -36,6 +41,48 @@ static void add_row_i8(const void *params, const void *x1, int32_t s1, const voi
         const int32_t raw = ember_multiply_by_quantized_multiplier(
             p->subtract ? scaled1 - scaled2 : scaled1 + scaled2, p->output_multiplier, p->output_shift);
         y[i] = (int8_t)ember_offset_clamp(raw, p->a.output_offset, p->a.act_min, p->a.act_max);
+    }
+}
+
+static void add_row_i16(const void *params, const void *x1, int32_t s1, const void *x2, int32_t s2, void *out,
+                        int32_t n) {
+    const add_params *p = (const add_params *)params;
+    const int16_t *a = (const int16_t *)x1, *b = (const int16_t *)x2;
+    int16_t *y = (int16_t *)out;
+    int32_t i;
+    for (i = 0; i < n; ++i) {
+        /* |x| <= 2^15, so x * 2^15 fits int32 (zero points are 0) */
+        const int32_t scaled1 = ember_multiply_by_quantized_multiplier(a[i * s1] * (1 << p->left_shift),
+                                                                       p->input1_multiplier, p->input1_shift);
+        const int32_t scaled2 = ember_multiply_by_quantized_multiplier(b[i * s2] * (1 << p->left_shift),
+                                                                       p->input2_multiplier, p->input2_shift);
+        const int32_t raw = ember_multiply_by_quantized_multiplier(
+            p->subtract ? scaled1 - scaled2 : scaled1 + scaled2, p->output_multiplier, p->output_shift);
+        y[i] = ember_clamp_i16(raw, p->a.act_min, p->a.act_max);
+    }
+}
+
+/* gemmlowp's RoundingDivideByPOT instantiated on int16, as LiteRT's power-of-two int16 ADD and SUB call it:
+ * its mask 2^e - 1 is an int16 too, so from e = 16 on the mask is -1 and the result is 1 for x >= 0 (0
+ * included) and -1 for x < 0. 0 <= e <= 31 (prepare refuses more). */
+static int32_t rdbpot_i16(int32_t x, int e) {
+    const uint32_t low = (uint32_t)(((uint64_t)1 << e) - 1u) & 0xffffu;
+    const int32_t mask = low >= 0x8000u ? (int32_t)low - 0x10000 : (int32_t)low;
+    const int32_t remainder = x & mask;
+    const int32_t threshold = (mask >> 1) + (x < 0);
+    return (x >> e) + (remainder > threshold);
+}
+
+static void add_row_i16_pot(const void *params, const void *x1, int32_t s1, const void *x2, int32_t s2,
+                            void *out, int32_t n) {
+    const add_params *p = (const add_params *)params;
+    const int16_t *a = (const int16_t *)x1, *b = (const int16_t *)x2;
+    int16_t *y = (int16_t *)out;
+    int32_t i;
+    for (i = 0; i < n; ++i) {
+        const int32_t v1 = rdbpot_i16(a[i * s1], p->pot_shift1), v2 = rdbpot_i16(b[i * s2], p->pot_shift2);
+        /* LiteRT saturates to int16 before clamping to the activation range, which lies inside int16 */
+        y[i] = ember_clamp_i16(p->subtract ? v1 - v2 : v1 + v2, p->a.act_min, p->a.act_max);
     }
 }
 
@@ -93,6 +140,60 @@ static ember_status prepare_i32(ember_interpreter *ctx, ember_node *node, add_pa
     return ember_broadcast_prepare(ctx, node, input1, input2, output, b);
 }
 
+/* int16: the power-of-two path when the option asks for it (an op without options reads it false, as LiteRT's
+ * parser leaves it) and all scales are powers of two, else the general one. */
+static ember_status prepare_i16(ember_interpreter *ctx, ember_node *node, add_params *p) {
+    const char *name = node->kernel->name;
+    const long n = (long)node->index;
+    int8_t pot = 0;
+    int l1 = 0, l2 = 0, lo = 0;
+    p->pot16 = 0;
+    if (node->has_options)
+        EMBER_TRY(ember_option_i8(ctx, node, TFL_ARITH_POT_SCALE_INT16, 1, &pot));
+    if (pot && ember_checked_log2(p->a.input1_scale, &l1) && ember_checked_log2(p->a.input2_scale, &l2) &&
+        ember_checked_log2(p->a.output_scale, &lo)) {
+        const int sh1 = l1 - lo, sh2 = l2 - lo;
+        EMBER_CHECK(
+            ctx, sh1 == 0 || sh2 == 0, EMBER_UNSUPPORTED,
+            "%s %ld: int16 with power-of-two scales 2^%d, 2^%d (output 2^%d) rescales one input only, as "
+            "LiteRT does: one input needs the output's scale (or set pot_scale_int16 false)",
+            name, n, l1, l2, lo);
+        EMBER_CHECK(ctx, sh1 <= 0 && sh2 <= 0, EMBER_UNSUPPORTED,
+                    "%s %ld: int16 with power-of-two scales: input scale 2^%d is smaller than the output's "
+                    "2^%d; LiteRT's power-of-two path only divides (set pot_scale_int16 false)",
+                    name, n, sh1 > 0 ? l1 : l2, lo);
+        EMBER_CHECK(ctx, sh1 >= -31 && sh2 >= -31, EMBER_UNSUPPORTED,
+                    "%s %ld: int16 with power-of-two scales divides by 2^%d, past the 2^31 LiteRT's rounding "
+                    "takes",
+                    name, n, -(sh1 < sh2 ? sh1 : sh2));
+        EMBER_CHECK(
+            ctx,
+            p->subtract || (ember_element_count(ember_node_input(ctx, node, 0)) ==
+                                ember_element_count(ember_node_output(ctx, node, 0)) &&
+                            ember_element_count(ember_node_input(ctx, node, 1)) ==
+                                ember_element_count(ember_node_output(ctx, node, 0))),
+            EMBER_UNSUPPORTED,
+            "%s %ld: int16 with power-of-two scales and broadcasting: LiteRT's kernel for it takes equal "
+            "shapes only (it aborts); broadcast the input first or set pot_scale_int16 false",
+            name, n);
+        p->pot16 = 1;
+        p->pot_shift1 = -sh1;
+        p->pot_shift2 = -sh2;
+        return EMBER_OK;
+    }
+    {
+        const double s1 = p->a.input1_scale, s2 = p->a.input2_scale, twice_max = 2.0 * (s1 > s2 ? s1 : s2);
+        p->left_shift = 15;
+        EMBER_TRY(
+            smaller_than_one(ctx, node, s1 / twice_max, "input 1", &p->input1_multiplier, &p->input1_shift));
+        EMBER_TRY(
+            smaller_than_one(ctx, node, s2 / twice_max, "input 2", &p->input2_multiplier, &p->input2_shift));
+        EMBER_TRY(smaller_than_one(ctx, node, twice_max / ((double)(1 << p->left_shift) * p->a.output_scale),
+                                   "output", &p->output_multiplier, &p->output_shift));
+    }
+    return EMBER_OK;
+}
+
 ember_status ember_add_sub_prepare(ember_interpreter *ctx, ember_node *node, int sign) {
     add_data *data = (add_data *)node->op_data;
     add_params *p = &data->params;
@@ -106,7 +207,9 @@ ember_status ember_add_sub_prepare(ember_interpreter *ctx, ember_node *node, int
     p->subtract = sign < 0;
     p->fast = !ctx->reference_kernels;
     p->isa = ctx->isa;
-    if (ember_node_output(ctx, node, 0)->type == EMBER_INT8) {
+    if (output->type == EMBER_INT16)
+        return prepare_i16(ctx, node, p);
+    if (output->type == EMBER_INT8) {
         const double s1 = p->a.input1_scale, s2 = p->a.input2_scale, twice_max = 2.0 * (s1 > s2 ? s1 : s2);
         p->left_shift = 20;
         EMBER_TRY(
@@ -135,7 +238,12 @@ ember_status ember_add_sub_prepare(ember_interpreter *ctx, ember_node *node, int
 
 ember_status ember_add_sub_eval(ember_interpreter *ctx, const ember_node *node) {
     const add_data *data = (const add_data *)node->op_data;
-    if (data->params.int32)
+    if (ember_node_output(ctx, node, 0)->type == EMBER_INT16)
+        ember_broadcast_run(&data->broadcast, data->params.pot16 ? add_row_i16_pot : add_row_i16,
+                            &data->params, ember_node_input(ctx, node, 0)->data,
+                            ember_node_input(ctx, node, 1)->data, ember_node_output(ctx, node, 0)->data,
+                            sizeof(int16_t));
+    else if (data->params.int32)
         ember_broadcast_run(&data->broadcast, add_row_i32, &data->params,
                             ember_node_input(ctx, node, 0)->data, ember_node_input(ctx, node, 1)->data,
                             ember_node_output(ctx, node, 0)->data, sizeof(int32_t));
@@ -150,10 +258,18 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     return ember_add_sub_prepare(ctx, node, 1);
 }
 
-/* Versions 1-5 as LiteRT registers them; int16 and int64 variants are refused by type in prepare. */
+/* Versions 1-5 as LiteRT registers them; int64 variants are refused by type at load. */
 EMBER_U8_VIA_I8(add, prepare, ember_add_sub_eval, NULL)
 
 const ember_kernel ember_kernel_add = {
-    TFL_OP_ADD,     "ADD",       5,    TFL_OPTIONS_ADD, sizeof(add_data),
-    add_prepare_u8, add_eval_u8, NULL, add_scratch_u8,  EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I32,
+    TFL_OP_ADD,
+    "ADD",
+    5,
+    TFL_OPTIONS_ADD,
+    sizeof(add_data),
+    add_prepare_u8,
+    add_eval_u8,
+    NULL,
+    add_scratch_u8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I16 | EMBER_T_I32,
 };

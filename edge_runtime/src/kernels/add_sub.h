@@ -13,6 +13,10 @@ typedef struct add_params {
     int32_t input1_multiplier, input2_multiplier, output_multiplier;
     int input1_shift, input2_shift, output_shift;
     int left_shift;
+    /* int16 with power-of-two scales (LiteRT's pot_scale_int16 path): each input divided by 2^pot_shift1,
+     * 2^pot_shift2 (one of them 0), added or subtracted, clamped; no multipliers. */
+    int pot16;
+    int pot_shift1, pot_shift2;
     /* The optimised rows (gemm/elementwise.h) at level isa; fast = 0 (EMBER_ISA=reference): the loops. */
     int fast;
     ember_isa isa;

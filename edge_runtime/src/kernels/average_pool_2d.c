@@ -1,7 +1,9 @@
 /* AVERAGE_POOL_2D, float32 and int8: the mean of the window's taps inside the image (padding taps are not
  * counted), then the fused activation. int8 input and output share their quantisation, so the average of the
  * raw values is the answer, rounded half away from zero as TFLite's reference (reference/pooling.h,
- * reference/integer_ops/pooling.h); uint8 rounds half up (reference_ops' uint8 AveragePool). */
+ * reference/integer_ops/pooling.h); uint8 rounds half up (reference_ops' uint8 AveragePool). int16 (16x8)
+ * is int8's arithmetic, the sum in wrapping int32 as LiteRT 2.x's (newer sources sum in int64). */
+#include "kernels/int16_quant.h"
 #include "kernels/kernels.h"
 #include "kernels/pool.h"
 #include "kernels/uint8.h"
@@ -54,6 +56,36 @@ void ember_average_pool_2d_ref_i8(const ember_pool_params *p, const int8_t *inpu
             }
 }
 
+static int32_t wrap_i32(uint32_t u) {
+    return u <= 0x7fffffffu ? (int32_t)u : (int32_t)(u - 0x80000000u) - 0x7fffffff - 1;
+}
+
+void ember_average_pool_2d_ref_i16(const ember_pool_params *p, const int16_t *input, int16_t *output) {
+    const ember_image_shape *s = &p->s;
+    int32_t b, oy, ox, c, y, x, y0, y1, x0, x1;
+    for (b = 0; b < s->batches; ++b)
+        for (oy = 0; oy < s->out_h; ++oy)
+            for (ox = 0; ox < s->out_w; ++ox) {
+                ember_window_clip(&p->w, s, oy, ox, &y0, &y1, &x0, &x1);
+                for (c = 0; c < s->in_c; ++c) {
+                    uint32_t sum = 0; /* LiteRT 2.x sums int16 in int32: wrapping past 2^31 (65537 taps) */
+                    int32_t n = 0, acc;
+                    for (y = y0; y < y1; ++y)
+                        for (x = x0; x < x1; ++x) {
+                            sum += (uint32_t)(int32_t)
+                                input[(((size_t)b * s->in_h + y) * s->in_w + x) * s->in_c + c];
+                            ++n;
+                        }
+                    acc = wrap_i32(sum);
+                    if (n > 0)
+                        acc = acc > 0 ? wrap_i32((uint32_t)acc + (uint32_t)(n / 2)) / n
+                                      : wrap_i32((uint32_t)acc - (uint32_t)(n / 2)) / n;
+                    output[(((size_t)b * s->out_h + oy) * s->out_w + ox) * s->out_c + c] =
+                        ember_clamp_i16(acc, p->act_min, p->act_max);
+                }
+            }
+}
+
 static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     ember_pool_params *p = (ember_pool_params *)node->op_data;
     EMBER_TRY(ember_pool_prepare(ctx, node, p));
@@ -66,10 +98,11 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
 }
 
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
-    return ember_pool_eval(ctx, node, ember_average_pool_2d_ref_f32, ember_average_pool_2d_ref_i8);
+    return ember_pool_eval(ctx, node, ember_average_pool_2d_ref_f32, ember_average_pool_2d_ref_i8,
+                           ember_average_pool_2d_ref_i16);
 }
 
-/* Versions 1 to 3 as LiteRT registers them (3: int16, refused by type). */
+/* Versions 1 to 3 as LiteRT registers them (3: int16). */
 EMBER_U8_VIA_I8(average_pool_2d, prepare, eval, NULL)
 
 const ember_kernel ember_kernel_average_pool_2d = {
@@ -82,5 +115,5 @@ const ember_kernel ember_kernel_average_pool_2d = {
     average_pool_2d_eval_u8,
     NULL,
     average_pool_2d_scratch_u8,
-    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I16,
 };

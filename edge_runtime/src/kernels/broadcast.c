@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "kernels/int16_quant.h"
 #include "kernels/kernels.h"
 #include "kernels/operands.h"
 #include "quantization.h"
@@ -152,8 +153,20 @@ ember_status ember_arith_prepare(ember_interpreter *ctx, const ember_node *node,
                     (int)activation);
         return EMBER_OK;
     }
+    if (output->type == EMBER_INT16) {
+        /* 16x8: LiteRT's int16 ADD, SUB and MUL take zero points 0 only. */
+        EMBER_TRY(ember_tensor_quant_i16(ctx, node, input1, 1, &p->input1_scale, &z1));
+        EMBER_TRY(ember_tensor_quant_i16(ctx, node, input2, 1, &p->input2_scale, &z2));
+        EMBER_TRY(ember_tensor_quant_i16(ctx, node, output, 1, &p->output_scale, &zo));
+        p->input1_offset = p->input2_offset = p->output_offset = 0;
+        EMBER_CHECK(
+            ctx,
+            ember_activation_range_q(activation, p->output_scale, 0, -32768, 32767, &p->act_min, &p->act_max),
+            EMBER_UNSUPPORTED, "%s %ld: fused activation %d is not supported", name, n, (int)activation);
+        return EMBER_OK;
+    }
     EMBER_CHECK(ctx, output->type == EMBER_INT8, EMBER_UNSUPPORTED,
-                "%s %ld: type %s is not supported (float32 and int8 are)", name, n,
+                "%s %ld: type %s is not supported (float32, int8 and int16 are)", name, n,
                 ember_type_name(output->type));
     EMBER_TRY(ember_tensor_quant_i8(ctx, node, input1, &p->input1_scale, &z1));
     EMBER_TRY(ember_tensor_quant_i8(ctx, node, input2, &p->input2_scale, &z2));
@@ -172,5 +185,5 @@ void ember_arith_eval(ember_interpreter *ctx, const ember_node *node, const embe
     const int is_float = output->type == EMBER_FLOAT32;
     ember_broadcast_run(b, is_float ? row_f32 : row_i8, params, ember_node_input(ctx, node, 0)->data,
                         ember_node_input(ctx, node, 1)->data, output->data,
-                        is_float ? sizeof(float) : sizeof(int8_t));
+                        is_float ? sizeof(float) : ember_type_size(output->type));
 }

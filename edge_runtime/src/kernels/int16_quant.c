@@ -1,6 +1,8 @@
 /* int16 quantisation parameters and the int64 requantisation of LiteRT's 16x8 kernels (see int16_quant.h). */
 #include "kernels/int16_quant.h"
 
+#include <math.h>
+
 #include "flatbuffer.h"
 
 ember_status ember_tensor_quant_i16(ember_interpreter *ctx, const ember_node *node, const ember_tensor *t,
@@ -37,6 +39,66 @@ int32_t ember_multiply_by_quantized_multiplier_i64(int64_t x, int32_t multiplier
     /* The low 32 bits, as two's complement: what LiteRT's static_cast<int32_t> keeps. */
     const uint32_t low = (uint32_t)((uint64_t)q & 0xffffffffu);
     return low <= 0x7fffffffu ? (int32_t)low : (int32_t)(low - 0x80000000u) - 0x7fffffff - 1;
+}
+
+int ember_checked_log2(float x, int *log2_rounded) {
+    const float l = logf(x) * (1.0f / logf(2.0f));
+    const float r = roundf(l);
+    *log2_rounded = (int)r;
+    return fabsf(l - r) < 1e-3f;
+}
+
+/* LiteRT's values as it ships them (within one of round(65536 sigmoid(i / 24)) but not that rounding). */
+const uint16_t ember_sigmoid_table_u16[256] = {
+    32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498, 40149, 40794, 41432, 42064,
+    42688, 43304, 43912, 44511, 45102, 45683, 46255, 46817, 47369, 47911, 48443, 48964, 49475, 49975, 50464,
+    50942, 51409, 51865, 52311, 52745, 53169, 53581, 53983, 54374, 54755, 55125, 55485, 55834, 56174, 56503,
+    56823, 57133, 57433, 57724, 58007, 58280, 58544, 58800, 59048, 59288, 59519, 59743, 59959, 60168, 60370,
+    60565, 60753, 60935, 61110, 61279, 61441, 61599, 61750, 61896, 62036, 62172, 62302, 62428, 62549, 62666,
+    62778, 62886, 62990, 63090, 63186, 63279, 63368, 63454, 63536, 63615, 63691, 63765, 63835, 63903, 63968,
+    64030, 64090, 64148, 64204, 64257, 64308, 64357, 64405, 64450, 64494, 64536, 64576, 64614, 64652, 64687,
+    64721, 64754, 64786, 64816, 64845, 64873, 64900, 64926, 64950, 64974, 64997, 65019, 65039, 65060, 65079,
+    65097, 65115, 65132, 65149, 65164, 65179, 65194, 65208, 65221, 65234, 65246, 65258, 65269, 65280, 65291,
+    65301, 65310, 65319, 65328, 65337, 65345, 65352, 65360, 65367, 65374, 65381, 65387, 65393, 65399, 65404,
+    65410, 65415, 65420, 65425, 65429, 65433, 65438, 65442, 65445, 65449, 65453, 65456, 65459, 65462, 65465,
+    65468, 65471, 65474, 65476, 65479, 65481, 65483, 65485, 65488, 65489, 65491, 65493, 65495, 65497, 65498,
+    65500, 65501, 65503, 65504, 65505, 65507, 65508, 65509, 65510, 65511, 65512, 65513, 65514, 65515, 65516,
+    65517, 65517, 65518, 65519, 65520, 65520, 65521, 65522, 65522, 65523, 65523, 65524, 65524, 65525, 65525,
+    65526, 65526, 65526, 65527, 65527, 65528, 65528, 65528, 65529, 65529, 65529, 65529, 65530, 65530, 65530,
+    65530, 65531, 65531, 65531, 65531, 65531, 65532, 65532, 65532, 65532, 65532, 65532, 65533, 65533, 65533,
+    65533, 65533, 65533, 65533, 65533, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534,
+    65535};
+
+ember_status ember_sigmoid_i16_prepare(ember_interpreter *ctx, const ember_node *node, int max_pot_shift,
+                                       int32_t *multiplier, int *shift) {
+    const ember_tensor *input = ember_node_input(ctx, node, 0), *output = ember_node_output(ctx, node, 0);
+    float s_in = 0.0f, s_out = 0.0f; /* set on success; initialised as GCC cannot tell */
+    int32_t zp = 0;
+    int l = 0;
+    EMBER_TRY(ember_tensor_quant_i16(ctx, node, input, 1, &s_in, &zp));
+    EMBER_TRY(ember_tensor_quant_i16(ctx, node, output, 1, &s_out, &zp));
+    EMBER_CHECK(ctx, ember_checked_log2(s_out, &l) && l == -15, EMBER_INVALID_MODEL,
+                "%s %ld: int16 output '%.64s' has scale %g; it must be 1/32768 (zero point 0)",
+                node->kernel->name, (long)node->index, output->name, (double)s_out);
+    if (ember_checked_log2(s_in, &l) && l + 12 >= 0 && l + 12 <= max_pot_shift) {
+        *multiplier = 0;
+        *shift = l + 12;
+    } else {
+        double m = (double)s_in * 4096.0 * 3.0;
+        int k = 0;
+        while (m <= 32767.0 / 2.0 && k <= 30) {
+            ++k;
+            m *= 2.0;
+        }
+        EMBER_CHECK(
+            ctx, m < 2147483648.0, EMBER_UNSUPPORTED,
+            "%s %ld: int16 input '%.64s' has scale %g, too large for LiteRT's int16 kernel (its input "
+            "multiplier passes int32)",
+            node->kernel->name, (long)node->index, input->name, (double)s_in);
+        *multiplier = (int32_t)m;
+        *shift = k;
+    }
+    return EMBER_OK;
 }
 
 ember_status ember_check_same_quant_i16(ember_interpreter *ctx, const ember_node *node, const ember_tensor *input,

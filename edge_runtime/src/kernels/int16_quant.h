@@ -1,8 +1,8 @@
 /* 16x8 quantisation (TensorFlow's EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8): int16
  * activations, per tensor and symmetric where LiteRT requires it (zero point 0), int8 weights per channel,
  * int64 (or, marked by the op's quantized_bias_type, int32) biases. What CONV_2D, DEPTHWISE_CONV_2D,
- * FULLY_CONNECTED, QUANTIZE, DEQUANTIZE and CONCATENATION share for their int16 forms; the requantisation of
- * an int64 accumulator reproduces LiteRT's reference kernels bit for bit. */
+ * FULLY_CONNECTED, QUANTIZE, DEQUANTIZE, CONCATENATION, ADD, SUB, LOGISTIC and TANH share for their int16
+ * forms; the requantisation of an int64 accumulator reproduces LiteRT's reference kernels bit for bit. */
 #ifndef EMBER_KERNELS_INT16_QUANT_H
 #define EMBER_KERNELS_INT16_QUANT_H
 
@@ -39,6 +39,32 @@ static inline int16_t ember_clamp_i16(int64_t x, int32_t lo, int32_t hi) {
 /* The int64 of two's complement bits u (sums that wrap like LiteRT's, without C's undefined overflow). */
 static inline int64_t ember_wrap_i64(uint64_t u) {
     return u <= (uint64_t)INT64_MAX ? (int64_t)u : (int64_t)(u - (uint64_t)INT64_MAX - 1u) + INT64_MIN;
+}
+
+/* LiteRT's CheckedLog2: log2(x) computed in float and rounded into *log2_rounded; 1 when x is a power of two
+ * to within 1e-3 of that rounding (which decides LiteRT's power-of-two int16 paths). */
+int ember_checked_log2(float x, int *log2_rounded);
+
+/* LiteRT's sigmoid_table_uint16: sigmoid(i / 24) in Q0.16 for i < 256, the table its int16 LOGISTIC and TANH
+ * interpolate (tanh(x) = 2 sigmoid(2x) - 1). */
+extern const uint16_t ember_sigmoid_table_u16[256];
+
+/* Prepare of LiteRT's int16 LOGISTIC and TANH (activations.cc): zero points 0, an output scale that is 2^-15
+ * by CheckedLog2, and the input rescaling to the table's 1/(3 * 4096): an input scale 2^(k - 12) with
+ * 0 <= k <= max_pot_shift (LOGISTIC 0, TANH 1) gives multiplier 0 and shift k (the kernels then multiply by
+ * 3 << k); any other the truncated s_in * 3 * 4096 * 2^shift, doubled until it passes 32767 / 2 (shift at
+ * most 31). Messages name the op and the tensor. */
+ember_status ember_sigmoid_i16_prepare(ember_interpreter *ctx, const ember_node *node, int max_pot_shift,
+                                       int32_t *multiplier, int *shift);
+
+/* (x * multiplier + round) >> shift of LiteRT's int16 LOGISTIC and TANH, in wrapping 32-bit arithmetic (a
+ * multiplier 0 is the power-of-two case: 3 << shift, no shift). */
+static inline int32_t ember_sigmoid_i16_rescale(int32_t x, int32_t multiplier, int shift) {
+    const int32_t m = multiplier ? multiplier : 3 << shift;
+    const int s = multiplier ? shift : 0;
+    const uint32_t u = (uint32_t)x * (uint32_t)m + (s > 0 ? (uint32_t)1 << (s - 1) : 0u);
+    const int32_t v = u <= 0x7fffffffu ? (int32_t)u : (int32_t)(u - 0x80000000u) - 0x7fffffff - 1;
+    return v >> s;
 }
 
 #endif /* EMBER_KERNELS_INT16_QUANT_H */
