@@ -48,7 +48,10 @@ int ember_checked_log2(float x, int *log2_rounded) {
     return fabsf(l - r) < 1e-3f;
 }
 
-/* LiteRT's values as it ships them (within one of round(65536 sigmoid(i / 24)) but not that rounding). */
+/* LiteRT's int16 LOGISTIC/TANH interpolation table (sigmoid_table_uint16 in its reference integer kernels,
+ * Apache License 2.0): interoperability data, not derivable here. Its entries are within one of
+ * round(65536 sigmoid(i / 24)) but 44 of 256 differ from that rounding (tested: no plain formula reproduces
+ * them), and bit-exact results need LiteRT's own values. */
 const uint16_t ember_sigmoid_table_u16[256] = {
     32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498, 40149, 40794, 41432, 42064,
     42688, 43304, 43912, 44511, 45102, 45683, 46255, 46817, 47369, 47911, 48443, 48964, 49475, 49975, 50464,
