@@ -83,6 +83,8 @@ def _options(b: flatbuffers.Builder, op: OpSpec) -> tuple[int, int]:
         tflite.FullyConnectedOptionsStart(b)
         tflite.FullyConnectedOptionsAddFusedActivationFunction(b, ACTIVATIONS[o.get("activation", "NONE")])
         tflite.FullyConnectedOptionsAddKeepNumDims(b, bool(o.get("keep_num_dims", False)))
+        if "asymmetric" in o:  # dynamic range: asymmetric_quantize_inputs
+            tflite.FullyConnectedOptionsAddAsymmetricQuantizeInputs(b, bool(o["asymmetric"]))
         if "quantized_bias_type" in o:  # 16x8: the bias type LiteRT reads (FLOAT32, the default: int64)
             tflite.FullyConnectedOptionsAddQuantizedBiasType(b, TENSOR_TYPES[o["quantized_bias_type"]])
         return tflite.BuiltinOptions.FullyConnectedOptions, tflite.FullyConnectedOptionsEnd(b)

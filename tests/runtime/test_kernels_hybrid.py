@@ -1,0 +1,158 @@
+"""Dynamic-range ("hybrid") kernels: float32 activations, constant int8 weights (zero point 0, per tensor or per
+output channel), as TensorFlow's converter writes them with Optimize.DEFAULT and no representative dataset.
+Each random single-op model runs through ember and LiteRT's reference kernels (BUILTIN_REF) and the float
+outputs must be equal bit for bit: the int8 dot products are exact, and the float scaling follows LiteRT's
+order op by op. Sweeps: shapes, batches, weight scales, symmetric and asymmetric input quantisation, inputs of
+zeros and rows of zeros (the scale-factor-1 special case), fused activations; plus what LiteRT refuses."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from ai_edge_litert.interpreter import Interpreter as LiteRTInterpreter
+from ai_edge_litert.interpreter import OpResolverType
+from single_op import one_op_model
+from tflite_builder import TensorSpec
+
+from ember.runtime import Interpreter
+
+
+def quantize_weights(w: np.ndarray, axis: int | None, rng: np.random.Generator) -> TensorSpec:
+    """int8 weights of float `w`: symmetric, per tensor (axis None) or per channel along `axis`."""
+    if axis is None:
+        scales = np.array([np.abs(w).max() / 127.0], np.float32)
+        q = np.round(w / scales[0])
+    else:
+        other = tuple(i for i in range(w.ndim) if i != axis)
+        scales = (np.abs(w).max(axis=other) / 127.0).astype(np.float32)
+        scales[scales == 0] = 1.0
+        shape = [1] * w.ndim
+        shape[axis] = -1
+        q = np.round(w / scales.reshape(shape))
+    q = np.clip(q, -127, 127).astype(np.int8)
+    return TensorSpec("w", list(w.shape), "int8", data=q, scales=[float(s) for s in scales],
+                      zero_points=[0] * len(scales), quantized_dimension=axis or 0)
+
+
+def run_both(model: bytes, feeds: list[np.ndarray], invokes: int = 1, ulp_tolerance: bool = False) -> None:
+    """ulp_tolerance: LiteRT's hybrid TANH is Eigen's vectorised rational approximation (ApplyTanhToVector), not
+    libm's tanhf; ember uses tanhf, so those outputs may differ by one float rounding (rtol 2.4e-7)."""
+    ours = Interpreter(model_content=model)
+    ours.allocate_tensors()
+    theirs = LiteRTInterpreter(model_content=model, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+    theirs.allocate_tensors()
+    for _ in range(invokes):
+        for it in (ours, theirs):
+            for detail, value in zip(it.get_input_details(), feeds, strict=True):
+                it.set_tensor(detail["index"], value)
+            it.invoke()
+        a = [ours.get_tensor(d["index"]) for d in ours.get_output_details()]
+        b = [theirs.get_tensor(d["index"]) for d in theirs.get_output_details()]
+        for x, y in zip(a, b, strict=True):
+            assert x.dtype == y.dtype and x.shape == y.shape
+            if ulp_tolerance:
+                np.testing.assert_allclose(x, y, rtol=2.4e-7, atol=0)
+            else:
+                np.testing.assert_array_equal(x, y)
+
+
+def refused(model: bytes, words: str) -> None:
+    with pytest.raises(Exception) as info:
+        Interpreter(model_content=model).allocate_tensors()
+    assert words in str(info.value), str(info.value)
+
+
+def litert_refuses(model: bytes) -> None:
+    with pytest.raises(Exception):  # noqa: B017 - LiteRT raises RuntimeError or ValueError by version
+        LiteRTInterpreter(model_content=model,
+                          experimental_op_resolver_type=OpResolverType.BUILTIN_REF).allocate_tensors()
+
+
+def feed(shape: tuple[int, ...], rng: np.random.Generator, kind: str) -> np.ndarray:
+    x = (rng.standard_normal(shape) * 10 ** rng.uniform(-2, 2)).astype(np.float32)
+    if kind == "zeros":
+        x[...] = 0.0
+    elif kind == "zero_row":  # rows (batch entries) of zeros: scale factor 1
+        x[0] = 0.0
+    elif kind == "positive":  # asymmetric: the range [0, max], zero point at -128
+        x = np.abs(x)
+    elif kind == "negative":
+        x = -np.abs(x)
+    elif kind == "extreme":
+        x[..., 0] = 3e38
+        x[..., -1] = -1e-30
+    return x
+
+
+# ---------------------------------------------------------------------------------------------- FULLY_CONNECTED
+
+
+def fc_model(batches: tuple[int, ...], n_in: int, n_out: int, rng: np.random.Generator, *, axis: int | None,
+             asymmetric: bool | None, bias: bool = True, activation: str = "NONE", keep_num_dims: bool = False,
+             w_scale: float = 1.0) -> bytes:
+    w = (rng.standard_normal((n_out, n_in)) * w_scale).astype(np.float32)
+    if axis is not None and n_out > 1:
+        w *= (10 ** rng.uniform(-2, 1, (n_out, 1))).astype(np.float32)
+    inputs = [TensorSpec("x", [*batches, n_in]), quantize_weights(w, axis, rng)]
+    if bias:
+        inputs.append(TensorSpec("b", [n_out], data=rng.standard_normal(n_out).astype(np.float32)))
+    out_shape = [*batches, n_out] if keep_num_dims else [int(np.prod(batches)), n_out]
+    options = {"activation": activation, "keep_num_dims": keep_num_dims}
+    if asymmetric is not None:
+        options["asymmetric"] = asymmetric
+    return one_op_model("FULLY_CONNECTED", inputs, [TensorSpec("y", out_shape)], options)
+
+
+FC_CASES = [((1,), 8, 4), ((3,), 16, 5), ((2, 3), 7, 9), ((5,), 33, 1), ((1,), 1, 3), ((4,), 128, 64),
+            ((2,), 300, 17)]
+
+
+@pytest.mark.parametrize("axis", [None, 0])
+@pytest.mark.parametrize("asymmetric", [False, True])
+@pytest.mark.parametrize("case", range(len(FC_CASES)))
+def test_fully_connected_hybrid_matches_litert(case: int, asymmetric: bool, axis: int | None) -> None:
+    batches, n_in, n_out = FC_CASES[case]
+    rng = np.random.default_rng(100 + case * 4 + 2 * asymmetric + (axis is not None))
+    model = fc_model(batches, n_in, n_out, rng, axis=axis, asymmetric=asymmetric, keep_num_dims=len(batches) > 1,
+                     bias=case % 3 != 1, w_scale=10 ** rng.uniform(-3, 1))
+    for kind in ("normal", "zero_row", "positive", "negative", "zeros", "extreme"):
+        run_both(model, [feed((*batches, n_in), rng, kind)])
+
+
+@pytest.mark.parametrize("activation", ["RELU", "RELU_N1_TO_1", "RELU6", "TANH"])
+@pytest.mark.parametrize("asymmetric", [False, True])
+def test_fully_connected_hybrid_activations(activation: str, asymmetric: bool) -> None:
+    rng = np.random.default_rng(7)
+    model = fc_model((3,), 20, 11, rng, axis=0, asymmetric=asymmetric, activation=activation)
+    for kind in ("normal", "zeros", "zero_row"):
+        run_both(model, [feed((3, 20), rng, kind)], invokes=2, ulp_tolerance=activation == "TANH")
+
+
+def test_fully_connected_hybrid_equal_channel_scales_and_no_option() -> None:
+    """Several scales that happen to be equal are still per channel in LiteRT; no asymmetric option: symmetric."""
+    rng = np.random.default_rng(8)
+    q = rng.integers(-127, 128, (6, 10)).astype(np.int8)
+    w = TensorSpec("w", [6, 10], "int8", data=q, scales=[0.01] * 6, zero_points=[0] * 6)
+    model = one_op_model("FULLY_CONNECTED", [TensorSpec("x", [2, 10]), w], [TensorSpec("y", [2, 6])])
+    for kind in ("normal", "zero_row"):
+        run_both(model, [feed((2, 10), rng, kind)])
+
+
+def test_fully_connected_hybrid_refusals() -> None:
+    rng = np.random.default_rng(9)
+    q = rng.integers(-127, 128, (4, 5)).astype(np.int8)
+    bad_zp = TensorSpec("w", [4, 5], "int8", data=q, scales=[0.1], zero_points=[3])
+    model = one_op_model("FULLY_CONNECTED", [TensorSpec("x", [1, 5]), bad_zp], [TensorSpec("y", [1, 4])])
+    refused(model, "zero point 0")
+    wrong_count = TensorSpec("w", [4, 5], "int8", data=q, scales=[0.1, 0.2], zero_points=[0, 0])
+    model = one_op_model("FULLY_CONNECTED", [TensorSpec("x", [1, 5]), wrong_count], [TensorSpec("y", [1, 4])])
+    refused(model, "per-channel scales")
+    good = TensorSpec("w", [4, 5], "int8", data=q, scales=[0.1], zero_points=[0])
+    int8_out = TensorSpec("y", [1, 4], "int8", scales=[0.1], zero_points=[0])
+    model = one_op_model("FULLY_CONNECTED", [TensorSpec("x", [1, 5]), good], [int8_out])
+    litert_refuses(model)
+    refused(model, "float32 output")
+    int_bias = TensorSpec("b", [4], "int32", data=np.zeros(4, np.int32))
+    model = one_op_model("FULLY_CONNECTED", [TensorSpec("x", [1, 5]), good, int_bias], [TensorSpec("y", [1, 4])])
+    litert_refuses(model)
+    refused(model, "float32 output and bias")
