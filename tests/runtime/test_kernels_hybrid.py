@@ -156,3 +156,84 @@ def test_fully_connected_hybrid_refusals() -> None:
     model = one_op_model("FULLY_CONNECTED", [TensorSpec("x", [1, 5]), good, int_bias], [TensorSpec("y", [1, 4])])
     litert_refuses(model)
     refused(model, "float32 output and bias")
+
+
+# ------------------------------------------------------------------------------------------------------ CONV_2D
+
+
+def conv_model(x_shape: tuple[int, int, int, int], out_c: int, kh: int, kw: int, rng: np.random.Generator, *,
+               axis: int | None, padding: str = "SAME", stride: tuple[int, int] = (1, 1),
+               dilation: tuple[int, int] = (1, 1), activation: str = "NONE", groups: int = 1,
+               bias: bool = True, equal_scales: bool = False) -> bytes:
+    n, h, w_, c = x_shape
+    w = (rng.standard_normal((out_c, kh, kw, c // groups)) * 10 ** rng.uniform(-2, 1)).astype(np.float32)
+    if axis is not None and not equal_scales:
+        w *= (10 ** rng.uniform(-1.5, 1, (out_c, 1, 1, 1))).astype(np.float32)
+    ws = quantize_weights(w, axis, rng)
+    if equal_scales:
+        ws.scales = [ws.scales[0]] * out_c
+    eh, ew = (kh - 1) * dilation[0] + 1, (kw - 1) * dilation[1] + 1
+    if padding == "SAME":
+        oh, ow = -(-h // stride[0]), -(-w_ // stride[1])
+    else:
+        oh, ow = (h - eh) // stride[0] + 1, (w_ - ew) // stride[1] + 1
+    inputs = [TensorSpec("x", list(x_shape)), ws]
+    if bias:
+        inputs.append(TensorSpec("b", [out_c], data=rng.standard_normal(out_c).astype(np.float32)))
+    options = {"padding": padding, "stride_h": stride[0], "stride_w": stride[1], "dilation_h": dilation[0],
+               "dilation_w": dilation[1], "activation": activation}
+    return one_op_model("CONV_2D", inputs, [TensorSpec("y", [n, oh, ow, out_c])], options)
+
+
+CONV_CASES = [
+    dict(x_shape=(1, 5, 5, 3), out_c=4, kh=3, kw=3),
+    dict(x_shape=(2, 6, 7, 4), out_c=5, kh=3, kw=2, padding="VALID", stride=(2, 1)),
+    dict(x_shape=(3, 8, 8, 2), out_c=3, kh=3, kw=3, dilation=(2, 2)),
+    dict(x_shape=(1, 7, 6, 8), out_c=16, kh=1, kw=1),
+    dict(x_shape=(2, 9, 9, 3), out_c=6, kh=5, kw=5, stride=(3, 2), activation="RELU6"),
+    dict(x_shape=(1, 6, 6, 16), out_c=32, kh=3, kw=3, activation="RELU"),
+    dict(x_shape=(2, 4, 5, 6), out_c=6, kh=2, kw=3, activation="RELU_N1_TO_1", padding="VALID",
+         dilation=(1, 2)),
+]
+
+
+@pytest.mark.parametrize("axis", [None, 0])
+@pytest.mark.parametrize("case", range(len(CONV_CASES)))
+def test_conv_2d_hybrid_matches_litert(case: int, axis: int | None) -> None:
+    rng = np.random.default_rng(300 + 2 * case + (axis is not None))
+    kwargs = CONV_CASES[case]
+    model = conv_model(rng=rng, axis=axis, **kwargs)
+    for kind in ("normal", "zero_row", "positive", "negative", "zeros", "extreme"):
+        run_both(model, [feed(kwargs["x_shape"], rng, kind)])
+
+
+def test_conv_2d_hybrid_equal_scales_and_groups() -> None:
+    """Per-channel scales that are all equal take LiteRT's per-tensor path; a grouped convolution its
+    per-channel (asymmetric) path."""
+    rng = np.random.default_rng(350)
+    model = conv_model((2, 6, 6, 4), 6, 3, 3, rng, axis=0, equal_scales=True)
+    for kind in ("normal", "zero_row", "positive"):
+        run_both(model, [feed((2, 6, 6, 4), rng, kind)])
+    model = conv_model((2, 6, 6, 4), 6, 3, 3, rng, axis=0, groups=2, padding="VALID")
+    for kind in ("normal", "zero_row", "negative"):
+        run_both(model, [feed((2, 6, 6, 4), rng, kind)])
+
+
+def test_conv_2d_hybrid_refusals() -> None:
+    rng = np.random.default_rng(351)
+    model = conv_model((1, 4, 4, 2), 3, 3, 3, rng, axis=None, activation="TANH")
+    refused(model, "fused activation")
+    q = rng.integers(-127, 128, (3, 3, 3, 2)).astype(np.int8)
+    bad = TensorSpec("w", [3, 3, 3, 2], "int8", data=q, scales=[0.1], zero_points=[5])
+    model = one_op_model("CONV_2D", [TensorSpec("x", [1, 4, 4, 2]), bad,
+                                     TensorSpec("b", [3], data=np.zeros(3, np.float32))],
+                         [TensorSpec("y", [1, 4, 4, 3])])
+    refused(model, "zero point 0")
+    good = TensorSpec("w", [3, 3, 3, 2], "int8", data=q, scales=[0.1], zero_points=[0])
+    int_bias = TensorSpec("b", [3], "int32", data=np.zeros(3, np.int32))
+    model = one_op_model("CONV_2D", [TensorSpec("x", [1, 4, 4, 2]), good, int_bias], [TensorSpec("y", [1, 4, 4, 3])])
+    litert_refuses(model)
+    refused(model, "float32 bias")
+    model = one_op_model("CONV_2D", [TensorSpec("x", [1, 4, 4, 2]), good], [TensorSpec("y", [1, 4, 4, 3])])
+    litert_refuses(model)
+    refused(model, "needs a bias")

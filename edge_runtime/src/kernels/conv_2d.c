@@ -4,8 +4,10 @@
  * int8 results bit for bit. int16 activations with int8 weights (16x8) run kernels/conv_i16.c's loops. */
 #include <string.h>
 
+#include "flatbuffer.h"
 #include "kernels/conv.h"
 #include "kernels/conv_i16.h"
+#include "kernels/hybrid.h"
 #include "kernels/kernels.h"
 #include "kernels/uint8.h"
 #include "quantization.h"
@@ -121,6 +123,15 @@ static size_t op_data_bytes(const ember_interpreter *ctx, const ember_node *node
 
 static size_t scratch_bytes(const ember_interpreter *ctx, const ember_node *node) {
     int32_t k;
+    if (node->input_count >= 2 && node->inputs[1] >= 0 && ctx->tensors[node->inputs[1]].rank == 4) {
+        /* dynamic range: one im2col row (filter_h * filter_w * in_c / groups int8) after the quantised input
+         */
+        const ember_tensor *filter = &ctx->tensors[node->inputs[1]];
+        const size_t row = (size_t)filter->dims[1] * (size_t)filter->dims[2] * (size_t)filter->dims[3];
+        const size_t hybrid = ember_hybrid_conv_scratch_bytes(ctx, node, row);
+        if (hybrid)
+            return hybrid;
+    }
     if (!gemm_bytes(ctx, node, &k) || is_direct(ctx, node))
         return 0;
     return (size_t)block_rows(ctx, node, k) * (size_t)k * ember_type_size(ctx->tensors[node->inputs[0]].type);
@@ -189,6 +200,28 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
         "groups])",
         n, ember_shape_string(filter, a, sizeof a), ember_shape_string(input, b, sizeof b),
         (long)data->s.out_c);
+    data->hybrid = 0;
+    if (input->type == EMBER_FLOAT32 && filter->type == EMBER_INT8) {
+        const int32_t groups = data->s.in_c / data->depth;
+        int32_t c;
+        EMBER_CHECK(ctx, ember_node_input(ctx, node, 2) != NULL, EMBER_INVALID_MODEL,
+                    "CONV_2D %ld: a dynamic-range convolution needs a bias (LiteRT requires one)", n);
+        EMBER_TRY(ember_hybrid_conv_prepare(ctx, node, activation, 0, data->s.out_c, data));
+        /* LiteRT takes its per-channel path (asymmetric inputs) only when the scales differ, and for grouped
+         * convolutions, whose scales it then reads per channel */
+        if (data->hybrid_per_channel) {
+            const uint8_t *scales = ctx->model.data + filter->scales_pos;
+            int differ = 0;
+            for (c = 1; c < filter->quant_count; ++c)
+                differ |= fb_f32_at(scales + 4 * (size_t)c) != fb_f32_at(scales);
+            data->hybrid_per_channel = differ || groups != 1;
+        }
+        EMBER_CHECK(ctx, groups == 1 || filter->quant_count == data->s.out_c, EMBER_UNSUPPORTED,
+                    "CONV_2D %ld: a grouped dynamic-range convolution needs one filter scale per output "
+                    "channel (LiteRT reads them per channel), filter '%.64s' has %ld",
+                    n, filter->name, (long)filter->quant_count);
+        return EMBER_OK;
+    }
     EMBER_TRY(ember_conv_quant_prepare(ctx, node, activation, 0, 0, data->s.out_c, &data->q));
     choose_path(ctx, node, data);
     return EMBER_OK;
@@ -267,11 +300,78 @@ static void conv_task(void *arg, int32_t task, int32_t thread) {
     }
 }
 
+/* Dynamic range (LiteRT's EvalHybrid and EvalHybridPerChannel): each batch image is quantised as one row,
+ * symmetric, or asymmetric on the per-channel path; an output is the int32 sum over the taps inside the image
+ * of w * (q - zp) (an im2col row with padding taps at the zero point adds exactly that), scaled back as
+ * 0 + (float)acc * (sf * s_w) then + bias per tensor (optimized_ops::HybridConv, which LiteRT runs for the
+ * reference kernels too), or ((float)acc * s_w[oc]) * sf + bias per channel (reference_ops::
+ * HybridConvPerChannel), then the fused activation's clamp. */
+static void eval_hybrid(ember_interpreter *ctx, const ember_node *node) {
+    const ember_conv_data *d = (const ember_conv_data *)node->op_data;
+    const ember_window *w = &d->w;
+    const ember_image_shape *s = &d->s;
+    const ember_tensor *filter = ember_node_input(ctx, node, 1);
+    const ember_tensor *bias_t = ember_node_input(ctx, node, 2);
+    const float *bias = bias_t ? (const float *)bias_t->data : NULL;
+    const int8_t *weights = (const int8_t *)filter->data;
+    const uint8_t *scales = ctx->model.data + filter->scales_pos;
+    float *out = (float *)ember_node_output(ctx, node, 0)->data;
+    const int32_t fic = d->depth, groups = s->in_c / fic, per_group = s->out_c / groups;
+    const size_t image = (size_t)s->in_h * (size_t)s->in_w * (size_t)s->in_c;
+    const size_t k = (size_t)w->filter_h * (size_t)w->filter_w * (size_t)fic;
+    int8_t *q = (int8_t *)ember_thread_scratch(ctx, 0);
+    float *sf = (float *)(void *)(q + ember_align_size(image * (size_t)s->batches));
+    int32_t *zp = (int32_t *)(void *)(sf + s->batches);
+    int8_t *cols = (int8_t *)(void *)((uint8_t *)sf + ember_align_size(8 * (size_t)s->batches));
+    int32_t b, oy, ox, g, oc, ky, kx;
+    ember_hybrid_quantize_rows((const float *)ember_node_input(ctx, node, 0)->data, (int64_t)image,
+                               s->batches, (int32_t)image, d->hybrid_per_channel, q, sf, zp);
+    for (b = 0; b < s->batches; ++b)
+        for (oy = 0; oy < s->out_h; ++oy)
+            for (ox = 0; ox < s->out_w; ++ox)
+                for (g = 0; g < groups; ++g) {
+                    int8_t *c = cols;
+                    for (ky = 0; ky < w->filter_h; ++ky) {
+                        const int32_t iy = oy * w->stride_h - w->pad_h + ky * w->dilation_h;
+                        for (kx = 0; kx < w->filter_w; ++kx, c += fic) {
+                            const int32_t ix = ox * w->stride_w - w->pad_w + kx * w->dilation_w;
+                            if (iy < 0 || iy >= s->in_h || ix < 0 || ix >= s->in_w)
+                                memset(c, (int)(int8_t)zp[b], (size_t)fic);
+                            else
+                                memcpy(c,
+                                       q + (size_t)b * image + ((size_t)iy * s->in_w + ix) * s->in_c +
+                                           (size_t)g * fic,
+                                       (size_t)fic);
+                        }
+                    }
+                    for (oc = g * per_group; oc < (g + 1) * per_group; ++oc) {
+                        const int32_t acc =
+                            ember_hybrid_dot(weights + (size_t)oc * k, cols, (int32_t)k, zp[b]);
+                        float v;
+                        if (d->hybrid_per_channel) {
+                            v = (float)acc * fb_f32_at(scales + 4 * (size_t)oc) * sf[b];
+                            if (bias)
+                                v += bias[oc];
+                        } else {
+                            v = 0.0f + (float)acc * (sf[b] * d->hybrid_scale);
+                            if (bias)
+                                v = v + bias[oc];
+                        }
+                        out[(((size_t)b * s->out_h + oy) * s->out_w + ox) * s->out_c + oc] =
+                            ember_clamp_f32(v, d->q.act_min_f, d->q.act_max_f);
+                    }
+                }
+}
+
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const ember_conv_data *d = (const ember_conv_data *)node->op_data;
     const ember_tensor *input = ember_node_input(ctx, node, 0);
     ember_tensor *output = ember_node_output(ctx, node, 0);
     conv_job j;
+    if (d->hybrid) {
+        eval_hybrid(ctx, node);
+        return EMBER_OK;
+    }
     if (input->type == EMBER_INT16)
         return ember_conv_i16_eval(ctx, node, ember_conv_2d_ref_i16);
     if (d->path == EMBER_CONV_REFERENCE)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "flatbuffer.h"
+#include "kernels/conv.h"
 #include "kernels/kernels.h"
 #include "tflite_schema.h"
 
@@ -141,4 +142,45 @@ ember_status ember_hybrid_activation_check(ember_interpreter *ctx, const ember_n
                 "RELU6, TANH are)",
                 node->kernel->name, (long)node->index, (int)activation);
     return EMBER_OK;
+}
+
+ember_status ember_hybrid_conv_prepare(ember_interpreter *ctx, const ember_node *node, int8_t activation,
+                                       int32_t filter_axis, int32_t channels, ember_conv_data *d) {
+    const ember_tensor *filter = ember_node_input(ctx, node, 1);
+    const ember_tensor *bias = ember_node_input(ctx, node, 2);
+    const ember_tensor *output = ember_node_output(ctx, node, 0);
+    const char *op = node->kernel->name;
+    int per_channel;
+    EMBER_CHECK(
+        ctx,
+        output->type == EMBER_FLOAT32 &&
+            (!bias || (bias->type == EMBER_FLOAT32 && ember_element_count(bias) == channels)),
+        EMBER_INVALID_MODEL,
+        "%s %ld: dynamic range (float32 input, int8 filter) needs a float32 output and a float32 bias "
+        "of %ld elements",
+        op, (long)node->index, (long)channels);
+    EMBER_CHECK(ctx, ember_activation_range_f32(activation, &d->q.act_min_f, &d->q.act_max_f),
+                EMBER_UNSUPPORTED,
+                "%s %ld: fused activation %d is not supported (NONE, RELU, RELU_N1_TO_1, RELU6 are)", op,
+                (long)node->index, (int)activation);
+    EMBER_TRY(
+        ember_hybrid_weights_check(ctx, node, filter, filter_axis, channels, &per_channel, &d->hybrid_scale));
+    d->hybrid = 1;
+    d->hybrid_per_channel = per_channel;
+    d->packed = NULL;
+    d->path = EMBER_CONV_REFERENCE;
+    return EMBER_OK;
+}
+
+size_t ember_hybrid_conv_scratch_bytes(const ember_interpreter *ctx, const ember_node *node, size_t extra) {
+    const ember_tensor *input;
+    size_t count, batches;
+    if (node->input_count < 2 || node->inputs[0] < 0 || node->inputs[1] < 0 ||
+        ctx->tensors[node->inputs[0]].type != EMBER_FLOAT32 ||
+        ctx->tensors[node->inputs[1]].type != EMBER_INT8)
+        return 0;
+    input = &ctx->tensors[node->inputs[0]];
+    count = input->bytes / sizeof(float);
+    batches = input->rank ? (size_t)input->dims[0] : 1;
+    return ember_align_size(count) + ember_align_size(8 * batches) + extra + EMBER_ALIGNMENT;
 }
