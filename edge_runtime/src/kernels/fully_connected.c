@@ -285,14 +285,15 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
-/* Versions up to 9 as in LiteRT's reference resolver; what they add beyond float32, int8 and 16x8 (int16
- * weights, sparsity, ...) is refused in prepare by type and option checks. */
+/* Versions up to 12 (TensorFlow 2.21 writes 12 for a dynamic-range FULLY_CONNECTED with per-channel weights);
+ * what they add beyond float32, int8, 16x8 and dynamic range with int8 weights (int4 weights, sparsity, ...) is
+ * refused in prepare by type and option checks. */
 EMBER_U8_VIA_I8(fully_connected, prepare, eval, scratch_bytes)
 
 const ember_kernel ember_kernel_fully_connected = {
     TFL_OP_FULLY_CONNECTED,
     "FULLY_CONNECTED",
-    9,
+    12,
     TFL_OPTIONS_FULLY_CONNECTED,
     sizeof(fully_connected_data),
     fully_connected_prepare_u8,
