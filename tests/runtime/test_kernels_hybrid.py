@@ -302,3 +302,68 @@ def test_depthwise_conv_2d_hybrid_refusals() -> None:
                          {"depth_multiplier": 1})
     litert_refuses(model)
     refused(model, "float32 output")
+
+
+# ------------------------------------------------------------------------------------------------- BATCH_MATMUL
+
+
+def bmm_model(lhs_shape: tuple[int, ...], rhs_shape: tuple[int, ...], rng: np.random.Generator, *,
+              adj_x: bool = False, adj_y: bool = False, per_channel: bool = False,
+              asymmetric: bool | None = None) -> bytes:
+    w = (rng.standard_normal(rhs_shape) * 10 ** rng.uniform(-2, 1)).astype(np.float32)
+    axis = len(rhs_shape) - (2 if adj_y else 1)
+    if per_channel:
+        shape = [1] * len(rhs_shape)
+        shape[axis] = rhs_shape[axis]
+        w *= (10 ** rng.uniform(-1.5, 1, shape)).astype(np.float32)
+    ws = quantize_weights(w, axis if per_channel else None, rng)
+    rows = lhs_shape[-1] if adj_x else lhs_shape[-2]
+    cols = rhs_shape[-2] if adj_y else rhs_shape[-1]
+    rank = max(len(lhs_shape), len(rhs_shape))
+    lb = (1,) * (rank - len(lhs_shape)) + tuple(lhs_shape[:-2])
+    rb = (1,) * (rank - len(rhs_shape)) + tuple(rhs_shape[:-2])
+    batch = [max(a, b) for a, b in zip(lb, rb, strict=True)]
+    options: dict = {"adj_x": adj_x, "adj_y": adj_y}
+    if asymmetric is not None:
+        options["asymmetric"] = asymmetric
+    return one_op_model("BATCH_MATMUL", [TensorSpec("x", list(lhs_shape)), ws],
+                        [TensorSpec("y", [*batch, rows, cols])], options)
+
+
+BMM_CASES = [
+    dict(lhs_shape=(3, 8), rhs_shape=(8, 5)),
+    dict(lhs_shape=(2, 4, 6), rhs_shape=(6, 7)),
+    dict(lhs_shape=(2, 4, 6), rhs_shape=(2, 6, 3)),
+    dict(lhs_shape=(6, 4), rhs_shape=(6, 9), adj_x=True),
+    dict(lhs_shape=(2, 5, 7), rhs_shape=(4, 7), adj_y=True),
+    dict(lhs_shape=(1, 3, 2, 10), rhs_shape=(3, 10, 4)),
+    dict(lhs_shape=(2, 3, 2, 10), rhs_shape=(10, 4), adj_x=False),  # two batch axes: LiteRT's scale indexing
+    dict(lhs_shape=(2, 1, 3, 5), rhs_shape=(2, 4, 5, 6)),  # both broadcast, two batch axes
+    dict(lhs_shape=(4, 64), rhs_shape=(64, 300)),
+]
+
+
+@pytest.mark.parametrize("asymmetric", [None, True])
+@pytest.mark.parametrize("per_channel", [False, True])
+@pytest.mark.parametrize("case", range(len(BMM_CASES)))
+def test_batch_matmul_hybrid_matches_litert(case: int, per_channel: bool, asymmetric: bool | None) -> None:
+    rng = np.random.default_rng(500 + 4 * case + 2 * per_channel + (asymmetric is not None))
+    kwargs = BMM_CASES[case]
+    model = bmm_model(rng=rng, per_channel=per_channel, asymmetric=asymmetric, **kwargs)
+    for kind in ("normal", "zero_row", "positive", "negative", "zeros", "extreme"):
+        run_both(model, [feed(kwargs["lhs_shape"], rng, kind)], invokes=2)
+
+
+def test_batch_matmul_hybrid_refusals() -> None:
+    rng = np.random.default_rng(551)
+    q = rng.integers(-127, 128, (4, 3)).astype(np.int8)
+    bad = TensorSpec("w", [4, 3], "int8", data=q, scales=[0.1], zero_points=[2])
+    model = one_op_model("BATCH_MATMUL", [TensorSpec("x", [2, 4]), bad], [TensorSpec("y", [2, 3])])
+    refused(model, "zero point 0")
+    on_depth = TensorSpec("w", [4, 3], "int8", data=q, scales=[0.1] * 4, zero_points=[0] * 4, quantized_dimension=0)
+    model = one_op_model("BATCH_MATMUL", [TensorSpec("x", [2, 4]), on_depth], [TensorSpec("y", [2, 3])])
+    refused(model, "one per output channel")
+    good = TensorSpec("w", [4, 3], "int8", data=q, scales=[0.1], zero_points=[0])
+    model = one_op_model("BATCH_MATMUL", [TensorSpec("x", [2, 4]), good],
+                         [TensorSpec("y", [2, 3], "int8", scales=[0.1], zero_points=[0])])
+    refused(model, "dynamic range")

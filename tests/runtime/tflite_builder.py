@@ -133,6 +133,8 @@ def _options(b: flatbuffers.Builder, op: OpSpec) -> tuple[int, int]:
         tflite.BatchMatMulOptionsStart(b)
         tflite.BatchMatMulOptionsAddAdjX(b, bool(o.get("adj_x", False)))
         tflite.BatchMatMulOptionsAddAdjY(b, bool(o.get("adj_y", False)))
+        if "asymmetric" in o:  # dynamic range: asymmetric_quantize_inputs
+            tflite.BatchMatMulOptionsAddAsymmetricQuantizeInputs(b, bool(o["asymmetric"]))
         return tflite.BuiltinOptions.BatchMatMulOptions, tflite.BatchMatMulOptionsEnd(b)
     if op.op in _LAYOUT_OPTIONS or op.op in ("ADD", "SUB", "MUL"):
         return _elementwise_or_layout_options(b, op)
