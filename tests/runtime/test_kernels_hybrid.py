@@ -367,3 +367,85 @@ def test_batch_matmul_hybrid_refusals() -> None:
     model = one_op_model("BATCH_MATMUL", [TensorSpec("x", [2, 4]), good],
                          [TensorSpec("y", [2, 3], "int8", scales=[0.1], zero_points=[0])])
     refused(model, "dynamic range")
+
+
+# ---------------------------------------------------------------------------------- UNIDIRECTIONAL_SEQUENCE_RNN
+
+
+def hybrid_rnn_model(batch: int, time: int, n_input: int, units: int, rng: np.random.Generator, *,
+                     time_major: bool = False, activation: str = "RELU", asymmetric: bool | None = None) -> bytes:
+    from tflite_builder import OpSpec, build_model
+
+    x_shape = (time, batch, n_input) if time_major else (batch, time, n_input)
+    y_shape = (time, batch, units) if time_major else (batch, time, units)
+    w = quantize_weights(rng.normal(0, 0.6, (units, n_input)).astype(np.float32), None, rng)
+    r = quantize_weights(rng.normal(0, 0.3, (units, units)).astype(np.float32), None, rng)
+    r.name = "r"
+    tensors = [TensorSpec("x", x_shape), w, r,
+               TensorSpec("b", (units,), data=rng.normal(0, 0.3, units).astype(np.float32)),
+               TensorSpec("h", (batch, units), is_variable=True), TensorSpec("y", y_shape)]
+    options: dict = {"time_major": time_major, "activation": activation}
+    if asymmetric is not None:
+        options["asymmetric"] = asymmetric
+    return build_model(tensors, [OpSpec("UNIDIRECTIONAL_SEQUENCE_RNN", [0, 1, 2, 3, 4], [5], options)], [0], [5])
+
+
+RNN_CASES = [
+    dict(batch=1, time=4, n_input=3, units=5),
+    dict(batch=3, time=5, n_input=7, units=9, time_major=True),
+    dict(batch=2, time=6, n_input=16, units=8, activation="RELU6"),
+    dict(batch=2, time=3, n_input=5, units=4, activation="NONE", time_major=True),
+    dict(batch=3, time=4, n_input=6, units=6, activation="RELU_N1_TO_1"),
+]
+
+
+@pytest.mark.parametrize("asymmetric", [None, True])
+@pytest.mark.parametrize("case", range(len(RNN_CASES)))
+def test_sequence_rnn_hybrid_matches_litert(case: int, asymmetric: bool | None) -> None:
+    """Bit-exact over three invokes (the hidden state carries over); zero inputs skip the input product."""
+    rng = np.random.default_rng(600 + 2 * case + (asymmetric is not None))
+    kwargs = RNN_CASES[case]
+    model = hybrid_rnn_model(rng=rng, asymmetric=asymmetric, **kwargs)
+    shape = ((kwargs["time"], kwargs["batch"]) if kwargs.get("time_major") else (kwargs["batch"], kwargs["time"]))
+    x_shape = (*shape, kwargs["n_input"])
+    ours = Interpreter(model_content=model)
+    theirs = LiteRTInterpreter(model_content=model, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+    ours.allocate_tensors()
+    theirs.allocate_tensors()
+    for kind in ("zeros", "normal", "zero_row", "positive", "zeros"):
+        x = feed(x_shape, rng, kind) if kind != "normal" else rng.normal(0, 1.5, x_shape).astype(np.float32)
+        for it in (ours, theirs):
+            it.set_tensor(it.get_input_details()[0]["index"], x)
+            it.invoke()
+        np.testing.assert_array_equal(ours.get_tensor(ours.get_output_details()[0]["index"]),
+                                      theirs.get_tensor(theirs.get_output_details()[0]["index"]))
+
+
+def test_sequence_rnn_hybrid_tanh_within_tolerance() -> None:
+    """TANH: LiteRT's Eigen approximation against tanhf, a last-bit difference that the recurrence and the next
+    step's quantisation can grow: checked within 1e-5 relative, as the float32 RNN."""
+    rng = np.random.default_rng(650)
+    model = hybrid_rnn_model(2, 5, 6, 7, rng, activation="TANH", asymmetric=True)
+    ours = Interpreter(model_content=model)
+    theirs = LiteRTInterpreter(model_content=model, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+    ours.allocate_tensors()
+    theirs.allocate_tensors()
+    for _ in range(2):
+        x = rng.normal(0, 1.5, (2, 5, 6)).astype(np.float32)
+        for it in (ours, theirs):
+            it.set_tensor(it.get_input_details()[0]["index"], x)
+            it.invoke()
+        np.testing.assert_allclose(ours.get_tensor(ours.get_output_details()[0]["index"]),
+                                   theirs.get_tensor(theirs.get_output_details()[0]["index"]), rtol=1e-5, atol=1e-6)
+
+
+def test_sequence_rnn_hybrid_refusals() -> None:
+    from tflite_builder import OpSpec, build_model
+
+    rng = np.random.default_rng(651)
+    w = quantize_weights(rng.normal(0, 0.6, (4, 3)).astype(np.float32), None, rng)
+    r_float = TensorSpec("r", (4, 4), data=rng.normal(0, 0.3, (4, 4)).astype(np.float32))
+    tensors = [TensorSpec("x", (1, 2, 3)), w, r_float, TensorSpec("b", (4,), data=np.zeros(4, np.float32)),
+               TensorSpec("h", (1, 4), is_variable=True), TensorSpec("y", (1, 2, 4))]
+    model = build_model(tensors, [OpSpec("UNIDIRECTIONAL_SEQUENCE_RNN", [0, 1, 2, 3, 4], [5])], [0], [5])
+    refused(model, "both weights are int8")

@@ -100,6 +100,8 @@ def _options(b: flatbuffers.Builder, op: OpSpec) -> tuple[int, int]:
         tflite.SequenceRNNOptionsStart(b)
         tflite.SequenceRNNOptionsAddTimeMajor(b, bool(o.get("time_major", False)))
         tflite.SequenceRNNOptionsAddFusedActivationFunction(b, ACTIVATIONS[o.get("activation", "TANH")])
+        if "asymmetric" in o:  # dynamic range: asymmetric_quantize_inputs
+            tflite.SequenceRNNOptionsAddAsymmetricQuantizeInputs(b, bool(o["asymmetric"]))
         return tflite.BuiltinOptions.SequenceRNNOptions, tflite.SequenceRNNOptionsEnd(b)
     if op.op in ("CONV_2D", "DEPTHWISE_CONV_2D"):
         depthwise = op.op == "DEPTHWISE_CONV_2D"
