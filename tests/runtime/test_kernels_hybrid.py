@@ -156,6 +156,9 @@ def test_fully_connected_hybrid_refusals() -> None:
     model = one_op_model("FULLY_CONNECTED", [TensorSpec("x", [1, 5]), good, int_bias], [TensorSpec("y", [1, 4])])
     litert_refuses(model)
     refused(model, "float32 output and bias")
+    u8 = TensorSpec("w", [4, 5], "uint8", data=q.view(np.uint8), scales=[0.1], zero_points=[0])
+    model = one_op_model("FULLY_CONNECTED", [TensorSpec("x", [1, 5]), u8], [TensorSpec("y", [1, 4])])
+    refused(model, "uint8 weights")
 
 
 # ------------------------------------------------------------------------------------------------------ CONV_2D
@@ -449,3 +452,43 @@ def test_sequence_rnn_hybrid_refusals() -> None:
                TensorSpec("h", (1, 4), is_variable=True), TensorSpec("y", (1, 2, 4))]
     model = build_model(tensors, [OpSpec("UNIDIRECTIONAL_SEQUENCE_RNN", [0, 1, 2, 3, 4], [5])], [0], [5])
     refused(model, "both weights are int8")
+
+
+# ------------------------------------------------------------------------------------ resize, threads, invokes
+
+
+@pytest.mark.parametrize("op", ["fc", "conv", "depthwise", "bmm", "rnn"])
+def test_hybrid_after_resize_and_with_threads(op: str) -> None:
+    """The scratch (quantised rows, scale factors) follows a resize to a larger batch (larger images, more rows);
+    results do not depend on the thread count."""
+    rng = np.random.default_rng(700)
+    if op == "fc":
+        model, small, big = fc_model((1,), 12, 7, rng, axis=0, asymmetric=True), [1, 12], [6, 12]
+    elif op == "conv":
+        model, small, big = conv_model((1, 5, 5, 3), 4, 3, 3, rng, axis=0), [1, 5, 5, 3], [3, 7, 6, 3]
+    elif op == "depthwise":
+        model, small, big = depthwise_model((1, 5, 5, 4), 2, 3, 3, rng), [1, 5, 5, 4], [4, 6, 5, 4]
+    elif op == "bmm":
+        model, small, big = bmm_model((1, 2, 8), (8, 5), rng, asymmetric=True), [1, 2, 8], [3, 9, 8]
+    else:
+        model = hybrid_rnn_model(2, 3, 4, 5, rng, asymmetric=True)
+        small = big = [2, 3, 4]  # the RNN's output shape does not follow a resize yet (shape propagation)
+    for shape in (big, small, big):
+        x = rng.normal(0, 2.0, shape).astype(np.float32)
+        outs = []
+        for threads in (1, 3):
+            ours = Interpreter(model_content=model, num_threads=threads)
+            ours.allocate_tensors()
+            ours.resize_tensor_input(ours.get_input_details()[0]["index"], shape)
+            ours.allocate_tensors()
+            ours.set_tensor(ours.get_input_details()[0]["index"], x)
+            ours.invoke()
+            outs.append(ours.get_tensor(ours.get_output_details()[0]["index"]))
+        theirs = LiteRTInterpreter(model_content=model, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+        theirs.resize_tensor_input(theirs.get_input_details()[0]["index"], shape)
+        theirs.allocate_tensors()
+        theirs.set_tensor(theirs.get_input_details()[0]["index"], x)
+        theirs.invoke()
+        expected = theirs.get_tensor(theirs.get_output_details()[0]["index"])
+        for got in outs:
+            np.testing.assert_array_equal(got, expected)

@@ -8,6 +8,7 @@
 #include "flatbuffer.h"
 #include "kernels/conv.h"
 #include "kernels/kernels.h"
+#include "kernels/uint8.h"
 #include "tflite_schema.h"
 
 void ember_hybrid_quantize_rows(const float *x, int64_t stride, int32_t n, int32_t size, int asymmetric,
@@ -82,11 +83,12 @@ ember_status ember_hybrid_weights_check(ember_interpreter *ctx, const ember_node
     const char *op = node->kernel->name;
     const long n = (long)node->index;
     int32_t c;
-    EMBER_CHECK(ctx, weights->type == EMBER_INT8 && weights->is_constant, EMBER_UNSUPPORTED,
+    EMBER_CHECK(ctx, weights->type == EMBER_INT8 && !ember_is_u8(weights) && weights->is_constant,
+                EMBER_UNSUPPORTED,
                 "%s %ld: float32 input with %s %s weights '%.64s'; dynamic-range ops take constant int8 "
                 "weights",
-                op, n, weights->is_constant ? "constant" : "non-constant", ember_type_name(weights->type),
-                weights->name);
+                op, n, weights->is_constant ? "constant" : "non-constant",
+                ember_is_u8(weights) ? "uint8" : ember_type_name(weights->type), weights->name);
     EMBER_CHECK(ctx,
                 weights->quant_count == 1 ||
                     (weights->quant_count == channels && weights->quantized_dimension == axis),
