@@ -44,7 +44,7 @@ ember_status ember_hybrid_weights_check(ember_interpreter *ctx, const ember_node
                                         int *per_channel, float *scale);
 
 /* Applies a fused activation as LiteRT's ApplyActivationToVector does to a hybrid op's float results (NONE,
- * RELU, RELU_N1_TO_1, RELU6, TANH). */
+ * RELU, RELU_N1_TO_1, RELU6, and TANH with Eigen's rational approximation, not libm's tanhf). */
 void ember_hybrid_activate(float *x, size_t count, int32_t activation);
 
 /* Whether `activation` is one ember_hybrid_activate applies, else a refusal naming the op. */
