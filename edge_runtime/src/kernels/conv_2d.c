@@ -1,7 +1,8 @@
 /* CONV_2D, float32 and int8, NHWC input, OHWI filter, optional bias, fused activation; grouped convolution
  * when the filter's input depth divides the input's. Arithmetic and order of operations follow TFLite's
  * reference kernels (reference/conv.h, reference/integer_ops/conv.h) so float results agree to rounding and
- * int8 results bit for bit. int16 activations with int8 weights (16x8) run kernels/conv_i16.c's loops. */
+ * int8 results bit for bit. int16 activations with int8 weights (16x8) run kernels/conv_i16.c's loops;
+ * float32 activations with int8 weights (dynamic range) eval_hybrid below. */
 #include <string.h>
 
 #include "flatbuffer.h"
@@ -387,8 +388,8 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
-/* Versions up to 8 as LiteRT registers them; what they add beyond float32, int8 and 16x8 (int4 weights,
- * hybrid float x int8) is refused in prepare by type. */
+/* Versions up to 8 as LiteRT registers them; what they add beyond float32, int8, 16x8 and dynamic range with
+ * int8 weights (int4 weights) is refused in prepare by type. */
 EMBER_U8_VIA_I8(conv_2d, prepare, eval, scratch_bytes)
 
 const ember_kernel ember_kernel_conv_2d = {

@@ -1,7 +1,8 @@
 /* DEPTHWISE_CONV_2D, float32 and int8: filter [1, h, w, in_c * multiplier], output channel ic * multiplier +
  * m sees only input channel ic. Order of operations as TFLite's reference kernels
  * (reference/depthwiseconv_float.h, reference/integer_ops/depthwise_conv.h). int16 activations with int8
- * weights (16x8) run kernels/conv_i16.c's loops. */
+ * weights (16x8) run kernels/conv_i16.c's loops; float32 activations with int8 weights (dynamic range)
+ * eval_hybrid below. */
 #include "flatbuffer.h"
 #include "kernels/conv.h"
 #include "kernels/conv_i16.h"
@@ -308,7 +309,7 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
-/* Versions up to 7 as LiteRT registers them; int4 and hybrid weights are refused by type. */
+/* Versions up to 7 as LiteRT registers them; int4 weights are refused by type. */
 EMBER_U8_VIA_I8(depthwise_conv_2d, prepare, eval, scratch_bytes)
 
 const ember_kernel ember_kernel_depthwise_conv_2d = {

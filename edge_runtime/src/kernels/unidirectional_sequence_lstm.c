@@ -14,8 +14,9 @@
  *
  * Dynamic-range (hybrid: int8 weights with per-tensor scales, float activations; EvalHybrid): each step
  * quantises the input rows and the output state rows (and, with a projection, the hidden rows) per batch row,
- * symmetric or asymmetric by asymmetric_quantize_inputs, multiplies in int32 and scales back in float; int8
- * peepholes are recovered as scale * w. int8 models (int8 activations) are refused: not in this build. */
+ * symmetric or asymmetric by asymmetric_quantize_inputs, multiplies in int32 and scales back in float
+ * (kernels/hybrid.h); int8 peepholes are recovered as scale * w. int8 models (int8 activations) are refused:
+ * not in this build. */
 #include <math.h>
 #include <string.h>
 
