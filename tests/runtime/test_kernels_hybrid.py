@@ -489,3 +489,27 @@ def test_hybrid_after_resize_and_with_threads(op: str) -> None:
         expected = theirs.get_tensor(theirs.get_output_details()[0]["index"])
         for got in outs:
             np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("op", ["fc", "conv", "depthwise"])
+def test_hybrid_large_enough_to_split_over_threads(op: str) -> None:
+    """Big enough that the work is split into several tasks (EMBER_MIN_TASK_MACS each): same bits as LiteRT."""
+    rng = np.random.default_rng(710)
+    if op == "fc":
+        model, shape = fc_model((3,), 256, 384, rng, axis=0, asymmetric=True, activation="RELU"), (3, 256)
+    elif op == "conv":
+        model, shape = conv_model((2, 12, 12, 16), 32, 3, 3, rng, axis=0), (2, 12, 12, 16)
+    else:
+        model, shape = depthwise_model((2, 16, 16, 64), 2, 3, 3, rng), (2, 16, 16, 64)
+    ours = Interpreter(model_content=model, num_threads=4)
+    assert ours.get_num_threads() > 1
+    ours.allocate_tensors()
+    theirs = LiteRTInterpreter(model_content=model, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+    theirs.allocate_tensors()
+    for kind in ("normal", "zero_row"):
+        x = feed(shape, rng, kind)
+        for it in (ours, theirs):
+            it.set_tensor(it.get_input_details()[0]["index"], x)
+            it.invoke()
+        np.testing.assert_array_equal(ours.get_tensor(ours.get_output_details()[0]["index"]),
+                                      theirs.get_tensor(theirs.get_output_details()[0]["index"]))

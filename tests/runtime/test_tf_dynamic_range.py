@@ -18,10 +18,12 @@ from ember.runtime import Interpreter
 DATA = Path(__file__).resolve().parents[1] / "data" / "tf" / "dynamic_range"
 
 
+@pytest.mark.parametrize("threads", [1, 4])
 @pytest.mark.parametrize("name", ["cnn_dynamic.tflite", "mlp3d_dynamic.tflite"])
-def test_dynamic_range_file_matches_litert(name: str) -> None:
+def test_dynamic_range_file_matches_litert(name: str, threads: int) -> None:
+    """On 4 threads the hybrid convolutions split their output rows and FULLY_CONNECTED its units: same bits."""
     path = DATA / name
-    ours = Interpreter(model_path=path)
+    ours = Interpreter(model_path=path, num_threads=threads)
     theirs = LiteRTInterpreter(model_path=str(path), experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
     ours.allocate_tensors()
     theirs.allocate_tensors()

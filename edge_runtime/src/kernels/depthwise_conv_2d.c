@@ -223,53 +223,78 @@ static void depthwise_task(void *arg, int32_t task, int32_t thread) {
         }
 }
 
-/* Dynamic range (LiteRT's EvalHybridPerChannel, reference_integer_ops::DepthwiseConvHybridPerChannel): each
- * batch image quantised asymmetrically as one row; acc = sum over the taps inside the image of w * (q - zp),
- * then (float)acc * (s_w[oc] * sf) + bias, clamped. */
-static void eval_hybrid(ember_interpreter *ctx, const ember_node *node) {
-    const ember_conv_data *d = (const ember_conv_data *)node->op_data;
+typedef struct hybrid_job {
+    ember_interpreter *ctx;
+    const ember_node *node;
+    const int8_t *q;
+    const float *sf;
+    const int32_t *zp;
+    int32_t tasks;
+} hybrid_job;
+
+/* Output rows (b, oy) of one task. */
+static void hybrid_task(void *arg, int32_t task, int32_t thread) {
+    const hybrid_job *j = (const hybrid_job *)arg;
+    const ember_conv_data *d = (const ember_conv_data *)j->node->op_data;
     const ember_window *w = &d->w;
     const ember_image_shape *s = &d->s;
-    const ember_tensor *filter_t = ember_node_input(ctx, node, 1);
-    const ember_tensor *bias_t = ember_node_input(ctx, node, 2);
+    const ember_tensor *filter_t = ember_node_input(j->ctx, j->node, 1);
+    const ember_tensor *bias_t = ember_node_input(j->ctx, j->node, 2);
     const float *bias = bias_t ? (const float *)bias_t->data : NULL;
     const int8_t *filter = (const int8_t *)filter_t->data;
-    const uint8_t *scales = ctx->model.data + filter_t->scales_pos;
-    float *out = (float *)ember_node_output(ctx, node, 0)->data;
+    const uint8_t *scales = j->ctx->model.data + filter_t->scales_pos;
+    float *out = (float *)ember_node_output(j->ctx, j->node, 0)->data;
+    const size_t image = (size_t)s->in_h * (size_t)s->in_w * (size_t)s->in_c;
+    int32_t r0, r1, r, ox, ic, m, ky, kx;
+    (void)thread;
+    ember_task_range(s->batches * s->out_h, j->tasks, task, &r0, &r1);
+    for (r = r0; r < r1; ++r) {
+        const int32_t b = r / s->out_h, oy = r % s->out_h;
+        const int8_t *q = j->q + (size_t)b * image;
+        for (ox = 0; ox < s->out_w; ++ox)
+            for (ic = 0; ic < s->in_c; ++ic)
+                for (m = 0; m < d->depth; ++m) {
+                    const int32_t oc = ic * d->depth + m;
+                    uint32_t acc = 0;
+                    float v;
+                    for (ky = 0; ky < w->filter_h; ++ky) {
+                        const int32_t iy = oy * w->stride_h - w->pad_h + ky * w->dilation_h;
+                        for (kx = 0; kx < w->filter_w; ++kx) {
+                            const int32_t ix = ox * w->stride_w - w->pad_w + kx * w->dilation_w;
+                            if (iy < 0 || iy >= s->in_h || ix < 0 || ix >= s->in_w)
+                                continue;
+                            acc += (uint32_t)(filter[((size_t)ky * w->filter_w + kx) * s->out_c + oc] *
+                                              ((int32_t)q[((size_t)iy * s->in_w + ix) * s->in_c + ic] -
+                                               j->zp[b]));
+                        }
+                    }
+                    v = (float)ember_wrap_i32(acc);
+                    v *= fb_f32_at(scales + 4 * (size_t)oc) * j->sf[b];
+                    if (bias)
+                        v += bias[oc];
+                    out[(((size_t)b * s->out_h + oy) * s->out_w + ox) * s->out_c + oc] =
+                        ember_clamp_f32(v, d->q.act_min_f, d->q.act_max_f);
+                }
+    }
+}
+
+/* Dynamic range (LiteRT's EvalHybridPerChannel, reference_integer_ops::DepthwiseConvHybridPerChannel): each
+ * batch image quantised asymmetrically as one row; acc = sum over the taps inside the image of w * (q - zp),
+ * then (float)acc * (s_w[oc] * sf) + bias, clamped. Output rows are split over threads. */
+static void eval_hybrid(ember_interpreter *ctx, const ember_node *node) {
+    const ember_conv_data *d = (const ember_conv_data *)node->op_data;
+    const ember_image_shape *s = &d->s;
     const size_t image = (size_t)s->in_h * (size_t)s->in_w * (size_t)s->in_c;
     int8_t *q = (int8_t *)ember_thread_scratch(ctx, 0);
     float *sf = (float *)(void *)(q + ember_align_size(image * (size_t)s->batches));
     int32_t *zp = (int32_t *)(void *)(sf + s->batches);
-    int32_t b, oy, ox, ic, m, ky, kx;
+    hybrid_job j;
     ember_hybrid_quantize_rows((const float *)ember_node_input(ctx, node, 0)->data, (int64_t)image,
                                s->batches, (int32_t)image, 1, q, sf, zp);
-    for (b = 0; b < s->batches; ++b)
-        for (oy = 0; oy < s->out_h; ++oy)
-            for (ox = 0; ox < s->out_w; ++ox)
-                for (ic = 0; ic < s->in_c; ++ic)
-                    for (m = 0; m < d->depth; ++m) {
-                        const int32_t oc = ic * d->depth + m;
-                        uint32_t acc = 0;
-                        float v;
-                        for (ky = 0; ky < w->filter_h; ++ky) {
-                            const int32_t iy = oy * w->stride_h - w->pad_h + ky * w->dilation_h;
-                            for (kx = 0; kx < w->filter_w; ++kx) {
-                                const int32_t ix = ox * w->stride_w - w->pad_w + kx * w->dilation_w;
-                                if (iy < 0 || iy >= s->in_h || ix < 0 || ix >= s->in_w)
-                                    continue;
-                                acc += (uint32_t)(filter[((size_t)ky * w->filter_w + kx) * s->out_c + oc] *
-                                                  ((int32_t)q[(size_t)b * image +
-                                                              ((size_t)iy * s->in_w + ix) * s->in_c + ic] -
-                                                   zp[b]));
-                            }
-                        }
-                        v = (float)ember_wrap_i32(acc);
-                        v *= fb_f32_at(scales + 4 * (size_t)oc) * sf[b];
-                        if (bias)
-                            v += bias[oc];
-                        out[(((size_t)b * s->out_h + oy) * s->out_w + ox) * s->out_c + oc] =
-                            ember_clamp_f32(v, d->q.act_min_f, d->q.act_max_f);
-                    }
+    j.ctx = ctx, j.node = node, j.q = q, j.sf = sf, j.zp = zp;
+    j.tasks = ember_parallel_tasks(ctx, (int64_t)s->batches * s->out_h,
+                                   (int64_t)s->out_w * s->out_c * d->w.filter_h * d->w.filter_w);
+    ember_parallel_run(ctx, j.tasks, hybrid_task, &j);
 }
 
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {

@@ -9,6 +9,7 @@
  * with asymmetric_quantize_inputs), output[b, o] += (float)dot * scale with scale sf[b] * s_w per tensor or
  * s_w[o] * sf[b] per channel (more than one scale), then the fused activation (TANH too, as LiteRT's hybrid
  * path allows). */
+#include "flatbuffer.h"
 #include "kernels/conv.h"
 #include "kernels/conv_i16.h"
 #include "kernels/hybrid.h"
@@ -222,6 +223,38 @@ static void fc_task(void *arg, int32_t task, int32_t thread) {
                            (size_t)d->out_dim, u0, u1);
 }
 
+typedef struct hybrid_job {
+    const fully_connected_data *d;
+    const int8_t *weights, *q;
+    const uint8_t *channel_scales; /* the model's per-channel scales, NULL per tensor */
+    const float *sf;
+    const int32_t *zp;
+    float *out;
+    int32_t tasks;
+} hybrid_job;
+
+/* Output units [u0, u1) of every batch row: out += (float)dot * scale, LiteRT's
+ * MatrixBatchVectorMultiplyAccumulate (kernels/hybrid.h) on a slice of the weight rows. */
+static void hybrid_task(void *arg, int32_t task, int32_t thread) {
+    const hybrid_job *j = (const hybrid_job *)arg;
+    const fully_connected_data *d = j->d;
+    int32_t u0, u1, b, u;
+    (void)thread;
+    ember_task_range(d->out_dim, j->tasks, task, &u0, &u1);
+    for (b = 0; b < d->batches; ++b) {
+        const int8_t *qb = j->q + (size_t)b * (size_t)d->in_dim;
+        const float batch_scale = j->channel_scales ? j->sf[b] : j->sf[b] * d->w_scale;
+        float *out = j->out + (size_t)b * (size_t)d->out_dim;
+        for (u = u0; u < u1; ++u) {
+            const float scale =
+                j->channel_scales ? fb_f32_at(j->channel_scales + 4 * (size_t)u) * batch_scale : batch_scale;
+            out[u] +=
+                (float)ember_hybrid_dot(j->weights + (size_t)u * (size_t)d->in_dim, qb, d->in_dim, j->zp[b]) *
+                scale;
+        }
+    }
+}
+
 static void eval_hybrid(ember_interpreter *ctx, const ember_node *node) {
     const fully_connected_data *d = (const fully_connected_data *)node->op_data;
     const ember_tensor *weights = ember_node_input(ctx, node, 1);
@@ -241,10 +274,13 @@ static void eval_hybrid(ember_interpreter *ctx, const ember_node *node) {
     for (i = 0; i < count && x[i] == 0.0f; ++i)
         ;
     if (i < count) { /* LiteRT skips the product when the whole input is zero */
+        hybrid_job j;
         ember_hybrid_quantize_rows(x, d->in_dim, d->batches, d->in_dim, d->asymmetric, q, sf, zp);
-        ember_hybrid_matmul_acc((const int8_t *)weights->data, d->out_dim, d->in_dim, d->w_scale,
-                                d->per_channel ? ctx->model.data + weights->scales_pos : NULL, q, sf, zp,
-                                d->batches, out);
+        j.d = d, j.weights = (const int8_t *)weights->data, j.q = q, j.sf = sf, j.zp = zp, j.out = out;
+        j.channel_scales = d->per_channel ? ctx->model.data + weights->scales_pos : NULL;
+        /* split over output units: every task reads its own weight rows once for all batch rows */
+        j.tasks = ember_parallel_tasks(ctx, d->out_dim, (int64_t)d->in_dim * d->batches);
+        ember_parallel_run(ctx, j.tasks, hybrid_task, &j);
     }
     ember_hybrid_activate(out, outputs, d->activation);
 }
@@ -286,8 +322,8 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 }
 
 /* Versions up to 12 (TensorFlow 2.21 writes 12 for a dynamic-range FULLY_CONNECTED with per-channel weights);
- * what they add beyond float32, int8, 16x8 and dynamic range with int8 weights (int4 weights, sparsity, ...) is
- * refused in prepare by type and option checks. */
+ * what they add beyond float32, int8, 16x8 and dynamic range with int8 weights (int4 weights, sparsity, ...)
+ * is refused in prepare by type and option checks. */
 EMBER_U8_VIA_I8(fully_connected, prepare, eval, scratch_bytes)
 
 const ember_kernel ember_kernel_fully_connected = {
