@@ -5,7 +5,8 @@ run under qemu-user, for every kernel of edge_runtime/src/op_registry.c in float
 Cases: every export rule's tiny model (test_export_rule_coverage.CASES) as float32 and as int8 with int8 and with
 float edges, the kernel tests' random CONV_2D / DEPTHWISE_CONV_2D / pooling / MEAN cases, and one-op models for
 what no export rule writes (shape ops, int8 MAXIMUM/MINIMUM/REDUCE_MAX/REDUCE_MIN, the int8 tables on all 256
-codes, the 16x8 kernels of test_kernels_int16x8). On each target, integer outputs (int8, int16, int32) must equal
+codes, the 16x8 kernels of test_kernels_int16x8), and the dynamic-range (hybrid) kernels with TensorFlow's
+dynamic-range files. On each target, integer outputs (int8, int16, int32) must equal
 LiteRT's bytes, and float32 outputs must equal the x86-64 runtime's bytes (ember.runtime) and be within rtol 1e-5,
 atol 1e-7 of LiteRT (of its default kernels for the ops its reference resolver lacks, ELU; int8 SUM's golden bytes
 come from its builtin kernels without XNNPACK, as its reference kernel reads int8 codes as uint8). The op list comes
@@ -36,9 +37,7 @@ FLOAT32_ONLY = {"LOCAL_RESPONSE_NORMALIZATION", "DENSIFY",
                 # int8 only as dynamic-range weights (float activations): its hybrid cases quantise float rows, so
                 # a last-bit difference of x86-64's and aarch64's expf/tanhf moves a quantised value and the float
                 # bits differ between targets (both within 1e-5 of LiteRT); the int8-activation LSTM is not built
-                "UNIDIRECTIONAL_SEQUENCE_LSTM",
-                # float32 only in the runtime (the dynamic-range RNN is refused)
-                "UNIDIRECTIONAL_SEQUENCE_RNN"}
+                "UNIDIRECTIONAL_SEQUENCE_LSTM"}
 # Kernels on bool tensors only: they need a bool replay case instead of float32 and int8 ones.
 BOOL_ONLY = {"LOGICAL_AND", "LOGICAL_OR", "LOGICAL_NOT"}
 
@@ -292,7 +291,8 @@ def one_op_cases() -> list[Case]:
         models.append((f"tf_{path.stem}", path.read_bytes()))
     for k, (name, model) in enumerate(models):
         add(name, model, control_feeds(model, 3 + k % 2))
-    # Recurrent: hand-built float32 LSTMs (not the hybrid ones: FLOAT32_ONLY says why).
+    # Recurrent: hand-built float32 LSTMs (not the hybrid ones: FLOAT32_ONLY says why); the RNN's hybrid case is
+    # with the other dynamic-range ones below.
     import test_sequence_lstm as lstm
 
     for name in ("batch1", "relu"):
@@ -303,6 +303,22 @@ def one_op_cases() -> list[Case]:
     add("UNIDIRECTIONAL_SEQUENCE_RNN/time_major_relu", rnn.rnn_model(time_major=True, activation="RELU", batch=3))
     add("LESS/float32", one_op_model("LESS", [TensorSpec("a", [3, 4]), TensorSpec("b", [4])],
                                      [TensorSpec("y", [3, 4], "bool")], version=1))
+    # Dynamic range (float32 activations, int8 weights; test_kernels_hybrid): the row quantisation rounds with
+    # roundf / round and the hybrid TANH is plain arithmetic, so the float bits agree on every target.
+    import test_kernels_hybrid as hybrid
+
+    h = np.random.default_rng(77)
+    add("FULLY_CONNECTED/hybrid_asymmetric_tanh",
+        hybrid.fc_model((3,), 20, 11, h, axis=0, asymmetric=True, activation="TANH"))
+    add("FULLY_CONNECTED/hybrid_per_tensor", hybrid.fc_model((2,), 16, 5, h, axis=None, asymmetric=False))
+    add("CONV_2D/hybrid_per_channel", hybrid.conv_model((1, 6, 6, 3), 4, 3, 3, h, axis=0, stride=(2, 1)))
+    add("CONV_2D/hybrid_per_tensor", hybrid.conv_model((2, 5, 5, 2), 3, 3, 3, h, axis=None, activation="RELU"))
+    add("DEPTHWISE_CONV_2D/hybrid", hybrid.depthwise_model((1, 6, 6, 4), 2, 3, 3, h))
+    add("BATCH_MATMUL/hybrid", hybrid.bmm_model((2, 3, 8), (8, 5), h, per_channel=True, asymmetric=True))
+    add("UNIDIRECTIONAL_SEQUENCE_RNN/hybrid_tanh",
+        hybrid.hybrid_rnn_model(2, 4, 6, 5, h, activation="TANH", asymmetric=True))
+    for path in sorted((Path(__file__).resolve().parents[1] / "data" / "tf" / "dynamic_range").glob("*.tflite")):
+        add(f"tf_{path.stem}", path.read_bytes())
     return cases
 
 

@@ -21,7 +21,7 @@ def test_unit_tests_under_asan_and_ubsan(tmp_path: Path) -> None:
     run([str(out / "ember-bench"), f"--graph={model}", "--num_runs=3", "--enable_op_profiling"], tmp_path)
     run([str(out / "ember-bench"), f"--graph={model}", "--num_runs=3", "--num_threads=2"], tmp_path)
     # Several subgraphs: WHILE (a constant bound, so the body runs), IF, CALL_ONCE, resource variables, and
-    # TensorFlow's files.
+    # TensorFlow's files (with the dynamic-range ones: the hybrid kernels' scratch).
     import subgraph_builder
 
     data = Path(__file__).resolve().parents[1] / "data" / "tf"
@@ -30,7 +30,7 @@ def test_unit_tests_under_asan_and_ubsan(tmp_path: Path) -> None:
     for name, content in models.items():
         (tmp_path / f"{name}.tflite").write_bytes(content)
     graphs = [tmp_path / f"{name}.tflite" for name in models] + sorted((data / "control_flow").glob("*.tflite")) + \
-        sorted((data / "variables").glob("*.tflite"))
+        sorted((data / "variables").glob("*.tflite")) + sorted((data / "dynamic_range").glob("*.tflite"))
     for graph in graphs:
         run([str(out / "ember-bench"), f"--graph={graph}", "--num_runs=3"], tmp_path)
 

@@ -83,6 +83,8 @@ def _options(b: flatbuffers.Builder, op: OpSpec) -> tuple[int, int]:
         tflite.FullyConnectedOptionsStart(b)
         tflite.FullyConnectedOptionsAddFusedActivationFunction(b, ACTIVATIONS[o.get("activation", "NONE")])
         tflite.FullyConnectedOptionsAddKeepNumDims(b, bool(o.get("keep_num_dims", False)))
+        if "asymmetric" in o:  # dynamic range: asymmetric_quantize_inputs
+            tflite.FullyConnectedOptionsAddAsymmetricQuantizeInputs(b, bool(o["asymmetric"]))
         if "quantized_bias_type" in o:  # 16x8: the bias type LiteRT reads (FLOAT32, the default: int64)
             tflite.FullyConnectedOptionsAddQuantizedBiasType(b, TENSOR_TYPES[o["quantized_bias_type"]])
         return tflite.BuiltinOptions.FullyConnectedOptions, tflite.FullyConnectedOptionsEnd(b)
@@ -98,6 +100,8 @@ def _options(b: flatbuffers.Builder, op: OpSpec) -> tuple[int, int]:
         tflite.SequenceRNNOptionsStart(b)
         tflite.SequenceRNNOptionsAddTimeMajor(b, bool(o.get("time_major", False)))
         tflite.SequenceRNNOptionsAddFusedActivationFunction(b, ACTIVATIONS[o.get("activation", "TANH")])
+        if "asymmetric" in o:  # dynamic range: asymmetric_quantize_inputs
+            tflite.SequenceRNNOptionsAddAsymmetricQuantizeInputs(b, bool(o["asymmetric"]))
         return tflite.BuiltinOptions.SequenceRNNOptions, tflite.SequenceRNNOptionsEnd(b)
     if op.op in ("CONV_2D", "DEPTHWISE_CONV_2D"):
         depthwise = op.op == "DEPTHWISE_CONV_2D"
@@ -131,6 +135,8 @@ def _options(b: flatbuffers.Builder, op: OpSpec) -> tuple[int, int]:
         tflite.BatchMatMulOptionsStart(b)
         tflite.BatchMatMulOptionsAddAdjX(b, bool(o.get("adj_x", False)))
         tflite.BatchMatMulOptionsAddAdjY(b, bool(o.get("adj_y", False)))
+        if "asymmetric" in o:  # dynamic range: asymmetric_quantize_inputs
+            tflite.BatchMatMulOptionsAddAsymmetricQuantizeInputs(b, bool(o["asymmetric"]))
         return tflite.BuiltinOptions.BatchMatMulOptions, tflite.BatchMatMulOptionsEnd(b)
     if op.op in _LAYOUT_OPTIONS or op.op in ("ADD", "SUB", "MUL"):
         return _elementwise_or_layout_options(b, op)

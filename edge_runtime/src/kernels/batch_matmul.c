@@ -10,11 +10,22 @@
  * sums k ascending with separate multiplies and adds and requantises with the double rounding: the reference
  * loops' bits. Rows of one product are split over the interpreter's threads. int8 with a nonzero rhs zero
  * point (attention's Q K^T and P V) widens both operands minus their zero points to int16 in the scratch,
- * rhs transposed, so that the int32 dot products run over contiguous rows (wrapping sums: same bits). */
+ * rhs transposed, so that the int32 dot products run over contiguous rows (wrapping sums: same bits).
+ *
+ * Dynamic range (float32 lhs and output, constant int8 rhs with zero point 0, per tensor or per output
+ * column: LiteRT's EvalHybrid and reference_ops::BatchMatMul's hybrid loops): every lhs row is quantised
+ * (kernels/ hybrid.h; asymmetric with asymmetric_quantize_inputs), total = int32 dot product with the rhs
+ * column, then total -= rowsum(column) * (float)zp in float, truncated back to int32 (LiteRT's mixed-type
+ * statement, applied with zero points 0 too), out = 0 + scale * (float)total with scale sf * s_w (per tensor)
+ * or sf * s_w[col]. LiteRT indexes the scale factors and row sums of a batch (b0, b1, b2) at (b0 + b1 + b2) *
+ * rows (each term where that batch axis is not 1), which is the matrix's own only with at most one batch axis
+ * past 1; ember indexes them the same way. */
 #include <math.h>
 #include <string.h>
 
+#include "flatbuffer.h"
 #include "gemm/gemm.h"
+#include "kernels/hybrid.h"
 #include "kernels/kernels.h"
 #include "quantization.h"
 #include "tflite_schema.h"
@@ -31,15 +42,38 @@ typedef struct batch_matmul_data {
     int fast;                /* the GEMM path (see fast_shape) */
     int widened;             /* int8 with a nonzero rhs zero point: int16 rows in the scratch */
     const int32_t *channels; /* fast int8: multiplier[cols] then shift[cols] */
-    uint8_t *packed;         /* fast, constant rhs: rhs_count packed matrices of packed_stride bytes; else NULL */
+    uint8_t *packed; /* fast, constant rhs: rhs_count packed matrices of packed_stride bytes; else NULL */
     size_t packed_stride;
+    int32_t hybrid, asymmetric, per_channel; /* dynamic range: float32 lhs, int8 rhs */
+    float w_scale;
 } batch_matmul_data;
+
+/* Whether the node is dynamic range (float32 lhs, int8 rhs), read defensively for the hooks. */
+static int is_hybrid(const ember_interpreter *ctx, const ember_node *node) {
+    return node->input_count == 2 && node->inputs[0] >= 0 && node->inputs[1] >= 0 &&
+           ctx->tensors[node->inputs[0]].type == EMBER_FLOAT32 &&
+           ctx->tensors[node->inputs[1]].type == EMBER_INT8;
+}
+
+/* Dynamic range: the quantised lhs (its element count), a scale factor and zero point per lhs row (at most
+ * its element count), the rhs column sums (its element count), one lhs row of floats (the longer of its last
+ * dims). */
+static size_t hybrid_scratch_bytes(const ember_interpreter *ctx, const ember_node *node) {
+    const ember_tensor *lhs = &ctx->tensors[node->inputs[0]], *rhs = &ctx->tensors[node->inputs[1]];
+    const size_t l = lhs->bytes / sizeof(float), r = rhs->bytes;
+    const size_t row = lhs->rank >= 2 ? (size_t)(lhs->dims[lhs->rank - 1] > lhs->dims[lhs->rank - 2]
+                                                     ? lhs->dims[lhs->rank - 1]
+                                                     : lhs->dims[lhs->rank - 2])
+                                      : 1;
+    return ember_align_size(l) + 2 * ember_align_size(4 * l) + ember_align_size(4 * r) +
+           ember_align_size(4 * row) + EMBER_ALIGNMENT;
+}
 
 /* The GEMM path's view of a node, read defensively (the hooks run before prepare checks anything): whether it
  * applies, and the sizes it reserves. The two innermost dims of each operand are d3 x d4; adj_x / adj_y are
  * options the hooks do not read, so reservations cover both orientations. */
 typedef struct fast_shape {
-    int ok, widened, is_i8, rhs_constant; /* ok: the GEMM path; widened: the int16 path */
+    int ok, widened, is_i8, rhs_constant;              /* ok: the GEMM path; widened: the int16 path */
     int32_t lhs_d3, lhs_d4, rhs_d3, rhs_d4, rhs_count; /* rhs_count: matrices in the rhs */
     size_t elt;
 } fast_shape;
@@ -50,7 +84,8 @@ static size_t packed_bytes(const fast_shape *f, int32_t n, int32_t k, ember_isa 
 
 /* Bytes of one packed rhs matrix, whichever of its dims is the reduction. */
 static size_t packed_matrix_bytes(const fast_shape *f, ember_isa isa) {
-    const size_t a = packed_bytes(f, f->rhs_d4, f->rhs_d3, isa), b = packed_bytes(f, f->rhs_d3, f->rhs_d4, isa);
+    const size_t a = packed_bytes(f, f->rhs_d4, f->rhs_d3, isa),
+                 b = packed_bytes(f, f->rhs_d3, f->rhs_d4, isa);
     return ember_align_size(a > b ? a : b);
 }
 
@@ -63,7 +98,8 @@ static fast_shape fast_shape_of(const ember_interpreter *ctx, const ember_node *
         return f;
     lhs = &ctx->tensors[node->inputs[0]], rhs = &ctx->tensors[node->inputs[1]];
     out = &ctx->tensors[node->outputs[0]];
-    if (lhs->type != rhs->type || lhs->type != out->type || (lhs->type != EMBER_FLOAT32 && lhs->type != EMBER_INT8))
+    if (lhs->type != rhs->type || lhs->type != out->type ||
+        (lhs->type != EMBER_FLOAT32 && lhs->type != EMBER_INT8))
         return f;
     if (lhs->rank < 2 || lhs->rank > 5 || rhs->rank < 2 || rhs->rank > 5)
         return f;
@@ -104,6 +140,8 @@ static size_t op_data_bytes(const ember_interpreter *ctx, const ember_node *node
 /* [lhs transposed: lhs matrix][rhs transposed: rhs matrix][packed rhs, when not constant]. */
 static size_t scratch_bytes(const ember_interpreter *ctx, const ember_node *node) {
     const fast_shape f = fast_shape_of(ctx, node);
+    if (is_hybrid(ctx, node))
+        return hybrid_scratch_bytes(ctx, node);
     if (f.widened)
         return ember_align_size(sizeof(int16_t) * (size_t)f.rhs_d3 * (size_t)f.rhs_d4) +
                ember_align_size(sizeof(int16_t) * (size_t)(f.lhs_d3 > f.lhs_d4 ? f.lhs_d3 : f.lhs_d4));
@@ -168,8 +206,8 @@ static void batch_matmul_i8(const batch_matmul_data *d, const int8_t *lhs, const
 }
 
 /* Matrix [rows][cols] of `from` (element size elt, strides row / col in elements) copied row-major. */
-static void copy_row_major(const uint8_t *from, int32_t rows, int32_t cols, int32_t row, int32_t col, size_t elt,
-                           uint8_t *to) {
+static void copy_row_major(const uint8_t *from, int32_t rows, int32_t cols, int32_t row, int32_t col,
+                           size_t elt, uint8_t *to) {
     int32_t i, j;
     for (i = 0; i < rows; ++i)
         for (j = 0; j < cols; ++j)
@@ -202,7 +240,8 @@ static void pack_rhs(const ember_interpreter *ctx, const batch_matmul_data *d, c
     }
 }
 
-/* Sets up the fast path after the shape checks: per-channel copies of the one multiplier, packed constants. */
+/* Sets up the fast path after the shape checks: per-channel copies of the one multiplier, packed constants.
+ */
 static void prepare_fast(ember_interpreter *ctx, ember_node *node, batch_matmul_data *d) {
     const fast_shape f = fast_shape_of(ctx, node);
     const ember_tensor *rhs = ember_node_input(ctx, node, 1);
@@ -219,10 +258,12 @@ static void prepare_fast(ember_interpreter *ctx, ember_node *node, batch_matmul_
         at += ember_align_size(2 * sizeof(int32_t) * (size_t)(f.rhs_d3 > f.rhs_d4 ? f.rhs_d3 : f.rhs_d4));
     }
     if (f.rhs_constant) {
-        uint8_t *temp = ember_thread_scratch(ctx, 0) + ember_align_size((size_t)f.lhs_d3 * (size_t)f.lhs_d4 * f.elt);
+        uint8_t *temp =
+            ember_thread_scratch(ctx, 0) + ember_align_size((size_t)f.lhs_d3 * (size_t)f.lhs_d4 * f.elt);
         d->packed = at, d->packed_stride = packed_matrix_bytes(&f, ctx->isa);
         for (m = 0; m < f.rhs_count; ++m)
-            pack_rhs(ctx, d, (const uint8_t *)rhs->data + (size_t)m * (size_t)d->depth * (size_t)d->cols * f.elt,
+            pack_rhs(ctx, d,
+                     (const uint8_t *)rhs->data + (size_t)m * (size_t)d->depth * (size_t)d->cols * f.elt,
                      temp, d->packed + (size_t)m * d->packed_stride);
     }
 }
@@ -250,7 +291,8 @@ static void eval_fast(ember_interpreter *ctx, const ember_node *node) {
     const batch_matmul_data *d = (const batch_matmul_data *)node->op_data;
     const ember_tensor *lhs_t = ember_node_input(ctx, node, 0), *rhs_t = ember_node_input(ctx, node, 1);
     const size_t elt = d->channels ? 1 : sizeof(float);
-    const size_t lhs_matrix = (size_t)d->rows * (size_t)d->depth, rhs_matrix = (size_t)d->depth * (size_t)d->cols;
+    const size_t lhs_matrix = (size_t)d->rows * (size_t)d->depth,
+                 rhs_matrix = (size_t)d->depth * (size_t)d->cols;
     uint8_t *lhs_temp = ember_thread_scratch(ctx, 0);
     uint8_t *rhs_temp = lhs_temp + ember_align_size(lhs_matrix * elt);
     uint8_t *packed_temp = rhs_temp + ember_align_size(rhs_matrix * elt);
@@ -287,7 +329,8 @@ static void eval_widened(ember_interpreter *ctx, const ember_node *node) {
     const int8_t *rhs = (const int8_t *)ember_node_input(ctx, node, 1)->data;
     int8_t *output = (int8_t *)ember_node_output(ctx, node, 0)->data;
     int16_t *rhs16 = (int16_t *)(void *)ember_thread_scratch(ctx, 0);
-    int16_t *row16 = rhs16 + ember_align_size(sizeof(int16_t) * (size_t)d->depth * (size_t)d->cols) / sizeof(int16_t);
+    int16_t *row16 =
+        rhs16 + ember_align_size(sizeof(int16_t) * (size_t)d->depth * (size_t)d->cols) / sizeof(int16_t);
     int32_t b0, b1, b2, i, j, k;
     for (b0 = 0; b0 < d->out_batch[0]; ++b0)
         for (b1 = 0; b1 < d->out_batch[1]; ++b1)
@@ -301,8 +344,9 @@ static void eval_widened(ember_interpreter *ctx, const ember_node *node) {
                                       d->rhs_zero_point);
                 for (i = 0; i < d->rows; ++i) {
                     for (k = 0; k < d->depth; ++k)
-                        row16[k] = (int16_t)(l[(size_t)i * (size_t)d->lhs_row + (size_t)k * (size_t)d->lhs_k] -
-                                             d->lhs_zero_point);
+                        row16[k] =
+                            (int16_t)(l[(size_t)i * (size_t)d->lhs_row + (size_t)k * (size_t)d->lhs_k] -
+                                      d->lhs_zero_point);
                     for (j = 0; j < d->cols; ++j) {
                         const int16_t *w = rhs16 + (size_t)j * (size_t)d->depth;
                         uint32_t total = 0;
@@ -339,12 +383,15 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
                 "BATCH_MATMUL %ld: needs 2 inputs and 1 output", n);
     EMBER_TRY(ember_option_i8(ctx, node, TFL_BMM_ADJ_X, 0, &adj_x));
     EMBER_TRY(ember_option_i8(ctx, node, TFL_BMM_ADJ_Y, 0, &adj_y));
-    EMBER_CHECK(ctx,
-                (lhs->type == EMBER_FLOAT32 || lhs->type == EMBER_INT8) && rhs->type == lhs->type &&
-                    output->type == lhs->type,
-                EMBER_UNSUPPORTED,
-                "BATCH_MATMUL %ld: types %s x %s -> %s; float32 and int8 (all three alike) are supported", n,
-                ember_type_name(lhs->type), ember_type_name(rhs->type), ember_type_name(output->type));
+    d->hybrid = lhs->type == EMBER_FLOAT32 && rhs->type == EMBER_INT8 && output->type == EMBER_FLOAT32;
+    EMBER_CHECK(
+        ctx,
+        d->hybrid || ((lhs->type == EMBER_FLOAT32 || lhs->type == EMBER_INT8) && rhs->type == lhs->type &&
+                      output->type == lhs->type),
+        EMBER_UNSUPPORTED,
+        "BATCH_MATMUL %ld: types %s x %s -> %s; float32 and int8 (all three alike) and float32 x int8 -> "
+        "float32 (dynamic range) are supported",
+        n, ember_type_name(lhs->type), ember_type_name(rhs->type), ember_type_name(output->type));
     if (lhs->type == EMBER_INT8) {
         float s_lhs, s_rhs, s_out;
         EMBER_TRY(ember_tensor_quant_i8(ctx, node, lhs, &s_lhs, &d->lhs_zero_point));
@@ -388,16 +435,107 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
                 "BATCH_MATMUL %ld: %s x %s (adj_x %d, adj_y %d) does not give output '%.64s' %s", n,
                 ember_shape_string(lhs, a, sizeof a), ember_shape_string(rhs, b, sizeof b), (int)adj_x,
                 (int)adj_y, output->name, ember_shape_string(output, c, sizeof c));
+    if (d->hybrid) {
+        int8_t asymmetric;
+        int per_channel;
+        EMBER_TRY(ember_option_i8(ctx, node, TFL_BMM_ASYMMETRIC_QUANTIZE_INPUTS, 0, &asymmetric));
+        EMBER_TRY(ember_hybrid_weights_check(ctx, node, rhs, rhs->rank - (adj_y ? 2 : 1), d->cols,
+                                             &per_channel, &d->w_scale));
+        /* LiteRT sums the rows of the rhs matrices past the first batch axis of its rank-5 form only */
+        EMBER_CHECK(ctx, dim5(rhs, 0) == 1, EMBER_UNSUPPORTED,
+                    "BATCH_MATMUL %ld: a dynamic-range rhs %s of rank 5 needs its first axis 1", n,
+                    ember_shape_string(rhs, a, sizeof a));
+        d->asymmetric = asymmetric != 0;
+        d->per_channel = per_channel;
+        d->fast = d->widened = 0, d->channels = NULL, d->packed = NULL;
+        return EMBER_OK;
+    }
     prepare_fast(ctx, node, d);
     return EMBER_OK;
 }
 
+static void eval_hybrid(ember_interpreter *ctx, const ember_node *node) {
+    const batch_matmul_data *d = (const batch_matmul_data *)node->op_data;
+    const ember_tensor *lhs_t = ember_node_input(ctx, node, 0), *rhs_t = ember_node_input(ctx, node, 1);
+    const float *lhs = (const float *)lhs_t->data;
+    const int8_t *rhs = (const int8_t *)rhs_t->data;
+    const uint8_t *scales = ctx->model.data + rhs_t->scales_pos;
+    float *output = (float *)ember_node_output(ctx, node, 0)->data;
+    const size_t l_count = lhs_t->bytes / sizeof(float), r_count = rhs_t->bytes;
+    const size_t lhs_matrix = (size_t)d->rows * (size_t)d->depth,
+                 rhs_matrix = (size_t)d->depth * (size_t)d->cols;
+    const int32_t lhs_rows = (int32_t)(lhs_matrix ? l_count / (size_t)d->depth : 0);
+    const int32_t rhs_matrices = (int32_t)(rhs_matrix ? r_count / rhs_matrix : 0);
+    int8_t *q = (int8_t *)ember_thread_scratch(ctx, 0);
+    float *sf = (float *)(void *)(q + ember_align_size(l_count));
+    int32_t *zp = (int32_t *)(void *)((uint8_t *)sf + ember_align_size(4 * l_count));
+    int32_t *rowsum = (int32_t *)(void *)((uint8_t *)zp + ember_align_size(4 * l_count));
+    float *row = (float *)(void *)((uint8_t *)rowsum + ember_align_size(4 * r_count));
+    int32_t b0, b1, b2, i, j, k, m;
+    /* every lhs row of `depth` values (read through adj_x), quantised as LiteRT's transposed copy */
+    for (m = 0; m < lhs_rows; ++m) {
+        const float *at =
+            lhs + (size_t)(m / d->rows) * lhs_matrix + (size_t)(m % d->rows) * (size_t)d->lhs_row;
+        for (k = 0; k < d->depth; ++k)
+            row[k] = at[(size_t)k * (size_t)d->lhs_k];
+        ember_hybrid_quantize_rows(row, 0, 1, d->depth, d->asymmetric, q + (size_t)m * (size_t)d->depth,
+                                   sf + m, zp + m);
+        if (!d->per_channel)
+            sf[m] *= d->w_scale;
+    }
+    for (m = 0; m < rhs_matrices; ++m)
+        for (j = 0; j < d->cols; ++j) {
+            const int8_t *r = rhs + (size_t)m * rhs_matrix + (size_t)j * (size_t)d->rhs_col;
+            int32_t sum = 0;
+            for (k = 0; k < d->depth; ++k)
+                sum += r[(size_t)k * (size_t)d->rhs_k];
+            rowsum[(size_t)m * (size_t)d->cols + (size_t)j] = sum;
+        }
+    for (b0 = 0; b0 < d->out_batch[0]; ++b0)
+        for (b1 = 0; b1 < d->out_batch[1]; ++b1)
+            for (b2 = 0; b2 < d->out_batch[2]; ++b2) {
+                const size_t l = (size_t)(b0 * d->lhs_step[0] + b1 * d->lhs_step[1] + b2 * d->lhs_step[2]);
+                const int8_t *r = rhs + (b0 * d->rhs_step[0] + b1 * d->rhs_step[1] + b2 * d->rhs_step[2]);
+                /* LiteRT's indexing of the per-row scale factors and per-column sums (see the top) */
+                const size_t si = (size_t)((d->lhs_step[0] ? b0 : 0) + (d->lhs_step[1] ? b1 : 0) +
+                                           (d->lhs_step[2] ? b2 : 0)) *
+                                  (size_t)d->rows;
+                const size_t ri = (size_t)((d->rhs_step[0] ? b0 : 0) + (d->rhs_step[1] ? b1 : 0) +
+                                           (d->rhs_step[2] ? b2 : 0)) *
+                                  (size_t)d->cols;
+                for (i = 0; i < d->rows; ++i) {
+                    const int8_t *qi = q + l + (size_t)i * (size_t)d->depth;
+                    const float batch_scale = sf[si + (size_t)i];
+                    const float offset = (float)zp[si + (size_t)i];
+                    for (j = 0; j < d->cols; ++j) {
+                        uint32_t acc = 0;
+                        int32_t total;
+                        float scale = batch_scale;
+                        for (k = 0; k < d->depth; ++k)
+                            acc +=
+                                (uint32_t)(qi[k] *
+                                           r[(size_t)k * (size_t)d->rhs_k + (size_t)j * (size_t)d->rhs_col]);
+                        total = (int32_t)((float)wrap_i32(acc) - (float)rowsum[ri + (size_t)j] * offset);
+                        if (d->per_channel)
+                            scale *= fb_f32_at(scales + 4 * (size_t)j);
+                        *output++ = 0.0f + scale * (float)total;
+                    }
+                }
+            }
+}
+
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
-    if (((const batch_matmul_data *)node->op_data)->fast && ember_element_count(ember_node_output(ctx, node, 0))) {
+    if (((const batch_matmul_data *)node->op_data)->hybrid) {
+        eval_hybrid(ctx, node);
+        return EMBER_OK;
+    }
+    if (((const batch_matmul_data *)node->op_data)->fast &&
+        ember_element_count(ember_node_output(ctx, node, 0))) {
         eval_fast(ctx, node);
         return EMBER_OK;
     }
-    if (((const batch_matmul_data *)node->op_data)->widened && ember_element_count(ember_node_output(ctx, node, 0))) {
+    if (((const batch_matmul_data *)node->op_data)->widened &&
+        ember_element_count(ember_node_output(ctx, node, 0))) {
         eval_widened(ctx, node);
         return EMBER_OK;
     }
@@ -414,7 +552,8 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
-/* Versions up to 4 as LiteRT registers them; what they add beyond float32 is refused by type. */
+/* Versions up to 4 as LiteRT registers them; what they add beyond float32, int8 and dynamic range is refused
+ * by type. */
 const ember_kernel ember_kernel_batch_matmul = {
     TFL_OP_BATCH_MATMUL,
     "BATCH_MATMUL",

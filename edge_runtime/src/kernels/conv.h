@@ -130,7 +130,22 @@ typedef struct ember_conv_data {
     ember_isa isa;      /* level of the depthwise kernels */
     const void *packed; /* GEMM paths: the packed weights inside this op data */
     int32_t block_rows; /* im2col: rows per block in the scratch */
+    /* dynamic range (float32 input and output, int8 weights; kernels/hybrid.h): per_channel is LiteRT's
+     * per-channel path (asymmetric inputs, the channel scales), else one scale (symmetric inputs) */
+    int32_t hybrid, hybrid_per_channel;
+    float hybrid_scale;
 } ember_conv_data;
+
+/* Prepare of a dynamic-range CONV_2D or DEPTHWISE_CONV_2D (float32 input, int8 filter): float32 output and
+ * bias of `channels`, the float clamp of `activation` into d->q, the filter's scales (per channel along
+ * filter_axis) checked; sets d->hybrid and d->hybrid_scale, and d->hybrid_per_channel when the filter has
+ * several scales. */
+ember_status ember_hybrid_conv_prepare(ember_interpreter *ctx, const ember_node *node, int8_t activation,
+                                       int32_t filter_axis, int32_t channels, ember_conv_data *d);
+
+/* Scratch of a dynamic-range convolution: the quantised input (its element count), a scale factor and a zero
+ * point per batch, then `extra` bytes; 0 when the node is not dynamic range (read defensively). */
+size_t ember_hybrid_conv_scratch_bytes(const ember_interpreter *ctx, const ember_node *node, size_t extra);
 
 /* Eval of CONV_2D and DEPTHWISE_CONV_2D: runs f32 or i8 on the node's input, filter, optional bias and output
  * with the ember_conv_data in its op data. */

@@ -1,11 +1,14 @@
 /* CONV_2D, float32 and int8, NHWC input, OHWI filter, optional bias, fused activation; grouped convolution
  * when the filter's input depth divides the input's. Arithmetic and order of operations follow TFLite's
  * reference kernels (reference/conv.h, reference/integer_ops/conv.h) so float results agree to rounding and
- * int8 results bit for bit. int16 activations with int8 weights (16x8) run kernels/conv_i16.c's loops. */
+ * int8 results bit for bit. int16 activations with int8 weights (16x8) run kernels/conv_i16.c's loops;
+ * float32 activations with int8 weights (dynamic range) eval_hybrid below. */
 #include <string.h>
 
+#include "flatbuffer.h"
 #include "kernels/conv.h"
 #include "kernels/conv_i16.h"
+#include "kernels/hybrid.h"
 #include "kernels/kernels.h"
 #include "kernels/uint8.h"
 #include "quantization.h"
@@ -121,6 +124,15 @@ static size_t op_data_bytes(const ember_interpreter *ctx, const ember_node *node
 
 static size_t scratch_bytes(const ember_interpreter *ctx, const ember_node *node) {
     int32_t k;
+    if (node->input_count >= 2 && node->inputs[1] >= 0 && ctx->tensors[node->inputs[1]].rank == 4) {
+        /* dynamic range: one im2col row (filter_h * filter_w * in_c / groups int8) after the quantised input
+         */
+        const ember_tensor *filter = &ctx->tensors[node->inputs[1]];
+        const size_t row = (size_t)filter->dims[1] * (size_t)filter->dims[2] * (size_t)filter->dims[3];
+        const size_t hybrid = ember_hybrid_conv_scratch_bytes(ctx, node, row);
+        if (hybrid)
+            return hybrid;
+    }
     if (!gemm_bytes(ctx, node, &k) || is_direct(ctx, node))
         return 0;
     return (size_t)block_rows(ctx, node, k) * (size_t)k * ember_type_size(ctx->tensors[node->inputs[0]].type);
@@ -189,6 +201,28 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
         "groups])",
         n, ember_shape_string(filter, a, sizeof a), ember_shape_string(input, b, sizeof b),
         (long)data->s.out_c);
+    data->hybrid = 0;
+    if (input->type == EMBER_FLOAT32 && filter->type == EMBER_INT8) {
+        const int32_t groups = data->s.in_c / data->depth;
+        int32_t c;
+        EMBER_CHECK(ctx, ember_node_input(ctx, node, 2) != NULL, EMBER_INVALID_MODEL,
+                    "CONV_2D %ld: a dynamic-range convolution needs a bias (LiteRT requires one)", n);
+        EMBER_TRY(ember_hybrid_conv_prepare(ctx, node, activation, 0, data->s.out_c, data));
+        /* LiteRT takes its per-channel path (asymmetric inputs) only when the scales differ, and for grouped
+         * convolutions, whose scales it then reads per channel */
+        if (data->hybrid_per_channel) {
+            const uint8_t *scales = ctx->model.data + filter->scales_pos;
+            int differ = 0;
+            for (c = 1; c < filter->quant_count; ++c)
+                differ |= fb_f32_at(scales + 4 * (size_t)c) != fb_f32_at(scales);
+            data->hybrid_per_channel = differ || groups != 1;
+        }
+        EMBER_CHECK(ctx, groups == 1 || filter->quant_count == data->s.out_c, EMBER_UNSUPPORTED,
+                    "CONV_2D %ld: a grouped dynamic-range convolution needs one filter scale per output "
+                    "channel (LiteRT reads them per channel), filter '%.64s' has %ld",
+                    n, filter->name, (long)filter->quant_count);
+        return EMBER_OK;
+    }
     EMBER_TRY(ember_conv_quant_prepare(ctx, node, activation, 0, 0, data->s.out_c, &data->q));
     choose_path(ctx, node, data);
     return EMBER_OK;
@@ -267,11 +301,106 @@ static void conv_task(void *arg, int32_t task, int32_t thread) {
     }
 }
 
+typedef struct hybrid_job {
+    ember_interpreter *ctx;
+    const ember_node *node;
+    const int8_t *q;
+    const float *sf;
+    const int32_t *zp;
+    size_t cols_at; /* where a thread's im2col row starts in its scratch */
+    int32_t tasks;
+} hybrid_job;
+
+/* Output rows (b, oy) of one task, the im2col row in the running thread's scratch. */
+static void hybrid_task(void *arg, int32_t task, int32_t thread) {
+    const hybrid_job *j = (const hybrid_job *)arg;
+    const ember_node *node = j->node;
+    const ember_conv_data *d = (const ember_conv_data *)node->op_data;
+    const ember_window *w = &d->w;
+    const ember_image_shape *s = &d->s;
+    const ember_tensor *filter = ember_node_input(j->ctx, node, 1);
+    const ember_tensor *bias_t = ember_node_input(j->ctx, node, 2);
+    const float *bias = bias_t ? (const float *)bias_t->data : NULL;
+    const int8_t *weights = (const int8_t *)filter->data;
+    const uint8_t *scales = j->ctx->model.data + filter->scales_pos;
+    float *out = (float *)ember_node_output(j->ctx, node, 0)->data;
+    const int32_t fic = d->depth, groups = s->in_c / fic, per_group = s->out_c / groups;
+    const size_t image = (size_t)s->in_h * (size_t)s->in_w * (size_t)s->in_c;
+    const size_t k = (size_t)w->filter_h * (size_t)w->filter_w * (size_t)fic;
+    int8_t *cols = (int8_t *)ember_thread_scratch(j->ctx, thread) + j->cols_at;
+    int32_t r0, r1, r, ox, g, oc, ky, kx;
+    ember_task_range(s->batches * s->out_h, j->tasks, task, &r0, &r1);
+    for (r = r0; r < r1; ++r) {
+        const int32_t b = r / s->out_h, oy = r % s->out_h;
+        for (ox = 0; ox < s->out_w; ++ox)
+            for (g = 0; g < groups; ++g) {
+                int8_t *c = cols;
+                for (ky = 0; ky < w->filter_h; ++ky) {
+                    const int32_t iy = oy * w->stride_h - w->pad_h + ky * w->dilation_h;
+                    for (kx = 0; kx < w->filter_w; ++kx, c += fic) {
+                        const int32_t ix = ox * w->stride_w - w->pad_w + kx * w->dilation_w;
+                        if (iy < 0 || iy >= s->in_h || ix < 0 || ix >= s->in_w)
+                            memset(c, (int)(int8_t)j->zp[b], (size_t)fic);
+                        else
+                            memcpy(c,
+                                   j->q + (size_t)b * image + ((size_t)iy * s->in_w + ix) * s->in_c +
+                                       (size_t)g * fic,
+                                   (size_t)fic);
+                    }
+                }
+                for (oc = g * per_group; oc < (g + 1) * per_group; ++oc) {
+                    const int32_t acc =
+                        ember_hybrid_dot(weights + (size_t)oc * k, cols, (int32_t)k, j->zp[b]);
+                    float v;
+                    if (d->hybrid_per_channel) {
+                        v = (float)acc * fb_f32_at(scales + 4 * (size_t)oc) * j->sf[b];
+                        if (bias)
+                            v += bias[oc];
+                    } else {
+                        v = 0.0f + (float)acc * (j->sf[b] * d->hybrid_scale);
+                        if (bias)
+                            v = v + bias[oc];
+                    }
+                    out[(((size_t)b * s->out_h + oy) * s->out_w + ox) * s->out_c + oc] =
+                        ember_clamp_f32(v, d->q.act_min_f, d->q.act_max_f);
+                }
+            }
+    }
+}
+
+/* Dynamic range (LiteRT's EvalHybrid and EvalHybridPerChannel): each batch image is quantised as one row,
+ * symmetric, or asymmetric on the per-channel path; an output is the int32 sum over the taps inside the image
+ * of w * (q - zp) (an im2col row with padding taps at the zero point adds exactly that), scaled back as
+ * 0 + (float)acc * (sf * s_w) then + bias per tensor (optimized_ops::HybridConv, which LiteRT runs for the
+ * reference kernels too), or ((float)acc * s_w[oc]) * sf + bias per channel (reference_ops::
+ * HybridConvPerChannel), then the fused activation's clamp. Output rows are split over threads (each output
+ * is computed alone: the same bits on any thread count). */
+static void eval_hybrid(ember_interpreter *ctx, const ember_node *node) {
+    const ember_conv_data *d = (const ember_conv_data *)node->op_data;
+    const ember_image_shape *s = &d->s;
+    const size_t image = (size_t)s->in_h * (size_t)s->in_w * (size_t)s->in_c;
+    const int64_t k = (int64_t)d->w.filter_h * d->w.filter_w * d->depth;
+    int8_t *q = (int8_t *)ember_thread_scratch(ctx, 0);
+    float *sf = (float *)(void *)(q + ember_align_size(image * (size_t)s->batches));
+    int32_t *zp = (int32_t *)(void *)(sf + s->batches);
+    hybrid_job j;
+    ember_hybrid_quantize_rows((const float *)ember_node_input(ctx, node, 0)->data, (int64_t)image,
+                               s->batches, (int32_t)image, d->hybrid_per_channel, q, sf, zp);
+    j.ctx = ctx, j.node = node, j.q = q, j.sf = sf, j.zp = zp;
+    j.cols_at = ember_align_size(image * (size_t)s->batches) + ember_align_size(8 * (size_t)s->batches);
+    j.tasks = ember_parallel_tasks(ctx, (int64_t)s->batches * s->out_h, (int64_t)s->out_w * s->out_c * k);
+    ember_parallel_run(ctx, j.tasks, hybrid_task, &j);
+}
+
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const ember_conv_data *d = (const ember_conv_data *)node->op_data;
     const ember_tensor *input = ember_node_input(ctx, node, 0);
     ember_tensor *output = ember_node_output(ctx, node, 0);
     conv_job j;
+    if (d->hybrid) {
+        eval_hybrid(ctx, node);
+        return EMBER_OK;
+    }
     if (input->type == EMBER_INT16)
         return ember_conv_i16_eval(ctx, node, ember_conv_2d_ref_i16);
     if (d->path == EMBER_CONV_REFERENCE)
@@ -287,8 +416,8 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
-/* Versions up to 8 as LiteRT registers them; what they add beyond float32, int8 and 16x8 (int4 weights,
- * hybrid float x int8) is refused in prepare by type. */
+/* Versions up to 8 as LiteRT registers them; what they add beyond float32, int8, 16x8 and dynamic range with
+ * int8 weights (int4 weights) is refused in prepare by type. */
 EMBER_U8_VIA_I8(conv_2d, prepare, eval, scratch_bytes)
 
 const ember_kernel ember_kernel_conv_2d = {

@@ -1,9 +1,12 @@
 /* DEPTHWISE_CONV_2D, float32 and int8: filter [1, h, w, in_c * multiplier], output channel ic * multiplier +
  * m sees only input channel ic. Order of operations as TFLite's reference kernels
  * (reference/depthwiseconv_float.h, reference/integer_ops/depthwise_conv.h). int16 activations with int8
- * weights (16x8) run kernels/conv_i16.c's loops. */
+ * weights (16x8) run kernels/conv_i16.c's loops; float32 activations with int8 weights (dynamic range)
+ * eval_hybrid below. */
+#include "flatbuffer.h"
 #include "kernels/conv.h"
 #include "kernels/conv_i16.h"
+#include "kernels/hybrid.h"
 #include "kernels/kernels.h"
 #include "kernels/uint8.h"
 #include "quantization.h"
@@ -96,6 +99,9 @@ static size_t op_data_bytes(const ember_interpreter *ctx, const ember_node *node
 }
 
 static size_t scratch_bytes(const ember_interpreter *ctx, const ember_node *node) {
+    const size_t hybrid = ember_hybrid_conv_scratch_bytes(ctx, node, 0);
+    if (hybrid)
+        return hybrid;
     return 2 * sizeof(void *) * (size_t)fast_taps(ctx, node);
 }
 
@@ -135,6 +141,23 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
         n, ember_shape_string(filter, a, sizeof a), ember_shape_string(input, b, sizeof b),
         (long)data->s.out_c, (long)option_multiplier);
     data->depth = data->s.out_c / data->s.in_c;
+    data->hybrid = 0;
+    if (input->type == EMBER_FLOAT32 && filter->type == EMBER_INT8) {
+        /* LiteRT's hybrid loops run the option's multiplier and read one scale per output channel */
+        EMBER_CHECK(
+            ctx, option_multiplier * (int64_t)data->s.in_c == data->s.out_c, EMBER_INVALID_MODEL,
+            "DEPTHWISE_CONV_2D %ld: dynamic range needs depth_multiplier (%ld) * input channels (%ld) = "
+            "output channels (%ld)",
+            n, (long)option_multiplier, (long)data->s.in_c, (long)data->s.out_c);
+        EMBER_CHECK(
+            ctx, filter->quant_count == data->s.out_c, EMBER_INVALID_MODEL,
+            "DEPTHWISE_CONV_2D %ld: dynamic-range filter '%.64s' has %ld scales; LiteRT needs one per "
+            "output channel (%ld) along axis 3",
+            n, filter->name, (long)filter->quant_count, (long)data->s.out_c);
+        EMBER_TRY(ember_hybrid_conv_prepare(ctx, node, activation, 3, data->s.out_c, data));
+        data->hybrid_per_channel = 1;
+        return EMBER_OK;
+    }
     EMBER_TRY(ember_conv_quant_prepare(ctx, node, activation, 3, 0, data->s.out_c, &data->q));
     data->path = fast_taps(ctx, node) ? EMBER_CONV_DEPTHWISE : EMBER_CONV_REFERENCE;
     data->isa = ctx->isa;
@@ -200,6 +223,80 @@ static void depthwise_task(void *arg, int32_t task, int32_t thread) {
         }
 }
 
+typedef struct hybrid_job {
+    ember_interpreter *ctx;
+    const ember_node *node;
+    const int8_t *q;
+    const float *sf;
+    const int32_t *zp;
+    int32_t tasks;
+} hybrid_job;
+
+/* Output rows (b, oy) of one task. */
+static void hybrid_task(void *arg, int32_t task, int32_t thread) {
+    const hybrid_job *j = (const hybrid_job *)arg;
+    const ember_conv_data *d = (const ember_conv_data *)j->node->op_data;
+    const ember_window *w = &d->w;
+    const ember_image_shape *s = &d->s;
+    const ember_tensor *filter_t = ember_node_input(j->ctx, j->node, 1);
+    const ember_tensor *bias_t = ember_node_input(j->ctx, j->node, 2);
+    const float *bias = bias_t ? (const float *)bias_t->data : NULL;
+    const int8_t *filter = (const int8_t *)filter_t->data;
+    const uint8_t *scales = j->ctx->model.data + filter_t->scales_pos;
+    float *out = (float *)ember_node_output(j->ctx, j->node, 0)->data;
+    const size_t image = (size_t)s->in_h * (size_t)s->in_w * (size_t)s->in_c;
+    int32_t r0, r1, r, ox, ic, m, ky, kx;
+    (void)thread;
+    ember_task_range(s->batches * s->out_h, j->tasks, task, &r0, &r1);
+    for (r = r0; r < r1; ++r) {
+        const int32_t b = r / s->out_h, oy = r % s->out_h;
+        const int8_t *q = j->q + (size_t)b * image;
+        for (ox = 0; ox < s->out_w; ++ox)
+            for (ic = 0; ic < s->in_c; ++ic)
+                for (m = 0; m < d->depth; ++m) {
+                    const int32_t oc = ic * d->depth + m;
+                    uint32_t acc = 0;
+                    float v;
+                    for (ky = 0; ky < w->filter_h; ++ky) {
+                        const int32_t iy = oy * w->stride_h - w->pad_h + ky * w->dilation_h;
+                        for (kx = 0; kx < w->filter_w; ++kx) {
+                            const int32_t ix = ox * w->stride_w - w->pad_w + kx * w->dilation_w;
+                            if (iy < 0 || iy >= s->in_h || ix < 0 || ix >= s->in_w)
+                                continue;
+                            acc += (uint32_t)(filter[((size_t)ky * w->filter_w + kx) * s->out_c + oc] *
+                                              ((int32_t)q[((size_t)iy * s->in_w + ix) * s->in_c + ic] -
+                                               j->zp[b]));
+                        }
+                    }
+                    v = (float)ember_wrap_i32(acc);
+                    v *= fb_f32_at(scales + 4 * (size_t)oc) * j->sf[b];
+                    if (bias)
+                        v += bias[oc];
+                    out[(((size_t)b * s->out_h + oy) * s->out_w + ox) * s->out_c + oc] =
+                        ember_clamp_f32(v, d->q.act_min_f, d->q.act_max_f);
+                }
+    }
+}
+
+/* Dynamic range (LiteRT's EvalHybridPerChannel, reference_integer_ops::DepthwiseConvHybridPerChannel): each
+ * batch image quantised asymmetrically as one row; acc = sum over the taps inside the image of w * (q - zp),
+ * then (float)acc * (s_w[oc] * sf) + bias, clamped. Output rows are split over threads. */
+static void eval_hybrid(ember_interpreter *ctx, const ember_node *node) {
+    const ember_conv_data *d = (const ember_conv_data *)node->op_data;
+    const ember_image_shape *s = &d->s;
+    const size_t image = (size_t)s->in_h * (size_t)s->in_w * (size_t)s->in_c;
+    int8_t *q = (int8_t *)ember_thread_scratch(ctx, 0);
+    float *sf = (float *)(void *)(q + ember_align_size(image * (size_t)s->batches));
+    int32_t *zp = (int32_t *)(void *)(sf + s->batches);
+    hybrid_job j;
+    ember_hybrid_quantize_rows((const float *)ember_node_input(ctx, node, 0)->data, (int64_t)image,
+                               s->batches, (int32_t)image, 1, q, sf, zp);
+    j.ctx = ctx, j.node = node, j.q = q, j.sf = sf, j.zp = zp;
+    j.tasks = ember_parallel_tasks(ctx, (int64_t)s->batches * s->out_h,
+                                   (int64_t)s->out_w * s->out_c * d->w.filter_h * d->w.filter_w);
+    ember_parallel_run(ctx, j.tasks, hybrid_task, &j);
+}
+
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const ember_conv_data *d = (const ember_conv_data *)node->op_data;
     const ember_tensor *input = ember_node_input(ctx, node, 0);
@@ -207,6 +304,10 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const ember_tensor *bias = ember_node_input(ctx, node, 2);
     ember_tensor *output = ember_node_output(ctx, node, 0);
     depthwise_job j;
+    if (d->hybrid) {
+        eval_hybrid(ctx, node);
+        return EMBER_OK;
+    }
     if (input->type == EMBER_INT16)
         return ember_conv_i16_eval(ctx, node, ember_depthwise_conv_2d_ref_i16);
     if (d->path == EMBER_CONV_REFERENCE)
@@ -233,7 +334,7 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
-/* Versions up to 7 as LiteRT registers them; int4 and hybrid weights are refused by type. */
+/* Versions up to 7 as LiteRT registers them; int4 weights are refused by type. */
 EMBER_U8_VIA_I8(depthwise_conv_2d, prepare, eval, scratch_bytes)
 
 const ember_kernel ember_kernel_depthwise_conv_2d = {

@@ -2,9 +2,17 @@
  * As in TFLite, the input is flattened to [batches, in] with in = weights' second dimension; keep_num_dims
  * only changes the declared output shape. int8 follows reference/integer_ops/fully_connected.h with
  * per-tensor or per-channel (axis 0) weight scales; int16 activations with int8 weights (16x8) run
- * kernels/conv_i16.c's loops. */
+ * kernels/conv_i16.c's loops.
+ *
+ * Dynamic range (float32 input and output, constant int8 weights: LiteRT's EvalHybridDense): output = bias
+ * (or 0); an input of zeros keeps it as it is; else each input row is quantised (kernels/hybrid.h; asymmetric
+ * with asymmetric_quantize_inputs), output[b, o] += (float)dot * scale with scale sf[b] * s_w per tensor or
+ * s_w[o] * sf[b] per channel (more than one scale), then the fused activation (TANH too, as LiteRT's hybrid
+ * path allows). */
+#include "flatbuffer.h"
 #include "kernels/conv.h"
 #include "kernels/conv_i16.h"
+#include "kernels/hybrid.h"
 #include "kernels/kernels.h"
 #include "kernels/uint8.h"
 #include "quantization.h"
@@ -18,7 +26,32 @@ typedef struct fully_connected_data {
     const void *packed; /* packed GEMM weights (constant weights), or NULL: the reference loops */
     ember_requant_rounding
         rounding; /* int8: LiteRT's single rounding; uint8: its reference double rounding */
+    /* dynamic range: float32 activations, int8 weights */
+    int32_t hybrid, asymmetric, per_channel, activation;
+    float w_scale;
 } fully_connected_data;
+
+/* Whether the node is dynamic range (float32 input, int8 weights), read defensively for the hooks. */
+static int is_hybrid(const ember_interpreter *ctx, const ember_node *node) {
+    return node->input_count >= 2 && node->inputs[0] >= 0 && node->inputs[1] >= 0 &&
+           ctx->tensors[node->inputs[0]].type == EMBER_FLOAT32 &&
+           ctx->tensors[node->inputs[1]].type == EMBER_INT8;
+}
+
+/* Dynamic range: the quantised input rows, then a scale factor and a zero point a row. */
+static size_t scratch_bytes(const ember_interpreter *ctx, const ember_node *node) {
+    const ember_tensor *input, *weights;
+    uint64_t count, rows;
+    if (!is_hybrid(ctx, node))
+        return 0;
+    input = &ctx->tensors[node->inputs[0]];
+    weights = &ctx->tensors[node->inputs[1]];
+    if (weights->rank != 2 || weights->dims[1] < 1)
+        return 0;
+    count = (uint64_t)input->bytes / sizeof(float);
+    rows = count / (uint64_t)weights->dims[1];
+    return (size_t)(ember_align_size((size_t)count) + 8 * rows + EMBER_ALIGNMENT);
+}
 
 /* Constant [out, in] weights are packed for the GEMM (M = batches, N = out, K = in). */
 static size_t gemm_bytes(const ember_interpreter *ctx, const ember_node *node) {
@@ -72,7 +105,8 @@ void ember_fully_connected_ref_i8(const int8_t *input, const int8_t *weights, co
             y = rounding == EMBER_REQUANT_SINGLE
                     ? ember_multiply_single_rounding(ember_wrap_i32(acc), multiplier[o], shift[o])
                     : ember_multiply_by_quantized_multiplier(ember_wrap_i32(acc), multiplier[o], shift[o]);
-            output[(size_t)b * (size_t)out_dim + o] = (int8_t)ember_offset_clamp(y, output_offset, act_min, act_max);
+            output[(size_t)b * (size_t)out_dim + o] =
+                (int8_t)ember_offset_clamp(y, output_offset, act_min, act_max);
         }
     }
 }
@@ -132,6 +166,25 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
             (long)n, output->name, ember_shape_string(output, a, sizeof a), (long)data->batches,
             (long)data->out_dim);
     }
+    data->hybrid = input->type == EMBER_FLOAT32 && weights->type == EMBER_INT8;
+    if (data->hybrid) {
+        int8_t asymmetric;
+        int per_channel;
+        EMBER_TRY(ember_option_i8(ctx, node, TFL_FC_ASYMMETRIC_QUANTIZE_INPUTS, 0, &asymmetric));
+        EMBER_CHECK(ctx, output->type == EMBER_FLOAT32 && (!bias || bias->type == EMBER_FLOAT32),
+                    EMBER_INVALID_MODEL,
+                    "FULLY_CONNECTED %ld: dynamic range (float32 input, int8 weights) needs a float32 output "
+                    "and bias; output '%.64s' is %s",
+                    (long)n, output->name, ember_type_name(output->type));
+        EMBER_TRY(ember_hybrid_activation_check(ctx, node, activation));
+        EMBER_TRY(
+            ember_hybrid_weights_check(ctx, node, weights, 0, data->out_dim, &per_channel, &data->w_scale));
+        data->asymmetric = asymmetric != 0;
+        data->per_channel = per_channel;
+        data->activation = activation;
+        data->packed = NULL;
+        return EMBER_OK;
+    }
     /* Per-tensor weights: TFLite multiplies the two float scales in float before widening (its
      * GetQuantizedConvolutionMultipler); per-channel ones in double. */
     EMBER_TRY(ember_conv_quant_prepare(ctx, node, activation, 0, weights->quant_count == 1, data->out_dim,
@@ -170,13 +223,77 @@ static void fc_task(void *arg, int32_t task, int32_t thread) {
                            (size_t)d->out_dim, u0, u1);
 }
 
+typedef struct hybrid_job {
+    const fully_connected_data *d;
+    const int8_t *weights, *q;
+    const uint8_t *channel_scales; /* the model's per-channel scales, NULL per tensor */
+    const float *sf;
+    const int32_t *zp;
+    float *out;
+    int32_t tasks;
+} hybrid_job;
+
+/* Output units [u0, u1) of every batch row: out += (float)dot * scale, LiteRT's
+ * MatrixBatchVectorMultiplyAccumulate (kernels/hybrid.h) on a slice of the weight rows. */
+static void hybrid_task(void *arg, int32_t task, int32_t thread) {
+    const hybrid_job *j = (const hybrid_job *)arg;
+    const fully_connected_data *d = j->d;
+    int32_t u0, u1, b, u;
+    (void)thread;
+    ember_task_range(d->out_dim, j->tasks, task, &u0, &u1);
+    for (b = 0; b < d->batches; ++b) {
+        const int8_t *qb = j->q + (size_t)b * (size_t)d->in_dim;
+        const float batch_scale = j->channel_scales ? j->sf[b] : j->sf[b] * d->w_scale;
+        float *out = j->out + (size_t)b * (size_t)d->out_dim;
+        for (u = u0; u < u1; ++u) {
+            const float scale =
+                j->channel_scales ? fb_f32_at(j->channel_scales + 4 * (size_t)u) * batch_scale : batch_scale;
+            out[u] +=
+                (float)ember_hybrid_dot(j->weights + (size_t)u * (size_t)d->in_dim, qb, d->in_dim, j->zp[b]) *
+                scale;
+        }
+    }
+}
+
+static void eval_hybrid(ember_interpreter *ctx, const ember_node *node) {
+    const fully_connected_data *d = (const fully_connected_data *)node->op_data;
+    const ember_tensor *weights = ember_node_input(ctx, node, 1);
+    const ember_tensor *bias = ember_node_input(ctx, node, 2);
+    const float *x = (const float *)ember_node_input(ctx, node, 0)->data;
+    float *out = (float *)ember_node_output(ctx, node, 0)->data;
+    const size_t count = (size_t)d->batches * (size_t)d->in_dim,
+                 outputs = (size_t)d->batches * (size_t)d->out_dim;
+    int8_t *q = (int8_t *)ember_thread_scratch(ctx, 0);
+    float *sf = (float *)(void *)(q + ember_align_size(count));
+    int32_t *zp = (int32_t *)(void *)(sf + d->batches);
+    size_t i;
+    int32_t b;
+    for (b = 0; b < d->batches; ++b)
+        for (i = 0; i < (size_t)d->out_dim; ++i)
+            out[(size_t)b * (size_t)d->out_dim + i] = bias ? ((const float *)bias->data)[i] : 0.0f;
+    for (i = 0; i < count && x[i] == 0.0f; ++i)
+        ;
+    if (i < count) { /* LiteRT skips the product when the whole input is zero */
+        hybrid_job j;
+        ember_hybrid_quantize_rows(x, d->in_dim, d->batches, d->in_dim, d->asymmetric, q, sf, zp);
+        j.d = d, j.weights = (const int8_t *)weights->data, j.q = q, j.sf = sf, j.zp = zp, j.out = out;
+        j.channel_scales = d->per_channel ? ctx->model.data + weights->scales_pos : NULL;
+        /* split over output units: every task reads its own weight rows once for all batch rows */
+        j.tasks = ember_parallel_tasks(ctx, d->out_dim, (int64_t)d->in_dim * d->batches);
+        ember_parallel_run(ctx, j.tasks, hybrid_task, &j);
+    }
+    ember_hybrid_activate(out, outputs, d->activation);
+}
+
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const fully_connected_data *d = (const fully_connected_data *)node->op_data;
     const ember_tensor *input = ember_node_input(ctx, node, 0);
     const ember_tensor *weights = ember_node_input(ctx, node, 1);
     const ember_tensor *bias = ember_node_input(ctx, node, 2);
     ember_tensor *output = ember_node_output(ctx, node, 0);
-    if (d->packed) {
+    if (d->hybrid) {
+        eval_hybrid(ctx, node);
+    } else if (d->packed) {
         fc_job j;
         j.d = d, j.input = input->data, j.output = output->data;
         j.is_i8 = input->type == EMBER_INT8;
@@ -204,14 +321,15 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
-/* Versions up to 9 as in LiteRT's reference resolver; what they add beyond float32, int8 and 16x8 (int16
- * weights, sparsity, ...) is refused in prepare by type and option checks. */
-EMBER_U8_VIA_I8(fully_connected, prepare, eval, NULL)
+/* Versions up to 12 (TensorFlow 2.21 writes 12 for a dynamic-range FULLY_CONNECTED with per-channel weights);
+ * what they add beyond float32, int8, 16x8 and dynamic range with int8 weights (int4 weights, sparsity, ...)
+ * is refused in prepare by type and option checks. */
+EMBER_U8_VIA_I8(fully_connected, prepare, eval, scratch_bytes)
 
 const ember_kernel ember_kernel_fully_connected = {
     TFL_OP_FULLY_CONNECTED,
     "FULLY_CONNECTED",
-    9,
+    12,
     TFL_OPTIONS_FULLY_CONNECTED,
     sizeof(fully_connected_data),
     fully_connected_prepare_u8,

@@ -14,11 +14,13 @@
  *
  * Dynamic-range (hybrid: int8 weights with per-tensor scales, float activations; EvalHybrid): each step
  * quantises the input rows and the output state rows (and, with a projection, the hidden rows) per batch row,
- * symmetric or asymmetric by asymmetric_quantize_inputs, multiplies in int32 and scales back in float; int8
- * peepholes are recovered as scale * w. int8 models (int8 activations) are refused: not in this build. */
+ * symmetric or asymmetric by asymmetric_quantize_inputs, multiplies in int32 and scales back in float
+ * (kernels/hybrid.h); int8 peepholes are recovered as scale * w. int8 models (int8 activations) are refused:
+ * not in this build. */
 #include <math.h>
 #include <string.h>
 
+#include "kernels/hybrid.h"
 #include "kernels/kernels.h"
 #include "quantization.h"
 #include "tflite_schema.h"
@@ -286,77 +288,6 @@ static void matmul_acc(const float *w, int32_t m_rows, int32_t m_cols, const flo
     }
 }
 
-/* LiteRT's BatchQuantizeFloats, one row of `size` floats at a time: symmetric (SymmetricQuantizeFloats: scale
- * max|x| / 127, values in [-127, 127], zero point 0) or asymmetric (AsymmetricQuantizeFloats: the range
- * [min(x, 0), max(x, 0)] over [-128, 127] in double, the zero point nudged from whichever end errs less). An
- * all-zero row gets scale 1 and zeros. */
-static void quantize_rows(const float *x, int64_t stride, int32_t n, int32_t size, int asymmetric, int8_t *q,
-                          float *sf, int32_t *zp) {
-    int32_t b, k;
-    for (b = 0; b < n; ++b, x += stride, q += size) {
-        float lo = size ? x[0] : 0.0f, hi = lo, inv;
-        for (k = 1; k < size; ++k) {
-            lo = x[k] < lo ? x[k] : lo;
-            hi = x[k] > hi ? x[k] : hi;
-        }
-        zp[b] = 0;
-        if (!asymmetric) {
-            const float range = fabsf(lo) > fabsf(hi) ? fabsf(lo) : fabsf(hi);
-            if (range == 0.0f) {
-                memset(q, 0, (size_t)size);
-                sf[b] = 1.0f;
-                continue;
-            }
-            sf[b] = range / 127.0f;
-            inv = 127.0f / range;
-            for (k = 0; k < size; ++k) {
-                const int32_t v = (int32_t)roundf(x[k] * inv);
-                q[k] = (int8_t)(v < -127 ? -127 : v > 127 ? 127 : v);
-            }
-            continue;
-        }
-        {
-            const double rmin = lo < 0.0f ? (double)lo : 0.0, rmax = hi > 0.0f ? (double)hi : 0.0;
-            double scale, from_min, from_max, zero;
-            if (rmin == rmax) {
-                memset(q, 0, (size_t)size);
-                sf[b] = 1.0f;
-                continue;
-            }
-            scale = (rmax - rmin) / 255.0;
-            from_min = -128.0 - rmin / scale;
-            from_max = 127.0 - rmax / scale;
-            zero = 128.0 + fabs(rmin / scale) < 127.0 + fabs(rmax / scale) ? from_min : from_max;
-            zp[b] = zero <= -128.0 ? -128 : zero >= 127.0 ? 127 : (int32_t)(int8_t)round(zero);
-            sf[b] = (float)scale;
-            inv = 1.0f / sf[b];
-            for (k = 0; k < size; ++k) {
-                const int32_t v = (int32_t)roundf((float)zp[b] + x[k] * inv);
-                q[k] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
-            }
-        }
-    }
-}
-
-/* rows += (W (q - zp)) * (sf * w_scale) for int8 W [m_rows][m_cols] and quantised rows q [n][m_cols]:
- * LiteRT's hybrid MatrixBatchVectorMultiplyAccumulate (its dot product minus row sum times zero point is the
- * same int32) then one float multiply-add per result. */
-static void matmul_acc_i8(const int8_t *w, int32_t m_rows, int32_t m_cols, float w_scale, const int8_t *q,
-                          const float *sf, const int32_t *zp, int32_t n, float *rows) {
-    int32_t b, r, k;
-    for (b = 0; b < n; ++b) {
-        const int8_t *qb = q + (int64_t)b * m_cols;
-        const float scale = sf[b] * w_scale;
-        for (r = 0; r < m_rows; ++r) {
-            const int8_t *wr = w + (int64_t)r * m_cols;
-            int32_t acc = 0;
-            for (k = 0; k < m_cols; ++k)
-                acc += (int32_t)wr[k] * ((int32_t)qb[k] - zp[b]);
-            rows[(int64_t)b * m_rows + r] += (float)acc * scale;
-        }
-    }
-}
-
 /* LiteRT's MeanStddevNormalization: (x - mean) / sqrt(variance + 1e-8) per row. */
 static void normalise(float *v, int32_t n_cell, int32_t n) {
     int32_t b, k;
@@ -402,8 +333,8 @@ static void lstm_step(ember_interpreter *ctx, const ember_node *node, const lstm
     for (g = 0; g < 4; ++g)
         gate[g] = scratch + (size_t)g * (size_t)count;
     if (d->hybrid) {
-        quantize_rows(x, x_stride, n, d->n_input, d->asymmetric, qx, sf, zp);
-        quantize_rows(h, d->n_output, n, d->n_output, d->asymmetric, qh, sf + n, zp + n);
+        ember_hybrid_quantize_rows(x, x_stride, n, d->n_input, d->asymmetric, qx, sf, zp);
+        ember_hybrid_quantize_rows(h, d->n_output, n, d->n_output, d->asymmetric, qh, sf + n, zp + n);
     }
     for (g = d->cifg ? 1 : 0; g < 4; ++g) {
         const float *bias = input_data(ctx, node, LSTM_BIAS + g);
@@ -411,10 +342,11 @@ static void lstm_step(ember_interpreter *ctx, const ember_node *node, const lstm
             for (k = 0; k < nc; ++k)
                 gate[g][b * nc + k] = d->layer_norm ? 0.0f : bias[k];
         if (d->hybrid) {
-            matmul_acc_i8((const int8_t *)ember_node_input(ctx, node, LSTM_W_IN + g)->data, nc, d->n_input,
-                          d->scale[LSTM_W_IN + g], qx, sf, zp, n, gate[g]);
-            matmul_acc_i8((const int8_t *)ember_node_input(ctx, node, LSTM_W_REC + g)->data, nc, d->n_output,
-                          d->scale[LSTM_W_REC + g], qh, sf + n, zp + n, n, gate[g]);
+            ember_hybrid_matmul_acc((const int8_t *)ember_node_input(ctx, node, LSTM_W_IN + g)->data, nc,
+                                    d->n_input, d->scale[LSTM_W_IN + g], NULL, qx, sf, zp, n, gate[g]);
+            ember_hybrid_matmul_acc((const int8_t *)ember_node_input(ctx, node, LSTM_W_REC + g)->data, nc,
+                                    d->n_output, d->scale[LSTM_W_REC + g], NULL, qh, sf + n, zp + n, n,
+                                    gate[g]);
         } else {
             matmul_acc(input_data(ctx, node, LSTM_W_IN + g), nc, d->n_input, x, x_stride, n, gate[g]);
             matmul_acc(input_data(ctx, node, LSTM_W_REC + g), nc, d->n_output, h, d->n_output, n, gate[g]);
@@ -462,9 +394,9 @@ static void lstm_step(ember_interpreter *ctx, const ember_node *node, const lstm
             for (k = 0; k < d->n_output; ++k)
                 h[b * d->n_output + k] = pb ? pb[k] : 0.0f;
         if (d->hybrid) {
-            quantize_rows(hidden, nc, n, nc, d->asymmetric, qhid, sf + 2 * n, zp + 2 * n);
-            matmul_acc_i8((const int8_t *)ember_node_input(ctx, node, LSTM_PROJ)->data, d->n_output, nc,
-                          d->scale[LSTM_PROJ], qhid, sf + 2 * n, zp + 2 * n, n, h);
+            ember_hybrid_quantize_rows(hidden, nc, n, nc, d->asymmetric, qhid, sf + 2 * n, zp + 2 * n);
+            ember_hybrid_matmul_acc((const int8_t *)ember_node_input(ctx, node, LSTM_PROJ)->data, d->n_output,
+                                    nc, d->scale[LSTM_PROJ], NULL, qhid, sf + 2 * n, zp + 2 * n, n, h);
         } else {
             matmul_acc(input_data(ctx, node, LSTM_PROJ), d->n_output, nc, hidden, nc, n, h);
         }

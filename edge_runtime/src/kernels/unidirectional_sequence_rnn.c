@@ -2,18 +2,48 @@
  * input [batch, time, in] ([time, batch, in] with time_major), 1 weights [units, in], 2 recurrent weights
  * [units, units], 3 bias [units], 4 hidden state [batch, units], a variable tensor kept between invokes as in
  * LiteRT (zero at allocate). Per step h = act(bias + W x + R h) with the fused activation; the output row is
- * h. Dynamic-range (int8 weights) RNNs are refused: not in this build. */
+ * h.
+ *
+ * Dynamic range (int8 weights with one scale each, float32 activations: LiteRT's EvalHybrid, kernel_utils'
+ * hybrid RnnBatchStep): per step out = bias; unless the step's input rows are all zero they are quantised
+ * (kernels/hybrid.h; asymmetric with asymmetric_quantize_inputs) and out += (float)dot * (sf * s_w); the same
+ * for the hidden state with the recurrent weights; then the activation (LiteRT's ApplyActivationToVector) and
+ * h = out. Batch-major runs each batch row's sequence alone, time-major the whole batch a step, as LiteRT
+ * (the all-zero test covers the rows of one call). */
 #include <math.h>
 #include <string.h>
 
+#include "kernels/hybrid.h"
 #include "kernels/kernels.h"
 #include "tflite_schema.h"
 
-enum { OPT_TIME_MAJOR = 0, OPT_ACTIVATION = 1 }; /* SequenceRNNOptions fields */
+enum { OPT_TIME_MAJOR = 0, OPT_ACTIVATION = 1, OPT_ASYMMETRIC = 2 }; /* SequenceRNNOptions fields */
 
 typedef struct rnn_data {
     int32_t batch, time, n_input, units, time_major, activation;
+    int32_t hybrid, asymmetric; /* dynamic range: int8 weights */
+    float w_scale, r_scale;
 } rnn_data;
+
+/* Whether the node is dynamic range (int8 weights), read defensively for the hooks. */
+static int is_hybrid(const ember_interpreter *ctx, const ember_node *node) {
+    return node->input_count == 5 && node->inputs[1] >= 0 && ctx->tensors[node->inputs[1]].type == EMBER_INT8;
+}
+
+/* Dynamic range: the quantised input rows (input elements) and hidden rows (state elements), then a scale
+ * factor and zero point per batch row. */
+static size_t scratch_bytes(const ember_interpreter *ctx, const ember_node *node) {
+    const ember_tensor *input, *state;
+    if (!is_hybrid(ctx, node) || node->inputs[0] < 0 || node->inputs[4] < 0)
+        return 0;
+    input = &ctx->tensors[node->inputs[0]];
+    state = &ctx->tensors[node->inputs[4]];
+    return ember_align_size(input->bytes / sizeof(float)) + ember_align_size(state->bytes / sizeof(float)) +
+           ember_align_size(8 * (size_t)(input->rank == 3 ? (input->dims[0] > input->dims[1] ? input->dims[0]
+                                                                                             : input->dims[1])
+                                                          : 1)) +
+           EMBER_ALIGNMENT;
+}
 
 static float activate(float x, int32_t activation) {
     switch (activation) {
@@ -32,13 +62,33 @@ static float activate(float x, int32_t activation) {
 
 static ember_status check_shape(ember_interpreter *ctx, const ember_node *node, const ember_tensor *t,
                                 const char *what, int32_t rank, int32_t d0, int32_t d1) {
+    rnn_data *d = (rnn_data *)node->op_data;
     char shape[64];
+    if (d->hybrid && rank == 2 && (what[0] == 'w' || what[0] == 'r')) {
+        int32_t zero_point;
+        EMBER_CHECK(
+            ctx, t->type == EMBER_INT8 && t->rank == 2, EMBER_INVALID_MODEL,
+            "UNIDIRECTIONAL_SEQUENCE_RNN %ld: %s '%.64s' is %s; in a dynamic-range RNN both weights are "
+            "int8 matrices",
+            (long)node->index, what, t->name, ember_type_name(t->type));
+        EMBER_TRY(
+            ember_tensor_quant_i8(ctx, node, t, what[0] == 'w' ? &d->w_scale : &d->r_scale, &zero_point));
+        EMBER_CHECK(
+            ctx, zero_point == 0 && t->is_constant, EMBER_INVALID_MODEL,
+            "UNIDIRECTIONAL_SEQUENCE_RNN %ld: int8 %s '%.64s' must be constant with zero point 0 (has %ld)",
+            (long)node->index, what, t->name, (long)zero_point);
+        EMBER_CHECK(ctx, t->dims[0] == d0 && t->dims[1] == d1, EMBER_INVALID_MODEL,
+                    "UNIDIRECTIONAL_SEQUENCE_RNN %ld: %s '%.64s' is %s, expected %ld x %ld",
+                    (long)node->index, what, t->name, ember_shape_string(t, shape, sizeof shape), (long)d0,
+                    (long)d1);
+        return EMBER_OK;
+    }
     EMBER_CHECK(
         ctx,
         t->type == EMBER_FLOAT32 && t->rank == rank && t->dims[0] == d0 && (rank == 1 || t->dims[1] == d1),
         t->type == EMBER_FLOAT32 ? EMBER_INVALID_MODEL : EMBER_UNSUPPORTED,
         "UNIDIRECTIONAL_SEQUENCE_RNN %ld: %s '%.64s' is %s %s, expected float32 of %ld x %ld (rank %ld; "
-        "dynamic-range RNNs are not in this build)",
+        "dynamic range: both weights int8)",
         (long)node->index, what, t->name, ember_type_name(t->type),
         ember_shape_string(t, shape, sizeof shape), (long)d0, (long)(rank == 1 ? 1 : d1), (long)rank);
     return EMBER_OK;
@@ -67,6 +117,12 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
         "runs",
         (long)node->index, input->name, ember_type_name(input->type),
         ember_shape_string(input, shape, sizeof shape));
+    {
+        int8_t asymmetric;
+        EMBER_TRY(ember_option_i8(ctx, node, OPT_ASYMMETRIC, 0, &asymmetric));
+        d->asymmetric = asymmetric != 0;
+    }
+    d->hybrid = w->type == EMBER_INT8;
     d->time_major = time_major != 0;
     d->activation = activation;
     d->time = input->dims[d->time_major ? 0 : 1];
@@ -108,6 +164,39 @@ static void rnn_step(const rnn_data *d, const float *w, const float *r, const fl
     memcpy(h, out, sizeof(float) * (size_t)d->units);
 }
 
+/* One hybrid step over n rows (x rows n_input apart, h and out rows units apart): RnnBatchStep. */
+static void rnn_step_hybrid(ember_interpreter *ctx, const ember_node *node, const float *x, int32_t n,
+                            float *h, float *out) {
+    const rnn_data *d = (const rnn_data *)node->op_data;
+    const int8_t *w = (const int8_t *)ember_node_input(ctx, node, 1)->data;
+    const int8_t *r = (const int8_t *)ember_node_input(ctx, node, 2)->data;
+    const float *bias = (const float *)ember_node_input(ctx, node, 3)->data;
+    int8_t *qx = (int8_t *)ember_thread_scratch(ctx, 0);
+    int8_t *qh = qx + ember_align_size(ember_node_input(ctx, node, 0)->bytes / sizeof(float));
+    float *sf =
+        (float *)(void *)(qh + ember_align_size(ember_node_input(ctx, node, 4)->bytes / sizeof(float)));
+    int32_t *zp = (int32_t *)(void *)(sf + n);
+    const size_t xs = (size_t)n * (size_t)d->n_input, hs = (size_t)n * (size_t)d->units;
+    size_t i;
+    int32_t b;
+    for (b = 0; b < n; ++b)
+        memcpy(out + (size_t)b * (size_t)d->units, bias, sizeof(float) * (size_t)d->units);
+    for (i = 0; i < xs && x[i] == 0.0f; ++i)
+        ;
+    if (i < xs) {
+        ember_hybrid_quantize_rows(x, d->n_input, n, d->n_input, d->asymmetric, qx, sf, zp);
+        ember_hybrid_matmul_acc(w, d->units, d->n_input, d->w_scale, NULL, qx, sf, zp, n, out);
+    }
+    for (i = 0; i < hs && h[i] == 0.0f; ++i)
+        ;
+    if (i < hs) {
+        ember_hybrid_quantize_rows(h, d->units, n, d->units, d->asymmetric, qh, sf, zp);
+        ember_hybrid_matmul_acc(r, d->units, d->units, d->r_scale, NULL, qh, sf, zp, n, out);
+    }
+    ember_hybrid_activate(out, hs, d->activation);
+    memcpy(h, out, sizeof(float) * hs);
+}
+
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const rnn_data *d = (const rnn_data *)node->op_data;
     const float *x = (const float *)ember_node_input(ctx, node, 0)->data;
@@ -117,6 +206,18 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     float *h = (float *)ember_node_input(ctx, node, 4)->data;
     float *out = (float *)ember_node_output(ctx, node, 0)->data;
     int32_t t, b;
+    if (d->hybrid) {
+        if (d->time_major)
+            for (t = 0; t < d->time; ++t)
+                rnn_step_hybrid(ctx, node, x + (int64_t)t * d->batch * d->n_input, d->batch, h,
+                                out + (int64_t)t * d->batch * d->units);
+        else
+            for (b = 0; b < d->batch; ++b)
+                for (t = 0; t < d->time; ++t)
+                    rnn_step_hybrid(ctx, node, x + ((int64_t)b * d->time + t) * d->n_input, 1,
+                                    h + (int64_t)b * d->units, out + ((int64_t)b * d->time + t) * d->units);
+        return EMBER_OK;
+    }
     for (t = 0; t < d->time; ++t)
         for (b = 0; b < d->batch; ++b) {
             const int64_t row = d->time_major ? (int64_t)t * d->batch + b : (int64_t)b * d->time + t;
@@ -134,6 +235,6 @@ const ember_kernel ember_kernel_unidirectional_sequence_rnn = {
     prepare,
     eval,
     NULL,
-    NULL,
-    EMBER_T_F32,
+    scratch_bytes,
+    EMBER_T_F32 | EMBER_T_I8, /* int8: the weights of a dynamic-range RNN */
 };
