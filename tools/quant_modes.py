@@ -1,7 +1,8 @@
 """The README's table of export modes over the model zoo: for each zoo model (seeded, untrained) and each mode
 (float16, dynamic-range, int8, 16x8), the file's size against the float32 file, the largest error of LiteRT's
 reference kernels against the Ember model's float forward (relative to the output's largest magnitude, over
-calibration inputs, so calibration clipping does not enter), and whether `ember.runtime` gives LiteRT's bits.
+calibration inputs, so calibration clipping does not enter), and whether `ember.runtime` gives LiteRT's bits (or,
+where not, its largest difference, relative likewise).
 
 `python -m ember.tools.quant_modes [--models NAMES] [--json]`"""
 

@@ -16,9 +16,10 @@ def test_quant_modes_measures_every_mode(tmp_path, capsys):
     for r in results:
         modes = r["modes"]
         assert set(modes) == set(quant_modes.MODES)
-        assert modes["int8"]["ratio"] < 0.4 and modes["float16"]["ratio"] < 0.6
+        assert modes["int8"]["bytes"] < modes["float16"]["bytes"] < r["float32_bytes"]
         assert modes["int16x8"]["error"] < modes["int8"]["error"] or modes["int8"]["error"] < 1e-3
         for mode, row in modes.items():
-            assert row["ember_equals_litert"], (r["model"], mode, row)
+            assert row["ember_equals_litert"] or (mode in ("float16", "dynamic") and row["ember_vs_litert"] < 5e-3), \
+                (r["model"], mode, row)
             assert row["error"] < 0.05 and not row["float_fallback"]
     assert "| mlp |" in quant_modes.table(results)
