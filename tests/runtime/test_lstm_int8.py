@@ -270,3 +270,12 @@ def test_non_power_of_two_cell_scale_is_refused(scale: float) -> None:
     with pytest.raises(Exception) as info:  # noqa: PT011 - the runtime's error type is what the binding raises
         Interpreter(model_content=model).allocate_tensors()
     assert "needs a power of two" in str(info.value), str(info.value)
+
+
+def test_peephole_with_a_projection_wider_than_the_cell_is_refused() -> None:
+    """LiteRT's integer peephole product runs over n_output values a row: past the weights when n_output >
+    n_cell (it reads memory it does not own), so ember refuses the file."""
+    model = lstm_int8_model(peephole=True, projection=True, n_cell=4, n_output=6)
+    with pytest.raises(Exception) as info:  # noqa: PT011 - the runtime's error type is what the binding raises
+        Interpreter(model_content=model).allocate_tensors()
+    assert "projection wider than the cell (6 > 4)" in str(info.value), str(info.value)

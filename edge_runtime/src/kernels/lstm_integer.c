@@ -288,8 +288,11 @@ ember_status ember_lstm_integer_prepare(ember_interpreter *ctx, const ember_node
             EMBER_CHECK(ctx, q->norm_b[g] + 12 <= 30, EMBER_INVALID_MODEL,
                         "UNIDIRECTIONAL_SEQUENCE_LSTM %ld: the %s's layer-norm scale %g is too large",
                         (long)node->index, gate_names[g], (double)w_norm);
-            q->guard[g] = (int32_t)(10000.0f * w_norm);
-            q->guard[g] = q->guard[g] < 1 ? 1 : q->guard[g];
+            {
+                /* max(1, (int32)(10000 * scale)); an out-of-range cast gives INT32_MIN on x86-64, so 1 */
+                const float guard = 10000.0f * w_norm;
+                q->guard[g] = guard >= 2147483648.0f || guard < 1.0f ? 1 : (int32_t)guard;
+            }
         }
     }
     if (q->peephole)
@@ -321,6 +324,8 @@ ember_status ember_lstm_integer_prepare(ember_interpreter *ctx, const ember_node
 
 size_t ember_lstm_integer_scratch_bytes(uint64_t rows, uint64_t n_cell) {
     /* four int16 gates, the int16 tanh of the cell state, the int8 hidden state */
+    if (rows * n_cell > ((size_t)-1 >> 5))
+        return (size_t)-1;
     return (size_t)(rows * n_cell * (5 * sizeof(int16_t) + 1) + 16);
 }
 

@@ -272,6 +272,10 @@ static size_t scratch_bytes(const ember_interpreter *ctx, const ember_node *node
     w_f = &ctx->tensors[node->inputs[LSTM_W_IN + GATE_F]];
     if (input->rank != 3 || w_f->rank != 2)
         return 0;
+    if (input->type == EMBER_INT8) /* the integer form: the batch rows of one step */
+        return ember_lstm_integer_scratch_bytes(
+            (uint64_t)(input->dims[0] > input->dims[1] ? input->dims[0] : input->dims[1]),
+            (uint64_t)w_f->dims[0]);
     {
         /* the batch is dims[0] or, time-major, dims[1]: the larger suffices for both */
         const uint64_t rows = (uint64_t)(input->dims[0] > input->dims[1] ? input->dims[0] : input->dims[1]);
@@ -281,9 +285,8 @@ static size_t scratch_bytes(const ember_interpreter *ctx, const ember_node *node
         const uint64_t cells = (uint64_t)w_f->dims[0], width = (uint64_t)input->dims[2] + n_output + cells;
         if (rows * (cells + width) > ((size_t)-1 >> 6))
             return (size_t)-1;
-        /* gates and hidden (5 rows of cells floats), 3 scale factors and zero points, quantised rows
-         * (hybrid); more than the integer form's ember_lstm_integer_scratch_bytes (11 bytes a cell a row,
-         * plus 16) */
+        /* gates and hidden (5 rows of cells floats), 3 scale factors and zero points, quantised rows (hybrid)
+         */
         return (size_t)(rows * (5 * sizeof(float) * cells + 6 * 4 + width) + EMBER_ALIGNMENT);
     }
 }
