@@ -158,7 +158,7 @@ def _check_against_litert(model: bytes | None, *, path: Path | None = None, invo
     )
 
 
-@pytest.mark.parametrize("name", ["lstm_int8_small", "lstm_int8_wide"])
+@pytest.mark.parametrize("name", ["lstm_int8_small", "lstm_int8_wide", "lstm_int8_time_major"])
 def test_tf_converted_int8_lstm_matches_litert(name: str) -> None:
     _check_against_litert(None, path=TF_DIR / f"{name}.tflite", invokes=5)
 

@@ -9,7 +9,9 @@ representative dataset, TFLITE_BUILTINS_INT8 and int8 input and output: int8 wei
 biases, an int16 cell state (scale 2^-15), the five intermediates of the 8x8_16 kernel (the hidden one with a
 non-zero zero point).
 - lstm_int8_small: 5 steps, 3 features, 4 units;
-- lstm_int8_wide: 7 steps, 6 features, 16 units."""
+- lstm_int8_wide: 7 steps, 6 features, 16 units;
+- lstm_int8_time_major: LSTM(12, time_major=True) on [6 steps, batch 3, 4 features] (time_major in the
+  options)."""
 
 from __future__ import annotations
 
@@ -24,18 +26,25 @@ import tensorflow as tf  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 BATCH = 2
-SIZES = {"small": (5, 3, 4), "wide": (7, 6, 16)}  # steps, features, units
+SIZES = {"small": (5, 3, 4, False), "wide": (7, 6, 16, False), "time_major": (6, 4, 12, True)}
+# steps, features, units, time_major (then batch 3 is the second dimension)
 
 
-def convert(steps: int, features: int, units: int) -> bytes:
+def convert(steps: int, features: int, units: int, time_major: bool) -> bytes:
     tf.keras.utils.set_random_seed(7)
-    inputs = tf.keras.Input((steps, features), batch_size=BATCH, name="x")
-    model = tf.keras.Model(inputs, tf.keras.layers.LSTM(units, return_sequences=True)(inputs))
+    if time_major:
+        shape = (steps, 3, features)
+        inputs = tf.keras.Input(shape[1:], batch_size=steps, name="x")
+    else:
+        shape = (BATCH, steps, features)
+        inputs = tf.keras.Input(shape[1:], batch_size=BATCH, name="x")
+    layer = tf.keras.layers.LSTM(units, return_sequences=True, time_major=time_major)
+    model = tf.keras.Model(inputs, layer(inputs))
 
     def representative():
         rng = np.random.default_rng(0)
         for _ in range(32):
-            yield [rng.normal(0, 1, (BATCH, steps, features)).astype(np.float32)]
+            yield [rng.normal(0, 1, shape).astype(np.float32)]
 
     converter = tf.lite.TFLiteConverter.from_keras_model(model)
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
