@@ -38,6 +38,7 @@ def lstm_int8_model(
     hidden_zp: int = 3,
     weight_range: int = 127,
     intermediates: int = 5,
+    hidden_quantised: bool = True,
     types: dict[int, str] | None = None,
     cell_scale: float | None = None,
     seed: int = 0,
@@ -102,13 +103,13 @@ def lstm_int8_model(
     mids = []
     for k in range(intermediates):
         mids.append(len(tensors))
-        if k == 4:
+        if k == 4 and hidden_quantised:
             tensors.append(TensorSpec("hidden", (0,), "int8", scales=[hidden_scale], zero_points=[hidden_zp]))
         elif layer_norm:
             scale = float(rng.uniform(2.0**-13, 2.0**-10))
             tensors.append(TensorSpec(f"gate{k}", (0,), "int16", scales=[scale], zero_points=[0]))
         else:
-            tensors.append(TensorSpec(f"gate{k}", (0,)))
+            tensors.append(TensorSpec(f"gate{k}" if k < 4 else "hidden", (0,)))
     out = len(tensors)
     tensors.append(TensorSpec("y", y_shape, "int8", scales=[state_scale], zero_points=[state_zp]))
     options = {"time_major": time_major, "cell_clip": cell_clip, "proj_clip": proj_clip}
@@ -246,6 +247,7 @@ def _both_refuse(model: bytes, message: str) -> None:
     [
         ({"intermediates": 0}, "5 intermediate tensors"),
         ({"intermediates": 4}, "5 intermediate tensors"),
+        ({"hidden_quantised": False}, "intermediate 4 ('hidden') has no quantisation"),
         ({"peephole": True, "types": {10: "int8"}}, "must be int16"),
         ({"types": {13: "int16"}}, "must be int32"),
         ({"layer_norm": True, "types": {21: "int8"}}, "must be int16"),
