@@ -39,6 +39,7 @@ def lstm_int8_model(
     weight_range: int = 127,
     intermediates: int = 5,
     hidden_quantised: bool = True,
+    activation: str = "TANH",
     types: dict[int, str] | None = None,
     cell_scale: float | None = None,
     seed: int = 0,
@@ -112,7 +113,7 @@ def lstm_int8_model(
             tensors.append(TensorSpec(f"gate{k}" if k < 4 else "hidden", (0,)))
     out = len(tensors)
     tensors.append(TensorSpec("y", y_shape, "int8", scales=[state_scale], zero_points=[state_zp]))
-    options = {"time_major": time_major, "cell_clip": cell_clip, "proj_clip": proj_clip}
+    options = {"time_major": time_major, "cell_clip": cell_clip, "proj_clip": proj_clip, "activation": activation}
     op = OpSpec("UNIDIRECTIONAL_SEQUENCE_LSTM", index, [out], options=options, intermediates=mids or None)
     return build_model(tensors, [op], [0], [out])
 
@@ -198,6 +199,8 @@ CASES = {
     "zero_hidden_zp": {"hidden_zp": 0, "projection": True},
     "negative_hidden_zp": {"hidden_zp": -9, "projection": True, "projection_bias": True},
     "small_weights": {"weight_range": 20, "time": 8},
+    "relu_activation_ignored": {"activation": "RELU"},  # the integer kernel always uses tanh
+    "no_activation_ignored": {"activation": "NONE", "projection": True},
     **{f"cell_scale_2^{k}": {"cell_log2": k, "seed": -k} for k in range(-15, -8)},
 }
 
