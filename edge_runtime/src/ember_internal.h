@@ -379,6 +379,9 @@ const ember_variable *ember_node_variable(const ember_interpreter *ctx, const em
  * that its CALL_ONCEs share (NULL when none calls it or before allocate). */
 uint8_t *ember_variable_slot(const ember_interpreter *ctx, const ember_variable *v);
 int32_t *ember_init_status(const ember_interpreter *ctx, int32_t subgraph);
+/* LiteRT's ResetVariableTensors: every is_variable tensor (the LSTM and RNN states) to zero, an int8 one to
+ * its zero point (variables.c; at allocate and by ember_interpreter_reset_variables). */
+void ember_reset_variable_tensors(ember_interpreter *it);
 /* "'container/shared_name'" or "'shared_name'" of v into buf, for messages. */
 const char *ember_variable_name(const ember_variable *v, char *buf, size_t capacity);
 

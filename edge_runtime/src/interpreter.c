@@ -188,6 +188,7 @@ ember_status ember_bind_arena(ember_interpreter *it, uint8_t *arena) {
     }
     it->scratch = it->scratch_bytes ? arena + offset : NULL;
     offset += align_up(it->scratch_bytes) * (size_t)it->threads;
+    ember_reset_variable_tensors(it); /* int8 states start at their zero point */
     for (i = 0; i < it->node_count; ++i) {
         status = it->nodes[i].kernel->prepare(it, &it->nodes[i]);
         if (status != EMBER_OK)

@@ -317,6 +317,20 @@ int32_t *ember_init_status(const ember_interpreter *ctx, int32_t subgraph) {
     return owner >= 0 ? (int32_t *)ctx->nodes[owner].op_data : NULL;
 }
 
+void ember_reset_variable_tensors(ember_interpreter *it) {
+    int32_t i;
+    for (i = 0; i < it->tensor_count; ++i) {
+        ember_tensor *t = &it->tensors[i];
+        int value = 0;
+        if (!t->is_variable || t->is_constant || !t->data)
+            continue;
+        /* memset takes the zero point's low byte, as LiteRT's does */
+        if (t->type == EMBER_INT8 && t->quant_count >= 1)
+            value = (int)(uint8_t)fb_i64_at(it->model.data + t->zero_points_pos);
+        memset(t->data, value, t->bytes);
+    }
+}
+
 ember_status ember_interpreter_reset_variables(ember_interpreter *it) {
     int32_t i;
     if (!it)
@@ -325,12 +339,7 @@ ember_status ember_interpreter_reset_variables(ember_interpreter *it) {
     /* Unallocated: the next allocate zeroes the arena, which is the reset state already. */
     if (!it->allocated)
         return EMBER_OK;
-    /* LiteRT's ResetVariableTensors: the LSTM/RNN states (is_variable tensors) back to zero. */
-    for (i = 0; i < it->tensor_count; ++i) {
-        ember_tensor *t = &it->tensors[i];
-        if (t->is_variable && !t->is_constant && t->data)
-            memset(t->data, 0, t->bytes);
-    }
+    ember_reset_variable_tensors(it);
     if (!it->variables)
         return EMBER_OK;
     for (i = 0; i < it->variables->count; ++i) {

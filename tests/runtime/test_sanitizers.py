@@ -27,10 +27,17 @@ def test_unit_tests_under_asan_and_ubsan(tmp_path: Path) -> None:
     data = Path(__file__).resolve().parents[1] / "data" / "tf"
     models = {"loop": subgraph_builder.counted_loop("int8", limit=4), "branch": subgraph_builder.two_branches(),
               "once": subgraph_builder.call_once_then_add(), "variables": subgraph_builder.accumulator("int8")}
+    # The integer LSTM with every option (layer norm, peepholes, projection, clips) and time-major CIFG.
+    from test_lstm_int8 import lstm_int8_model
+
+    models["lstm_int8_all"] = lstm_int8_model(peephole=True, projection=True, projection_bias=True, layer_norm=True,
+                                              cell_clip=0.5, proj_clip=0.4, cell_log2=-15)
+    models["lstm_int8_cifg"] = lstm_int8_model(cifg=True, peephole=True, time_major=True, batch=3, cell_log2=-9)
     for name, content in models.items():
         (tmp_path / f"{name}.tflite").write_bytes(content)
     graphs = [tmp_path / f"{name}.tflite" for name in models] + sorted((data / "control_flow").glob("*.tflite")) + \
-        sorted((data / "variables").glob("*.tflite")) + sorted((data / "dynamic_range").glob("*.tflite"))
+        sorted((data / "variables").glob("*.tflite")) + sorted((data / "dynamic_range").glob("*.tflite")) + \
+        sorted((data / "recurrent").glob("lstm_int8_*.tflite"))
     for graph in graphs:
         run([str(out / "ember-bench"), f"--graph={graph}", "--num_runs=3"], tmp_path)
 

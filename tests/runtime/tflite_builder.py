@@ -51,6 +51,7 @@ class OpSpec:
     opcode_index: int | None = None  # override (hostile files)
     custom_code: str | None = None  # op "CUSTOM": the OperatorCode's custom_code
     custom_options: bytes | None = None  # Operator.custom_options (a flexbuffer for TensorFlow's custom ops)
+    intermediates: Sequence[int] | None = None  # Operator.intermediates (the integer LSTM's gate scales)
 
 
 def _byte_vector(b: flatbuffers.Builder, data: bytes, alignment: int = 16) -> int:
@@ -325,6 +326,7 @@ def build_model(
     for op in ops:
         ins = _int_vector(b, tflite.OperatorStartInputsVector, op.inputs)
         outs = _int_vector(b, tflite.OperatorStartOutputsVector, op.outputs)
+        mids = _int_vector(b, tflite.OperatorStartIntermediatesVector, op.intermediates) if op.intermediates else 0
         options_type, options = _options(b, op)
         custom_options = _byte_vector(b, op.custom_options, 1) if op.custom_options is not None else 0
         tflite.OperatorStart(b)
@@ -332,6 +334,8 @@ def build_model(
         tflite.OperatorAddOpcodeIndex(b, index)
         tflite.OperatorAddInputs(b, ins)
         tflite.OperatorAddOutputs(b, outs)
+        if mids:
+            tflite.OperatorAddIntermediates(b, mids)
         if options:
             tflite.OperatorAddBuiltinOptionsType(b, options_type)
             tflite.OperatorAddBuiltinOptions(b, options)

@@ -15,13 +15,17 @@
  * Dynamic-range (hybrid: int8 weights with per-tensor scales, float activations; EvalHybrid): each step
  * quantises the input rows and the output state rows (and, with a projection, the hidden rows) per batch row,
  * symmetric or asymmetric by asymmetric_quantize_inputs, multiplies in int32 and scales back in float
- * (kernels/hybrid.h); int8 peepholes are recovered as scale * w. int8 models (int8 activations) are refused:
- * not in this build. */
+ * (kernels/hybrid.h); int8 peepholes are recovered as scale * w.
+ *
+ * Integer (int8 input: LiteRT's EvalInteger8x8_16): kernels/lstm_integer.c, with the shapes and optional
+ * groups checked here; the fused activation is ignored there (the cell gate and the output use tanh), as in
+ * LiteRT. */
 #include <math.h>
 #include <string.h>
 
 #include "kernels/hybrid.h"
 #include "kernels/kernels.h"
+#include "kernels/lstm_integer.h"
 #include "quantization.h"
 #include "tflite_schema.h"
 
@@ -50,6 +54,8 @@ typedef struct lstm_data {
     /* dynamic-range (int8 weights, float activations): each weight's scale, by input index */
     int32_t hybrid, asymmetric;
     float scale[24];
+    int32_t integer; /* int8 activations: the parameters ember_lstm_integer_prepare computed */
+    ember_lstm_q q;
 } lstm_data;
 
 static float sigmoid(float x) {
@@ -86,7 +92,9 @@ static ember_status check_operand(ember_interpreter *ctx, const ember_node *node
     const int32_t rank = d1 < 0 ? 1 : 2;
     /* weights and peepholes (not biases, layer norm, states) are int8 in a dynamic-range model */
     const int weight = i < LSTM_BIAS || i == LSTM_PROJ;
-    if (d->hybrid && weight) {
+    if (d->integer) {
+        /* types and quantisation: ember_lstm_integer_prepare */
+    } else if (d->hybrid && weight) {
         int32_t zero_point;
         EMBER_CHECK(
             ctx, t->type == EMBER_INT8, EMBER_INVALID_MODEL,
@@ -161,9 +169,10 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
                     "UNIDIRECTIONAL_SEQUENCE_LSTM %ld: required input %ld is omitted", (long)node->index,
                     (long)i);
     }
-    EMBER_CHECK(ctx, input->type == EMBER_FLOAT32 && input->rank == 3, EMBER_UNSUPPORTED,
-                "UNIDIRECTIONAL_SEQUENCE_LSTM %ld: input '%.64s' is %s %s; this build runs float32 inputs of "
-                "rank 3 (int8 LSTM: not in this build)",
+    EMBER_CHECK(ctx, (input->type == EMBER_FLOAT32 || input->type == EMBER_INT8) && input->rank == 3,
+                EMBER_UNSUPPORTED,
+                "UNIDIRECTIONAL_SEQUENCE_LSTM %ld: input '%.64s' is %s %s; this build runs float32 and int8 "
+                "inputs of rank 3",
                 (long)node->index, input->name, ember_type_name(input->type),
                 ember_shape_string(input, shape, sizeof shape));
     EMBER_TRY(ember_option_i8(ctx, node, OPT_ACTIVATION, TFL_ACT_NONE, &activation));
@@ -171,7 +180,9 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     EMBER_TRY(ember_option_f32(ctx, node, OPT_PROJ_CLIP, 0.0f, &d->proj_clip));
     EMBER_TRY(ember_option_i8(ctx, node, OPT_TIME_MAJOR, 0, &time_major));
     EMBER_TRY(ember_option_i8(ctx, node, OPT_ASYMMETRIC, 0, &asymmetric));
-    EMBER_CHECK(ctx, activation >= TFL_ACT_NONE && activation <= TFL_ACT_TANH, EMBER_UNSUPPORTED,
+    d->integer = input->type == EMBER_INT8;
+    EMBER_CHECK(ctx, d->integer || (activation >= TFL_ACT_NONE && activation <= TFL_ACT_TANH),
+                EMBER_UNSUPPORTED,
                 "UNIDIRECTIONAL_SEQUENCE_LSTM %ld: fused activation %d is not supported (NONE, RELU, "
                 "RELU_N1_TO_1, RELU6, TANH are)",
                 (long)node->index, (int)activation);
@@ -189,7 +200,7 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     EMBER_CHECK(ctx, w_f->rank == 2 && w_rf->rank == 2, EMBER_INVALID_MODEL,
                 "UNIDIRECTIONAL_SEQUENCE_LSTM %ld: the forget gate's weights must be matrices",
                 (long)node->index);
-    d->hybrid = w_f->type == EMBER_INT8;
+    d->hybrid = w_f->type == EMBER_INT8 && !d->integer;
     d->n_cell = w_f->dims[0];
     d->n_output = w_rf->dims[1];
     d->cifg = !has(ctx, node, LSTM_W_IN + GATE_I);
@@ -232,13 +243,23 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     EMBER_TRY(check_state(ctx, node, LSTM_H, d->batch, d->n_output));
     EMBER_TRY(check_state(ctx, node, LSTM_C, d->batch, d->n_cell));
     EMBER_CHECK(ctx,
-                output->type == EMBER_FLOAT32 && output->rank == 3 && output->dims[0] == input->dims[0] &&
+                output->type == input->type && output->rank == 3 && output->dims[0] == input->dims[0] &&
                     output->dims[1] == input->dims[1] && output->dims[2] == d->n_output,
                 EMBER_INVALID_MODEL,
-                "UNIDIRECTIONAL_SEQUENCE_LSTM %ld: output '%.64s' is %s %s, expected float32 [%ld, %ld, %ld]",
+                "UNIDIRECTIONAL_SEQUENCE_LSTM %ld: output '%.64s' is %s %s, expected %s [%ld, %ld, %ld]",
                 (long)node->index, output->name, ember_type_name(output->type),
-                ember_shape_string(output, shape, sizeof shape), (long)input->dims[0], (long)input->dims[1],
-                (long)d->n_output);
+                ember_shape_string(output, shape, sizeof shape), ember_type_name(input->type),
+                (long)input->dims[0], (long)input->dims[1], (long)d->n_output);
+    if (d->integer) {
+        d->q.n_cell = d->n_cell;
+        d->q.n_input = d->n_input;
+        d->q.n_output = d->n_output;
+        d->q.cifg = d->cifg;
+        d->q.peephole = d->peephole;
+        d->q.layer_norm = d->layer_norm;
+        d->q.projection = d->projection;
+        EMBER_TRY(ember_lstm_integer_prepare(ctx, node, &d->q, d->cell_clip, d->proj_clip));
+    }
     return EMBER_OK;
 }
 
@@ -252,6 +273,10 @@ static size_t scratch_bytes(const ember_interpreter *ctx, const ember_node *node
     w_f = &ctx->tensors[node->inputs[LSTM_W_IN + GATE_F]];
     if (input->rank != 3 || w_f->rank != 2)
         return 0;
+    if (input->type == EMBER_INT8) /* the integer form: the batch rows of one step */
+        return ember_lstm_integer_scratch_bytes(
+            (uint64_t)(input->dims[0] > input->dims[1] ? input->dims[0] : input->dims[1]),
+            (uint64_t)w_f->dims[0]);
     {
         /* the batch is dims[0] or, time-major, dims[1]: the larger suffices for both */
         const uint64_t rows = (uint64_t)(input->dims[0] > input->dims[1] ? input->dims[0] : input->dims[1]);
@@ -409,9 +434,35 @@ static void lstm_step(ember_interpreter *ctx, const ember_node *node, const lstm
         memcpy(out + b * out_stride, h + (int64_t)b * d->n_output, sizeof(float) * (size_t)d->n_output);
 }
 
+/* The int8 form steps as LiteRT's EvalInteger8x8_16: time-major a whole batch a step, batch-major one row's
+ * sequence after another. */
+static ember_status eval_integer(ember_interpreter *ctx, const ember_node *node, const lstm_data *d) {
+    const int8_t *x = (const int8_t *)ember_node_input(ctx, node, LSTM_INPUT)->data;
+    int8_t *h = (int8_t *)ember_node_input(ctx, node, LSTM_H)->data;
+    int16_t *c = (int16_t *)ember_node_input(ctx, node, LSTM_C)->data;
+    int8_t *out = (int8_t *)ember_node_output(ctx, node, 0)->data;
+    void *scratch = ember_thread_scratch(ctx, 0);
+    const int64_t in = d->n_input, no = d->n_output;
+    int32_t t, b;
+    if (d->time_major) {
+        for (t = 0; t < d->time; ++t)
+            ember_lstm_integer_step(ctx, node, &d->q, x + t * d->batch * in, d->batch, h, c,
+                                    out + t * d->batch * no, scratch);
+        return EMBER_OK;
+    }
+    for (b = 0; b < d->batch; ++b)
+        for (t = 0; t < d->time; ++t)
+            ember_lstm_integer_step(ctx, node, &d->q, x + ((int64_t)b * d->time + t) * in, 1, h + b * no,
+                                    c + (int64_t)b * d->n_cell, out + ((int64_t)b * d->time + t) * no,
+                                    scratch);
+    return EMBER_OK;
+}
+
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const lstm_data *d = (const lstm_data *)node->op_data;
     const float *x = input_data(ctx, node, LSTM_INPUT);
+    if (d->integer)
+        return eval_integer(ctx, node, d);
     float *h = (float *)ember_node_input(ctx, node, LSTM_H)->data;
     float *c = (float *)ember_node_input(ctx, node, LSTM_C)->data;
     float *out = (float *)ember_node_output(ctx, node, 0)->data;
@@ -442,5 +493,5 @@ const ember_kernel ember_kernel_unidirectional_sequence_lstm = {
     eval,
     NULL,
     scratch_bytes,
-    EMBER_T_F32 | EMBER_T_I8, /* int8: the weights of a dynamic-range LSTM */
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_I16 | EMBER_T_I32, /* int8 weights (dynamic range); the integer form */
 };
