@@ -151,6 +151,7 @@ def quantize_graph(graph: Graph, params_of: ParamsOf, io: str = "int8", scheme: 
             v.dtype, v.quant = np.dtype(scheme.dtype), chosen[id(v)]
     if io == "float":
         _float_edges(graph, np.dtype(scheme.dtype))
+    _reshare_constants(graph)
     return graph
 
 
@@ -216,6 +217,20 @@ def _unshare_constants(graph: Graph) -> None:
             if id(v) in used:
                 node.inputs[i] = graph.constant(v.name, v.data.copy())
             used.add(id(node.inputs[i]))
+
+
+def _reshare_constants(graph: Graph) -> None:
+    """Undo _unshare_constants where the quantised copies came out alike (an unrolled LSTM's weights at every
+    step): one tensor, with its per-channel parameters, instead of one per use."""
+    first: dict[tuple, Value] = {}
+    for node in graph.nodes:
+        for i, v in enumerate(node.inputs):
+            if v is None or not v.is_constant:
+                continue
+            q = v.quant
+            key = (np.dtype(v.dtype).str, v.shape, v.data.tobytes(),
+                   None if q is None else (q.scale.tobytes(), q.zero_point.tobytes(), q.axis))
+            node.inputs[i] = first.setdefault(key, v)
 
 
 def _constant_params(data: np.ndarray, scheme: Scheme) -> QuantParams:

@@ -117,13 +117,18 @@ def write_tflite(graph: Graph, metadata: dict[str, Any] | None = None, descripti
     values = graph.values()
     index = {id(v): i for i, v in enumerate(values)}
 
-    # Buffers: 0 is the conventional empty buffer; each constant gets its own, metadata last.
+    # Buffers: 0 is the conventional empty buffer; constants with the same bytes share one (an unrolled LSTM's
+    # weights, quantised per use but alike, are written once), metadata last.
     buffer_data: list[bytes | None] = [None]
     buffer_of: dict[int, int] = {}
+    by_bytes: dict[bytes, int] = {}
     for v in values:
         if v.is_constant:
-            buffer_of[id(v)] = len(buffer_data)
-            buffer_data.append(np.ascontiguousarray(v.data, dtype=v.dtype.newbyteorder("<")).tobytes())
+            data = np.ascontiguousarray(v.data, dtype=v.dtype.newbyteorder("<")).tobytes()
+            if data not in by_bytes:
+                by_bytes[data] = len(buffer_data)
+                buffer_data.append(data)
+            buffer_of[id(v)] = by_bytes[data]
     metadata_entries = []
     if metadata is not None:
         metadata_entries.append(("ember", len(buffer_data)))

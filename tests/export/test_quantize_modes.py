@@ -211,8 +211,9 @@ def test_dynamic_runs_close_to_the_float_model_in_litert(tmp_path, name):
 # ember.runtime's hybrid kernels give LiteRT's bits on their own (tests/runtime/test_kernels_hybrid*.py and the
 # TensorFlow-made files); in a whole model the float32 layers in front of one may differ from LiteRT's by an ulp
 # (float32 is checked within 1e-5), which can move a code of the next hybrid layer's on-the-fly int8 input:
-# measured at most 1.9e-3 of the output's range (unet_small), and equal bits on 10 of the 14 models.
-HYBRID_MODEL_BOUND = 5e-3
+# measured at most 4.2e-3 of the output's range (unet_transposed, EMBER_ISA=reference; 2.2e-3 with the AVX-512
+# kernels), and equal bits on 10 of the 14 models here.
+HYBRID_MODEL_BOUND = 1e-2
 
 
 @pytest.mark.parametrize("name", DYNAMIC_MODELS)

@@ -19,7 +19,7 @@ def test_quant_modes_measures_every_mode(tmp_path, capsys):
         assert modes["int8"]["bytes"] < modes["float16"]["bytes"] < r["float32_bytes"]
         assert modes["int16x8"]["error"] < modes["int8"]["error"] or modes["int8"]["error"] < 1e-3
         for mode, row in modes.items():
-            assert row["ember_equals_litert"] or (mode in ("float16", "dynamic") and row["ember_vs_litert"] < 5e-3), \
+            assert row["ember_equals_litert"] or (mode in ("float16", "dynamic") and row["ember_vs_litert"] < 1e-2), \
                 (r["model"], mode, row)
             assert row["error"] < 0.05 and not row["float_fallback"]
     assert "| mlp |" in quant_modes.table(results)
