@@ -1,7 +1,9 @@
 """Dynamic-range files written by TensorFlow 2.21's converter (tests/data/tf/dynamic_range/, make_models.py:
 Optimize.DEFAULT, no representative data): CONV_2D version 5 and DEPTHWISE_CONV_2D version 6 with int8
 per-channel filters, FULLY_CONNECTED version 12 with per-channel int8 weights and asymmetric_quantize_inputs, a
-float32 FULLY_CONNECTED whose weights stayed float (under 1024 elements), MEAN. Against LiteRT's reference kernels
+float32 FULLY_CONNECTED whose weights stayed float (under 1024 elements), MEAN; and sparse (1x16-block) int8
+weights, which LiteRT runs with its sparse hybrid kernel (the zero-point correction subtracted before the
+product). Against LiteRT's reference kernels
 (BUILTIN_REF) bit for bit, over several inputs: random, one batch entry of zeros, all zeros, all positive."""
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "tf" / "dynamic_range"
 
 
 @pytest.mark.parametrize("threads", [1, 4])
-@pytest.mark.parametrize("name", ["cnn_dynamic.tflite", "mlp3d_dynamic.tflite"])
+@pytest.mark.parametrize("name", ["cnn_dynamic.tflite", "mlp3d_dynamic.tflite", "sparse_mlp_dynamic.tflite"])
 def test_dynamic_range_file_matches_litert(name: str, threads: int) -> None:
     """On 4 threads the hybrid convolutions split their output rows and FULLY_CONNECTED its units: same bits."""
     path = DATA / name

@@ -8,7 +8,8 @@
  * (or 0); an input of zeros keeps it as it is; else each input row is quantised (kernels/hybrid.h; asymmetric
  * with asymmetric_quantize_inputs), output[b, o] += (float)dot * scale with scale sf[b] * s_w per tensor or
  * s_w[o] * sf[b] per channel (more than one scale), then the fused activation (TANH too, as LiteRT's hybrid
- * path allows). */
+ * path allows). Sparse weights (densified by the loader) follow LiteRT's EvalSparseHybridImpl instead: with
+ * asymmetric inputs output -= (sf * zp [* s_w[o]]) * rowsum first, then += (float)dot(w, q) * scale. */
 #include "flatbuffer.h"
 #include "kernels/conv.h"
 #include "kernels/conv_i16.h"
@@ -50,7 +51,9 @@ static size_t scratch_bytes(const ember_interpreter *ctx, const ember_node *node
         return 0;
     count = (uint64_t)input->bytes / sizeof(float);
     rows = count / (uint64_t)weights->dims[1];
-    return (size_t)(ember_align_size((size_t)count) + 8 * rows + EMBER_ALIGNMENT);
+    /* then, for sparse weights, a row sum per output unit */
+    return (size_t)(ember_align_size((size_t)count) + 8 * rows + 4 * (uint64_t)weights->dims[0] +
+                    EMBER_ALIGNMENT);
 }
 
 /* Constant [out, in] weights are packed for the GEMM (M = batches, N = out, K = in). */
@@ -230,7 +233,8 @@ typedef struct hybrid_job {
     const float *sf;
     const int32_t *zp;
     float *out;
-    int32_t tasks;
+    const int32_t *rowsum; /* sparse weights: the sum of each weight row */
+    int32_t tasks, sparse;
 } hybrid_job;
 
 /* Output units [u0, u1) of every batch row: out += (float)dot * scale, LiteRT's
@@ -248,6 +252,18 @@ static void hybrid_task(void *arg, int32_t task, int32_t thread) {
         for (u = u0; u < u1; ++u) {
             const float scale =
                 j->channel_scales ? fb_f32_at(j->channel_scales + 4 * (size_t)u) * batch_scale : batch_scale;
+            if (j->sparse) { /* EvalSparseHybridImpl: out -= (sf * zp [* s_w[u]]) * rowsum first, then raw q
+                              */
+                float zp_scale = batch_scale * (float)j->zp[b];
+                if (j->channel_scales)
+                    zp_scale *= fb_f32_at(j->channel_scales + 4 * (size_t)u);
+                if (d->asymmetric)
+                    out[u] -= zp_scale * (float)j->rowsum[u];
+                out[u] +=
+                    (float)ember_hybrid_dot(j->weights + (size_t)u * (size_t)d->in_dim, qb, d->in_dim, 0) *
+                    scale;
+                continue;
+            }
             out[u] +=
                 (float)ember_hybrid_dot(j->weights + (size_t)u * (size_t)d->in_dim, qb, d->in_dim, j->zp[b]) *
                 scale;
@@ -278,6 +294,15 @@ static void eval_hybrid(ember_interpreter *ctx, const ember_node *node) {
         ember_hybrid_quantize_rows(x, d->in_dim, d->batches, d->in_dim, d->asymmetric, q, sf, zp);
         j.d = d, j.weights = (const int8_t *)weights->data, j.q = q, j.sf = sf, j.zp = zp, j.out = out;
         j.channel_scales = d->per_channel ? ctx->model.data + weights->scales_pos : NULL;
+        j.sparse = weights->is_sparse, j.rowsum = zp + d->batches;
+        if (j.sparse && d->asymmetric)
+            for (i = 0; i < (size_t)d->out_dim; ++i) {
+                const int8_t *w = (const int8_t *)weights->data + i * (size_t)d->in_dim;
+                int32_t k, sum = 0;
+                for (k = 0; k < d->in_dim; ++k)
+                    sum += w[k];
+                zp[d->batches + (int32_t)i] = sum;
+            }
         /* split over output units: every task reads its own weight rows once for all batch rows */
         j.tasks = ember_parallel_tasks(ctx, d->out_dim, (int64_t)d->in_dim * d->batches);
         ember_parallel_run(ctx, j.tasks, hybrid_task, &j);
