@@ -283,7 +283,22 @@ def test_int16x8_runs_close_to_the_float_model_in_litert(tmp_path, name):
 def test_int16x8_ember_runtime_is_bit_exact_with_litert(tmp_path, name):
     _, path, xs = _export(tmp_path, name, "int16x8")
     for x in xs:
-        np.testing.assert_array_equal(ember_runtime(path, [x])[0], litert(path, [x], OpResolverType.BUILTIN_REF)[0])
+        got, expected = ember_runtime(path, [x])[0], litert(path, [x], OpResolverType.BUILTIN_REF)[0]
+        assert_runs_alike(got, expected, fallback=name in INT16X8_REFUSED)
+
+
+# A float32 island (float_fallback) may differ from LiteRT's by an ulp, which can move its QUANTIZE by one code:
+# measured at most 9.2e-5 of the output's range (transformer_classifier, tools/quant_modes.py).
+FALLBACK_BOUND = 1e-3
+
+
+def assert_runs_alike(got: np.ndarray, expected: np.ndarray, fallback: bool) -> None:
+    """Bit-exact for an integer-only file; within FALLBACK_BOUND of the output's range with float islands."""
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    if fallback:
+        assert np.abs(got - expected).max() <= FALLBACK_BOUND * np.abs(expected).max()
+    else:
+        np.testing.assert_array_equal(got, expected)
 
 
 def test_int16x8_with_int16_io(tmp_path):
