@@ -114,7 +114,9 @@ def write_seeds(corpus: Path) -> int:
     seeds += [test_variables._two_containers(), test_variables._loop_counter(), test_variables._read_then_assign(),
               test_variables._read_then_assign(init=True)]
     tf_data = Path(__file__).resolve().parents[1] / "data" / "tf"
-    seeds.extend(p.read_bytes() for folder in ("control_flow", "signatures", "variables")
+    # ... and TensorFlow's 16x8, dynamic-range (hybrid kernels) and recurrent (float, hybrid and int8 LSTM) files.
+    seeds.extend(p.read_bytes() for folder in ("control_flow", "signatures", "variables", "int16x8",
+                                               "dynamic_range", "recurrent")
                  for p in sorted((tf_data / folder).glob("*.tflite")))
     for i, seed in enumerate(seeds):
         (corpus / f"builder_{i:02d}.tflite").write_bytes(seed)
