@@ -35,6 +35,13 @@ static float eigen_tanh(float a) {
     return p / q;
 }
 
+/* C's float -> int conversion of a NaN, an infinity or a value beyond int32 is undefined; LiteRT's x86-64
+ * build (cvttss2si) gives INT32_MIN there, which the clamps below turn into the lowest code. Inputs holding
+ * NaN or inf are the only way in: the row's own range bounds every finite value. */
+static int32_t float_to_i32(float v) {
+    return v >= -2147483648.0f && v < 2147483648.0f ? (int32_t)v : INT32_MIN;
+}
+
 void ember_hybrid_quantize_rows(const float *x, int64_t stride, int32_t n, int32_t size, int asymmetric,
                                 int8_t *q, float *sf, int32_t *zp) {
     int32_t b, k;
@@ -55,7 +62,7 @@ void ember_hybrid_quantize_rows(const float *x, int64_t stride, int32_t n, int32
             sf[b] = range / 127.0f;
             inv = 127.0f / range;
             for (k = 0; k < size; ++k) {
-                const int32_t v = (int32_t)roundf(x[k] * inv);
+                const int32_t v = float_to_i32(roundf(x[k] * inv));
                 q[k] = (int8_t)(v < -127 ? -127 : v > 127 ? 127 : v);
             }
             continue;
@@ -74,11 +81,15 @@ void ember_hybrid_quantize_rows(const float *x, int64_t stride, int32_t n, int32
             from_min = -128.0 - rmin / scale;
             from_max = 127.0 - rmax / scale;
             zero = 128.0 + fabs(rmin / scale) < 127.0 + fabs(rmax / scale) ? from_min : from_max;
-            zp[b] = zero <= -128.0 ? -128 : zero >= 127.0 ? 127 : (int32_t)(int8_t)round(zero);
+            /* a NaN zero (an infinite range): x86's conversion again, INT32_MIN, whose int8 image is 0 */
+            zp[b] = zero <= -128.0  ? -128
+                    : zero >= 127.0 ? 127
+                    : zero != zero  ? 0
+                                    : (int32_t)(int8_t)round(zero);
             sf[b] = (float)scale;
             inv = 1.0f / sf[b];
             for (k = 0; k < size; ++k) {
-                const int32_t v = (int32_t)roundf((float)zp[b] + x[k] * inv);
+                const int32_t v = float_to_i32(roundf((float)zp[b] + x[k] * inv));
                 q[k] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
             }
         }
