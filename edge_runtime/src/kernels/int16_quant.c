@@ -104,15 +104,16 @@ ember_status ember_sigmoid_i16_prepare(ember_interpreter *ctx, const ember_node 
     return EMBER_OK;
 }
 
-ember_status ember_check_same_quant_i16(ember_interpreter *ctx, const ember_node *node, const ember_tensor *input,
-                                        const ember_tensor *output) {
+ember_status ember_check_same_quant_i16(ember_interpreter *ctx, const ember_node *node,
+                                        const ember_tensor *input, const ember_tensor *output) {
     float s_in, s_out;
     int32_t zp;
     EMBER_TRY(ember_tensor_quant_i16(ctx, node, input, 1, &s_in, &zp));
     EMBER_TRY(ember_tensor_quant_i16(ctx, node, output, 1, &s_out, &zp));
-    EMBER_CHECK(ctx, s_in == s_out, EMBER_INVALID_MODEL,
-                "%s %ld: int16 input '%.64s' has scale %g, output '%.64s' %g; the op moves values and needs one "
-                "scale",
-                node->kernel->name, (long)node->index, input->name, (double)s_in, output->name, (double)s_out);
+    EMBER_CHECK(
+        ctx, s_in == s_out, EMBER_INVALID_MODEL,
+        "%s %ld: int16 input '%.64s' has scale %g, output '%.64s' %g; the op moves values and needs one "
+        "scale",
+        node->kernel->name, (long)node->index, input->name, (double)s_in, output->name, (double)s_out);
     return EMBER_OK;
 }

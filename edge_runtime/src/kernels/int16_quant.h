@@ -19,8 +19,8 @@ ember_status ember_tensor_quant_i16(ember_interpreter *ctx, const ember_node *no
 
 /* Checks that the int16 input and output of an op that moves values without requantising (PAD, resizes, ...)
  * have zero point 0 and one scale; EMBER_INVALID_MODEL naming both tensors otherwise. */
-ember_status ember_check_same_quant_i16(ember_interpreter *ctx, const ember_node *node, const ember_tensor *input,
-                                        const ember_tensor *output);
+ember_status ember_check_same_quant_i16(ember_interpreter *ctx, const ember_node *node,
+                                        const ember_tensor *input, const ember_tensor *output);
 
 /* x * multiplier * 2^(shift - 31) for an int64 x, as TFLite's MultiplyByQuantizedMultiplier(int64_t, ...):
  * the multiplier is first rounded to 16 bits ((multiplier + 2^15) >> 16, at most 0x7fff), then

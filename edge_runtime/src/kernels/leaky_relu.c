@@ -1,6 +1,6 @@
 /* LEAKY_RELU: x > 0 ? x : alpha * x. int8 and int16 (TFLite reference QuantizeLeakyRelu; int16 zero points 0,
- * as LiteRT requires): two multipliers, identity s_in / s_out and alpha s_in * alpha / s_out (ratios in float as
- * TFLite computes them), chosen by the sign of x - zp_in, clamped to the type's range. */
+ * as LiteRT requires): two multipliers, identity s_in / s_out and alpha s_in * alpha / s_out (ratios in float
+ * as TFLite computes them), chosen by the sign of x - zp_in, clamped to the type's range. */
 #include "kernels/int16_quant.h"
 #include "kernels/kernels.h"
 #include "kernels/operands.h"

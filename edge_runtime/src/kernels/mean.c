@@ -4,8 +4,8 @@
  * Each output element sums its inputs in row-major order of the reduced axes, which is the order of TFLite's
  * reference (reference/reduce.h: Mean, QuantizedMeanOrSum), so float results agree to rounding. int8 follows
  * QuantizedMeanOrSum bit for bit: sum of raw values in int32, minus zero point times count, requantised by
- * s_in / s_out with 1/count folded into the multiplier; int16 is the same arithmetic (LiteRT's EvalMeanReferenceOps
- * is one template for both), clamped to int16. */
+ * s_in / s_out with 1/count folded into the multiplier; int16 is the same arithmetic (LiteRT's
+ * EvalMeanReferenceOps is one template for both), clamped to int16. */
 #include <math.h>
 
 #include "gemm/elementwise.h"
@@ -124,8 +124,8 @@ static void mean_i16(const mean_data *m, const int16_t *input, int16_t *output) 
         uint32_t sum = 0; /* int32 arithmetic that wraps as LiteRT's does */
         int32_t y;
         for (i = 0; i < r->count; ++i)
-            sum += (uint32_t)(int32_t)base[ember_reduction_offset(i, r->reduced_rank, r->reduced_dims,
-                                                                  r->reduced_strides)];
+            sum += (uint32_t)(int32_t)
+                base[ember_reduction_offset(i, r->reduced_rank, r->reduced_dims, r->reduced_strides)];
         sum -= (uint32_t)m->input_zero_point * (uint32_t)r->count;
         y = ember_multiply_by_quantized_multiplier(ember_wrap_i32(sum), m->multiplier, m->shift);
         output[o] = r->count ? (int16_t)ember_offset_clamp(y, m->output_zero_point, -32768, 32767) : 0;
@@ -142,8 +142,8 @@ static int floor_log2(int64_t n) {
     return k;
 }
 
-static ember_status prepare_quantized(ember_interpreter *ctx, const ember_node *node, const ember_tensor *input,
-                                      const ember_tensor *output, mean_data *m) {
+static ember_status prepare_quantized(ember_interpreter *ctx, const ember_node *node,
+                                      const ember_tensor *input, const ember_tensor *output, mean_data *m) {
     float s_in, s_out;
     int32_t multiplier;
     int shift, fold;
@@ -209,6 +209,14 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 EMBER_U8_VIA_I8(mean, prepare, eval, NULL)
 
 const ember_kernel ember_kernel_mean = {
-    TFL_OP_MEAN,     "MEAN",       3,    TFL_OPTIONS_REDUCER, sizeof(mean_data),
-    mean_prepare_u8, mean_eval_u8, NULL, mean_scratch_u8,     EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I16,
+    TFL_OP_MEAN,
+    "MEAN",
+    3,
+    TFL_OPTIONS_REDUCER,
+    sizeof(mean_data),
+    mean_prepare_u8,
+    mean_eval_u8,
+    NULL,
+    mean_scratch_u8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I16,
 };

@@ -1,6 +1,7 @@
 /* PAD: constant padding with zero (float32, int32; int16 of 16x8 models, whose zero point is 0) or the output
- * zero point (int8), the output keeping its input's scale and zero point, paddings a constant [rank, 2] int32/int64 tensor of (before, after) counts. The
- * geometry and eval are shared with PADV2 (kernels/pad.h). */
+ * zero point (int8), the output keeping its input's scale and zero point, paddings a constant [rank, 2]
+ * int32/int64 tensor of (before, after) counts. The geometry and eval are shared with PADV2 (kernels/pad.h).
+ */
 #include "kernels/pad.h"
 
 #include <string.h>
@@ -126,7 +127,14 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
 EMBER_U8_VIA_I8(pad, prepare, eval, NULL)
 
 const ember_kernel ember_kernel_pad = {
-    TFL_OP_PAD,     "PAD",       4,    TFL_OPTIONS_PAD, sizeof(ember_pad),
-    pad_prepare_u8, pad_eval_u8, NULL, pad_scratch_u8,
+    TFL_OP_PAD,
+    "PAD",
+    4,
+    TFL_OPTIONS_PAD,
+    sizeof(ember_pad),
+    pad_prepare_u8,
+    pad_eval_u8,
+    NULL,
+    pad_scratch_u8,
     EMBER_T_F32 | EMBER_T_I8 | EMBER_T_U8 | EMBER_T_I32 | EMBER_T_I16,
 };

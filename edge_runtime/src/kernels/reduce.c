@@ -92,15 +92,16 @@ ember_status ember_reduction_prepare(ember_interpreter *ctx, const ember_node *n
                 "%s %ld: input %s reduced over its axes (keep_dims %d) does not give output '%.64s' %s", name,
                 n, ember_shape_string(input, a, sizeof a), (int)keep_dims, output->name,
                 ember_shape_string(output, b, sizeof b));
-    EMBER_CHECK(ctx,
-                input->type == output->type &&
-                    (input->type == EMBER_FLOAT32 || input->type == EMBER_INT8 ||
-                     (input->type == EMBER_UINT8 && node->kernel->builtin_code == TFL_OP_SUM) ||
-                     (input->type == EMBER_INT16 && node->kernel->builtin_code == TFL_OP_MEAN)),
-                EMBER_UNSUPPORTED,
-                "%s %ld: types input %s, output %s; float32 or int8 (both) are supported (SUM: uint8 too, MEAN: "
-                "int16 too)",
-                name, n, ember_type_name(input->type), ember_type_name(output->type));
+    EMBER_CHECK(
+        ctx,
+        input->type == output->type &&
+            (input->type == EMBER_FLOAT32 || input->type == EMBER_INT8 ||
+             (input->type == EMBER_UINT8 && node->kernel->builtin_code == TFL_OP_SUM) ||
+             (input->type == EMBER_INT16 && node->kernel->builtin_code == TFL_OP_MEAN)),
+        EMBER_UNSUPPORTED,
+        "%s %ld: types input %s, output %s; float32 or int8 (both) are supported (SUM: uint8 too, MEAN: "
+        "int16 too)",
+        name, n, ember_type_name(input->type), ember_type_name(output->type));
     return EMBER_OK;
 }
 

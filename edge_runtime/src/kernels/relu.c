@@ -1,8 +1,9 @@
 /* RELU and RELU6 (one family, two registrations): float clamps; int8 and int16 (16x8: zero points 0, as
- * LiteRT requires) rescale (x - zp_in) to the output scale with one multiplier s_in / s_out (TFLite computes the
- * ratio in float) and clamp to the quantised images of 0 and 6 (QuantizedReluX). Optimised (not EMBER_ISA=reference): int8 reads a 256-entry table of that arithmetic made at
- * prepare, float32 runs the elementwise SIMD rows as x * 1.0f clamped to [0, max] (the multiply is exact, -0.0
- * and NaN included, and the clamp is ember_clamp_f32's). */
+ * LiteRT requires) rescale (x - zp_in) to the output scale with one multiplier s_in / s_out (TFLite computes
+ * the ratio in float) and clamp to the quantised images of 0 and 6 (QuantizedReluX). Optimised (not
+ * EMBER_ISA=reference): int8 reads a 256-entry table of that arithmetic made at prepare, float32 runs the
+ * elementwise SIMD rows as x * 1.0f clamped to [0, max] (the multiply is exact, -0.0 and NaN included, and
+ * the clamp is ember_clamp_f32's). */
 #include <math.h>
 
 #include "gemm/elementwise.h"
@@ -20,8 +21,8 @@ typedef struct relu_data {
     int shift;
     int32_t qmin, qmax;
     ember_isa isa;
-    int reference;      /* EMBER_ISA=reference: the plain loops */
-    int8_t table[256];  /* int8: the output of each input code, indexed by its byte */
+    int reference;     /* EMBER_ISA=reference: the plain loops */
+    int8_t table[256]; /* int8: the output of each input code, indexed by its byte */
 } relu_data;
 
 static int8_t relu_i8(const relu_data *data, int8_t x) {
@@ -38,9 +39,10 @@ static int16_t relu_i16(const relu_data *data, int16_t x) {
 /* int16: zero points 0, limits max(-32768, round(0 / s)) = 0 and min(32767, round(max / s)). */
 static ember_status prepare_i16(ember_interpreter *ctx, const ember_node *node, relu_data *data, float max) {
     float s_in, s_out;
-    EMBER_TRY(ember_tensor_quant_i16(ctx, node, ember_node_input(ctx, node, 0), 1, &s_in, &data->input_zero_point));
     EMBER_TRY(
-        ember_tensor_quant_i16(ctx, node, ember_node_output(ctx, node, 0), 1, &s_out, &data->output_zero_point));
+        ember_tensor_quant_i16(ctx, node, ember_node_input(ctx, node, 0), 1, &s_in, &data->input_zero_point));
+    EMBER_TRY(ember_tensor_quant_i16(ctx, node, ember_node_output(ctx, node, 0), 1, &s_out,
+                                     &data->output_zero_point));
     ember_quantize_multiplier((double)(s_in / s_out), &data->multiplier, &data->shift);
     data->qmin = 0;
     data->qmax = 32767;
@@ -93,10 +95,11 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
             y[i] = relu_i16(data, x[i]);
     } else if (!data->reference && input->type == EMBER_FLOAT32) {
         static const float one = 1.0f;
-        ember_binary_f32_row(data->isa, EMBER_BINARY_MUL, 0.0f, data->max, (const float *)input->data, 1, &one, 0,
-                             (float *)output->data, data->count);
+        ember_binary_f32_row(data->isa, EMBER_BINARY_MUL, 0.0f, data->max, (const float *)input->data, 1,
+                             &one, 0, (float *)output->data, data->count);
     } else if (!data->reference) {
-        ember_lut_i8(data->isa, data->table, (const int8_t *)input->data, (int8_t *)output->data, data->count);
+        ember_lut_i8(data->isa, data->table, (const int8_t *)input->data, (int8_t *)output->data,
+                     data->count);
     } else if (input->type == EMBER_FLOAT32) {
         const float *x = (const float *)input->data;
         float *y = (float *)output->data;

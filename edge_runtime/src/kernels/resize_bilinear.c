@@ -55,12 +55,11 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
                 "RESIZE_BILINEAR %ld: needs 2 inputs and 1 output, has %ld and %ld", n,
                 (long)node->input_count, (long)node->output_count);
     EMBER_CHECK(ctx,
-                input->type == output->type &&
-                    (input->type == EMBER_FLOAT32 || input->type == EMBER_INT8 || input->type == EMBER_UINT8 ||
-                     input->type == EMBER_INT16),
+                input->type == output->type && (input->type == EMBER_FLOAT32 || input->type == EMBER_INT8 ||
+                                                input->type == EMBER_UINT8 || input->type == EMBER_INT16),
                 EMBER_UNSUPPORTED,
-                "RESIZE_BILINEAR %ld: types input %s, output %s (float32, int8, uint8, int16 are supported)", n,
-                ember_type_name(input->type), ember_type_name(output->type));
+                "RESIZE_BILINEAR %ld: types input %s, output %s (float32, int8, uint8, int16 are supported)",
+                n, ember_type_name(input->type), ember_type_name(output->type));
     EMBER_TRY(ember_check_const_int(ctx, node, size, "size", 2, 0));
     EMBER_TRY(ember_option_i8(ctx, node, TFL_RESIZE_BILINEAR_ALIGN_CORNERS, 0, &data->align_corners));
     EMBER_TRY(
@@ -163,33 +162,34 @@ static void eval_float(const resize_bilinear_data *p, const void *input, void *o
 
 /* LiteRT's ResizeBilinearInteger, one template for int8 and int16: weights in 1/1024ths, the sum rounded half
  * away from zero in 2^20ths. */
-#define EMBER_RESIZE_BILINEAR_INTEGER(name, T)                                                                  \
-    static void name(const resize_bilinear_data *p, const T *input, T *output) {                                \
-        const size_t image = (size_t)p->in_h * (size_t)p->in_w * (size_t)p->depth;                              \
-        const int64_t one = 1 << 10;                                                                             \
-        int32_t b, y, x, c;                                                                                      \
-        for (b = 0; b < p->batches; ++b) {                                                                       \
-            for (y = 0; y < p->out_h; ++y) {                                                                     \
-                int32_t iy, y0, y1;                                                                              \
-                taps_i32(y, p->scale_h_10, p->half_pixel_centers, p->in_h, &iy, &y0, &y1);                       \
-                for (x = 0; x < p->out_w; ++x) {                                                                 \
-                    int32_t ix, x0, x1;                                                                          \
-                    int64_t dy, dx;                                                                              \
-                    taps t;                                                                                      \
-                    taps_i32(x, p->scale_w_10, p->half_pixel_centers, p->in_w, &ix, &x0, &x1);                   \
-                    t = tap_offsets(p, y0, y1, x0, x1);                                                          \
-                    dy = iy - one * y0;                                                                          \
-                    dx = ix - one * x0;                                                                          \
-                    for (c = 0; c < p->depth; ++c) {                                                             \
-                        const T *in = input + (size_t)b * image + (size_t)c;                                     \
-                        const int64_t sum = in[t.ll] * (one - dy) * (one - dx) + in[t.lu] * dy * (one - dx) +    \
-                                            in[t.rl] * (one - dy) * dx + in[t.ru] * dy * dx;                     \
-                        const int64_t round = sum > 0 ? (1 << 19) : -(1 << 19);                                  \
-                        *output++ = (T)((sum + round) / (1 << 20));                                              \
-                    }                                                                                            \
-                }                                                                                                \
-            }                                                                                                    \
-        }                                                                                                        \
+#define EMBER_RESIZE_BILINEAR_INTEGER(name, T)                                                               \
+    static void name(const resize_bilinear_data *p, const T *input, T *output) {                             \
+        const size_t image = (size_t)p->in_h * (size_t)p->in_w * (size_t)p->depth;                           \
+        const int64_t one = 1 << 10;                                                                         \
+        int32_t b, y, x, c;                                                                                  \
+        for (b = 0; b < p->batches; ++b) {                                                                   \
+            for (y = 0; y < p->out_h; ++y) {                                                                 \
+                int32_t iy, y0, y1;                                                                          \
+                taps_i32(y, p->scale_h_10, p->half_pixel_centers, p->in_h, &iy, &y0, &y1);                   \
+                for (x = 0; x < p->out_w; ++x) {                                                             \
+                    int32_t ix, x0, x1;                                                                      \
+                    int64_t dy, dx;                                                                          \
+                    taps t;                                                                                  \
+                    taps_i32(x, p->scale_w_10, p->half_pixel_centers, p->in_w, &ix, &x0, &x1);               \
+                    t = tap_offsets(p, y0, y1, x0, x1);                                                      \
+                    dy = iy - one * y0;                                                                      \
+                    dx = ix - one * x0;                                                                      \
+                    for (c = 0; c < p->depth; ++c) {                                                         \
+                        const T *in = input + (size_t)b * image + (size_t)c;                                 \
+                        const int64_t sum = in[t.ll] * (one - dy) * (one - dx) +                             \
+                                            in[t.lu] * dy * (one - dx) + in[t.rl] * (one - dy) * dx +        \
+                                            in[t.ru] * dy * dx;                                              \
+                        const int64_t round = sum > 0 ? (1 << 19) : -(1 << 19);                              \
+                        *output++ = (T)((sum + round) / (1 << 20));                                          \
+                    }                                                                                        \
+                }                                                                                            \
+            }                                                                                                \
+        }                                                                                                    \
     }
 
 EMBER_RESIZE_BILINEAR_INTEGER(eval_i8, int8_t)

@@ -6,8 +6,8 @@
  * weights, axis 0) accumulates (x - zp_in) * w in int32 accumulators kept in the scratch (one batch at a
  * time), adds the bias and requantises each channel with s_in * s_w[c] / s_out (double rounding). uint8
  * (per-tensor weights with a zero point) accumulates (x - zp_in) * (w - zp_w) and requantises with
- * (s_in * s_w in float) / s_out, as LiteRT's reference does. int16 (16x8: int8 weights, zero points 0) sums in
- * int64, adds an int64 (or, marked by quantized_bias_type, int32) bias and requantises with the int64 form
+ * (s_in * s_w in float) / s_out, as LiteRT's reference does. int16 (16x8: int8 weights, zero points 0) sums
+ * in int64, adds an int64 (or, marked by quantized_bias_type, int32) bias and requantises with the int64 form
  * (kernels/int16_quant.h).
  * The weights are repacked once (at prepare, or at eval when they are not constant) into [KH][KW][IC][OC]
  * order in the op data, float32 or int16 codes with the weights offset added, so that each input element's
@@ -33,7 +33,7 @@ typedef struct transpose_conv_data {
     int32_t weights_offset; /* uint8: -zero point of the weights (int8: 0) */
     int32_t u8_params[2];   /* uint8: the one multiplier and shift */
     int packed_at_prepare;  /* constant weights: packed once */
-    int shape_at_eval;      /* output_shape computed in the graph (SHAPE of the input, ...): checked at eval */
+    int shape_at_eval; /* output_shape computed in the graph (SHAPE of the input, ...): checked at eval */
 } transpose_conv_data;
 
 static const ember_tensor *operand(const ember_interpreter *ctx, const ember_node *node, int32_t i) {
@@ -81,7 +81,8 @@ static void pack_weights(const transpose_conv_data *p, const ember_tensor *weigh
 static size_t scratch_bytes(const ember_interpreter *ctx, const ember_node *node) {
     const ember_tensor *output = node->output_count >= 1 ? &ctx->tensors[node->outputs[0]] : NULL;
     size_t width;
-    if (!output || (output->type != EMBER_INT8 && output->type != EMBER_UINT8 && output->type != EMBER_INT16) ||
+    if (!output ||
+        (output->type != EMBER_INT8 && output->type != EMBER_UINT8 && output->type != EMBER_INT16) ||
         output->rank != 4)
         return 0;
     width = output->type == EMBER_INT16 ? 8 : 4;
@@ -107,19 +108,21 @@ static ember_status check_types(ember_interpreter *ctx, const ember_node *node, 
     }
     if (input->type == EMBER_INT16) {
         int8_t bias_type;
-        EMBER_CHECK(ctx, weights->type == EMBER_INT8 && !ember_is_u8(weights) && output->type == EMBER_INT16,
-                    EMBER_UNSUPPORTED,
-                    "TRANSPOSE_CONV %ld: int16 input needs int8 weights and an int16 output (16x8), has %s and %s",
-                    n, ember_type_name(weights->type), ember_type_name(output->type));
+        EMBER_CHECK(
+            ctx, weights->type == EMBER_INT8 && !ember_is_u8(weights) && output->type == EMBER_INT16,
+            EMBER_UNSUPPORTED,
+            "TRANSPOSE_CONV %ld: int16 input needs int8 weights and an int16 output (16x8), has %s and %s", n,
+            ember_type_name(weights->type), ember_type_name(output->type));
         EMBER_TRY(ember_option_i8(ctx, node, TFL_TCONV_QUANTIZED_BIAS_TYPE, EMBER_FLOAT32, &bias_type));
         bias_type = bias_type == EMBER_INT32 ? EMBER_INT32 : EMBER_INT64; /* unset: LiteRT reads int64 */
-        EMBER_CHECK(ctx, !bias || ((int32_t)bias->type == bias_type && ember_element_count(bias) == channels),
-                    EMBER_INVALID_MODEL,
-                    "TRANSPOSE_CONV %ld: bias '%.64s' is %s with %ld elements; int16 needs %s with %ld (an int32 "
-                    "bias needs quantized_bias_type INT32)",
-                    n, bias ? bias->name : "", bias ? ember_type_name(bias->type) : "",
-                    bias ? (long)ember_element_count(bias) : 0L, ember_type_name((ember_type)bias_type),
-                    (long)channels);
+        EMBER_CHECK(
+            ctx, !bias || ((int32_t)bias->type == bias_type && ember_element_count(bias) == channels),
+            EMBER_INVALID_MODEL,
+            "TRANSPOSE_CONV %ld: bias '%.64s' is %s with %ld elements; int16 needs %s with %ld (an int32 "
+            "bias needs quantized_bias_type INT32)",
+            n, bias ? bias->name : "", bias ? ember_type_name(bias->type) : "",
+            bias ? (long)ember_element_count(bias) : 0L, ember_type_name((ember_type)bias_type),
+            (long)channels);
         return EMBER_OK;
     }
     EMBER_CHECK(
@@ -142,8 +145,8 @@ static ember_status check_types(ember_interpreter *ctx, const ember_node *node, 
 /* 16x8: zero points 0, per-channel multipliers as int8's, requantised from int64 (shifts up to 14) unless the
  * bias is int32. */
 static ember_status prepare_i16(ember_interpreter *ctx, const ember_node *node, transpose_conv_data *data,
-                                const ember_tensor *weights, const ember_tensor *input, const ember_tensor *bias,
-                                const ember_tensor *output, int8_t activation) {
+                                const ember_tensor *weights, const ember_tensor *input,
+                                const ember_tensor *bias, const ember_tensor *output, int8_t activation) {
     int32_t *params = ember_channel_params(node);
     float s_in, s_out;
     int32_t zp, c;
@@ -151,18 +154,19 @@ static ember_status prepare_i16(ember_interpreter *ctx, const ember_node *node, 
     EMBER_TRY(ember_tensor_quant_i16(ctx, node, output, 1, &s_out, &zp));
     data->q.input_offset = data->q.output_offset = 0;
     data->weights_offset = 0;
-    EMBER_CHECK(ctx, ember_activation_range_q(activation, s_out, 0, -32768, 32767, &data->q.act_min,
-                                              &data->q.act_max),
-                EMBER_UNSUPPORTED, "TRANSPOSE_CONV %ld: fused activation %d is not supported", (long)node->index,
-                (int)activation);
+    EMBER_CHECK(
+        ctx,
+        ember_activation_range_q(activation, s_out, 0, -32768, 32767, &data->q.act_min, &data->q.act_max),
+        EMBER_UNSUPPORTED, "TRANSPOSE_CONV %ld: fused activation %d is not supported", (long)node->index,
+        (int)activation);
     EMBER_TRY(ember_conv_multipliers(ctx, node, weights, s_in, s_out, 0, data->out_c, 0, params,
                                      params + data->out_c));
     for (c = 0; c < data->out_c && !(bias && bias->type == EMBER_INT32); ++c)
         EMBER_CHECK(ctx, params[data->out_c + c] <= EMBER_I16_MAX_SHIFT, EMBER_UNSUPPORTED,
                     "TRANSPOSE_CONV %ld: channel %ld rescales by 2^%ld or more (input %g, output %g); int16 "
                     "requantisation takes less than 2^%d",
-                    (long)node->index, (long)c, (long)params[data->out_c + c] - 1, (double)s_in, (double)s_out,
-                    EMBER_I16_MAX_SHIFT);
+                    (long)node->index, (long)c, (long)params[data->out_c + c] - 1, (double)s_in,
+                    (double)s_out, EMBER_I16_MAX_SHIFT);
     return EMBER_OK;
 }
 
@@ -353,8 +357,9 @@ static void eval_quantized(const transpose_conv_data *p, const int32_t *params, 
         for (i = 0; i < out_image; ++i) {
             const int32_t c = (int32_t)(i % (size_t)p->out_c), pc = per_channel ? c : 0;
             const int32_t sum = ember_wrap_i32(acc[i] + (bias ? (uint32_t)bias[c] : 0u));
-            const int32_t y = ember_offset_clamp(ember_multiply_by_quantized_multiplier(sum, multiplier[pc], shift[pc]),
-                                                 p->q.output_offset, p->q.act_min, p->q.act_max);
+            const int32_t y =
+                ember_offset_clamp(ember_multiply_by_quantized_multiplier(sum, multiplier[pc], shift[pc]),
+                                   p->q.output_offset, p->q.act_min, p->q.act_max);
             if (u8)
                 ((uint8_t *)output_data)[(size_t)b * out_image + i] = (uint8_t)y;
             else
@@ -418,13 +423,13 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     int32_t d;
     char a[96];
     for (d = 0; d < 4 && p->shape_at_eval; ++d)
-        EMBER_CHECK(ctx, ((const int32_t *)operand(ctx, node, OUTPUT_SHAPE)->data)[d] == output->dims[d],
-                    EMBER_INVALID_MODEL,
-                    "TRANSPOSE_CONV %ld: output_shape computed at run time gives dim %ld = %ld, but the output "
-                    "was planned as %s; the graph computes it from something other than the input's shape",
-                    (long)node->index, (long)d,
-                    (long)((const int32_t *)operand(ctx, node, OUTPUT_SHAPE)->data)[d],
-                    ember_shape_string(output, a, sizeof a));
+        EMBER_CHECK(
+            ctx, ((const int32_t *)operand(ctx, node, OUTPUT_SHAPE)->data)[d] == output->dims[d],
+            EMBER_INVALID_MODEL,
+            "TRANSPOSE_CONV %ld: output_shape computed at run time gives dim %ld = %ld, but the output "
+            "was planned as %s; the graph computes it from something other than the input's shape",
+            (long)node->index, (long)d, (long)((const int32_t *)operand(ctx, node, OUTPUT_SHAPE)->data)[d],
+            ember_shape_string(output, a, sizeof a));
     if (output->bytes == 0)
         return EMBER_OK;
     if (!p->packed_at_prepare)
