@@ -1,8 +1,9 @@
 /* libFuzzer harness: any byte string through create -> allocate (arena capped at 16 MiB, so a small hostile
  * file cannot make the runtime ask for gigabytes) -> write inputs -> invoke -> read outputs -> invoke every
- * signature -> reset the variables -> invoke again, then all once more after resizing input 0 (resize_input -> allocate -> invoke) -> destroy. Built
- * with clang -fsanitize=fuzzer,address,undefined (see edge_runtime/README.md); a crash, leak or sanitizer
- * report is a bug. Error statuses are the expected answer to most inputs. */
+ * signature -> reset the variables -> invoke again, then all once more after resizing input 0 (resize_input
+ * -> allocate -> invoke) -> destroy. Built with clang -fsanitize=fuzzer,address,undefined (see
+ * edge_runtime/README.md); a crash, leak or sanitizer report is a bug. Error statuses are the expected answer
+ * to most inputs. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

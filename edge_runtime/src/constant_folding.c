@@ -17,8 +17,8 @@ ember_status ember_fold_constants(ember_interpreter *ctx) {
         in = &ctx->tensors[node->inputs[0]];
         out = &ctx->tensors[node->outputs[0]];
         if (!in->is_constant || out->is_constant || out->is_graph_input ||
-            (code == TFL_OP_DEQUANTIZE && (out->type != EMBER_FLOAT32 ||
-                                           (in->type != EMBER_FLOAT16 && in->type != EMBER_INT8))) ||
+            (code == TFL_OP_DEQUANTIZE &&
+             (out->type != EMBER_FLOAT32 || (in->type != EMBER_FLOAT16 && in->type != EMBER_INT8))) ||
             ember_element_count(in) != ember_element_count(out))
             continue;
         node->folded = 1;

@@ -15,8 +15,14 @@
 #define MAX_LEVELS (2 * EMBER_MAX_DIMS)
 
 enum { SP_TRAVERSAL = 0, SP_BLOCK_MAP = 1, SP_DIM_METADATA = 2 };
-enum { DM_FORMAT = 0, DM_DENSE_SIZE = 1, DM_SEGMENTS_TYPE = 2, DM_SEGMENTS = 3, DM_INDICES_TYPE = 4,
-       DM_INDICES = 5 };
+enum {
+    DM_FORMAT = 0,
+    DM_DENSE_SIZE = 1,
+    DM_SEGMENTS_TYPE = 2,
+    DM_SEGMENTS = 3,
+    DM_INDICES_TYPE = 4,
+    DM_INDICES = 5
+};
 
 typedef struct index_vector {
     const uint8_t *at;

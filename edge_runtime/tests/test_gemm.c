@@ -321,7 +321,8 @@ static void test_depthwise(const ember_isa *levels, int level_count) {
                     continue;
                 for (t = 0; t < taps; ++t) {
                     for (c = 0; c < channels; ++c) {
-                        xi[t][c] = (int8_t)rand_range(&s, -128, 127), wi[t][c] = (int8_t)rand_range(&s, -128, 127);
+                        xi[t][c] = (int8_t)rand_range(&s, -128, 127),
+                        wi[t][c] = (int8_t)rand_range(&s, -128, 127);
                         xf[t][c] = rand_f32(&s), wf[t][c] = rand_f32(&s);
                     }
                     xp[t] = xi[t], wp[t] = wi[t], xfp[t] = xf[t], wfp[t] = wf[t];
@@ -345,8 +346,8 @@ static void test_depthwise(const ember_isa *levels, int level_count) {
                         total += xf[t][c / mult] * wf[t][c];
                     }
                     y = ember_multiply_by_quantized_multiplier(ember_wrap_i32(acc), multiplier[c], shift[c]);
-                    want8[c] = ember_clamp_i8(ember_wrap_i32((uint32_t)y + (uint32_t)p.output_offset), p.act_min,
-                                              p.act_max);
+                    want8[c] = ember_clamp_i8(ember_wrap_i32((uint32_t)y + (uint32_t)p.output_offset),
+                                              p.act_min, p.act_max);
                     wantf[c] = ember_clamp_f32(total + (pf.bias ? biasf[c] : 0.0f), pf.act_min, pf.act_max);
                 }
                 for (l = 0; l < level_count; ++l) {

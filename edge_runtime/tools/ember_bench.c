@@ -77,7 +77,8 @@ static void print_usage(FILE *to) {
     fprintf(to,
             "usage: ember-bench --graph=FILE [--num_runs=N] [--warmup_runs=N] [--num_threads=N] "
             "[--enable_op_profiling] [--json] [--seed=N] [--max_arena_mb=N] [--custom_op_library=LIB] "
-            "[--custom_op_registerer=NAME] [--input_layer=NAME[,NAME...]] [--input_layer_shape=D,D,...[:D,D,...]]\n"
+            "[--custom_op_registerer=NAME] [--input_layer=NAME[,NAME...]] "
+            "[--input_layer_shape=D,D,...[:D,D,...]]\n"
             "  --num_runs      measured invokes, 1..%ld (default 50)\n"
             "  --warmup_runs   invokes before measuring, 0..%ld (default 1)\n"
             "  --num_threads   threads of invoke, -1..%ld (-1: all cores, 0: as 1; default 1)\n"

@@ -36,7 +36,8 @@ void ember_dw_i8_neon(const ember_dw_i8_params *p, const int8_t *const *x, const
             acc[i] = p->bias ? vld1q_s32(p->bias + c + 4 * i) : vdupq_n_s32(0);
         for (t = 0; t < taps; ++t) {
             const int8x16_t xv = vld1q_s8(x[t] + c), wv = vld1q_s8(w[t] + c);
-            const int16x8_t p0 = vmulq_s16(vaddq_s16(vmovl_s8(vget_low_s8(xv)), offset), vmovl_s8(vget_low_s8(wv)));
+            const int16x8_t p0 =
+                vmulq_s16(vaddq_s16(vmovl_s8(vget_low_s8(xv)), offset), vmovl_s8(vget_low_s8(wv)));
             const int16x8_t p1 = vmulq_s16(vaddq_s16(vmovl_high_s8(xv), offset), vmovl_high_s8(wv));
             acc[0] = vaddw_s16(acc[0], vget_low_s16(p0));
             acc[1] = vaddw_high_s16(acc[1], p0);

@@ -53,7 +53,12 @@ void ember_mul_i8_row(ember_isa isa, const ember_mul_i8_params *p, const int8_t 
                       const int8_t *x2, int32_t s2, int8_t *out, int32_t n);
 
 /* PRELU: x1 >= 0 ? x1 : x1 * x2 (TFLite's reference expression; NaN takes the product, -0.0 stays). */
-typedef enum ember_binary_op { EMBER_BINARY_ADD = 0, EMBER_BINARY_SUB, EMBER_BINARY_MUL, EMBER_BINARY_PRELU } ember_binary_op;
+typedef enum ember_binary_op {
+    EMBER_BINARY_ADD = 0,
+    EMBER_BINARY_SUB,
+    EMBER_BINARY_MUL,
+    EMBER_BINARY_PRELU
+} ember_binary_op;
 
 void ember_binary_f32_row(ember_isa isa, ember_binary_op op, float act_min, float act_max, const float *x1,
                           int32_t s1, const float *x2, int32_t s2, float *out, int32_t n);

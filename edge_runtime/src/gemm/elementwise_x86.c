@@ -313,7 +313,8 @@ AVX2 void ember_column_sums_f32_avx2(const float *x, size_t stride, int32_t rows
 
 EMBER_AVX512_INLINE __m512 binary_avx512(ember_binary_op op, __m512 a, __m512 b) {
     if (op == EMBER_BINARY_PRELU)
-        return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, _mm512_setzero_ps(), _CMP_GE_OQ), _mm512_mul_ps(a, b), a);
+        return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, _mm512_setzero_ps(), _CMP_GE_OQ),
+                                    _mm512_mul_ps(a, b), a);
     return op == EMBER_BINARY_ADD ? _mm512_add_ps(a, b)
                                   : (op == EMBER_BINARY_SUB ? _mm512_sub_ps(a, b) : _mm512_mul_ps(a, b));
 }

@@ -34,8 +34,8 @@ void ember_strided_copy_run(const ember_strided_copy *c, const void *input, void
  * REVERSE_V2). */
 ember_status ember_strided_copy_eval(ember_interpreter *ctx, const ember_node *node);
 
-/* The outputs of a split along one axis: output i holds the `sizes[i]` axis entries after those of the outputs
- * before it. `count` entries of sizes follow the struct (ember_axis_split_bytes). */
+/* The outputs of a split along one axis: output i holds the `sizes[i]` axis entries after those of the
+ * outputs before it. `count` entries of sizes follow the struct (ember_axis_split_bytes). */
 typedef struct ember_axis_split {
     int32_t outer;      /* product of the dims before the axis; 0 when the input is empty */
     int32_t axis_size;  /* the input's size along the axis */
@@ -57,7 +57,7 @@ void ember_axis_split_run(ember_interpreter *ctx, const ember_node *node, const 
 
 /* Checks that every output of `node` has the type of `input` and, when `same_quant`, the same legacy
  * (per-tensor) scale and zero point, as LiteRT's UNPACK does. */
-ember_status ember_check_outputs_like(ember_interpreter *ctx, const ember_node *node, const ember_tensor *input,
-                                      int same_quant);
+ember_status ember_check_outputs_like(ember_interpreter *ctx, const ember_node *node,
+                                      const ember_tensor *input, int same_quant);
 
 #endif /* EMBER_KERNELS_LAYOUT_H */

@@ -54,8 +54,7 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     for (d = 0; d < input->rank; ++d) {
         if (data->out_dims[d] == 1)
             continue;
-        if (data->rank > 0 &&
-            data->in_strides[data->rank - 1] == data->in_strides[d] * data->out_dims[d]) {
+        if (data->rank > 0 && data->in_strides[data->rank - 1] == data->in_strides[d] * data->out_dims[d]) {
             data->out_dims[data->rank - 1] *= data->out_dims[d];
             data->in_strides[data->rank - 1] = data->in_strides[d];
         } else {
