@@ -106,8 +106,8 @@ ember_status ember_sigmoid_i16_prepare(ember_interpreter *ctx, const ember_node 
 
 ember_status ember_check_same_quant_i16(ember_interpreter *ctx, const ember_node *node,
                                         const ember_tensor *input, const ember_tensor *output) {
-    float s_in, s_out;
-    int32_t zp;
+    float s_in = 0.0f, s_out = 0.0f;
+    int32_t zp = 0;
     EMBER_TRY(ember_tensor_quant_i16(ctx, node, input, 1, &s_in, &zp));
     EMBER_TRY(ember_tensor_quant_i16(ctx, node, output, 1, &s_out, &zp));
     EMBER_CHECK(
