@@ -26,6 +26,7 @@
 #include "flatbuffer.h"
 #include "gemm/gemm.h"
 #include "kernels/hybrid.h"
+#include "kernels/int16_quant.h"
 #include "kernels/kernels.h"
 #include "quantization.h"
 #include "tflite_schema.h"
@@ -201,6 +202,34 @@ static void batch_matmul_i8(const batch_matmul_data *d, const int8_t *lhs, const
                         scaled =
                             ember_multiply_by_quantized_multiplier(wrap_i32(total), d->multiplier, d->shift);
                         *output++ = (int8_t)ember_offset_clamp(scaled, d->output_zero_point, -128, 127);
+                    }
+            }
+}
+
+/* 16x8's int16 x int16 (LiteRT's reference BatchMatMul<int16, int64>: zero points 0, an int64 sum, the int64
+ * requantisation, clamped to int16; no fused activation). */
+static void batch_matmul_i16(const batch_matmul_data *d, const int16_t *lhs, const int16_t *rhs,
+                             int16_t *output) {
+    int32_t b0, b1, b2, i, j, k;
+    for (b0 = 0; b0 < d->out_batch[0]; ++b0)
+        for (b1 = 0; b1 < d->out_batch[1]; ++b1)
+            for (b2 = 0; b2 < d->out_batch[2]; ++b2) {
+                const int16_t *l = lhs + (size_t)b0 * d->lhs_step[0] + (size_t)b1 * d->lhs_step[1] +
+                                   (size_t)b2 * d->lhs_step[2];
+                const int16_t *r = rhs + (size_t)b0 * d->rhs_step[0] + (size_t)b1 * d->rhs_step[1] +
+                                   (size_t)b2 * d->rhs_step[2];
+                for (i = 0; i < d->rows; ++i)
+                    for (j = 0; j < d->cols; ++j) {
+                        uint64_t total =
+                            0; /* int64 arithmetic that wraps as LiteRT's, without C's overflow */
+                        for (k = 0; k < d->depth; ++k)
+                            total +=
+                                (uint64_t)(int64_t)((int32_t)
+                                                        l[(size_t)i * d->lhs_row + (size_t)k * d->lhs_k] *
+                                                    r[(size_t)k * d->rhs_k + (size_t)j * d->rhs_col]);
+                        *output++ = ember_clamp_i16(ember_multiply_by_quantized_multiplier_i64(
+                                                        ember_wrap_i64(total), d->multiplier, d->shift),
+                                                    -32768, 32767);
                     }
             }
 }
@@ -386,11 +415,11 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     d->hybrid = lhs->type == EMBER_FLOAT32 && rhs->type == EMBER_INT8 && output->type == EMBER_FLOAT32;
     EMBER_CHECK(
         ctx,
-        d->hybrid || ((lhs->type == EMBER_FLOAT32 || lhs->type == EMBER_INT8) && rhs->type == lhs->type &&
-                      output->type == lhs->type),
+        d->hybrid || ((lhs->type == EMBER_FLOAT32 || lhs->type == EMBER_INT8 || lhs->type == EMBER_INT16) &&
+                      rhs->type == lhs->type && output->type == lhs->type),
         EMBER_UNSUPPORTED,
-        "BATCH_MATMUL %ld: types %s x %s -> %s; float32 and int8 (all three alike) and float32 x int8 -> "
-        "float32 (dynamic range) are supported",
+        "BATCH_MATMUL %ld: types %s x %s -> %s; float32, int8 and int16 (all three alike) and float32 x int8 "
+        "-> float32 (dynamic range) are supported",
         n, ember_type_name(lhs->type), ember_type_name(rhs->type), ember_type_name(output->type));
     if (lhs->type == EMBER_INT8) {
         float s_lhs, s_rhs, s_out;
@@ -399,6 +428,18 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
         EMBER_TRY(ember_tensor_quant_i8(ctx, node, output, &s_out, &d->output_zero_point));
         /* TFLite's GetQuantizedConvolutionMultipler: the product and the quotient in double. */
         ember_quantize_multiplier((double)s_lhs * (double)s_rhs / (double)s_out, &d->multiplier, &d->shift);
+    }
+    if (lhs->type == EMBER_INT16) {
+        float s_lhs, s_rhs, s_out;
+        EMBER_TRY(ember_tensor_quant_i16(ctx, node, lhs, 1, &s_lhs, &d->lhs_zero_point));
+        EMBER_TRY(ember_tensor_quant_i16(ctx, node, rhs, 1, &s_rhs, &d->rhs_zero_point));
+        EMBER_TRY(ember_tensor_quant_i16(ctx, node, output, 1, &s_out, &d->output_zero_point));
+        ember_quantize_multiplier((double)s_lhs * (double)s_rhs / (double)s_out, &d->multiplier, &d->shift);
+        EMBER_CHECK(
+            ctx, d->shift <= EMBER_I16_MAX_SHIFT, EMBER_UNSUPPORTED,
+            "BATCH_MATMUL %ld: int16 scales %g x %g / %g rescale by 2^%ld or more; int16 requantisation "
+            "takes less than 2^%d",
+            n, (double)s_lhs, (double)s_rhs, (double)s_out, (long)d->shift - 1, EMBER_I16_MAX_SHIFT);
     }
     EMBER_CHECK(ctx, lhs->rank >= 2 && lhs->rank <= 5 && rhs->rank >= 2 && rhs->rank <= 5, EMBER_UNSUPPORTED,
                 "BATCH_MATMUL %ld: operands %s and %s must have rank 2 to 5", n,
@@ -539,6 +580,13 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
         eval_widened(ctx, node);
         return EMBER_OK;
     }
+    if (ember_node_output(ctx, node, 0)->type == EMBER_INT16) {
+        batch_matmul_i16((const batch_matmul_data *)node->op_data,
+                         (const int16_t *)ember_node_input(ctx, node, 0)->data,
+                         (const int16_t *)ember_node_input(ctx, node, 1)->data,
+                         (int16_t *)ember_node_output(ctx, node, 0)->data);
+        return EMBER_OK;
+    }
     if (ember_node_output(ctx, node, 0)->type == EMBER_INT8) {
         batch_matmul_i8((const batch_matmul_data *)node->op_data,
                         (const int8_t *)ember_node_input(ctx, node, 0)->data,
@@ -552,8 +600,8 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     return EMBER_OK;
 }
 
-/* Versions up to 4 as LiteRT registers them; what they add beyond float32, int8 and dynamic range is refused
- * by type. */
+/* Versions up to 4 as LiteRT registers them; what they add beyond float32, int8, int16 and dynamic range is
+ * refused by type. */
 const ember_kernel ember_kernel_batch_matmul = {
     TFL_OP_BATCH_MATMUL,
     "BATCH_MATMUL",
@@ -564,5 +612,5 @@ const ember_kernel ember_kernel_batch_matmul = {
     eval,
     op_data_bytes,
     scratch_bytes,
-    EMBER_T_F32 | EMBER_T_I8,
+    EMBER_T_F32 | EMBER_T_I8 | EMBER_T_I16,
 };
