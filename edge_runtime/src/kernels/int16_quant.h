@@ -67,4 +67,12 @@ static inline int32_t ember_sigmoid_i16_rescale(int32_t x, int32_t multiplier, i
     return v >> s;
 }
 
+/* LiteRT's LUTLookup on int16 for its 513-entry tables: the top 9 bits index, the low 7 interpolate to the
+ * next entry. */
+static inline int16_t ember_lut_lookup_i16(int32_t x, const int16_t *lut) {
+    const int32_t index = 256 + (x >> 7), offset = x & 0x7f;
+    const int32_t slope = (int16_t)(lut[index + 1] - lut[index]);
+    return (int16_t)(lut[index] + ((slope * offset + 64) >> 7));
+}
+
 #endif /* EMBER_KERNELS_INT16_QUANT_H */

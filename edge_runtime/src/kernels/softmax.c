@@ -74,13 +74,6 @@ static void populate_lut_i16(double input_scale, int32_t input_zero_point, doubl
     lut[512] = (int16_t)(v < -32768.0 ? -32768.0 : (v > 32767.0 ? 32767.0 : v));
 }
 
-/* LiteRT's LUTLookup on int16: the top 9 bits index, the low 7 interpolate to the next entry. */
-static int32_t lut_lookup_i16(int32_t x, const int16_t *lut) {
-    const int32_t index = 256 + (x >> 7), offset = x & 0x7f;
-    const int32_t slope = (int16_t)(lut[index + 1] - lut[index]);
-    return (int16_t)(lut[index] + ((slope * offset + 64) >> 7));
-}
-
 static void softmax_i16(const softmax_data *p, const int16_t *input, int16_t *output) {
     int32_t i, c;
     for (i = 0; i < p->outer; ++i) {
@@ -94,13 +87,14 @@ static void softmax_i16(const softmax_data *p, const int16_t *input, int16_t *ou
             const int32_t scaled =
                 ember_multiply_by_quantized_multiplier(x[c] - max, p->input_multiplier, p->input_left_shift);
             const int32_t sym = scaled + 32767;
-            y[c] = (int16_t)lut_lookup_i16(sym < -32768 ? -32768 : (sym > 32767 ? 32767 : sym), p->exp_lut);
+            y[c] = (int16_t)ember_lut_lookup_i16(sym < -32768 ? -32768 : (sym > 32767 ? 32767 : sym),
+                                                 p->exp_lut);
             sum += y[c];
         }
         headroom_plus_one = ember_count_leading_zeros((uint32_t)sum);
         shifted = (int32_t)((((int64_t)sum << (headroom_plus_one - 1)) + (1 << 13)) >> 14) - (32768 + 65536);
-        reciprocal = lut_lookup_i16(shifted < -32768 ? -32768 : (shifted > 32767 ? 32767 : shifted),
-                                    p->reciprocal_lut);
+        reciprocal = ember_lut_lookup_i16(shifted < -32768 ? -32768 : (shifted > 32767 ? 32767 : shifted),
+                                          p->reciprocal_lut);
         right_shift = 31 - headroom_plus_one;
         for (c = 0; c < p->depth; ++c) {
             const int64_t r = ((int64_t)y[c] * reciprocal + ((int64_t)1 << (right_shift - 1))) >> right_shift;
