@@ -301,8 +301,11 @@ static void lstm_step(ember_interpreter *ctx, const ember_node *node, const embe
                 for (k = 0; k < nc; ++k)
                     o[b * nc + k] = o[b * nc + k] * norm[k] + bias[k];
         }
+        /* LiteRT's ApplyActivationToVector leaves its result untouched for NONE, so act(c) is then the
+         * buffer's old contents: the cell gate's values */
         for (k = 0; k < count; ++k)
-            hidden[k] = sigmoid(o[k]) * activate(c[k], d->activation);
+            hidden[k] = sigmoid(o[k]) * (d->activation == TFL_ACT_NONE ? gate[EMBER_LSTM_GATE_G][k]
+                                                                       : activate(c[k], d->activation));
     }
     if (d->projection) {
         const float *pb = operand_data(ctx, node, d, EMBER_LSTM_PROJ_BIAS);
