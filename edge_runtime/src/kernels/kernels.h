@@ -39,6 +39,7 @@ extern const ember_kernel ember_kernel_assign_variable;
 /* Recurrent ops (unidirectional_sequence_lstm.c, unidirectional_sequence_rnn.c): state in variable tensors
  * kept between invokes. */
 extern const ember_kernel ember_kernel_unidirectional_sequence_lstm;
+extern const ember_kernel ember_kernel_bidirectional_sequence_lstm;
 extern const ember_kernel ember_kernel_unidirectional_sequence_rnn;
 extern const ember_kernel ember_kernel_tanh;
 extern const ember_kernel ember_kernel_hard_swish;
