@@ -1,7 +1,8 @@
 """BIDIRECTIONAL_SEQUENCE_LSTM (float32 and dynamic range), hand-built: merge_outputs on and off, time-major and
 batch-major, batch > 1, CIFG, peepholes, projection with and without bias, clips, fused activations, int8
 weights symmetric and asymmetric; each against LiteRT's reference kernels within 1e-5 relative over several
-invokes (the four states carry over). Plus files that must be refused: the aux input (not implemented), forward
+invokes (the four states carry over); an aux input without aux weights (the backward cell reads it). Plus
+files that must be refused: aux weights (not implemented), forward
 and backward cells of different sizes, wrong shapes, missing inputs, constant states, the wrong output count."""
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def bilstm_model(
     bw_n_cell: int | None = None,
     constant_state: bool = False,
     hybrid: bool = False,
-    aux: bool = False,
+    aux: str | None = None,
     outputs: int | None = None,
     seed: int = 0,
 ) -> bytes:
@@ -74,9 +75,9 @@ def bilstm_model(
             n_input, cells, outs, cifgs[direction], peephole, projection, projection_bias
         ).items():
             shapes[base + i] = shape
-    if aux:
+    if aux:  # "input": the backward cell's input (a graph input); "weights": the cross-linked form (refused)
         shapes[AUX] = (time, batch, n_input) if time_major is not False else (batch, time, n_input)
-        for i in (41, 42, 43, 45, 46, 47):
+        for i in (41, 42, 43, 45, 46, 47) if aux == "weights" else ():
             shapes[i] = (n_cell, n_input)
     shapes.update(shape_of or {})
     major = time_major is not False
@@ -88,7 +89,8 @@ def bilstm_model(
             continue
         if i == AUX:
             index[i] = len(tensors)
-            tensors.append(TensorSpec("aux", shapes[i], data=np.zeros(shapes[i], np.float32)))
+            data = np.zeros(shapes[i], np.float32) if aux == "weights" else None
+            tensors.append(TensorSpec("aux", shapes[i], data=data))
             continue
         op_i = i - 17 if 17 < i < 35 else i  # the operand in UNIDIRECTIONAL_SEQUENCE_LSTM's order
         weight = op_i < 12 or op_i == 16 or i > AUX
@@ -128,7 +130,8 @@ def bilstm_model(
     if time_major is not None:
         opts["time_major"] = time_major
     ops = [OpSpec("BIDIRECTIONAL_SEQUENCE_LSTM", index, outs, options=opts)]
-    return build_model(tensors, ops, [0], outs)
+    graph_inputs = [0] + ([index[AUX]] if aux == "input" and index[AUX] >= 0 else [])
+    return build_model(tensors, ops, graph_inputs, outs)
 
 
 def _litert(model: bytes):
@@ -143,12 +146,12 @@ def _check_against_litert(model: bytes, invokes: int = 3) -> None:
     theirs = _litert(model)
     ours.allocate_tensors()
     theirs.allocate_tensors()
-    d = ours.get_input_details()[0]
     rng = np.random.default_rng(1)
     for _ in range(invokes):
-        x = rng.normal(0, 1.5, tuple(d["shape"])).astype(np.float32)
+        xs = [rng.normal(0, 1.5, tuple(d["shape"])).astype(np.float32) for d in ours.get_input_details()]
         for it in (ours, theirs):
-            it.set_tensor(it.get_input_details()[0]["index"], x)
+            for d, x in zip(it.get_input_details(), xs, strict=True):
+                it.set_tensor(d["index"], x)
             it.invoke()
         assert len(ours.get_output_details()) == len(theirs.get_output_details())
         for mine, ref in zip(ours.get_output_details(), theirs.get_output_details(), strict=True):
@@ -179,6 +182,8 @@ CASES = {
     "relu6_merge": {"options": {"activation": "RELU6"}, "merge_outputs": True, "batch": 1, "time": 6},
     "relu_n1_to_1": {"options": {"activation": "RELU_N1_TO_1"}},
     "none": {"options": {"activation": "NONE"}},
+    "aux_input": {"aux": "input"},
+    "aux_input_time_major_merge_hybrid": {"aux": "input", "time_major": True, "merge_outputs": True, "hybrid": True},
     "none_hybrid_projection": {"options": {"activation": "NONE"}, "hybrid": True, "projection": True},
     "time1": {"time": 1, "batch": 3},
     "hybrid_symmetric": {"hybrid": True},
@@ -265,7 +270,8 @@ def test_bilstm_state_resets() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"aux": True}, "aux input"),
+        ({"aux": "weights"}, "aux input weight"),
+        ({"aux": "input", "shape_of": {AUX: (2, 4, 2)}}, "the input's shape"),
         ({"bw_n_cell": 4}, "same sizes"),
         ({"shape_of": {2: (5, 4)}}, "forward input 2"),
         ({"shape_of": {20: (5, 4)}}, "backward input 20"),

@@ -7,8 +7,9 @@
  * default); 1-17 the forward cell's operands in UNIDIRECTIONAL_SEQUENCE_LSTM's order 1-17 (gate weights,
  * recurrent weights, peepholes, biases, projection and its bias); 18-34 the backward cell's; 35, 36 the
  * forward output and cell states, 37, 38 the backward ones (variable tensors: they carry over from one invoke
- * to the next, zero at allocate); 39 aux input and 40-47 its weights, which this build refuses. No layer
- * norm. Optional inputs are -1 as in UNIDIRECTIONAL_SEQUENCE_LSTM (CIFG, peepholes, projection, per
+ * to the next, zero at allocate); 39 aux input: given without its weights 40-47, the backward cell reads it
+ * in place of the input (LiteRT's non-stacking mode); the weights (the cross-linked form) are refused. No
+ * layer norm. Optional inputs are -1 as in UNIDIRECTIONAL_SEQUENCE_LSTM (CIFG, peepholes, projection, per
  * direction).
  *
  * Outputs: merge_outputs: one, [.., fw_out + bw_out], each step's forward row then its backward row; else
@@ -36,6 +37,7 @@ enum {
 typedef struct bilstm_data {
     ember_lstm_cell cell[2]; /* forward, backward */
     int32_t merge;
+    int32_t bw_aux; /* the backward cell reads the aux input (given without aux weights) */
 } bilstm_data;
 
 /* The node's input index of operand i (UNIDIRECTIONAL_SEQUENCE_LSTM's order) of direction dir. */
@@ -69,7 +71,7 @@ static ember_status check_output(ember_interpreter *ctx, const ember_node *node,
 
 static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     bilstm_data *bd = (bilstm_data *)node->op_data;
-    const ember_tensor *input;
+    const ember_tensor *input, *aux;
     int8_t activation, time_major, asymmetric, merge;
     float cell_clip, proj_clip;
     int32_t dir, i;
@@ -90,11 +92,11 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
                     "BIDIRECTIONAL_SEQUENCE_LSTM %ld: required input %ld is omitted", (long)node->index,
                     (long)i);
     }
-    for (i = BI_AUX; i < BI_INPUTS; ++i)
+    for (i = BI_AUX + 1; i < BI_INPUTS; ++i)
         EMBER_CHECK(
             ctx, ember_node_input(ctx, node, i) == NULL, EMBER_UNSUPPORTED,
-            "BIDIRECTIONAL_SEQUENCE_LSTM %ld: input %ld (the aux input or its weights) is given; this "
-            "build runs the op without aux input (inputs 39-47 omitted)",
+            "BIDIRECTIONAL_SEQUENCE_LSTM %ld: input %ld (an aux input weight: the cross-linked stacked "
+            "form) is given; this build runs the op without aux weights (inputs 40-47 omitted)",
             (long)node->index, (long)i);
     input = ember_node_input(ctx, node, BI_INPUT);
     EMBER_CHECK(ctx, input->type == EMBER_FLOAT32 && input->rank == 3, EMBER_UNSUPPORTED,
@@ -102,6 +104,18 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
                 "(with float32 or, dynamic range, int8 weights)",
                 (long)node->index, input->name, ember_type_name(input->type),
                 ember_shape_string(input, shape, sizeof shape));
+    /* an aux input without aux weights: the backward cell reads it in place of the input (LiteRT's
+     * non-stacking mode, a bidirectional LSTM after another one without cross links) */
+    aux = ember_node_input(ctx, node, BI_AUX);
+    bd->bw_aux = aux != NULL;
+    EMBER_CHECK(ctx,
+                !aux || (aux->type == EMBER_FLOAT32 && aux->rank == 3 && aux->dims[0] == input->dims[0] &&
+                         aux->dims[1] == input->dims[1] && aux->dims[2] == input->dims[2]),
+                EMBER_INVALID_MODEL,
+                "BIDIRECTIONAL_SEQUENCE_LSTM %ld: aux input '%.64s' (the backward cell's input) is %s %s; it "
+                "must be float32 of the input's shape",
+                (long)node->index, aux ? aux->name : "", aux ? ember_type_name(aux->type) : "",
+                aux ? ember_shape_string(aux, shape, sizeof shape) : "");
     EMBER_TRY(ember_option_i8(ctx, node, OPT_ACTIVATION, TFL_ACT_NONE, &activation));
     EMBER_TRY(ember_option_f32(ctx, node, OPT_CELL_CLIP, 0.0f, &cell_clip));
     EMBER_TRY(ember_option_f32(ctx, node, OPT_PROJ_CLIP, 0.0f, &proj_clip));
@@ -186,15 +200,16 @@ static size_t scratch_bytes(const ember_interpreter *ctx, const ember_node *node
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const bilstm_data *bd = (const bilstm_data *)node->op_data;
     const float *x = (const float *)ember_node_input(ctx, node, BI_INPUT)->data;
+    const float *bw_x = bd->bw_aux ? (const float *)ember_node_input(ctx, node, BI_AUX)->data : x;
     float *fw_out = (float *)ember_node_output(ctx, node, 0)->data;
     float *scratch = (float *)ember_thread_scratch(ctx, 0);
     const int64_t fw_n = bd->cell[0].n_output, bw_n = bd->cell[1].n_output;
     ember_lstm_cell_eval(ctx, node, &bd->cell[0], x, fw_out, bd->merge ? fw_n + bw_n : fw_n, 1, scratch);
     if (bd->merge)
-        ember_lstm_cell_eval(ctx, node, &bd->cell[1], x, fw_out + fw_n, fw_n + bw_n, 0, scratch);
+        ember_lstm_cell_eval(ctx, node, &bd->cell[1], bw_x, fw_out + fw_n, fw_n + bw_n, 0, scratch);
     else
-        ember_lstm_cell_eval(ctx, node, &bd->cell[1], x, (float *)ember_node_output(ctx, node, 1)->data, bw_n,
-                             0, scratch);
+        ember_lstm_cell_eval(ctx, node, &bd->cell[1], bw_x, (float *)ember_node_output(ctx, node, 1)->data,
+                             bw_n, 0, scratch);
     return EMBER_OK;
 }
 
