@@ -1,8 +1,8 @@
 """BIDIRECTIONAL_SEQUENCE_LSTM (float32 and dynamic range), hand-built: merge_outputs on and off, time-major and
 batch-major, batch > 1, CIFG, peepholes, projection with and without bias, clips, fused activations, int8
 weights symmetric and asymmetric; each against LiteRT's reference kernels within 1e-5 relative over several
-invokes (the four states carry over); an aux input without aux weights (the backward cell reads it). Plus
-files that must be refused: aux weights (not implemented), forward
+invokes (the four states carry over); an aux input without aux weights (the backward cell reads it) and with
+them (float32: both cells add W_aux aux). Plus files that must be refused: aux weights with int8 weights, forward
 and backward cells of different sizes, wrong shapes, missing inputs, constant states, the wrong output count."""
 
 from __future__ import annotations
@@ -75,10 +75,13 @@ def bilstm_model(
             n_input, cells, outs, cifgs[direction], peephole, projection, projection_bias
         ).items():
             shapes[base + i] = shape
-    if aux:  # "input": the backward cell's input (a graph input); "weights": the cross-linked form (refused)
-        shapes[AUX] = (time, batch, n_input) if time_major is not False else (batch, time, n_input)
-        for i in (41, 42, 43, 45, 46, 47) if aux == "weights" else ():
-            shapes[i] = (n_cell, n_input)
+    if aux:  # a graph input; "input": the backward cell's input; "weights": both cells add W_aux aux
+        n_aux = n_input if aux == "input" else n_input + 1
+        shapes[AUX] = (time, batch, n_aux) if time_major is not False else (batch, time, n_aux)
+        for i in range(40, 48) if aux == "weights" else ():
+            if i in (40, 44) and cifgs[0 if i == 40 else 1]:
+                continue
+            shapes[i] = (n_cell, n_aux)
     shapes.update(shape_of or {})
     major = time_major is not False
     x_shape = (time, batch, n_input) if major else (batch, time, n_input)
@@ -89,8 +92,7 @@ def bilstm_model(
             continue
         if i == AUX:
             index[i] = len(tensors)
-            data = np.zeros(shapes[i], np.float32) if aux == "weights" else None
-            tensors.append(TensorSpec("aux", shapes[i], data=data))
+            tensors.append(TensorSpec("aux", shapes[i]))
             continue
         op_i = i - 17 if 17 < i < 35 else i  # the operand in UNIDIRECTIONAL_SEQUENCE_LSTM's order
         weight = op_i < 12 or op_i == 16 or i > AUX
@@ -130,7 +132,7 @@ def bilstm_model(
     if time_major is not None:
         opts["time_major"] = time_major
     ops = [OpSpec("BIDIRECTIONAL_SEQUENCE_LSTM", index, outs, options=opts)]
-    graph_inputs = [0] + ([index[AUX]] if aux == "input" and index[AUX] >= 0 else [])
+    graph_inputs = [0] + ([index[AUX]] if index[AUX] >= 0 else [])
     return build_model(tensors, ops, graph_inputs, outs)
 
 
@@ -183,6 +185,16 @@ CASES = {
     "relu_n1_to_1": {"options": {"activation": "RELU_N1_TO_1"}},
     "none": {"options": {"activation": "NONE"}},
     "aux_input": {"aux": "input"},
+    "aux_weights": {"aux": "weights"},
+    "aux_weights_cifg_time_major_merge": {
+        "aux": "weights",
+        "cifg": True,
+        "peephole": True,
+        "projection": True,
+        "time_major": True,
+        "merge_outputs": True,
+        "batch": 3,
+    },
     "aux_input_time_major_merge_hybrid": {"aux": "input", "time_major": True, "merge_outputs": True, "hybrid": True},
     "none_hybrid_projection": {"options": {"activation": "NONE"}, "hybrid": True, "projection": True},
     "time1": {"time": 1, "batch": 3},
@@ -270,7 +282,11 @@ def test_bilstm_state_resets() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"aux": "weights"}, "aux input weight"),
+        ({"aux": "weights", "hybrid": True}, "aux input weights in a dynamic-range"),
+        ({"aux": "weights", "omit": (AUX,)}, "the aux input (input 39) is omitted"),
+        ({"aux": "weights", "omit": (46,)}, "backward aux input weights are missing"),
+        ({"aux": "weights", "omit": (44, 45, 46, 47)}, "must be given for both cells or neither"),
+        ({"aux": "weights", "shape_of": {46: (5, 2)}}, "expected [5, 4]"),
         ({"aux": "input", "shape_of": {AUX: (2, 4, 2)}}, "the input's shape"),
         ({"bw_n_cell": 4}, "same sizes"),
         ({"shape_of": {2: (5, 4)}}, "forward input 2"),

@@ -8,9 +8,10 @@
  * recurrent weights, peepholes, biases, projection and its bias); 18-34 the backward cell's; 35, 36 the
  * forward output and cell states, 37, 38 the backward ones (variable tensors: they carry over from one invoke
  * to the next, zero at allocate); 39 aux input: given without its weights 40-47, the backward cell reads it
- * in place of the input (LiteRT's non-stacking mode); the weights (the cross-linked form) are refused. No
- * layer norm. Optional inputs are -1 as in UNIDIRECTIONAL_SEQUENCE_LSTM (CIFG, peepholes, projection, per
- * direction).
+ * in place of the input (LiteRT's non-stacking mode); with them (40-43 forward, 44-47 backward, [cell, aux
+ * width], the cross-linked stacked form) both cells read the input and add W_aux aux to each gate, float32
+ * weights only (int8 aux weights are refused). No layer norm. Optional inputs are -1 as in
+ * UNIDIRECTIONAL_SEQUENCE_LSTM (CIFG, peepholes, projection, per direction).
  *
  * Outputs: merge_outputs: one, [.., fw_out + bw_out], each step's forward row then its backward row; else
  * two, the forward and the backward outputs. merge_outputs with a batch-major input of batch > 1 is refused:
@@ -22,7 +23,7 @@
 #include "tflite_schema.h"
 
 enum { BI_INPUT = 0, BI_BW = 17, BI_FW_H = 35, BI_FW_C = 36, BI_BW_H = 37, BI_BW_C = 38, BI_AUX = 39 };
-enum { BI_INPUTS = 48 };
+enum { BI_FW_AUX_W = 40, BI_BW_AUX_W = 44, BI_INPUTS = 48 };
 /* BidirectionalSequenceLSTMOptions fields */
 enum {
     OPT_ACTIVATION = 0,
@@ -37,7 +38,8 @@ enum {
 typedef struct bilstm_data {
     ember_lstm_cell cell[2]; /* forward, backward */
     int32_t merge;
-    int32_t bw_aux; /* the backward cell reads the aux input (given without aux weights) */
+    int32_t bw_aux;  /* the backward cell reads the aux input (given without aux weights) */
+    int32_t stacked; /* aux weights given: both cells add W_aux aux to their gates */
 } bilstm_data;
 
 /* The node's input index of operand i (UNIDIRECTIONAL_SEQUENCE_LSTM's order) of direction dir. */
@@ -48,6 +50,8 @@ static int32_t operand_index(int32_t dir, int32_t i) {
         return dir ? BI_BW_H : BI_FW_H;
     if (i == EMBER_LSTM_C)
         return dir ? BI_BW_C : BI_FW_C;
+    if (i >= EMBER_LSTM_AUX_W)
+        return (dir ? BI_BW_AUX_W : BI_FW_AUX_W) + i - EMBER_LSTM_AUX_W;
     if (i >= EMBER_LSTM_NORM)
         return -1;
     return dir ? BI_BW + i : i;
@@ -92,12 +96,6 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
                     "BIDIRECTIONAL_SEQUENCE_LSTM %ld: required input %ld is omitted", (long)node->index,
                     (long)i);
     }
-    for (i = BI_AUX + 1; i < BI_INPUTS; ++i)
-        EMBER_CHECK(
-            ctx, ember_node_input(ctx, node, i) == NULL, EMBER_UNSUPPORTED,
-            "BIDIRECTIONAL_SEQUENCE_LSTM %ld: input %ld (an aux input weight: the cross-linked stacked "
-            "form) is given; this build runs the op without aux weights (inputs 40-47 omitted)",
-            (long)node->index, (long)i);
     input = ember_node_input(ctx, node, BI_INPUT);
     EMBER_CHECK(ctx, input->type == EMBER_FLOAT32 && input->rank == 3, EMBER_UNSUPPORTED,
                 "BIDIRECTIONAL_SEQUENCE_LSTM %ld: input '%.64s' is %s %s; it runs float32 inputs of rank 3 "
@@ -105,12 +103,19 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
                 (long)node->index, input->name, ember_type_name(input->type),
                 ember_shape_string(input, shape, sizeof shape));
     /* an aux input without aux weights: the backward cell reads it in place of the input (LiteRT's
-     * non-stacking mode, a bidirectional LSTM after another one without cross links) */
+     * non-stacking mode, a bidirectional LSTM after another one without cross links); with aux weights both
+     * cells read the input and add W_aux aux (the cross-linked stacked form) */
     aux = ember_node_input(ctx, node, BI_AUX);
-    bd->bw_aux = aux != NULL;
+    bd->stacked = ember_node_input(ctx, node, BI_FW_AUX_W + EMBER_LSTM_GATE_F) != NULL;
+    bd->bw_aux = aux != NULL && !bd->stacked;
+    EMBER_CHECK(
+        ctx, !bd->stacked || aux != NULL, EMBER_INVALID_MODEL,
+        "BIDIRECTIONAL_SEQUENCE_LSTM %ld: aux input weights are given but the aux input (input 39) is "
+        "omitted",
+        (long)node->index);
     EMBER_CHECK(ctx,
                 !aux || (aux->type == EMBER_FLOAT32 && aux->rank == 3 && aux->dims[0] == input->dims[0] &&
-                         aux->dims[1] == input->dims[1] && aux->dims[2] == input->dims[2]),
+                         aux->dims[1] == input->dims[1] && (bd->stacked || aux->dims[2] == input->dims[2])),
                 EMBER_INVALID_MODEL,
                 "BIDIRECTIONAL_SEQUENCE_LSTM %ld: aux input '%.64s' (the backward cell's input) is %s %s; it "
                 "must be float32 of the input's shape",
@@ -154,6 +159,19 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
         (long)node->index, (long)bd->cell[0].n_cell, (long)bd->cell[0].n_output,
         bd->cell[0].hybrid ? "int8" : "float32", (long)bd->cell[1].n_cell, (long)bd->cell[1].n_output,
         bd->cell[1].hybrid ? "int8" : "float32");
+    EMBER_CHECK(
+        ctx,
+        bd->cell[0].aux == bd->cell[1].aux &&
+            (!bd->stacked || (bd->cell[0].n_aux == aux->dims[2] && bd->cell[1].n_aux == aux->dims[2])),
+        EMBER_INVALID_MODEL,
+        "BIDIRECTIONAL_SEQUENCE_LSTM %ld: the aux input weights must be given for both cells or neither, "
+        "each [cells, %ld] for the aux input's width",
+        (long)node->index, aux ? (long)aux->dims[2] : 0L);
+    EMBER_CHECK(
+        ctx, !bd->stacked || !bd->cell[0].hybrid, EMBER_UNSUPPORTED,
+        "BIDIRECTIONAL_SEQUENCE_LSTM %ld: aux input weights in a dynamic-range (int8 weight) model are not "
+        "supported; float32 weights are",
+        (long)node->index);
     /* LiteRT's EvalFloat and EvalHybrid, batch-major, offset batch row b's output state by b times the output
      * tensor's last dimension: with merge_outputs that is fw_out + bw_out, past the end of the [batch, out]
      * state for every b >= 1, so what LiteRT computes there reads and writes outside the tensor. */
@@ -200,16 +218,19 @@ static size_t scratch_bytes(const ember_interpreter *ctx, const ember_node *node
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const bilstm_data *bd = (const bilstm_data *)node->op_data;
     const float *x = (const float *)ember_node_input(ctx, node, BI_INPUT)->data;
-    const float *bw_x = bd->bw_aux ? (const float *)ember_node_input(ctx, node, BI_AUX)->data : x;
+    const float *aux =
+        bd->bw_aux || bd->stacked ? (const float *)ember_node_input(ctx, node, BI_AUX)->data : NULL;
+    const float *bw_x = bd->bw_aux ? aux : x, *aux_x = bd->stacked ? aux : NULL;
     float *fw_out = (float *)ember_node_output(ctx, node, 0)->data;
     float *scratch = (float *)ember_thread_scratch(ctx, 0);
     const int64_t fw_n = bd->cell[0].n_output, bw_n = bd->cell[1].n_output;
-    ember_lstm_cell_eval(ctx, node, &bd->cell[0], x, fw_out, bd->merge ? fw_n + bw_n : fw_n, 1, scratch);
+    ember_lstm_cell_eval(ctx, node, &bd->cell[0], x, aux_x, fw_out, bd->merge ? fw_n + bw_n : fw_n, 1,
+                         scratch);
     if (bd->merge)
-        ember_lstm_cell_eval(ctx, node, &bd->cell[1], bw_x, fw_out + fw_n, fw_n + bw_n, 0, scratch);
+        ember_lstm_cell_eval(ctx, node, &bd->cell[1], bw_x, aux_x, fw_out + fw_n, fw_n + bw_n, 0, scratch);
     else
-        ember_lstm_cell_eval(ctx, node, &bd->cell[1], bw_x, (float *)ember_node_output(ctx, node, 1)->data,
-                             bw_n, 0, scratch);
+        ember_lstm_cell_eval(ctx, node, &bd->cell[1], bw_x, aux_x,
+                             (float *)ember_node_output(ctx, node, 1)->data, bw_n, 0, scratch);
     return EMBER_OK;
 }
 

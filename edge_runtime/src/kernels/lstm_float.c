@@ -65,7 +65,7 @@ static ember_status check_operand(ember_interpreter *ctx, const ember_node *node
     char shape[64];
     const int32_t rank = d1 < 0 ? 1 : 2;
     /* weights and peepholes (not biases, layer norm, states) are int8 in a dynamic-range model */
-    const int weight = i < EMBER_LSTM_BIAS || i == EMBER_LSTM_PROJ;
+    const int weight = i < EMBER_LSTM_BIAS || i == EMBER_LSTM_PROJ || i >= EMBER_LSTM_AUX_W;
     if (d->integer) {
         /* types and quantisation: ember_lstm_integer_prepare */
     } else if (d->hybrid && weight) {
@@ -101,7 +101,7 @@ static ember_status check_group(ember_interpreter *ctx, const ember_node *node, 
                 "%s %ld: %s%s %s (inputs must be all given or all omitted, and the input gate's only without "
                 "CIFG)",
                 node->kernel->name, (long)node->index, d->what, what,
-                present ? "given where they must be omitted" : "missing");
+                present > want ? "given where they must be omitted" : "missing");
     return EMBER_OK;
 }
 
@@ -131,6 +131,14 @@ ember_status ember_lstm_cell_prepare(ember_interpreter *ctx, const ember_node *n
     for (g = 0; g < 4; ++g)
         n_norm += has(ctx, node, d, EMBER_LSTM_NORM + g);
     d->layer_norm = n_norm > 0;
+    d->aux = has(ctx, node, d, EMBER_LSTM_AUX_W + EMBER_LSTM_GATE_F);
+    d->n_aux = 0;
+    if (d->aux) {
+        const ember_tensor *a_f = ember_lstm_operand(ctx, node, d, EMBER_LSTM_AUX_W + EMBER_LSTM_GATE_F);
+        EMBER_CHECK(ctx, a_f->rank == 2, EMBER_INVALID_MODEL,
+                    "%s %ld: the %saux forget weights must be a matrix", op, (long)node->index, d->what);
+        d->n_aux = a_f->dims[1];
+    }
 
     EMBER_TRY(check_group(ctx, node, d,
                           has(ctx, node, d, EMBER_LSTM_W_REC + EMBER_LSTM_GATE_I) +
@@ -141,6 +149,13 @@ ember_status ember_lstm_cell_prepare(ember_interpreter *ctx, const ember_node *n
                           d->peephole ? (d->cifg ? 1 : 2) : 0, "peephole weights are"));
     EMBER_TRY(check_group(ctx, node, d, n_norm, d->layer_norm ? (d->cifg ? 3 : 4) : 0,
                           "layer-norm coefficients are"));
+    n_norm = 0; /* now the aux weights given */
+    for (g = 0; g < 4; ++g)
+        n_norm += has(ctx, node, d, EMBER_LSTM_AUX_W + g);
+    EMBER_TRY(check_group(ctx, node, d, n_norm, d->aux ? (d->cifg ? 3 : 4) : 0, "aux input weights are"));
+    if (d->cifg && d->aux)
+        EMBER_TRY(check_group(ctx, node, d, has(ctx, node, d, EMBER_LSTM_AUX_W + EMBER_LSTM_GATE_I), 0,
+                              "the input gate's aux weights are"));
     if (d->cifg && d->layer_norm)
         EMBER_TRY(check_group(ctx, node, d, has(ctx, node, d, EMBER_LSTM_NORM + EMBER_LSTM_GATE_I), 0,
                               "the input layer norm is"));
@@ -155,6 +170,8 @@ ember_status ember_lstm_cell_prepare(ember_interpreter *ctx, const ember_node *n
         EMBER_TRY(check_operand(ctx, node, d, EMBER_LSTM_BIAS + g, d->n_cell, -1));
         if (d->layer_norm)
             EMBER_TRY(check_operand(ctx, node, d, EMBER_LSTM_NORM + g, d->n_cell, -1));
+        if (d->aux)
+            EMBER_TRY(check_operand(ctx, node, d, EMBER_LSTM_AUX_W + g, d->n_cell, d->n_aux));
     }
     for (i = d->cifg ? 1 : 0; i < 3 && d->peephole; ++i)
         EMBER_TRY(check_operand(ctx, node, d, EMBER_LSTM_PEEP_I + i, d->n_cell, -1));
@@ -235,8 +252,8 @@ static void peephole_acc(ember_interpreter *ctx, const ember_node *node, const e
 /* One time step over n batch rows: x rows x_stride apart, h [n][n_output], c [n][n_cell], output rows
  * out_stride apart. */
 static void lstm_step(ember_interpreter *ctx, const ember_node *node, const ember_lstm_cell *d,
-                      const float *x, int64_t x_stride, int32_t n, float *h, float *c, float *out,
-                      int64_t out_stride, float *scratch) {
+                      const float *x, int64_t x_stride, const float *aux_x, int32_t n, float *h, float *c,
+                      float *out, int64_t out_stride, float *scratch) {
     const int32_t nc = d->n_cell, count = n * nc;
     float *gate[4], *hidden = scratch + 4 * (size_t)count;
     /* hybrid: scale factors and zero points of the quantised input, state and hidden rows, then the rows */
@@ -264,6 +281,9 @@ static void lstm_step(ember_interpreter *ctx, const ember_node *node, const embe
         } else {
             matmul_acc(operand_data(ctx, node, d, EMBER_LSTM_W_IN + g), nc, d->n_input, x, x_stride, n,
                        gate[g]);
+            if (d->aux) /* LiteRT's order: input, aux input, then recurrent */
+                matmul_acc(operand_data(ctx, node, d, EMBER_LSTM_AUX_W + g), nc, d->n_aux, aux_x, d->n_aux, n,
+                           gate[g]);
             matmul_acc(operand_data(ctx, node, d, EMBER_LSTM_W_REC + g), nc, d->n_output, h, d->n_output, n,
                        gate[g]);
         }
@@ -329,16 +349,17 @@ static void lstm_step(ember_interpreter *ctx, const ember_node *node, const embe
 }
 
 void ember_lstm_cell_eval(ember_interpreter *ctx, const ember_node *node, const ember_lstm_cell *d,
-                          const float *x, float *out, int64_t leading, int forward, float *scratch) {
+                          const float *x, const float *aux_x, float *out, int64_t leading, int forward,
+                          float *scratch) {
     float *h = (float *)ember_lstm_operand(ctx, node, d, EMBER_LSTM_H)->data;
     float *c = (float *)ember_lstm_operand(ctx, node, d, EMBER_LSTM_C)->data;
-    const int64_t in = d->n_input, no = d->n_output;
+    const int64_t in = d->n_input, no = d->n_output, na = d->n_aux;
     int32_t t, b;
     if (d->time_major) {
         for (t = 0; t < d->time; ++t) {
             const int64_t s = forward ? t : d->time - 1 - t;
-            lstm_step(ctx, node, d, x + s * d->batch * in, in, d->batch, h, c, out + s * d->batch * leading,
-                      leading, scratch);
+            lstm_step(ctx, node, d, x + s * d->batch * in, in, aux_x ? aux_x + s * d->batch * na : NULL,
+                      d->batch, h, c, out + s * d->batch * leading, leading, scratch);
         }
         return;
     }
@@ -346,7 +367,7 @@ void ember_lstm_cell_eval(ember_interpreter *ctx, const ember_node *node, const 
     for (b = 0; b < d->batch; ++b)
         for (t = 0; t < d->time; ++t) {
             const int64_t s = (int64_t)b * d->time + (forward ? t : d->time - 1 - t);
-            lstm_step(ctx, node, d, x + s * in, in, 1, h + b * no, c + (int64_t)b * d->n_cell,
-                      out + s * leading, leading, scratch);
+            lstm_step(ctx, node, d, x + s * in, in, aux_x ? aux_x + s * na : NULL, 1, h + b * no,
+                      c + (int64_t)b * d->n_cell, out + s * leading, leading, scratch);
         }
 }

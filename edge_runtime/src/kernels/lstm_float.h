@@ -17,8 +17,9 @@ enum {
     EMBER_LSTM_PROJ_BIAS = 17,
     EMBER_LSTM_H = 18,
     EMBER_LSTM_C = 19,
-    EMBER_LSTM_NORM = 20, /* 20 + gate */
-    EMBER_LSTM_OPERANDS = 24
+    EMBER_LSTM_NORM = 20,  /* 20 + gate */
+    EMBER_LSTM_AUX_W = 24, /* aux_input_to_{input, forget, cell, output} (BIDIRECTIONAL_SEQUENCE_LSTM's) */
+    EMBER_LSTM_OPERANDS = 28
 };
 enum { EMBER_LSTM_GATE_I = 0, EMBER_LSTM_GATE_F = 1, EMBER_LSTM_GATE_G = 2, EMBER_LSTM_GATE_O = 3 };
 
@@ -28,6 +29,7 @@ typedef struct ember_lstm_cell {
     const char *what; /* "" or the direction ("forward ", "backward "), for messages */
     int32_t batch, time, n_input, n_cell, n_output;
     int32_t time_major, activation, cifg, peephole, layer_norm, projection;
+    int32_t aux, n_aux; /* aux input weights given (the gates add W_aux aux_x), the aux input's width */
     float cell_clip, proj_clip;
     /* dynamic-range (int8 weights, float activations): each weight's scale, by operand */
     int32_t hybrid, asymmetric;
@@ -40,8 +42,9 @@ const ember_tensor *ember_lstm_operand(ember_interpreter *ctx, const ember_node 
                                        const ember_lstm_cell *d, int32_t i);
 
 /* Checks one direction's operands: with in[], batch, time, n_input, time_major and integer set, it finds
- * n_cell, n_output, cifg, peephole, projection, layer_norm and hybrid from which operands are given, checks
- * the optional groups, every shape and type and that the states are variables, and reads the hybrid scales.
+ * n_cell, n_output, cifg, peephole, projection, layer_norm, aux, n_aux and hybrid from which operands are
+ * given, checks the optional groups, every shape and type and that the states are variables, and reads the
+ * hybrid scales.
  */
 ember_status ember_lstm_cell_prepare(ember_interpreter *ctx, const ember_node *node, ember_lstm_cell *d);
 
@@ -50,8 +53,10 @@ size_t ember_lstm_cell_scratch_bytes(uint64_t rows, uint64_t n_input, uint64_t n
 
 /* Runs the whole sequence x (the input tensor's layout) through the cell, forward or (forward == 0) from the
  * last step to the first, as LiteRT's EvalFloat / EvalHybrid: the states h, c carry; each step's output row
- * goes to out + offset, rows `leading` floats apart (the output tensor's last dimension). */
+ * goes to out + offset, rows `leading` floats apart (the output tensor's last dimension). aux_x: the aux
+ * input (same layout, n_aux wide) when d->aux, float32 only. */
 void ember_lstm_cell_eval(ember_interpreter *ctx, const ember_node *node, const ember_lstm_cell *d,
-                          const float *x, float *out, int64_t leading, int forward, float *scratch);
+                          const float *x, const float *aux_x, float *out, int64_t leading, int forward,
+                          float *scratch);
 
 #endif /* EMBER_KERNELS_LSTM_FLOAT_H */

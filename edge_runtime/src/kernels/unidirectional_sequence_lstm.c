@@ -164,7 +164,7 @@ static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     if (ld->integer)
         return eval_integer(ctx, node, ld);
     ember_lstm_cell_eval(ctx, node, &ld->cell, (const float *)ember_node_input(ctx, node, LSTM_INPUT)->data,
-                         (float *)ember_node_output(ctx, node, 0)->data, ld->cell.n_output, 1,
+                         NULL, (float *)ember_node_output(ctx, node, 0)->data, ld->cell.n_output, 1,
                          (float *)ember_thread_scratch(ctx, 0));
     return EMBER_OK;
 }
