@@ -2,7 +2,7 @@
 batch-major, batch > 1, CIFG, peepholes, projection with and without bias, clips, fused activations, int8
 weights symmetric and asymmetric; each against LiteRT's reference kernels within 1e-5 relative over several
 invokes (the four states carry over); an aux input without aux weights (the backward cell reads it) and with
-them (float32: both cells add W_aux aux). Plus files that must be refused: aux weights with int8 weights, forward
+them (both cells add W_aux aux, float32 and int8 weights). Plus files that must be refused: forward
 and backward cells of different sizes, wrong shapes, missing inputs, constant states, the wrong output count."""
 
 from __future__ import annotations
@@ -186,6 +186,15 @@ CASES = {
     "none": {"options": {"activation": "NONE"}},
     "aux_input": {"aux": "input"},
     "aux_weights": {"aux": "weights"},
+    "aux_weights_hybrid": {"aux": "weights", "hybrid": True, "batch": 3},
+    "aux_weights_hybrid_asymmetric_time_major": {
+        "aux": "weights",
+        "hybrid": True,
+        "time_major": True,
+        "cifg": (False, True),
+        "projection": True,
+        "options": {"asymmetric": True},
+    },
     "aux_weights_cifg_time_major_merge": {
         "aux": "weights",
         "cifg": True,
@@ -282,7 +291,6 @@ def test_bilstm_state_resets() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"aux": "weights", "hybrid": True}, "aux input weights in a dynamic-range"),
         ({"aux": "weights", "omit": (AUX,)}, "the aux input (input 39) is omitted"),
         ({"aux": "weights", "omit": (46,)}, "backward aux input weights are missing"),
         ({"aux": "weights", "omit": (44, 45, 46, 47)}, "must be given for both cells or neither"),

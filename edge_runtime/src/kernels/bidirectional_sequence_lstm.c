@@ -9,9 +9,9 @@
  * forward output and cell states, 37, 38 the backward ones (variable tensors: they carry over from one invoke
  * to the next, zero at allocate); 39 aux input: given without its weights 40-47, the backward cell reads it
  * in place of the input (LiteRT's non-stacking mode); with them (40-43 forward, 44-47 backward, [cell, aux
- * width], the cross-linked stacked form) both cells read the input and add W_aux aux to each gate, float32
- * weights only (int8 aux weights are refused). No layer norm. Optional inputs are -1 as in
- * UNIDIRECTIONAL_SEQUENCE_LSTM (CIFG, peepholes, projection, per direction).
+ * width], the cross-linked stacked form) both cells read the input and add W_aux aux to each gate (int8 aux
+ * weights in a dynamic-range model: the aux rows quantised like the input's). No layer norm. Optional inputs
+ * are -1 as in UNIDIRECTIONAL_SEQUENCE_LSTM (CIFG, peepholes, projection, per direction).
  *
  * Outputs: merge_outputs: one, [.., fw_out + bw_out], each step's forward row then its backward row; else
  * two, the forward and the backward outputs. merge_outputs with a batch-major input of batch > 1 is refused:
@@ -167,11 +167,6 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
         "BIDIRECTIONAL_SEQUENCE_LSTM %ld: the aux input weights must be given for both cells or neither, "
         "each [cells, %ld] for the aux input's width",
         (long)node->index, aux ? (long)aux->dims[2] : 0L);
-    EMBER_CHECK(
-        ctx, !bd->stacked || !bd->cell[0].hybrid, EMBER_UNSUPPORTED,
-        "BIDIRECTIONAL_SEQUENCE_LSTM %ld: aux input weights in a dynamic-range (int8 weight) model are not "
-        "supported; float32 weights are",
-        (long)node->index);
     /* LiteRT's EvalFloat and EvalHybrid, batch-major, offset batch row b's output state by b times the output
      * tensor's last dimension: with merge_outputs that is fw_out + bw_out, past the end of the [batch, out]
      * state for every b >= 1, so what LiteRT computes there reads and writes outside the tensor. */
@@ -192,12 +187,15 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
 static size_t scratch_bytes(const ember_interpreter *ctx, const ember_node *node) {
     const ember_tensor *input;
     size_t most = 0;
+    uint64_t aux_width = 0;
     int32_t dir;
     if (node->input_count != BI_INPUTS || node->inputs[BI_INPUT] < 0)
         return 0;
     input = &ctx->tensors[node->inputs[BI_INPUT]];
     if (input->rank != 3)
         return 0;
+    if (node->inputs[BI_AUX] >= 0 && ctx->tensors[node->inputs[BI_AUX]].rank == 3)
+        aux_width = (uint64_t)ctx->tensors[node->inputs[BI_AUX]].dims[2]; /* the hybrid aux rows */
     for (dir = 0; dir < 2; ++dir) {
         const int32_t f = node->inputs[operand_index(dir, EMBER_LSTM_W_IN + EMBER_LSTM_GATE_F)];
         const int32_t rf = node->inputs[operand_index(dir, EMBER_LSTM_W_REC + EMBER_LSTM_GATE_F)];
@@ -208,7 +206,7 @@ static size_t scratch_bytes(const ember_interpreter *ctx, const ember_node *node
         /* the batch is dims[0] or, time-major, dims[1]: the larger suffices for both */
         bytes = ember_lstm_cell_scratch_bytes(
             (uint64_t)(input->dims[0] > input->dims[1] ? input->dims[0] : input->dims[1]),
-            (uint64_t)input->dims[2], w_rf && w_rf->rank == 2 ? (uint64_t)w_rf->dims[1] : 0,
+            (uint64_t)input->dims[2] + aux_width, w_rf && w_rf->rank == 2 ? (uint64_t)w_rf->dims[1] : 0,
             (uint64_t)w_f->dims[0]);
         most = bytes > most ? bytes : most;
     }

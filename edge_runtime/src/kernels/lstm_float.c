@@ -189,8 +189,8 @@ size_t ember_lstm_cell_scratch_bytes(uint64_t rows, uint64_t n_input, uint64_t n
     const uint64_t width = n_input + n_output + n_cell;
     if (rows * (n_cell + width) > ((size_t)-1 >> 6))
         return (size_t)-1;
-    /* gates and hidden (5 rows of cells floats), 3 scale factors and zero points, quantised rows (hybrid) */
-    return (size_t)(rows * (5 * sizeof(float) * n_cell + 6 * 4 + width) + EMBER_ALIGNMENT);
+    /* gates and hidden (5 rows of cells floats), 4 scale factors and zero points, quantised rows (hybrid) */
+    return (size_t)(rows * (5 * sizeof(float) * n_cell + 8 * 4 + width) + EMBER_ALIGNMENT);
 }
 
 static const float *operand_data(ember_interpreter *ctx, const ember_node *node, const ember_lstm_cell *d,
@@ -256,17 +256,21 @@ static void lstm_step(ember_interpreter *ctx, const ember_node *node, const embe
                       float *out, int64_t out_stride, float *scratch) {
     const int32_t nc = d->n_cell, count = n * nc;
     float *gate[4], *hidden = scratch + 4 * (size_t)count;
-    /* hybrid: scale factors and zero points of the quantised input, state and hidden rows, then the rows */
+    /* hybrid: scale factors and zero points of the quantised input, state, hidden and aux rows, then the rows
+     */
     float *sf = hidden + count;
-    int32_t *zp = (int32_t *)(sf + 3 * n);
-    int8_t *qx = (int8_t *)(zp + 3 * n), *qh = qx + (size_t)n * (size_t)d->n_input;
-    int8_t *qhid = qh + (size_t)n * (size_t)d->n_output;
+    int32_t *zp = (int32_t *)(sf + 4 * n);
+    int8_t *qx = (int8_t *)(zp + 4 * n), *qh = qx + (size_t)n * (size_t)d->n_input;
+    int8_t *qhid = qh + (size_t)n * (size_t)d->n_output, *qaux = qhid + (size_t)n * (size_t)nc;
     int32_t g, b, k;
     for (g = 0; g < 4; ++g)
         gate[g] = scratch + (size_t)g * (size_t)count;
     if (d->hybrid) {
         ember_hybrid_quantize_rows(x, x_stride, n, d->n_input, d->asymmetric, qx, sf, zp);
         ember_hybrid_quantize_rows(h, d->n_output, n, d->n_output, d->asymmetric, qh, sf + n, zp + n);
+        if (d->aux)
+            ember_hybrid_quantize_rows(aux_x, d->n_aux, n, d->n_aux, d->asymmetric, qaux, sf + 3 * n,
+                                       zp + 3 * n);
     }
     for (g = d->cifg ? 1 : 0; g < 4; ++g) {
         const float *bias = operand_data(ctx, node, d, EMBER_LSTM_BIAS + g);
@@ -276,6 +280,10 @@ static void lstm_step(ember_interpreter *ctx, const ember_node *node, const embe
         if (d->hybrid) {
             ember_hybrid_matmul_acc(operand_i8(ctx, node, d, EMBER_LSTM_W_IN + g), nc, d->n_input,
                                     d->scale[EMBER_LSTM_W_IN + g], NULL, qx, sf, zp, n, gate[g]);
+            if (d->aux)
+                ember_hybrid_matmul_acc(operand_i8(ctx, node, d, EMBER_LSTM_AUX_W + g), nc, d->n_aux,
+                                        d->scale[EMBER_LSTM_AUX_W + g], NULL, qaux, sf + 3 * n, zp + 3 * n, n,
+                                        gate[g]);
             ember_hybrid_matmul_acc(operand_i8(ctx, node, d, EMBER_LSTM_W_REC + g), nc, d->n_output,
                                     d->scale[EMBER_LSTM_W_REC + g], NULL, qh, sf + n, zp + n, n, gate[g]);
         } else {

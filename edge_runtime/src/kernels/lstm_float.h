@@ -48,7 +48,8 @@ const ember_tensor *ember_lstm_operand(ember_interpreter *ctx, const ember_node 
  */
 ember_status ember_lstm_cell_prepare(ember_interpreter *ctx, const ember_node *node, ember_lstm_cell *d);
 
-/* Scratch bytes for `rows` batch rows of a cell with these sizes (float and hybrid). */
+/* Scratch bytes for `rows` batch rows of a cell with these sizes (float and hybrid); with aux weights n_input
+ * is the input's width plus the aux input's. */
 size_t ember_lstm_cell_scratch_bytes(uint64_t rows, uint64_t n_input, uint64_t n_output, uint64_t n_cell);
 
 /* Runs the whole sequence x (the input tensor's layout) through the cell, forward or (forward == 0) from the
