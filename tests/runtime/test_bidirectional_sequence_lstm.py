@@ -245,7 +245,7 @@ def test_bilstm_matches_litert(case: str) -> None:
     _check_against_litert(bilstm_model(**CASES[case]))
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(12))
 def test_bilstm_random_sweep(seed: int) -> None:
     rng = np.random.default_rng(100 + seed)
     n_cell = int(rng.integers(1, 10))
@@ -263,6 +263,7 @@ def test_bilstm_random_sweep(seed: int) -> None:
         "time_major": bool(rng.integers(2)),
         "merge_outputs": bool(rng.integers(2)),
         "hybrid": bool(rng.integers(2)),
+        "aux": [None, "input", "weights"][int(rng.integers(3))],
         "options": {"asymmetric": bool(rng.integers(2)), "cell_clip": float(rng.choice([0.0, 0.4]))},
         "seed": seed,
     }
