@@ -101,6 +101,7 @@ static const ember_kernel *const kernels[] = {
     &ember_kernel_read_variable,
     &ember_kernel_assign_variable,
     &ember_kernel_unidirectional_sequence_lstm,
+    &ember_kernel_bidirectional_sequence_lstm,
     &ember_kernel_unidirectional_sequence_rnn,
 };
 

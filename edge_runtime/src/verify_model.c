@@ -44,11 +44,11 @@ static ember_status read_opcode(loader *l, uint32_t index, opcode_info *info) {
 /* Verifies an int32 tensor-index vector of operator `op` (kernel `node`) and copies it to dst. Index -1
  * (TFLite's kTfLiteOptionalTensor) is allowed where bit i of `optional` is set. */
 static ember_status load_index_list(loader *l, const fb_vector *v, const ember_node *node, int32_t op,
-                                    const char *what, uint32_t optional, int32_t *dst) {
+                                    const char *what, uint64_t optional, int32_t *dst) {
     uint32_t i;
     for (i = 0; i < v->len; ++i) {
         int32_t index = fb_vector_i32(l->r, v, i);
-        EMBER_CHECK(l->ctx, index != -1 || (i < 32 && ((optional >> i) & 1)), EMBER_INVALID_MODEL,
+        EMBER_CHECK(l->ctx, index != -1 || (i < 64 && ((optional >> i) & 1)), EMBER_INVALID_MODEL,
                     "%s %ld: %s %lu is omitted (-1) but required; give it a tensor", node->kernel->name,
                     (long)op, what, (unsigned long)i);
         OP_CHECK(l, index >= -1 && (index < 0 || (uint32_t)index < l->tensors.len), EMBER_INVALID_MODEL,
@@ -61,9 +61,9 @@ static ember_status load_index_list(loader *l, const fb_vector *v, const ember_n
 
 /* The inputs a builtin op may omit (bit i: input i), as TFLite's kernels do: the bias of CONV_2D,
  * DEPTHWISE_CONV_2D, FULLY_CONNECTED and TRANSPOSE_CONV, RESHAPE's shape (then read from its options), and
- * the LSTM's optional weights (its prepare checks which combinations are valid).
+ * the LSTMs' optional weights (their prepare checks which combinations are valid).
  * Every other input is one the kernel needs, so an omitted one is refused here, once for all kernels. */
-static uint32_t optional_inputs(int32_t code) {
+static uint64_t optional_inputs(int32_t code) {
     switch (code) {
     case TFL_OP_CONV_2D:
     case TFL_OP_DEPTHWISE_CONV_2D:
@@ -75,6 +75,8 @@ static uint32_t optional_inputs(int32_t code) {
         return 1u << 3;
     case 44: /* UNIDIRECTIONAL_SEQUENCE_LSTM: CIFG, peephole, projection, layer-norm inputs (its prepare) */
         return 0xf31e22u;
+    case 52: /* BIDIRECTIONAL_SEQUENCE_LSTM: those of each direction (1-17, 18-34), the aux input (39-47) */
+        return 0x31e22u | (uint64_t)0x31e22u << 17 | (uint64_t)0x1ffu << 39;
     default:
         return 0;
     }

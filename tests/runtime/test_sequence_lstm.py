@@ -123,6 +123,15 @@ CASES = {
     "relu": {"options": {"activation": "RELU"}},
     "relu6": {"options": {"activation": "RELU6"}},
     "relu_n1_to_1": {"options": {"activation": "RELU_N1_TO_1"}},
+    # NONE: LiteRT's h = o * act(c) leaves act(c) unwritten, the buffer holding the cell gate
+    "none": {"options": {"activation": "NONE"}},
+    "none_hybrid_projection_time_major": {
+        "options": {"activation": "NONE"},
+        "hybrid": True,
+        "projection": True,
+        "time_major": True,
+    },
+    "none_layer_norm_peephole": {"options": {"activation": "NONE"}, "layer_norm": True, "peephole": True},
     "hybrid_symmetric": {"hybrid": True},
     "hybrid_asymmetric": {"hybrid": True, "options": {"asymmetric": True}},
     "hybrid_peephole_projection": {

@@ -89,6 +89,16 @@ def _options(b: flatbuffers.Builder, op: OpSpec) -> tuple[int, int]:
         if "quantized_bias_type" in o:  # 16x8: the bias type LiteRT reads (FLOAT32, the default: int64)
             tflite.FullyConnectedOptionsAddQuantizedBiasType(b, TENSOR_TYPES[o["quantized_bias_type"]])
         return tflite.BuiltinOptions.FullyConnectedOptions, tflite.FullyConnectedOptionsEnd(b)
+    if op.op == "BIDIRECTIONAL_SEQUENCE_LSTM":
+        tflite.BidirectionalSequenceLSTMOptionsStart(b)
+        tflite.BidirectionalSequenceLSTMOptionsAddFusedActivationFunction(b, ACTIVATIONS[o.get("activation", "TANH")])
+        tflite.BidirectionalSequenceLSTMOptionsAddCellClip(b, float(o.get("cell_clip", 0.0)))
+        tflite.BidirectionalSequenceLSTMOptionsAddProjClip(b, float(o.get("proj_clip", 0.0)))
+        tflite.BidirectionalSequenceLSTMOptionsAddMergeOutputs(b, bool(o.get("merge_outputs", False)))
+        if "time_major" in o:  # the schema's default is true
+            tflite.BidirectionalSequenceLSTMOptionsAddTimeMajor(b, bool(o["time_major"]))
+        tflite.BidirectionalSequenceLSTMOptionsAddAsymmetricQuantizeInputs(b, bool(o.get("asymmetric", False)))
+        return tflite.BuiltinOptions.BidirectionalSequenceLSTMOptions, tflite.BidirectionalSequenceLSTMOptionsEnd(b)
     if op.op == "UNIDIRECTIONAL_SEQUENCE_LSTM":
         tflite.UnidirectionalSequenceLSTMOptionsStart(b)
         tflite.UnidirectionalSequenceLSTMOptionsAddFusedActivationFunction(b, ACTIVATIONS[o.get("activation", "TANH")])
