@@ -114,6 +114,11 @@ def write_seeds(corpus: Path) -> int:
     seeds += [test_variables._two_containers(), test_variables._loop_counter(), test_variables._read_then_assign(),
               test_variables._read_then_assign(init=True)]
     tf_data = Path(__file__).resolve().parents[1] / "data" / "tf"
+    # BIDIRECTIONAL_SEQUENCE_LSTM (48 inputs, the loader's 64-bit optional-input mask), float32 and hybrid.
+    import test_bidirectional_sequence_lstm as bilstm
+
+    seeds += [bilstm.bilstm_model(merge_outputs=True, time_major=True), bilstm.bilstm_model(hybrid=True),
+              bilstm.bilstm_model(peephole=True, projection=True, projection_bias=True, cifg=True)]
     # ... and TensorFlow's 16x8, dynamic-range (hybrid kernels) and recurrent (float, hybrid and int8 LSTM) files.
     seeds.extend(p.read_bytes() for folder in ("control_flow", "signatures", "variables", "int16x8",
                                                "dynamic_range", "recurrent")
