@@ -885,9 +885,15 @@ ember_status ember_propagate_shapes(ember_interpreter *ctx, int mode, void *scra
                                 node->kernel->name, (long)node->index, (long)node->subgraph);
             break;
         }
-        rule = out->is_constant || out->is_graph_input || runtime_shaped_input(ctx, node)
-                   ? RULE_NONE
-                   : output_shape(ctx, &kv, node, &r);
+        rule = out->is_constant || out->is_graph_input ? RULE_NONE : output_shape(ctx, &kv, node, &r);
+        if (rule == RULE_SHAPE && runtime_shaped_input(ctx, node)) {
+            /* A CONCATENATION of run-time shapes: the dims outside the axis follow the inputs' bounds, the
+             * axis keeps the stored size, which eval checks the inputs fill. */
+            int32_t axis = opt_i32(ctx, node, TFL_CONCAT_AXIS, 0);
+            axis += axis < 0 ? out->rank : 0;
+            if (axis >= 0 && axis < r.rank)
+                r.dims[axis] = out->dims[axis];
+        }
         if (rule == RULE_REFUSED && mode == EMBER_SHAPES_RESIZE_CHECKED) {
             /* The data input: TRANSPOSE_CONV's image is its third. */
             const ember_tensor *in =
