@@ -184,3 +184,22 @@ def test_a_while_body_writing_a_tensor_list_matches_litert() -> None:
         got = _invoke(ours, feeds)
         assert_outputs_match([got], [_invoke(theirs, feeds)])
         np.testing.assert_array_equal(got, feeds[1] * feeds[1])
+
+
+def test_preserved_slices_read_back_with_their_run_time_shape_as_in_litert() -> None:
+    from ai_edge_litert.interpreter import Interpreter as LiteRTInterpreter
+    from ai_edge_litert.interpreter import OpResolverType
+
+    model = _roll_model("float32")
+    ours = Interpreter(model_content=model, experimental_preserve_all_tensors=True)
+    theirs = LiteRTInterpreter(model_content=model, experimental_op_resolver_type=OpResolverType.BUILTIN_REF,
+                               experimental_preserve_all_tensors=True)
+    ours.allocate_tensors()
+    theirs.allocate_tensors()
+    x = np.arange(18, dtype=np.float32).reshape(6, 3)
+    for t in (2, 5, 1):  # (LiteRT's get_tensor refuses an empty tensor)
+        for it in (ours, theirs):
+            _invoke(it, [x, np.array([t], np.int32)])
+        for index in (8, 9):  # head x[:t] and tail x[t:]
+            np.testing.assert_array_equal(ours.get_tensor(index), theirs.get_tensor(index))
+            assert ours.get_tensor(index).shape == ((t, 3) if index == 8 else (6 - t, 3))
