@@ -23,7 +23,7 @@ def _ints(name: str, values: list[int]) -> TensorSpec:
 
 
 def _data(name: str, shape: list[int], dtype: str, signature: list[int] | None = None) -> TensorSpec:
-    if dtype == "int8":
+    if dtype in ("int8", "uint8"):
         return TensorSpec(name, shape, dtype, scales=[0.05], zero_points=[3], shape_signature=signature)
     if dtype == "int16":
         return TensorSpec(name, shape, dtype, scales=[0.001], zero_points=[0], shape_signature=signature)
@@ -77,7 +77,7 @@ def _values(shape: tuple[int, ...], dtype: str, rng: np.random.Generator) -> np.
     return rng.integers(info.min, info.max, size=shape, endpoint=True).astype(dtype)
 
 
-@pytest.mark.parametrize("dtype", ["float32", "int8", "int16", "int32", "int64", "bool"])
+@pytest.mark.parametrize("dtype", ["float32", "int8", "uint8", "int16", "int32", "int64", "bool"])
 def test_slices_of_run_time_size_match_litert_at_every_split(dtype: str) -> None:
     model = _roll_model(dtype)
     ours = Interpreter(model_content=model)
