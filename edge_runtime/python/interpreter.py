@@ -342,7 +342,11 @@ class Interpreter:
         details = self._tensor_details(tensor_index, "get_tensor")
         _refuse_resource(details, "get_tensor")
         data = self._native.get_tensor(details["index"])
-        return np.frombuffer(data, dtype=details["dtype"]).reshape(tuple(details["shape"]))
+        shape = tuple(details["shape"])
+        if len(data) != int(np.prod(shape)) * np.dtype(details["dtype"]).itemsize:
+            # a shape known only at run time (a SLICE of computed size): the one the last invoke gave it
+            shape = tuple(self._native.tensor_info(details["index"])["shape"])
+        return np.frombuffer(data, dtype=details["dtype"]).reshape(shape)
 
 
 class InterpreterWithCustomOps(Interpreter):

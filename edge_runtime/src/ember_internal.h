@@ -39,6 +39,10 @@ typedef struct ember_tensor {
     uint8_t is_graph_input;
     uint8_t is_graph_output;
     uint8_t is_variable; /* the file's is_variable: state an op reads and writes, kept between invokes */
+    /* A shape known only at run time (a SLICE whose begin or size is computed, as in TensorFlow's GRU and
+     * SimpleRNN loop bodies; shape_propagation.c): dims and bytes hold the upper bound (bound_bytes) until
+     * the kernel's eval writes the actual ones. */
+    uint8_t runtime_shape;
     int32_t quant_count;
     int32_t quantized_dimension;
     size_t scales_pos;      /* position of the verified float vector in the model buffer */
@@ -52,6 +56,8 @@ typedef struct ember_tensor {
     int32_t first_op;
     int32_t last_op;
     size_t arena_offset;
+    /* The upper bound the planner reserves for a runtime_shape tensor (0 for the others). */
+    size_t bound_bytes;
 } ember_tensor;
 
 struct ember_kernel;

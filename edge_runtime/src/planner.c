@@ -179,7 +179,9 @@ ember_status ember_plan_subgraph(ember_interpreter *it, const ember_subgraph *sg
             "its %lu-byte elements",
             (long)i, t->name, ember_type_name(t->type), (long)offline,
             (unsigned long)ember_type_size(t->type));
-        entries[count].bytes = t->bytes;
+        /* A runtime_shape tensor gets its bound (bytes may hold its last actual size, never more; the OR,
+         * cheaper than a max in the 20 KiB core, is at least the bound); the others' bound_bytes is 0. */
+        entries[count].bytes = t->bytes | t->bound_bytes;
         /* Preserving every tensor (a debugging aid): all alive for their subgraph's whole run, so none shares
          * bytes. */
         entries[count].first = it->preserve_all_tensors ? 0 : t->first_op;

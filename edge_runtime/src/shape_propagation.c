@@ -777,6 +777,35 @@ static void output_values(ember_interpreter *ctx, known_values *kv, const ember_
     kv->known[index] = 1;
 }
 
+/* A SLICE whose begin or size is computed at run time (TensorFlow's GRU / SimpleRNN bodies: the loop
+ * counter), into a tensor inside its subgraph: its output's shape is known only at eval. (Into an output of
+ * the subgraph, whose shape the caller sees, the kernel refuses it.) */
+static int runtime_shaped_slice(ember_interpreter *ctx, const ember_node *node) {
+    const ember_tensor *in = node_in(ctx, node, 0), *begin = node_in(ctx, node, 1),
+                       *size = node_in(ctx, node, 2);
+    const ember_subgraph *sg = &ctx->subgraphs[node->subgraph];
+    int32_t i;
+    if (node->kernel->builtin_code != TFL_OP_SLICE || !in || !begin || !size || node->output_count != 1 ||
+        ctx->tensors[node->outputs[0]].is_constant || ctx->tensors[node->outputs[0]].is_graph_output ||
+        (begin->is_constant && size->is_constant))
+        return 0;
+    for (i = 0; i < sg->output_count; ++i)
+        if (sg->outputs[i] == node->outputs[0])
+            return 0;
+    return 1;
+}
+
+/* Does the node read a tensor whose shape is known only at run time? Its output keeps the stored shape: the
+ * one kernel that reads such a tensor, CONCATENATION, checks the actual one at eval; the others are refused
+ * at load. */
+static int runtime_shaped_input(ember_interpreter *ctx, const ember_node *node) {
+    int32_t i;
+    for (i = 0; i < node->input_count; ++i)
+        if (node_in(ctx, node, i) && node_in(ctx, node, i)->runtime_shape)
+            return 1;
+    return 0;
+}
+
 /* Byte size of a shape of `type`, within the loader's bounds (verify_tensors.c); 0 when it passes them. */
 static int shape_bytes(const int32_t *dims, int32_t rank, int32_t type, size_t *bytes) {
     uint64_t span = ember_type_size(type);
@@ -840,7 +869,31 @@ ember_status ember_propagate_shapes(ember_interpreter *ctx, int mode, void *scra
         if (node->output_count < 1)
             continue;
         out = &ctx->tensors[node->outputs[0]];
+        if (runtime_shaped_slice(ctx, node)) {
+            /* Planned at its upper bound, the input's shape; the kernel's eval writes the actual one. */
+            const ember_tensor *in = node_in(ctx, node, 0);
+            out->runtime_shape = 1;
+            if (in->rank == out->rank)
+                status = ember_set_tensor_shape(ctx, out, in->dims);
+            out->bound_bytes = out->bytes;
+            continue;
+        }
+        if (runtime_shaped_input(ctx, node) && node->kernel->builtin_code != TFL_OP_CONCATENATION) {
+            status = ember_fail(ctx, EMBER_UNSUPPORTED,
+                                "%s %ld (subgraph %ld): an input comes from a SLICE whose begin or size is "
+                                "computed at run time, which only CONCATENATION reads (make them constant)",
+                                node->kernel->name, (long)node->index, (long)node->subgraph);
+            break;
+        }
         rule = out->is_constant || out->is_graph_input ? RULE_NONE : output_shape(ctx, &kv, node, &r);
+        if (rule == RULE_SHAPE && runtime_shaped_input(ctx, node)) {
+            /* A CONCATENATION of run-time shapes: the dims outside the axis follow the inputs' bounds, the
+             * axis keeps the stored size, which eval checks the inputs fill. */
+            int32_t axis = opt_i32(ctx, node, TFL_CONCAT_AXIS, 0);
+            axis += axis < 0 ? out->rank : 0;
+            if (axis >= 0 && axis < r.rank)
+                r.dims[axis] = out->dims[axis];
+        }
         if (rule == RULE_REFUSED && mode == EMBER_SHAPES_RESIZE_CHECKED) {
             /* The data input: TRANSPOSE_CONV's image is its third. */
             const ember_tensor *in =

@@ -5,8 +5,10 @@ the converter writes it), against LiteRT's reference kernels within 1e-5 relativ
 states are variable tensors, which LiteRT keeps from one invoke to the next: both runtimes are invoked several
 times in a row on different inputs, so a state that is dropped, reset or shared with another tensor shows.
 
-Not run here (to run once the pieces land): the GRU / SimpleRNN files, whose WHILE bodies slice with a size
-computed at run time (SLICE) and, dynamic-range, use hybrid FULLY_CONNECTED (version 12)."""
+The GRU / SimpleRNN files are a WHILE whose body writes step t's output into a [T, B, H] list as
+CONCATENATION(SLICE(list, 0, [t, -1, -1]), h_t, SLICE(list, [t + 1, 0, 0], -1)), the SLICEs' shapes computed
+from the loop counter at run time (test_runtime_slice.py), and, dynamic-range, hybrid FULLY_CONNECTED
+(version 12): against LiteRT over several invokes, exactly (the same float operations in the same order)."""
 
 from __future__ import annotations
 
@@ -109,3 +111,22 @@ def test_reset_all_variables_zeroes_the_state_as_litert(name: str) -> None:
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
     fresh, _ = _pair(name)
     np.testing.assert_allclose(got, _run(fresh, x), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["gru_float32.tflite", "rnn_float32.tflite", "gru_dynamic.tflite",
+                                  "rnn_dynamic.tflite"])
+def test_keras_gru_and_simple_rnn_while_loops_match_litert(name: str) -> None:
+    ours, theirs = _pair(name)
+    assert ours.get_subgraphs()[0]["ops"] == ["TRANSPOSE", "WHILE", "TRANSPOSE"]
+    body = ours.get_subgraphs()[2]["ops"]
+    assert body.count("SLICE") == 2 and body[-1 if "rnn" in name else -2] == "CONCATENATION"
+    shape = tuple(ours.get_input_details()[0]["shape"])
+    rng = np.random.default_rng(11)
+    outputs = []
+    for scale in (1.0, 0.1, 4.0, 1.0):
+        x = (rng.standard_normal(shape) * scale).astype(np.float32)
+        got = _run(ours, x)
+        np.testing.assert_array_equal(got, _run(theirs, x))
+        outputs.append(got)
+    # every step's row was written: no output row is left at the list's initial zeros
+    assert np.all(np.abs(outputs[0]).max(axis=-1) > 0)

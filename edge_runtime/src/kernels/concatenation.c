@@ -3,7 +3,9 @@
  * round(q * (s_in * (1 / s_out)) - zp_in * that) + zp_out. (LiteRT itself refuses int8 inputs with other
  * parameters than the output; the converter never writes them, our exporter may.) int16 (16x8) copies too, as
  * LiteRT does, whatever the scales (TensorFlow's converter puts a requantising QUANTIZE before an input of
- * another scale); LiteRT requires its zero points to be 0. */
+ * another scale); LiteRT requires its zero points to be 0. An input whose shape is known only at run time (a
+ * SLICE with a computed size, as in TensorFlow's GRU / SimpleRNN loop bodies) is checked at prepare on type
+ * and rank only; eval takes its actual dims and checks that the inputs still fill the output. */
 #include <math.h>
 #include <string.h>
 
@@ -33,6 +35,9 @@ typedef struct concat_data {
     float scale[CONCAT_MAX_INPUTS];
     float bias[CONCAT_MAX_INPUTS];
     int32_t output_zero_point;
+    int32_t axis;
+    int64_t inner;   /* product of the output's dims after the axis */
+    int32_t dynamic; /* an input's shape is known only at run time */
 } concat_data;
 
 static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
@@ -72,7 +77,7 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     for (i = 0; i < node->input_count; ++i) {
         const ember_tensor *t = ember_node_input(ctx, node, i);
         int ok = t && t->type == output->type && t->rank == output->rank;
-        for (d = 0; ok && d < t->rank; ++d)
+        for (d = 0; ok && d < t->rank && !t->runtime_shape; ++d)
             ok = d == axis || t->dims[d] == output->dims[d];
         EMBER_CHECK(
             ctx, ok, EMBER_INVALID_MODEL,
@@ -97,7 +102,12 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
             }
         }
     }
-    EMBER_CHECK(ctx, axis_sum == output->dims[axis], EMBER_INVALID_MODEL,
+    data->axis = axis;
+    data->inner = inner;
+    data->dynamic = 0;
+    for (i = 0; i < node->input_count; ++i)
+        data->dynamic |= ember_node_input(ctx, node, i)->runtime_shape;
+    EMBER_CHECK(ctx, data->dynamic || axis_sum == output->dims[axis], EMBER_INVALID_MODEL,
                 "CONCATENATION %ld: inputs add up to %ld along axis %ld, output '%.64s' %s has %ld", (long)n,
                 (long)axis_sum, (long)axis, output->name, ember_shape_string(output, a, sizeof a),
                 (long)output->dims[axis]);
@@ -113,10 +123,39 @@ static void requantize(const concat_data *data, int32_t i, const int8_t *x, int8
     }
 }
 
+/* The inputs whose shape is known only now: their row bytes, once they are checked to fill the output. */
+static ember_status runtime_rows(ember_interpreter *ctx, const ember_node *node) {
+    concat_data *data = (concat_data *)node->op_data;
+    const ember_tensor *output = ember_node_output(ctx, node, 0);
+    int64_t axis_sum = 0;
+    int32_t i, d;
+    for (i = 0; i < node->input_count; ++i) {
+        const ember_tensor *t = ember_node_input(ctx, node, i);
+        for (d = 0; t->runtime_shape && d < t->rank; ++d)
+            EMBER_CHECK(ctx, d == data->axis || t->dims[d] == output->dims[d], EMBER_RUNTIME_ERROR,
+                        "CONCATENATION %ld (subgraph %ld): input %ld '%.64s' has %ld entries on axis %ld at "
+                        "run time, output '%.64s' %ld",
+                        (long)node->index, (long)node->subgraph, (long)i, t->name, (long)t->dims[d], (long)d,
+                        output->name, (long)output->dims[d]);
+        if (t->runtime_shape)
+            data->row_bytes[i] = (size_t)t->dims[data->axis] * (size_t)data->inner * ember_type_size(t->type);
+        axis_sum += t->dims[data->axis];
+    }
+    EMBER_CHECK(
+        ctx, axis_sum == output->dims[data->axis], EMBER_RUNTIME_ERROR,
+        "CONCATENATION %ld (subgraph %ld): the inputs add up to %lld along axis %ld at run time, output "
+        "'%.64s' has %ld",
+        (long)node->index, (long)node->subgraph, (long long)axis_sum, (long)data->axis, output->name,
+        (long)output->dims[data->axis]);
+    return EMBER_OK;
+}
+
 static ember_status eval(ember_interpreter *ctx, const ember_node *node) {
     const concat_data *data = (const concat_data *)node->op_data;
     uint8_t *out = (uint8_t *)ember_node_output(ctx, node, 0)->data;
     int32_t o, i;
+    if (data->dynamic)
+        EMBER_TRY(runtime_rows(ctx, node));
     for (o = 0; o < data->outer; ++o) {
         for (i = 0; i < node->input_count; ++i) {
             const uint8_t *in =
