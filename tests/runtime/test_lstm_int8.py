@@ -160,7 +160,7 @@ def _check_against_litert(model: bytes | None, *, path: Path | None = None, invo
     )
 
 
-@pytest.mark.parametrize("name", ["lstm_int8_small", "lstm_int8_wide", "lstm_int8_time_major"])
+@pytest.mark.parametrize("name", ["lstm_int8_small", "lstm_int8_wide", "lstm_int8_time_major", "bilstm_int8"])
 def test_tf_converted_int8_lstm_matches_litert(name: str) -> None:
     _check_against_litert(None, path=TF_DIR / f"{name}.tflite", invokes=5)
 
