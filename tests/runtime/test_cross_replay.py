@@ -37,7 +37,9 @@ FLOAT32_ONLY = {"LOCAL_RESPONSE_NORMALIZATION", "DENSIFY",
                 # int8 only as dynamic-range weights (float activations): its hybrid cases quantise float rows, so
                 # a last-bit difference of x86-64's and aarch64's expf/tanhf moves a quantised value and the float
                 # bits differ between targets (both within 1e-5 of LiteRT); the int8-activation LSTM is not built
-                "UNIDIRECTIONAL_SEQUENCE_LSTM"}
+                "UNIDIRECTIONAL_SEQUENCE_LSTM",
+                # float32 and dynamic range only, as in LiteRT (its hybrid form: the LSTM's reason above)
+                "BIDIRECTIONAL_SEQUENCE_LSTM"}
 # Kernels on bool tensors only: they need a bool replay case instead of float32 and int8 ones.
 BOOL_ONLY = {"LOGICAL_AND", "LOGICAL_OR", "LOGICAL_NOT"}
 
@@ -297,6 +299,13 @@ def one_op_cases() -> list[Case]:
 
     for name in ("batch1", "relu"):
         add(f"UNIDIRECTIONAL_SEQUENCE_LSTM/{name}", lstm.lstm_model(**lstm.CASES[name]))
+    import test_bidirectional_sequence_lstm as bilstm
+
+    # RELU: the cell's TANH is libm's tanhf, whose last bit differs between x86-64 and aarch64 (as the LSTM's)
+    add("BIDIRECTIONAL_SEQUENCE_LSTM/relu", bilstm.bilstm_model(options={"activation": "RELU"}))
+    add("BIDIRECTIONAL_SEQUENCE_LSTM/merged_time_major_peephole_relu",
+        bilstm.bilstm_model(merge_outputs=True, time_major=True, peephole=True, projection=True,
+                            options={"activation": "RELU"}))
     import test_sequence_rnn as rnn
 
     add("UNIDIRECTIONAL_SEQUENCE_RNN/float32", rnn.rnn_model())
