@@ -140,6 +140,20 @@ static ember_status prepare_i32(ember_interpreter *ctx, ember_node *node, add_pa
     return ember_broadcast_prepare(ctx, node, input1, input2, output, b);
 }
 
+/* TFLite's general-scale ADD/SUB: each input rescaled to twice the larger input scale after a left shift (20
+ * for int8, 15 for int16), the sum rescaled to the output. */
+static ember_status general_multipliers(ember_interpreter *ctx, const ember_node *node, add_params *p,
+                                        int left_shift) {
+    const double s1 = p->a.input1_scale, s2 = p->a.input2_scale, twice_max = 2.0 * (s1 > s2 ? s1 : s2);
+    p->left_shift = left_shift;
+    EMBER_TRY(
+        smaller_than_one(ctx, node, s1 / twice_max, "input 1", &p->input1_multiplier, &p->input1_shift));
+    EMBER_TRY(
+        smaller_than_one(ctx, node, s2 / twice_max, "input 2", &p->input2_multiplier, &p->input2_shift));
+    return smaller_than_one(ctx, node, twice_max / ((double)(1 << left_shift) * p->a.output_scale), "output",
+                            &p->output_multiplier, &p->output_shift);
+}
+
 /* int16: the power-of-two path when the option asks for it (an op without options reads it false, as LiteRT's
  * parser leaves it) and all scales are powers of two, else the general one. */
 static ember_status prepare_i16(ember_interpreter *ctx, ember_node *node, add_params *p) {
@@ -181,17 +195,7 @@ static ember_status prepare_i16(ember_interpreter *ctx, ember_node *node, add_pa
         p->pot_shift2 = -sh2;
         return EMBER_OK;
     }
-    {
-        const double s1 = p->a.input1_scale, s2 = p->a.input2_scale, twice_max = 2.0 * (s1 > s2 ? s1 : s2);
-        p->left_shift = 15;
-        EMBER_TRY(
-            smaller_than_one(ctx, node, s1 / twice_max, "input 1", &p->input1_multiplier, &p->input1_shift));
-        EMBER_TRY(
-            smaller_than_one(ctx, node, s2 / twice_max, "input 2", &p->input2_multiplier, &p->input2_shift));
-        EMBER_TRY(smaller_than_one(ctx, node, twice_max / ((double)(1 << p->left_shift) * p->a.output_scale),
-                                   "output", &p->output_multiplier, &p->output_shift));
-    }
-    return EMBER_OK;
+    return general_multipliers(ctx, node, p, 15);
 }
 
 ember_status ember_add_sub_prepare(ember_interpreter *ctx, ember_node *node, int sign) {
@@ -210,14 +214,7 @@ ember_status ember_add_sub_prepare(ember_interpreter *ctx, ember_node *node, int
     if (output->type == EMBER_INT16)
         return prepare_i16(ctx, node, p);
     if (output->type == EMBER_INT8) {
-        const double s1 = p->a.input1_scale, s2 = p->a.input2_scale, twice_max = 2.0 * (s1 > s2 ? s1 : s2);
-        p->left_shift = 20;
-        EMBER_TRY(
-            smaller_than_one(ctx, node, s1 / twice_max, "input 1", &p->input1_multiplier, &p->input1_shift));
-        EMBER_TRY(
-            smaller_than_one(ctx, node, s2 / twice_max, "input 2", &p->input2_multiplier, &p->input2_shift));
-        EMBER_TRY(smaller_than_one(ctx, node, twice_max / ((double)(1 << p->left_shift) * p->a.output_scale),
-                                   "output", &p->output_multiplier, &p->output_shift));
+        EMBER_TRY(general_multipliers(ctx, node, p, 20));
         p->i8.input1_offset = p->a.input1_offset;
         p->i8.input2_offset = p->a.input2_offset;
         p->i8.output_offset = p->a.output_offset;

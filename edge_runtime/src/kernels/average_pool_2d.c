@@ -56,10 +56,6 @@ void ember_average_pool_2d_ref_i8(const ember_pool_params *p, const int8_t *inpu
             }
 }
 
-static int32_t wrap_i32(uint32_t u) {
-    return u <= 0x7fffffffu ? (int32_t)u : (int32_t)(u - 0x80000000u) - 0x7fffffff - 1;
-}
-
 void ember_average_pool_2d_ref_i16(const ember_pool_params *p, const int16_t *input, int16_t *output) {
     const ember_image_shape *s = &p->s;
     int32_t b, oy, ox, c, y, x, y0, y1, x0, x1;
@@ -76,10 +72,10 @@ void ember_average_pool_2d_ref_i16(const ember_pool_params *p, const int16_t *in
                                 input[(((size_t)b * s->in_h + y) * s->in_w + x) * s->in_c + c];
                             ++n;
                         }
-                    acc = wrap_i32(sum);
+                    acc = ember_wrap_i32(sum);
                     if (n > 0)
-                        acc = acc > 0 ? wrap_i32((uint32_t)acc + (uint32_t)(n / 2)) / n
-                                      : wrap_i32((uint32_t)acc - (uint32_t)(n / 2)) / n;
+                        acc = acc > 0 ? ember_wrap_i32((uint32_t)acc + (uint32_t)(n / 2)) / n
+                                      : ember_wrap_i32((uint32_t)acc - (uint32_t)(n / 2)) / n;
                     output[(((size_t)b * s->out_h + oy) * s->out_w + ox) * s->out_c + c] =
                         ember_clamp_i16(acc, p->act_min, p->act_max);
                 }

@@ -174,12 +174,8 @@ static void batch_matmul_f32(const void *op_data, const float *lhs, const float 
             }
 }
 
-/* int32 of a uint32 sum, two's complement: TFLite's int32 accumulator wraps on overflow (depths beyond ~33000
- * codes at the extremes); the sum kept in uint32 gives the same bits without C's undefined behaviour. */
-static int32_t wrap_i32(uint32_t u) {
-    return u <= 0x7fffffffu ? (int32_t)u : (int32_t)(u - 0x80000000u) - 0x7fffffff - 1;
-}
-
+/* TFLite's int32 accumulator wraps on overflow (depths beyond ~33000 codes at the extremes): the sum is kept in
+ * uint32 and read back with ember_wrap_i32, the same bits without C's undefined behaviour. */
 static void batch_matmul_i8(const batch_matmul_data *d, const int8_t *lhs, const int8_t *rhs,
                             int8_t *output) {
     int32_t b0, b1, b2, i, j, k;
@@ -199,8 +195,8 @@ static void batch_matmul_i8(const batch_matmul_data *d, const int8_t *lhs, const
                                                  d->lhs_zero_point) *
                                                 (r[(size_t)k * d->rhs_k + (size_t)j * d->rhs_col] -
                                                  d->rhs_zero_point));
-                        scaled =
-                            ember_multiply_by_quantized_multiplier(wrap_i32(total), d->multiplier, d->shift);
+                        scaled = ember_multiply_by_quantized_multiplier(ember_wrap_i32(total), d->multiplier,
+                                                                        d->shift);
                         *output++ = (int8_t)ember_offset_clamp(scaled, d->output_zero_point, -128, 127);
                     }
             }
@@ -381,9 +377,10 @@ static void eval_widened(ember_interpreter *ctx, const ember_node *node) {
                         uint32_t total = 0;
                         for (k = 0; k < d->depth; ++k)
                             total += (uint32_t)(row16[k] * w[k]);
-                        *output++ = (int8_t)ember_offset_clamp(
-                            ember_multiply_by_quantized_multiplier(wrap_i32(total), d->multiplier, d->shift),
-                            d->output_zero_point, -128, 127);
+                        *output++ =
+                            (int8_t)ember_offset_clamp(ember_multiply_by_quantized_multiplier(
+                                                           ember_wrap_i32(total), d->multiplier, d->shift),
+                                                       d->output_zero_point, -128, 127);
                     }
                 }
             }
@@ -556,7 +553,8 @@ static void eval_hybrid(ember_interpreter *ctx, const ember_node *node) {
                             acc +=
                                 (uint32_t)(qi[k] *
                                            r[(size_t)k * (size_t)d->rhs_k + (size_t)j * (size_t)d->rhs_col]);
-                        total = (int32_t)((float)wrap_i32(acc) - (float)rowsum[ri + (size_t)j] * offset);
+                        total =
+                            (int32_t)((float)ember_wrap_i32(acc) - (float)rowsum[ri + (size_t)j] * offset);
                         if (d->per_channel)
                             scale *= fb_f32_at(scales + 4 * (size_t)j);
                         *output++ = 0.0f + scale * (float)total;

@@ -30,45 +30,31 @@ void ember_max_pool_2d_ref_f32(const ember_pool_params *p, const float *input, f
             }
 }
 
-void ember_max_pool_2d_ref_i8(const ember_pool_params *p, const int8_t *input, int8_t *output) {
-    const ember_image_shape *s = &p->s;
-    int32_t b, oy, ox, c, y, x, y0, y1, x0, x1;
-    for (b = 0; b < s->batches; ++b)
-        for (oy = 0; oy < s->out_h; ++oy)
-            for (ox = 0; ox < s->out_w; ++ox) {
-                ember_window_clip(&p->w, s, oy, ox, &y0, &y1, &x0, &x1);
-                for (c = 0; c < s->in_c; ++c) {
-                    int32_t max = -128;
-                    for (y = y0; y < y1; ++y)
-                        for (x = x0; x < x1; ++x) {
-                            const int32_t v = input[(((size_t)b * s->in_h + y) * s->in_w + x) * s->in_c + c];
-                            max = v > max ? v : max;
-                        }
-                    output[(((size_t)b * s->out_h + oy) * s->out_w + ox) * s->out_c + c] =
-                        ember_clamp_i8(max, p->act_min, p->act_max);
-                }
-            }
-}
+/* int8 and int16: the raw maximum, clamped to the activation's range. */
+#define EMBER_MAX_POOL_INTEGER(name, T, lowest, clamp)                                                       \
+    void name(const ember_pool_params *p, const T *input, T *output) {                                       \
+        const ember_image_shape *s = &p->s;                                                                  \
+        int32_t b, oy, ox, c, y, x, y0, y1, x0, x1;                                                          \
+        for (b = 0; b < s->batches; ++b)                                                                     \
+            for (oy = 0; oy < s->out_h; ++oy)                                                                \
+                for (ox = 0; ox < s->out_w; ++ox) {                                                          \
+                    ember_window_clip(&p->w, s, oy, ox, &y0, &y1, &x0, &x1);                                 \
+                    for (c = 0; c < s->in_c; ++c) {                                                          \
+                        int32_t max = lowest;                                                                \
+                        for (y = y0; y < y1; ++y)                                                            \
+                            for (x = x0; x < x1; ++x) {                                                      \
+                                const int32_t v =                                                            \
+                                    input[(((size_t)b * s->in_h + y) * s->in_w + x) * s->in_c + c];          \
+                                max = v > max ? v : max;                                                     \
+                            }                                                                                \
+                        output[(((size_t)b * s->out_h + oy) * s->out_w + ox) * s->out_c + c] =               \
+                            clamp(max, p->act_min, p->act_max);                                              \
+                    }                                                                                        \
+                }                                                                                            \
+    }
 
-void ember_max_pool_2d_ref_i16(const ember_pool_params *p, const int16_t *input, int16_t *output) {
-    const ember_image_shape *s = &p->s;
-    int32_t b, oy, ox, c, y, x, y0, y1, x0, x1;
-    for (b = 0; b < s->batches; ++b)
-        for (oy = 0; oy < s->out_h; ++oy)
-            for (ox = 0; ox < s->out_w; ++ox) {
-                ember_window_clip(&p->w, s, oy, ox, &y0, &y1, &x0, &x1);
-                for (c = 0; c < s->in_c; ++c) {
-                    int32_t max = -32768;
-                    for (y = y0; y < y1; ++y)
-                        for (x = x0; x < x1; ++x) {
-                            const int32_t v = input[(((size_t)b * s->in_h + y) * s->in_w + x) * s->in_c + c];
-                            max = v > max ? v : max;
-                        }
-                    output[(((size_t)b * s->out_h + oy) * s->out_w + ox) * s->out_c + c] =
-                        ember_clamp_i16(max, p->act_min, p->act_max);
-                }
-            }
-}
+EMBER_MAX_POOL_INTEGER(ember_max_pool_2d_ref_i8, int8_t, -128, ember_clamp_i8)
+EMBER_MAX_POOL_INTEGER(ember_max_pool_2d_ref_i16, int16_t, -32768, ember_clamp_i16)
 
 static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     return ember_pool_prepare(ctx, node, (ember_pool_params *)node->op_data);
