@@ -26,29 +26,6 @@ static float gelu_approximate(float x) {
     return 0.5f * x * (1.0f + tanhf(k * (x + 0.044715f * x * x * x)));
 }
 
-/* LiteRT's LUTPopulateInt16 in float: 512 samples over the int16 input range, each biased by half its linear
- * interpolation's error at the midpoint, and the last value. */
-static void populate_lut_i16_f32(float input_scale, float output_scale, float (*f)(float), int16_t *lut) {
-    const float input_min = input_scale * -32768.0f, input_max = input_scale * 32767.0f;
-    const float output_min = output_scale * -32768.0f, output_max = output_scale * 32767.0f;
-    const float step = (input_max - input_min) / 512.0f, half_step = step / 2.0f;
-    const float inv = 65536.0f / (output_max - output_min);
-    float v;
-    int i;
-    for (i = 0; i < 512; ++i) {
-        const float val = f(input_min + (float)i * step);
-        const float val_mid = f(input_min + (float)i * step + half_step);
-        const float val_next = f(input_min + (float)(i + 1) * step);
-        const float sample = roundf(val * inv);
-        const float interp_mid = roundf((val_next * inv + roundf(val * inv)) / 2.0f);
-        const float bias = roundf((interp_mid - roundf(val_mid * inv)) / 2.0f);
-        v = sample - bias;
-        lut[i] = (int16_t)(v < -32768.0f ? -32768.0f : (v > 32767.0f ? 32767.0f : v));
-    }
-    v = roundf(f(input_max) * inv);
-    lut[512] = (int16_t)(v < -32768.0f ? -32768.0f : (v > 32767.0f ? 32767.0f : v));
-}
-
 static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     gelu_data *data = (gelu_data *)node->op_data;
     const ember_tensor *input = ember_node_input(ctx, node, 0);
@@ -64,7 +41,7 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
         int32_t zp;
         EMBER_TRY(ember_tensor_quant_i16(ctx, node, input, 1, &s_in, &zp));
         EMBER_TRY(ember_tensor_quant_i16(ctx, node, ember_node_output(ctx, node, 0), 1, &s_out, &zp));
-        populate_lut_i16_f32(s_in, s_out, data->f, data->lut16);
+        ember_lut_i16_populate_f32(s_in, 0, s_out, data->f, data->lut16);
     }
     return EMBER_OK;
 }

@@ -117,3 +117,30 @@ ember_status ember_check_same_quant_i16(ember_interpreter *ctx, const ember_node
         node->kernel->name, (long)node->index, input->name, (double)s_in, output->name, (double)s_out);
     return EMBER_OK;
 }
+
+/* The one body of both ember_lut_i16_populate forms, in the arithmetic type T with its rounding function. */
+#define EMBER_LUT_I16_POPULATE(name, T, round_t)                                                             \
+    void name(T input_scale, int32_t input_zero_point, T output_scale, T (*f)(T), int16_t *lut) {            \
+        const T input_min = input_scale * (T)(-32768 - input_zero_point);                                    \
+        const T input_max = input_scale * (T)(32767 - input_zero_point);                                     \
+        const T output_min = output_scale * (T)-32768, output_max = output_scale * (T)32767;                 \
+        const T step = (input_max - input_min) / (T)512, half_step = step / (T)2;                            \
+        const T inv = (T)65536 / (output_max - output_min);                                                  \
+        T v;                                                                                                 \
+        int i;                                                                                               \
+        for (i = 0; i < 512; ++i) {                                                                          \
+            const T val = f(input_min + (T)i * step);                                                        \
+            const T val_mid = f(input_min + (T)i * step + half_step);                                        \
+            const T val_next = f(input_min + (T)(i + 1) * step);                                             \
+            const T sample = round_t(val * inv);                                                             \
+            const T interp_mid = round_t((val_next * inv + round_t(val * inv)) / (T)2);                      \
+            const T bias = round_t((interp_mid - round_t(val_mid * inv)) / (T)2);                            \
+            v = sample - bias;                                                                               \
+            lut[i] = (int16_t)(v < (T)-32768 ? (T)-32768 : (v > (T)32767 ? (T)32767 : v));                   \
+        }                                                                                                    \
+        v = round_t(f(input_max) * inv);                                                                     \
+        lut[512] = (int16_t)(v < (T)-32768 ? (T)-32768 : (v > (T)32767 ? (T)32767 : v));                     \
+    }
+
+EMBER_LUT_I16_POPULATE(ember_lut_i16_populate_f64, double, round)
+EMBER_LUT_I16_POPULATE(ember_lut_i16_populate_f32, float, roundf)

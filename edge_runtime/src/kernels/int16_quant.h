@@ -67,6 +67,14 @@ static inline int32_t ember_sigmoid_i16_rescale(int32_t x, int32_t multiplier, i
     return v >> s;
 }
 
+/* LiteRT's LUTPopulate<int16_t> (LUTPopulateInt16): 512 samples of f over the int16 input range, each biased
+ * by half the error its linear interpolation makes at the midpoint, and the last value; in double (SOFTMAX's
+ * tables) or in float (GELU's), as LiteRT instantiates it for each. */
+void ember_lut_i16_populate_f64(double input_scale, int32_t input_zero_point, double output_scale,
+                                double (*f)(double), int16_t *lut);
+void ember_lut_i16_populate_f32(float input_scale, int32_t input_zero_point, float output_scale,
+                                float (*f)(float), int16_t *lut);
+
 /* LiteRT's LUTLookup on int16 for its 513-entry tables: the top 9 bits index, the low 7 interpolate to the
  * next entry. */
 static inline int16_t ember_lut_lookup_i16(int32_t x, const int16_t *lut) {

@@ -49,31 +49,6 @@ static double one_over_one_plus_x(double x) {
     return 1.0 / (1.0 + x);
 }
 
-/* LiteRT's LUTPopulateInt16<double>: 512 samples of f over the int16 input range, each biased by half the
- * error its linear interpolation makes at the midpoint, and the last value. */
-static void populate_lut_i16(double input_scale, int32_t input_zero_point, double output_scale,
-                             double (*f)(double), int16_t *lut) {
-    const double input_min = input_scale * (-32768 - input_zero_point);
-    const double input_max = input_scale * (32767 - input_zero_point);
-    const double output_min = output_scale * -32768, output_max = output_scale * 32767;
-    const double step = (input_max - input_min) / 512, half_step = step / 2;
-    const double inv = 65536.0 / (output_max - output_min);
-    double v;
-    int i;
-    for (i = 0; i < 512; ++i) {
-        const double val = f(input_min + i * step);
-        const double val_mid = f(input_min + i * step + half_step);
-        const double val_next = f(input_min + (i + 1) * step);
-        const double sample = round(val * inv);
-        const double interp_mid = round((val_next * inv + round(val * inv)) / 2);
-        const double bias = round((interp_mid - round(val_mid * inv)) / 2);
-        v = sample - bias;
-        lut[i] = (int16_t)(v < -32768.0 ? -32768.0 : (v > 32767.0 ? 32767.0 : v));
-    }
-    v = round(f(input_max) * inv);
-    lut[512] = (int16_t)(v < -32768.0 ? -32768.0 : (v > 32767.0 ? 32767.0 : v));
-}
-
 static void softmax_i16(const softmax_data *p, const int16_t *input, int16_t *output) {
     int32_t i, c;
     for (i = 0; i < p->outer; ++i) {
@@ -208,8 +183,9 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
                     "SOFTMAX %ld: beta %g times input scale %g is too large for the int16 kernel (LiteRT's "
                     "int32 rescaling of the differences overflows)",
                     (long)n, (double)data->beta, (double)s_in);
-        populate_lut_i16(10.0 / 65535, 32767, 2.0 / 65535, exp_f64, luts);
-        populate_lut_i16(1.0 / 65535, -32768, 2.0 / 65535, one_over_one_plus_x, luts + LUT_I16_SIZE);
+        ember_lut_i16_populate_f64(10.0 / 65535, 32767, 2.0 / 65535, exp_f64, luts);
+        ember_lut_i16_populate_f64(1.0 / 65535, -32768, 2.0 / 65535, one_over_one_plus_x,
+                                   luts + LUT_I16_SIZE);
         data->exp_lut = luts;
         data->reciprocal_lut = luts + LUT_I16_SIZE;
     }
