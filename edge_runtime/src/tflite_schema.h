@@ -396,6 +396,15 @@ enum {
 };
 
 /* ActivationFunctionType */
-enum { TFL_ACT_NONE = 0, TFL_ACT_RELU = 1, TFL_ACT_RELU_N1_TO_1 = 2, TFL_ACT_RELU6 = 3 };
+/* TANH is the schema's 4; SIGMOID (6) is LiteRT's kTfLiteActSigmoid, not in the schema's enum, which the
+ * recurrent kernels accept as LiteRT's do. */
+enum {
+    TFL_ACT_NONE = 0,
+    TFL_ACT_RELU = 1,
+    TFL_ACT_RELU_N1_TO_1 = 2,
+    TFL_ACT_RELU6 = 3,
+    TFL_ACT_TANH = 4,
+    TFL_ACT_SIGMOID = 6
+};
 
 #endif /* EMBER_TFLITE_SCHEMA_H */

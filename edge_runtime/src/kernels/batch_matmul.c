@@ -174,8 +174,8 @@ static void batch_matmul_f32(const void *op_data, const float *lhs, const float 
             }
 }
 
-/* TFLite's int32 accumulator wraps on overflow (depths beyond ~33000 codes at the extremes): the sum is kept in
- * uint32 and read back with ember_wrap_i32, the same bits without C's undefined behaviour. */
+/* TFLite's int32 accumulator wraps on overflow (depths beyond ~33000 codes at the extremes): the sum is kept
+ * in uint32 and read back with ember_wrap_i32, the same bits without C's undefined behaviour. */
 static void batch_matmul_i8(const batch_matmul_data *d, const int8_t *lhs, const int8_t *rhs,
                             int8_t *output) {
     int32_t b0, b1, b2, i, j, k;

@@ -33,7 +33,6 @@ enum {
     OPT_TIME_MAJOR = 4,
     OPT_ASYMMETRIC = 5
 };
-#define TFL_ACT_TANH 4
 
 typedef struct bilstm_data {
     ember_lstm_cell cell[2]; /* forward, backward */

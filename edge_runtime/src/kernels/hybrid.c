@@ -163,7 +163,7 @@ void ember_hybrid_activate(float *x, size_t count, int32_t activation) {
             x[i] = 0.0f < m ? m : 0.0f;
             break;
         }
-        case 4: /* TANH */
+        case TFL_ACT_TANH:
             x[i] = eigen_tanh(v);
             break;
         default:
@@ -172,9 +172,26 @@ void ember_hybrid_activate(float *x, size_t count, int32_t activation) {
     }
 }
 
+float ember_cell_activate_f32(float x, int32_t activation) {
+    switch (activation) {
+    case TFL_ACT_RELU:
+        return x > 0.0f ? x : 0.0f;
+    case TFL_ACT_RELU_N1_TO_1:
+        return x < -1.0f ? -1.0f : x > 1.0f ? 1.0f : x;
+    case TFL_ACT_RELU6:
+        return x < 0.0f ? 0.0f : x > 6.0f ? 6.0f : x;
+    case TFL_ACT_TANH:
+        return tanhf(x);
+    case TFL_ACT_SIGMOID:
+        return 1.0f / (1.0f + expf(-x));
+    default:
+        return x;
+    }
+}
+
 ember_status ember_hybrid_activation_check(ember_interpreter *ctx, const ember_node *node,
                                            int8_t activation) {
-    EMBER_CHECK(ctx, activation >= TFL_ACT_NONE && activation <= 4, EMBER_UNSUPPORTED,
+    EMBER_CHECK(ctx, activation >= TFL_ACT_NONE && activation <= TFL_ACT_TANH, EMBER_UNSUPPORTED,
                 "%s %ld: fused activation %d is not supported in dynamic range (NONE, RELU, RELU_N1_TO_1, "
                 "RELU6, TANH are)",
                 node->kernel->name, (long)node->index, (int)activation);

@@ -47,6 +47,11 @@ ember_status ember_hybrid_weights_check(ember_interpreter *ctx, const ember_node
  * RELU, RELU_N1_TO_1, RELU6, and TANH with Eigen's rational approximation, not libm's tanhf). */
 void ember_hybrid_activate(float *x, size_t count, int32_t activation);
 
+/* The float recurrent cells' (LSTM, RNN) fused activation of one value, with libm's tanhf where
+ * ember_hybrid_activate has Eigen's: NONE, RELU, RELU_N1_TO_1, RELU6, TANH, SIGMOID (1 / (1 + expf(-x)));
+ * anything else passes x through. */
+float ember_cell_activate_f32(float x, int32_t activation);
+
 /* Whether `activation` is one ember_hybrid_activate applies, else a refusal naming the op. */
 ember_status ember_hybrid_activation_check(ember_interpreter *ctx, const ember_node *node, int8_t activation);
 

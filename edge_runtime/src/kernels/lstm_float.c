@@ -20,28 +20,8 @@
 #include "quantization.h"
 #include "tflite_schema.h"
 
-#define TFL_ACT_TANH 4
-#define TFL_ACT_SIGMOID 6 /* not in the schema's enum; LiteRT's kTfLiteActSigmoid */
-
 static float sigmoid(float x) {
     return 1.0f / (1.0f + expf(-x));
-}
-
-static float activate(float x, int32_t activation) {
-    switch (activation) {
-    case TFL_ACT_RELU:
-        return x > 0.0f ? x : 0.0f;
-    case TFL_ACT_RELU_N1_TO_1:
-        return x < -1.0f ? -1.0f : x > 1.0f ? 1.0f : x;
-    case TFL_ACT_RELU6:
-        return x < 0.0f ? 0.0f : x > 6.0f ? 6.0f : x;
-    case TFL_ACT_TANH:
-        return tanhf(x);
-    case TFL_ACT_SIGMOID:
-        return sigmoid(x);
-    default:
-        return x;
-    }
 }
 
 static float clip(float x, float limit) {
@@ -311,7 +291,8 @@ static void lstm_step(ember_interpreter *ctx, const ember_node *node, const embe
                     gate[g][b * nc + k] = gate[g][b * nc + k] * norm[k] + bias[k];
         }
         for (k = 0; k < count; ++k)
-            gate[g][k] = g == EMBER_LSTM_GATE_G ? activate(gate[g][k], d->activation) : sigmoid(gate[g][k]);
+            gate[g][k] = g == EMBER_LSTM_GATE_G ? ember_cell_activate_f32(gate[g][k], d->activation)
+                                                : sigmoid(gate[g][k]);
     }
     for (k = 0; k < count; ++k) {
         const float in_gate = d->cifg ? 1.0f - gate[EMBER_LSTM_GATE_F][k] : gate[EMBER_LSTM_GATE_I][k];
@@ -332,8 +313,9 @@ static void lstm_step(ember_interpreter *ctx, const ember_node *node, const embe
         /* LiteRT's ApplyActivationToVector leaves its result untouched for NONE, so act(c) is then the
          * buffer's old contents: the cell gate's values */
         for (k = 0; k < count; ++k)
-            hidden[k] = sigmoid(o[k]) * (d->activation == TFL_ACT_NONE ? gate[EMBER_LSTM_GATE_G][k]
-                                                                       : activate(c[k], d->activation));
+            hidden[k] = sigmoid(o[k]) * (d->activation == TFL_ACT_NONE
+                                             ? gate[EMBER_LSTM_GATE_G][k]
+                                             : ember_cell_activate_f32(c[k], d->activation));
     }
     if (d->projection) {
         const float *pb = operand_data(ctx, node, d, EMBER_LSTM_PROJ_BIAS);

@@ -29,7 +29,6 @@ enum {
 enum { GATE_F = EMBER_LSTM_GATE_F };
 /* UnidirectionalSequenceLSTMOptions fields */
 enum { OPT_ACTIVATION = 0, OPT_CELL_CLIP = 1, OPT_PROJ_CLIP = 2, OPT_TIME_MAJOR = 3, OPT_ASYMMETRIC = 4 };
-#define TFL_ACT_TANH 4
 
 typedef struct lstm_data {
     ember_lstm_cell cell; /* the float32 / dynamic-range LSTM (lstm_float.h); its sizes serve the int8 form */

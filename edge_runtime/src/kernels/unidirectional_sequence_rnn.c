@@ -45,21 +45,6 @@ static size_t scratch_bytes(const ember_interpreter *ctx, const ember_node *node
            EMBER_ALIGNMENT;
 }
 
-static float activate(float x, int32_t activation) {
-    switch (activation) {
-    case TFL_ACT_RELU:
-        return x > 0.0f ? x : 0.0f;
-    case TFL_ACT_RELU_N1_TO_1:
-        return x < -1.0f ? -1.0f : x > 1.0f ? 1.0f : x;
-    case TFL_ACT_RELU6:
-        return x < 0.0f ? 0.0f : x > 6.0f ? 6.0f : x;
-    case 4: /* TANH */
-        return tanhf(x);
-    default:
-        return x;
-    }
-}
-
 static ember_status check_shape(ember_interpreter *ctx, const ember_node *node, const ember_tensor *t,
                                 const char *what, int32_t rank, int32_t d0, int32_t d1) {
     rnn_data *d = (rnn_data *)node->op_data;
@@ -108,7 +93,7 @@ static ember_status prepare(ember_interpreter *ctx, ember_node *node) {
     output = ember_node_output(ctx, node, 0);
     EMBER_TRY(ember_option_i8(ctx, node, OPT_TIME_MAJOR, 0, &time_major));
     EMBER_TRY(ember_option_i8(ctx, node, OPT_ACTIVATION, TFL_ACT_NONE, &activation));
-    EMBER_CHECK(ctx, activation >= TFL_ACT_NONE && activation <= 4, EMBER_UNSUPPORTED,
+    EMBER_CHECK(ctx, activation >= TFL_ACT_NONE && activation <= TFL_ACT_TANH, EMBER_UNSUPPORTED,
                 "UNIDIRECTIONAL_SEQUENCE_RNN %ld: fused activation %d is not supported", (long)node->index,
                 (int)activation);
     EMBER_CHECK(
@@ -159,7 +144,7 @@ static void rnn_step(const rnn_data *d, const float *w, const float *r, const fl
             in += wu[k] * x[k];
         for (k = 0; k < d->units; ++k)
             rec += ru[k] * h[k];
-        out[u] = activate(bias[u] + in + rec, d->activation);
+        out[u] = ember_cell_activate_f32(bias[u] + in + rec, d->activation);
     }
     memcpy(h, out, sizeof(float) * (size_t)d->units);
 }
