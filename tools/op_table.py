@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -42,30 +43,36 @@ def render(entries: list[dict] | None = None) -> str:
     return "\n".join(lines)
 
 
-def splice(text: str, table: str) -> str:
+def splice(text: str, table: str, begin: str = BEGIN, end: str = END, what: str = "op table") -> str:
     """text with the part between the markers replaced by the table; ValueError when the markers are missing."""
-    if BEGIN not in text or END not in text or text.index(BEGIN) > text.index(END):
-        raise ValueError(f"README has no op table markers: add a line '{BEGIN}' and a line '{END}'")
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n{table}\n{END}{tail}"
+    if begin not in text or end not in text or text.index(begin) > text.index(end):
+        raise ValueError(f"README has no {what} markers: add a line '{begin}' and a line '{end}'")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{begin}\n{table}\n{end}{tail}"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def update_readme(argv: list[str] | None, description: str, table: Callable[[], str], begin: str, end: str,
+                  what: str, command: str) -> int:
+    """The command line of a generated README table: rewrite it, or with --check exit 1 when it is stale."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--check", action="store_true", help="exit 1 when the README's table is out of date")
     parser.add_argument("--readme", type=Path, default=README)
     args = parser.parse_args(argv)
     text = args.readme.read_text()
-    updated = splice(text, render())
+    updated = splice(text, table(), begin, end, what)
     if args.check:
         if updated != text:
-            print(f"{args.readme}: the op table is out of date; run python tools/op_table.py", file=sys.stderr)
+            print(f"{args.readme}: the {what} is out of date; run {command}", file=sys.stderr)
             return 1
         return 0
     if updated != text:
         args.readme.write_text(updated)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return update_readme(argv, __doc__.splitlines()[0], render, BEGIN, END, "op table", "python tools/op_table.py")
 
 
 if __name__ == "__main__":
